@@ -1,0 +1,35 @@
+# The two commands of the quick start: `make demo` and `make test`.
+# Both create .venv when it is missing and install the project into it.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO := outputs/demo
+
+.PHONY: demo test bench install clean-demo
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# BERTopic without its sentence-transformers/torch dependency (several GB):
+	# its real runtime needs are declared in pyproject.toml.
+	$(BIN)/python -m pip install --quiet --no-deps 'bertopic>=0.16.4,<0.18'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	rm -rf $(DEMO)
+	$(BIN)/exporterre init $(DEMO)
+	$(BIN)/exporterre ingest corpus/demo --project $(DEMO)
+	$(BIN)/exporterre status --project $(DEMO)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean-demo:
+	rm -rf $(DEMO)

@@ -1,0 +1,159 @@
+"""All tunable values in one object: models, seeds, thresholds, labels.
+
+Defaults live here; a project overrides them in ``<project>/settings.yaml``
+(written by ``exporterre init``), and a few common ones can be overridden by
+environment variables (``EXPORTERRE_MODEL``, ``EXPORTERRE_SEED``,
+``EXPORTERRE_N_PROCESS``). Same input + same settings ⇒ same output: every
+analysis run stores :meth:`Settings.fingerprint` of the settings it used.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ProjectError
+from .i18n import tr
+
+SETTINGS_FILE = "settings.yaml"
+
+
+@dataclass
+class IngestSettings:
+    # Speaker labels that denote the interviewer (compared case-insensitively,
+    # without trailing dots). A document's own `interviewer` metadata adds to these.
+    interviewer_labels: list[str] = field(default_factory=lambda: [
+        "E", "Enq", "Enquêteur", "Enquêtrice", "Enqueteur", "Enquetrice", "Enquêteurs",
+        "Q", "I", "Int", "Intervieweur", "Intervieweuse", "Interviewer", "Chercheur",
+        "Chercheuse", "Animateur", "Animatrice",
+    ])
+    # Longest text accepted before a speaker separator, in characters.
+    max_label_length: int = 40
+    # Files larger than this are refused (bytes); archives are checked separately.
+    max_file_bytes: int = 50_000_000
+    # Largest uncompressed size accepted for a .docx/.odt member (zip-bomb guard).
+    max_unzipped_bytes: int = 200_000_000
+    max_zip_ratio: float = 200.0
+
+
+@dataclass
+class NLPSettings:
+    model: str = "md"                 # "md" (fr_core_news_md) or "sm" (fr_core_news_sm)
+    batch_size: int = 64
+    n_process: int = 1
+    include_interviewer: bool = False  # analyse interviewer turns too
+
+
+@dataclass
+class ExtractionSettings:
+    min_score: float = 0.0
+    coder: str = "machine"            # coder name under which suggestions are stored
+
+
+@dataclass
+class ThemeSettings:
+    backend: str = "tfidf"            # "tfidf", "spacy", "transformer"
+    clustering: str = "kmeans"        # "kmeans", "hdbscan"
+    n_themes: int | None = None       # None: chosen from the corpus size
+    unit: str = "turn"                # "turn" or "window"
+    window_words: int = 120
+    min_unit_words: int = 8
+    crosswalk_threshold: float = 0.15
+    transformer_model: str = "intfloat/multilingual-e5-small"
+
+
+@dataclass
+class ReportSettings:
+    include_pending: bool = False
+    quotes_per_code: int = 4
+    specificity_threshold: float = 2.0   # |log10 p| beyond which a cell is flagged
+
+
+@dataclass
+class Settings:
+    seed: int = 42
+    language: str = "fr"
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+    nlp: NLPSettings = field(default_factory=NLPSettings)
+    extraction: ExtractionSettings = field(default_factory=ExtractionSettings)
+    themes: ThemeSettings = field(default_factory=ThemeSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
+
+    # -- serialisation -------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def fingerprint(self, *sections: str) -> str:
+        """A short stable hash of the whole settings, or of some sections."""
+        data = self.to_dict()
+        if sections:
+            data = {k: data[k] for k in sections}
+        blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, source: str = "settings") -> "Settings":
+        return _build(cls, data or {}, source)
+
+    @classmethod
+    def load(cls, project_dir: str | Path | None = None, *, env: dict[str, str] | None = None) -> "Settings":
+        """Defaults, then ``<project>/settings.yaml``, then environment overrides."""
+        data: dict[str, Any] = {}
+        if project_dir is not None:
+            path = Path(project_dir) / SETTINGS_FILE
+            if path.exists():
+                try:
+                    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                except yaml.YAMLError as exc:
+                    raise ProjectError(
+                        tr(f"Le fichier de réglages {path} n'est pas du YAML valide : {exc}",
+                           f"The settings file {path} is not valid YAML: {exc}"),
+                        tr("Corrigez-le ou supprimez-le pour revenir aux réglages par défaut.",
+                           "Fix it or delete it to return to the defaults."),
+                        path=str(path)) from None
+        settings = cls.from_dict(data, source=str(Path(project_dir or ".") / SETTINGS_FILE))
+        env = os.environ if env is None else env
+        if env.get("EXPORTERRE_MODEL"):
+            settings.nlp.model = env["EXPORTERRE_MODEL"]
+        if env.get("EXPORTERRE_SEED"):
+            settings.seed = int(env["EXPORTERRE_SEED"])
+        if env.get("EXPORTERRE_N_PROCESS"):
+            settings.nlp.n_process = int(env["EXPORTERRE_N_PROCESS"])
+        return settings
+
+    def save(self, project_dir: str | Path) -> Path:
+        path = Path(project_dir) / SETTINGS_FILE
+        header = tr("# Réglages du projet Exporterre (modifiables ; voir le README)\n",
+                    "# Exporterre project settings (editable; see the README)\n")
+        path.write_text(header + yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False),
+                        encoding="utf-8")
+        return path
+
+
+def _build(klass, data: dict[str, Any], source: str):
+    if not isinstance(data, dict):
+        raise ProjectError(
+            tr(f"Réglages invalides dans {source} : une table clé: valeur est attendue.",
+               f"Invalid settings in {source}: a key: value mapping is expected."),
+            tr("Reprenez le modèle écrit par `exporterre init`.", "Start again from the file written by `exporterre init`."),
+            path=source)
+    known = {f.name: f for f in dataclasses.fields(klass)}
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            raise ProjectError(
+                tr(f"Réglage inconnu « {key} » dans {source}.", f"Unknown setting '{key}' in {source}."),
+                tr(f"Réglages possibles ici : {', '.join(known)}.", f"Possible settings here: {', '.join(known)}."),
+                path=source)
+        default = known[key].default_factory() if known[key].default_factory is not dataclasses.MISSING else None
+        if dataclasses.is_dataclass(default):
+            kwargs[key] = _build(type(default), value or {}, source)
+        else:
+            kwargs[key] = value
+    return klass(**kwargs)

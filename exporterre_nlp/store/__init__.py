@@ -1,0 +1,20 @@
+"""The project store: the only place in Exporterre that speaks SQL.
+
+``Store.open(project_dir)`` opens (and migrates) ``<project>/store.sqlite3``.
+Reads and writes return typed records (:mod:`exporterre_nlp.records`).
+"""
+from __future__ import annotations
+
+from .base import DB_FILE, StoreBase
+from .coding import CodingMixin, SuggestionDraft, SuggestionSync
+from .documents import DocumentsMixin, NewDocument, SegmentView
+from .migrations import LATEST as SCHEMA_VERSION
+from .runs import RunsMixin
+
+
+class Store(DocumentsMixin, CodingMixin, RunsMixin, StoreBase):
+    """Typed access to one project's SQLite store."""
+
+
+__all__ = ["Store", "NewDocument", "SegmentView", "SuggestionDraft", "SuggestionSync", "DB_FILE",
+           "SCHEMA_VERSION"]

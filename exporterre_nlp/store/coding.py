@@ -1,0 +1,542 @@
+"""Codes, codings, machine suggestions and decisions, memos — all logged.
+
+Every change a person makes goes through one transaction that also appends to
+the event log; :meth:`CodingMixin.undo` and :meth:`CodingMixin.redo` replay that
+log backwards and forwards, per actor, across restarts.
+"""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from ..errors import ExporterreError, NotFoundError, UnknownCodeError
+from ..i18n import tr
+from ..records import CODING_STATUSES, MEMO_TARGETS, Code, Coding, Event, Memo
+from .base import dumps, loads, now
+
+_CODING_COLS = ("id, document_id, start, end, code_id, coder, status, origin, score, segment_id, "
+                "source_id, run_id, created_at, updated_at")
+_CODING_STATE_COLS = _CODING_COLS + ", details"
+_CODE_COLS = "id, key, label, parent_id, definition, color, position, attributes"
+_MEMO_COLS = "id, target_type, target_id, coder, text, created_at, updated_at"
+
+# Columns restored by undo/redo, per entity (the before/after images).
+_ENTITY_TABLE = {"coding": ("codings", _CODING_STATE_COLS), "memo": ("memos", _MEMO_COLS),
+                 "code": ("codes", _CODE_COLS)}
+
+
+@dataclass(frozen=True)
+class SuggestionDraft:
+    """A machine suggestion to store as a pending coding."""
+    document_id: int
+    start: int
+    end: int
+    code_key: str
+    origin: str                        # "rule:<id>" or "topic:<id>"
+    score: float | None = None
+    segment_id: int | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SuggestionSync:
+    added: int
+    kept: int
+    removed: int
+    ids: list[int]                     # coding id of each draft, in order
+
+
+def _coding(row) -> Coding:
+    return Coding(*row[:14])
+
+
+def _code(row) -> Code:
+    r = list(row)
+    r[7] = loads(r[7]) or {}
+    return Code(*r)
+
+
+def _memo(row) -> Memo:
+    return Memo(*row)
+
+
+class CodingMixin:
+    # ====================================================================== codes
+    def _code_id(self, conn, code: int | str) -> int:
+        if isinstance(code, int):
+            row = conn.execute("SELECT id FROM codes WHERE id = ?", (code,)).fetchone()
+        else:
+            row = conn.execute("SELECT id FROM codes WHERE key = ?", (code,)).fetchone()
+        if row is None:
+            raise UnknownCodeError(
+                tr(f"Code inconnu : « {code} ».", f"Unknown code: '{code}'."),
+                tr("Vérifiez la clé dans le livre de codes (exporterre codebook check) ou ajoutez le code.",
+                   "Check the key in the codebook (exporterre codebook check) or add the code."))
+        return row[0]
+
+    def list_codes(self) -> list[Code]:
+        with self.db.read() as conn:
+            return [_code(r) for r in conn.execute(f"SELECT {_CODE_COLS} FROM codes ORDER BY position, id")]
+
+    def get_code(self, code: int | str) -> Code:
+        with self.db.read() as conn:
+            cid = self._code_id(conn, code)
+            return _code(conn.execute(f"SELECT {_CODE_COLS} FROM codes WHERE id = ?", (cid,)).fetchone())
+
+    def code_counts(self, statuses: Sequence[str] = ("manual", "accepted")) -> dict[int, int]:
+        """Number of codings per code id, for the given statuses."""
+        q = ",".join("?" * len(statuses))
+        with self.db.read() as conn:
+            return dict(conn.execute(f"SELECT code_id, COUNT(*) FROM codings WHERE status IN ({q}) "
+                                     "GROUP BY code_id", list(statuses)).fetchall())
+
+    def _code_state(self, conn, code_id: int) -> dict | None:
+        row = conn.execute(f"SELECT {_CODE_COLS} FROM codes WHERE id = ?", (code_id,)).fetchone()
+        return dict(zip([c.strip() for c in _CODE_COLS.split(",")], row)) if row else None
+
+    def sync_codebook(self, codebook, actor: str = "codebook") -> dict[str, int]:
+        """Insert or update the codes of a :class:`~exporterre_nlp.codebook.Codebook`.
+
+        Codes absent from the codebook are kept (they may carry codings).
+        """
+        added = updated = 0
+        with self.db.transaction() as conn:
+            for position, c in enumerate(codebook.codes):
+                parent_id = self._code_id(conn, c.parent) if c.parent else None
+                attrs = {"use_when": c.use_when, "not_when": c.not_when, "examples": list(c.examples),
+                         "tags": list(c.tags), "keywords": list(c.keywords)}
+                row = conn.execute("SELECT id FROM codes WHERE key = ?", (c.key,)).fetchone()
+                values = (c.label, parent_id, c.definition, c.color, position, dumps(attrs))
+                if row is None:
+                    cid = conn.execute("INSERT INTO codes(label, parent_id, definition, color, position, "
+                                       "attributes, key) VALUES (?, ?, ?, ?, ?, ?, ?)", values + (c.key,)).lastrowid
+                    self._log(conn, actor, "code.add", "code", cid, None, self._code_state(conn, cid))
+                    added += 1
+                else:
+                    before = self._code_state(conn, row[0])
+                    conn.execute("UPDATE codes SET label = ?, parent_id = ?, definition = ?, color = ?, "
+                                 "position = ?, attributes = ? WHERE id = ?", values + (row[0],))
+                    after = self._code_state(conn, row[0])
+                    if after != before:
+                        self._log(conn, actor, "code.update", "code", row[0], before, after)
+                        updated += 1
+        return {"added": added, "updated": updated}
+
+    def add_code(self, key: str, label: str, *, parent: str | int | None = None, definition: str | None = None,
+                 color: str | None = None, attributes: dict | None = None, actor: str = "human") -> Code:
+        with self.db.transaction() as conn:
+            if conn.execute("SELECT 1 FROM codes WHERE key = ?", (key,)).fetchone():
+                raise ExporterreError(tr(f"Le code « {key} » existe déjà.", f"Code '{key}' already exists."),
+                                      tr("Choisissez une autre clé.", "Choose another key."))
+            parent_id = self._code_id(conn, parent) if parent is not None else None
+            position = conn.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM codes").fetchone()[0]
+            cid = conn.execute("INSERT INTO codes(key, label, parent_id, definition, color, position, attributes) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               (key, label, parent_id, definition, color, position, dumps(attributes or {}))).lastrowid
+            self._log(conn, actor, "code.add", "code", cid, None, self._code_state(conn, cid))
+            return _code(conn.execute(f"SELECT {_CODE_COLS} FROM codes WHERE id = ?", (cid,)).fetchone())
+
+    def update_code(self, code: int | str, *, actor: str = "human", **changes) -> Code:
+        """Rename, recolour, redefine or move (``parent=``) a code."""
+        allowed = {"label", "definition", "color", "parent", "attributes"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise ValueError(f"cannot change {unknown}")
+        with self.db.transaction() as conn:
+            cid = self._code_id(conn, code)
+            before = self._code_state(conn, cid)
+            if "parent" in changes:
+                parent_id = self._code_id(conn, changes.pop("parent")) if changes["parent"] is not None else None
+                if parent_id is not None and (parent_id == cid or cid in self._ancestor_ids(conn, parent_id)):
+                    raise ExporterreError(tr("Un code ne peut pas être rangé sous lui-même ou sous un de ses enfants.",
+                                             "A code cannot be moved under itself or one of its children."))
+                conn.execute("UPDATE codes SET parent_id = ? WHERE id = ?", (parent_id, cid))
+            for col in ("label", "definition", "color"):
+                if col in changes:
+                    conn.execute(f"UPDATE codes SET {col} = ? WHERE id = ?", (changes[col], cid))
+            if "attributes" in changes:
+                conn.execute("UPDATE codes SET attributes = ? WHERE id = ?", (dumps(changes["attributes"]), cid))
+            self._log(conn, actor, "code.update", "code", cid, before, self._code_state(conn, cid))
+            return _code(conn.execute(f"SELECT {_CODE_COLS} FROM codes WHERE id = ?", (cid,)).fetchone())
+
+    def _ancestor_ids(self, conn, code_id: int) -> list[int]:
+        out, current = [], code_id
+        while current is not None:
+            row = conn.execute("SELECT parent_id FROM codes WHERE id = ?", (current,)).fetchone()
+            current = row[0] if row else None
+            if current is not None:
+                out.append(current)
+        return out
+
+    def merge_codes(self, source: int | str, target: int | str, *, actor: str = "human") -> int:
+        """Move every coding and child of ``source`` to ``target``, then delete ``source``.
+
+        Returns the number of codings moved. One undo reverts the whole merge.
+        """
+        with self.db.transaction() as conn:
+            sid, tid = self._code_id(conn, source), self._code_id(conn, target)
+            if sid == tid or sid in self._ancestor_ids(conn, tid):
+                raise ExporterreError(tr("Impossible de fusionner un code dans lui-même ou dans un de ses enfants.",
+                                         "Cannot merge a code into itself or one of its children."))
+            moved = 0
+            with self._batch():
+                for (coding_id,) in conn.execute("SELECT id FROM codings WHERE code_id = ?", (sid,)).fetchall():
+                    before = self._coding_state(conn, coding_id)
+                    conn.execute("UPDATE codings SET code_id = ?, updated_at = ? WHERE id = ?",
+                                 (tid, now(), coding_id))
+                    self._log(conn, actor, "coding.update", "coding", coding_id, before,
+                              self._coding_state(conn, coding_id))
+                    moved += 1
+                for (child,) in conn.execute("SELECT id FROM codes WHERE parent_id = ?", (sid,)).fetchall():
+                    before = self._code_state(conn, child)
+                    conn.execute("UPDATE codes SET parent_id = ? WHERE id = ?", (tid, child))
+                    self._log(conn, actor, "code.update", "code", child, before, self._code_state(conn, child))
+                before = self._code_state(conn, sid)
+                conn.execute("DELETE FROM codes WHERE id = ?", (sid,))
+                self._log(conn, actor, "code.delete", "code", sid, before, None)
+            return moved
+
+    def delete_code(self, code: int | str, *, actor: str = "human", with_codings: bool = False) -> int:
+        """Delete a code. With codings, refuses unless ``with_codings`` (then they go too, undoably)."""
+        with self.db.transaction() as conn:
+            cid = self._code_id(conn, code)
+            n = conn.execute("SELECT COUNT(*) FROM codings WHERE code_id = ?", (cid,)).fetchone()[0]
+            if n and not with_codings:
+                raise ExporterreError(
+                    tr(f"Le code porte {n} codage(s) : il n'a pas été supprimé.",
+                       f"The code carries {n} coding(s): it was not deleted."),
+                    tr("Fusionnez-le dans un autre code, ou confirmez la suppression des codages (annulable).",
+                       "Merge it into another code, or confirm deleting its codings (undoable)."))
+            if conn.execute("SELECT 1 FROM codes WHERE parent_id = ?", (cid,)).fetchone():
+                raise ExporterreError(tr("Ce code a des sous-codes : déplacez-les ou fusionnez d'abord.",
+                                         "This code has children: move or merge them first."))
+            with self._batch():
+                # decisions (source_id) first, then the codings they point to
+                for (coding_id,) in conn.execute("SELECT id FROM codings WHERE code_id = ? ORDER BY id DESC",
+                                                 (cid,)).fetchall():
+                    before = self._coding_state(conn, coding_id)
+                    conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+                    self._log(conn, actor, "coding.delete", "coding", coding_id, before, None)
+                before = self._code_state(conn, cid)
+                conn.execute("DELETE FROM codes WHERE id = ?", (cid,))
+                self._log(conn, actor, "code.delete", "code", cid, before, None)
+            return n
+
+    # ==================================================================== codings
+    def _coding_state(self, conn, coding_id: int) -> dict | None:
+        row = conn.execute(f"SELECT {_CODING_STATE_COLS} FROM codings WHERE id = ?", (coding_id,)).fetchone()
+        if row is None:
+            return None
+        return dict(zip([c.strip() for c in _CODING_STATE_COLS.split(",")], row))
+
+    def _check_span(self, conn, document_id: int, start: int, end: int) -> None:
+        row = conn.execute("SELECT length(text) FROM documents WHERE id = ?", (document_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(tr(f"Document n° {document_id} introuvable.", f"Document #{document_id} not found."))
+        if not (0 <= start < end <= row[0]):
+            raise ExporterreError(tr(f"Passage invalide [{start}, {end}) pour un texte de {row[0]} caractères.",
+                                     f"Invalid span [{start}, {end}) for a text of {row[0]} characters."))
+
+    def add_coding(self, document_id: int, start: int, end: int, code: int | str, coder: str, *,
+                   status: str = "manual", origin: str = "human", score: float | None = None,
+                   segment_id: int | None = None, source_id: int | None = None, run_id: int | None = None,
+                   details: dict | None = None, actor: str | None = None) -> Coding:
+        if status not in CODING_STATUSES:
+            raise ValueError(f"status must be one of {CODING_STATUSES}")
+        with self.db.transaction() as conn:
+            return self._add_coding(conn, document_id, start, end, code, coder, status, origin, score,
+                                    segment_id, source_id, run_id, details or {}, actor or coder)
+
+    def _add_coding(self, conn, document_id, start, end, code, coder, status, origin, score, segment_id,
+                    source_id, run_id, details, actor) -> Coding:
+        self._check_span(conn, document_id, start, end)
+        code_id = self._code_id(conn, code)
+        if segment_id is None:
+            row = conn.execute("SELECT id FROM segments WHERE document_id = ? AND start <= ? AND ? < end "
+                               "ORDER BY start LIMIT 1", (document_id, start, start)).fetchone()
+            segment_id = row[0] if row else None
+        stamp = now()
+        cid = conn.execute(
+            "INSERT INTO codings(document_id, start, end, code_id, coder, status, origin, score, segment_id, "
+            "source_id, run_id, details, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (document_id, start, end, code_id, coder, status, origin, score, segment_id, source_id, run_id,
+             dumps(details), stamp, stamp)).lastrowid
+        self._log(conn, actor, "coding.add", "coding", cid, None, self._coding_state(conn, cid))
+        return _coding(conn.execute(f"SELECT {_CODING_COLS} FROM codings WHERE id = ?", (cid,)).fetchone())
+
+    def get_coding(self, coding_id: int) -> Coding:
+        with self.db.read() as conn:
+            row = conn.execute(f"SELECT {_CODING_COLS} FROM codings WHERE id = ?", (coding_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(tr(f"Codage n° {coding_id} introuvable.", f"Coding #{coding_id} not found."))
+        return _coding(row)
+
+    def coding_details(self, coding_id: int) -> dict[str, Any]:
+        with self.db.read() as conn:
+            row = conn.execute("SELECT details FROM codings WHERE id = ?", (coding_id,)).fetchone()
+        return (loads(row[0]) or {}) if row else {}
+
+    def update_coding(self, coding_id: int, *, actor: str, start: int | None = None, end: int | None = None,
+                      code: int | str | None = None, status: str | None = None) -> Coding:
+        """Resize a span, change its code or its status (logged, undoable)."""
+        with self.db.transaction() as conn:
+            before = self._coding_state(conn, coding_id)
+            if before is None:
+                raise NotFoundError(tr(f"Codage n° {coding_id} introuvable.", f"Coding #{coding_id} not found."))
+            new_start = before["start"] if start is None else start
+            new_end = before["end"] if end is None else end
+            self._check_span(conn, before["document_id"], new_start, new_end)
+            code_id = before["code_id"] if code is None else self._code_id(conn, code)
+            if status is not None and status not in CODING_STATUSES:
+                raise ValueError(f"status must be one of {CODING_STATUSES}")
+            conn.execute("UPDATE codings SET start = ?, end = ?, code_id = ?, status = ?, updated_at = ? WHERE id = ?",
+                         (new_start, new_end, code_id, status or before["status"], now(), coding_id))
+            self._log(conn, actor, "coding.update", "coding", coding_id, before, self._coding_state(conn, coding_id))
+            return _coding(conn.execute(f"SELECT {_CODING_COLS} FROM codings WHERE id = ?", (coding_id,)).fetchone())
+
+    def delete_coding(self, coding_id: int, *, actor: str) -> None:
+        with self.db.transaction() as conn:
+            before = self._coding_state(conn, coding_id)
+            if before is None:
+                raise NotFoundError(tr(f"Codage n° {coding_id} introuvable.", f"Coding #{coding_id} not found."))
+            conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+            self._log(conn, actor, "coding.delete", "coding", coding_id, before, None)
+
+    def list_codings(self, *, document_id: int | None = None, coder: str | None = None,
+                     coders: Iterable[str] | None = None, statuses: Iterable[str] | None = None,
+                     code_ids: Iterable[int] | None = None, origin_prefix: str | None = None) -> list[Coding]:
+        sql = f"SELECT {_CODING_COLS} FROM codings WHERE 1=1"
+        args: list[Any] = []
+        for col, values in (("coder", coders), ("status", statuses), ("code_id", code_ids)):
+            if values is not None:
+                values = list(values)
+                sql += f" AND {col} IN ({','.join('?' * len(values))})" if values else " AND 0"
+                args += values
+        if document_id is not None:
+            sql += " AND document_id = ?"
+            args.append(document_id)
+        if coder is not None:
+            sql += " AND coder = ?"
+            args.append(coder)
+        if origin_prefix is not None:
+            sql += " AND origin LIKE ? ESCAPE '\\'"
+            args.append(origin_prefix.replace("%", "\\%").replace("_", "\\_") + "%")
+        sql += " ORDER BY document_id, start, id"
+        with self.db.read() as conn:
+            return [_coding(r) for r in conn.execute(sql, args)]
+
+    def coders(self) -> list[str]:
+        with self.db.read() as conn:
+            return [r[0] for r in conn.execute("SELECT DISTINCT coder FROM codings ORDER BY coder")]
+
+    # ================================================= machine suggestions, decisions
+    def sync_suggestions(self, origin_prefix: str, drafts: Sequence[SuggestionDraft], *, coder: str = "machine",
+                         run_id: int | None = None, document_ids: Iterable[int] | None = None) -> SuggestionSync:
+        """Make the pending suggestions under ``origin_prefix`` equal to ``drafts``.
+
+        Identical suggestions are kept (same id), new ones added, stale ones
+        removed — except stale ones a person already decided on, which stay.
+        Codings made or decided by people are never touched. ``document_ids``
+        limits the scope (only those documents' suggestions are compared).
+        """
+        scope = list(document_ids) if document_ids is not None else None
+        with self.db.transaction() as conn:
+            sql = ("SELECT id, document_id, start, end, code_id, origin FROM codings WHERE coder = ? AND "
+                   "status = 'pending' AND origin LIKE ? ESCAPE '\\'")
+            args: list[Any] = [coder, origin_prefix.replace("%", "\\%").replace("_", "\\_") + "%"]
+            if scope is not None:
+                sql += f" AND document_id IN ({','.join('?' * len(scope))})" if scope else " AND 0"
+                args += scope
+            existing = {tuple(r[1:]): r[0] for r in conn.execute(sql, args)}
+            code_ids: dict[str, int] = {}
+            ids: list[int] = []
+            produced: dict[tuple, int] = {}
+            added = kept = removed = 0
+            with self._batch():
+                for d in drafts:
+                    if d.code_key not in code_ids:
+                        code_ids[d.code_key] = self._code_id(conn, d.code_key)
+                    key = (d.document_id, d.start, d.end, code_ids[d.code_key], d.origin)
+                    if key in produced:                       # the same suggestion twice in one run
+                        ids.append(produced[key])
+                        continue
+                    if key in existing:
+                        coding_id = existing[key]
+                        conn.execute("UPDATE codings SET score = ?, run_id = ?, details = ?, "
+                                     "segment_id = COALESCE(?, segment_id) WHERE id = ?",
+                                     (d.score, run_id, dumps(d.details), d.segment_id, coding_id))
+                        kept += 1
+                    else:
+                        coding_id = self._add_coding(conn, d.document_id, d.start, d.end, key[3], coder, "pending",
+                                                     d.origin, d.score, d.segment_id, None, run_id, d.details,
+                                                     coder).id
+                        added += 1
+                    produced[key] = coding_id
+                    ids.append(coding_id)
+                for key, coding_id in existing.items():
+                    if key in produced:
+                        continue
+                    if conn.execute("SELECT 1 FROM codings WHERE source_id = ? LIMIT 1", (coding_id,)).fetchone():
+                        continue                              # a person decided on it: keep it
+                    before = self._coding_state(conn, coding_id)
+                    conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+                    self._log(conn, coder, "coding.delete", "coding", coding_id, before, None)
+                    removed += 1
+            return SuggestionSync(added, kept, removed, ids)
+
+    def decide(self, suggestion_id: int, coder: str, decision: str, *, code: int | str | None = None) -> Coding:
+        """Record ``coder``'s decision on a machine suggestion.
+
+        ``decision`` is ``accept`` or ``reject``; ``code`` accepts under another
+        code. The decision is a coding of its own (status accepted/rejected,
+        origin of the suggestion kept, ``source_id`` = the suggestion). A new
+        decision by the same coder replaces the previous one.
+        """
+        if decision not in ("accept", "reject"):
+            raise ValueError("decision must be 'accept' or 'reject'")
+        with self.db.transaction() as conn:
+            s = self._coding_state(conn, suggestion_id)
+            if s is None:
+                raise NotFoundError(tr(f"Suggestion n° {suggestion_id} introuvable.",
+                                       f"Suggestion #{suggestion_id} not found."))
+            with self._batch():
+                for (old_id,) in conn.execute("SELECT id FROM codings WHERE source_id = ? AND coder = ?",
+                                              (suggestion_id, coder)).fetchall():
+                    before = self._coding_state(conn, old_id)
+                    conn.execute("DELETE FROM codings WHERE id = ?", (old_id,))
+                    self._log(conn, coder, "coding.delete", "coding", old_id, before, None)
+                details = dict(loads(s["details"]) or {})
+                if code is not None:
+                    details["suggested_code_id"] = s["code_id"]
+                return self._add_coding(conn, s["document_id"], s["start"], s["end"],
+                                        code if code is not None else s["code_id"], coder,
+                                        "accepted" if decision == "accept" else "rejected", s["origin"], s["score"],
+                                        s["segment_id"], suggestion_id, s["run_id"], details, coder)
+
+    def pending_for(self, coder: str, *, origin_prefix: str | None = None, code_ids: Iterable[int] | None = None,
+                    phases: Iterable[int] | None = None, document_id: int | None = None,
+                    category: str | None = None, machine: str = "machine") -> list[Coding]:
+        """Machine suggestions that ``coder`` has not decided on yet (the validation queue)."""
+        sql = (f"SELECT {', '.join('c.' + c.strip() for c in _CODING_COLS.split(','))} FROM codings c "
+               "JOIN documents d ON d.id = c.document_id WHERE c.coder = ? AND c.status = 'pending' "
+               "AND NOT EXISTS (SELECT 1 FROM codings x WHERE x.source_id = c.id AND x.coder = ?)")
+        args: list[Any] = [machine, coder]
+        if origin_prefix:
+            sql += " AND c.origin LIKE ?"
+            args.append(origin_prefix + "%")
+        if code_ids is not None:
+            ids = list(code_ids)
+            sql += f" AND c.code_id IN ({','.join('?' * len(ids))})" if ids else " AND 0"
+            args += ids
+        if phases is not None:
+            ph = list(phases)
+            sql += f" AND d.phase IN ({','.join('?' * len(ph))})" if ph else " AND 0"
+            args += ph
+        if document_id is not None:
+            sql += " AND c.document_id = ?"
+            args.append(document_id)
+        if category:
+            sql += " AND json_extract(c.details, '$.category') = ?"
+            args.append(category)
+        sql += " ORDER BY d.phase, d.name, c.start, c.id"
+        with self.db.read() as conn:
+            return [_coding(r) for r in conn.execute(sql, args)]
+
+    # ====================================================================== memos
+    def add_memo(self, target_type: str, target_id: int | None, coder: str, text: str) -> Memo:
+        if target_type not in MEMO_TARGETS:
+            raise ValueError(f"target_type must be one of {MEMO_TARGETS}")
+        with self.db.transaction() as conn:
+            stamp = now()
+            mid = conn.execute("INSERT INTO memos(target_type, target_id, coder, text, created_at, updated_at) "
+                               "VALUES (?, ?, ?, ?, ?, ?)", (target_type, target_id, coder, text, stamp, stamp)).lastrowid
+            row = conn.execute(f"SELECT {_MEMO_COLS} FROM memos WHERE id = ?", (mid,)).fetchone()
+            self._log(conn, coder, "memo.add", "memo", mid, None, dict(zip(_MEMO_COLS.split(", "), row)))
+            return _memo(row)
+
+    def update_memo(self, memo_id: int, text: str, *, actor: str) -> Memo:
+        with self.db.transaction() as conn:
+            row = conn.execute(f"SELECT {_MEMO_COLS} FROM memos WHERE id = ?", (memo_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(tr(f"Mémo n° {memo_id} introuvable.", f"Memo #{memo_id} not found."))
+            conn.execute("UPDATE memos SET text = ?, updated_at = ? WHERE id = ?", (text, now(), memo_id))
+            new = conn.execute(f"SELECT {_MEMO_COLS} FROM memos WHERE id = ?", (memo_id,)).fetchone()
+            self._log(conn, actor, "memo.update", "memo", memo_id, dict(zip(_MEMO_COLS.split(", "), row)),
+                      dict(zip(_MEMO_COLS.split(", "), new)))
+            return _memo(new)
+
+    def delete_memo(self, memo_id: int, *, actor: str) -> None:
+        with self.db.transaction() as conn:
+            row = conn.execute(f"SELECT {_MEMO_COLS} FROM memos WHERE id = ?", (memo_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(tr(f"Mémo n° {memo_id} introuvable.", f"Memo #{memo_id} not found."))
+            conn.execute("DELETE FROM memos WHERE id = ?", (memo_id,))
+            self._log(conn, actor, "memo.delete", "memo", memo_id, dict(zip(_MEMO_COLS.split(", "), row)), None)
+
+    def list_memos(self, target_type: str | None = None, target_id: int | None = None,
+                   coder: str | None = None) -> list[Memo]:
+        sql, args = f"SELECT {_MEMO_COLS} FROM memos WHERE 1=1", []
+        for col, val in (("target_type", target_type), ("target_id", target_id), ("coder", coder)):
+            if val is not None:
+                sql += f" AND {col} = ?"
+                args.append(val)
+        with self.db.read() as conn:
+            return [_memo(r) for r in conn.execute(sql + " ORDER BY id", args)]
+
+    # ================================================================ undo / redo
+    def list_events(self, actor: str | None = None, limit: int = 100) -> list[Event]:
+        sql, args = "SELECT id, at, actor, action, entity, entity_id, before, after, undoes, undone FROM events", []
+        if actor:
+            sql += " WHERE actor = ?"
+            args.append(actor)
+        with self.db.read() as conn:
+            rows = conn.execute(sql + " ORDER BY id DESC LIMIT ?", args + [limit]).fetchall()
+        return [Event(r[0], r[1], r[2], r[3], r[4], r[5], loads(r[6]), loads(r[7]), r[8], bool(r[9])) for r in rows]
+
+    def _restore(self, conn, entity: str, entity_id: int, image: dict | None) -> None:
+        table, cols = _ENTITY_TABLE[entity]
+        if image is None:
+            conn.execute(f"DELETE FROM {table} WHERE id = ?", (entity_id,))
+            return
+        names = [c.strip() for c in cols.split(",")]
+        values = [dumps(image[n]) if isinstance(image.get(n), (dict, list)) else image.get(n) for n in names]
+        updates = ", ".join(f"{n} = excluded.{n}" for n in names if n != "id")
+        conn.execute(f"INSERT INTO {table}({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
+                     f"ON CONFLICT(id) DO UPDATE SET {updates}", values)
+
+    def _apply_batch(self, conn, actor: str, batch: int, backwards: bool, action: str) -> Event:
+        events = conn.execute("SELECT id, entity, entity_id, before, after FROM events WHERE batch = ? "
+                              "AND undoes IS NULL ORDER BY id", (batch,)).fetchall()
+        ordered = reversed(events) if backwards else events
+        # codes must exist before codings that point to them, and vice versa on delete
+        for _id, entity, entity_id, before, after in ordered:
+            self._restore(conn, entity, entity_id, loads(before if backwards else after))
+        conn.execute("UPDATE events SET undone = ? WHERE batch = ? AND undoes IS NULL", (1 if backwards else 0, batch))
+        self._log(conn, actor, action, events[0][1], events[0][2], None, None, undoes=batch)
+        row = conn.execute("SELECT id, at, actor, action, entity, entity_id, before, after, undoes, undone "
+                           "FROM events WHERE id = ?", (events[0][0],)).fetchone()
+        return Event(row[0], row[1], row[2], row[3], row[4], row[5], loads(row[6]), loads(row[7]), row[8],
+                     bool(row[9]))
+
+    def undo(self, actor: str) -> Event | None:
+        """Revert ``actor``'s latest action still in effect. Returns its first event, or None."""
+        with self.db.transaction() as conn:
+            row = conn.execute("SELECT batch FROM events WHERE actor = ? AND undoes IS NULL AND undone = 0 "
+                               "ORDER BY id DESC LIMIT 1", (actor,)).fetchone()
+            if row is None:
+                return None
+            return self._apply_batch(conn, actor, row[0], True, "undo")
+
+    def redo(self, actor: str) -> Event | None:
+        """Re-apply the action ``actor`` undid most recently, if nothing new was done since."""
+        with self.db.transaction() as conn:
+            last_do = conn.execute("SELECT COALESCE(MAX(id), 0) FROM events WHERE actor = ? AND undoes IS NULL",
+                                   (actor,)).fetchone()[0]
+            row = conn.execute(
+                "SELECT u.undoes FROM events u WHERE u.actor = ? AND u.action = 'undo' AND u.id > ? AND EXISTS "
+                "(SELECT 1 FROM events e WHERE e.batch = u.undoes AND e.undoes IS NULL AND e.undone = 1) "
+                "ORDER BY u.id DESC LIMIT 1", (actor, last_do)).fetchone()
+            if row is None:
+                return None
+            return self._apply_batch(conn, actor, row[0], False, "redo")

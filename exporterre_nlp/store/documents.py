@@ -1,0 +1,302 @@
+"""Documents, participants, speakers and segments."""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from ..errors import NotFoundError
+from ..i18n import tr
+from ..records import Document, DocumentSummary, Participant, SegmentDraft, Segment, Speaker
+from .base import dumps, loads, now
+
+_DOC_COLS = ("id, name, phase, lieu, date, source_path, format, encoding, content_hash, text, "
+             "participant_id, attributes, version, created_at, updated_at")
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    """Everything needed to store a document (see ``Store.add_document``)."""
+    name: str
+    phase: int
+    text: str
+    content_hash: str
+    format: str
+    lieu: str | None = None
+    date: str | None = None
+    source_path: str | None = None
+    encoding: str | None = None
+    participant: str | None = None
+    participant_attributes: dict[str, Any] | None = None
+    attributes: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class SegmentView:
+    """A segment with the context analysis and reports need, and its words."""
+    segment_id: int
+    document_id: int
+    document: str
+    phase: int
+    lieu: str | None
+    participant: str | None
+    position: int
+    start: int
+    end: int
+    speaker: str | None
+    role: str | None
+    text: str
+
+
+def _document(row: sqlite3.Row | tuple) -> Document:
+    r = list(row)
+    r[11] = loads(r[11]) or {}
+    return Document(*r)
+
+
+def _segment(row) -> Segment:
+    return Segment(*row)
+
+
+class DocumentsMixin:
+    # -- writes --------------------------------------------------------------
+    def upsert_participant(self, key: str, attributes: dict[str, Any] | None = None) -> Participant:
+        """Create the participant, or merge new attributes into an existing one."""
+        with self.db.transaction() as conn:
+            return self._upsert_participant(conn, key, attributes or {})
+
+    def _upsert_participant(self, conn, key: str, attributes: dict[str, Any]) -> Participant:
+        row = conn.execute("SELECT id, attributes FROM participants WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            pid = conn.execute("INSERT INTO participants(key, attributes) VALUES (?, ?)",
+                               (key, dumps(attributes))).lastrowid
+            return Participant(pid, key, dict(attributes))
+        merged = {**(loads(row[1]) or {}), **attributes}
+        conn.execute("UPDATE participants SET attributes = ? WHERE id = ?", (dumps(merged), row[0]))
+        return Participant(row[0], key, merged)
+
+    def add_document(self, doc: NewDocument, segments: Sequence[SegmentDraft],
+                     roles: dict[str, str]) -> Document:
+        """Store a document, its speakers and segments in one transaction.
+
+        ``roles`` maps each speaker label to interviewer/resident/relais/other.
+        """
+        with self.db.transaction() as conn:
+            return self._insert_document(conn, doc, segments, roles)
+
+    def _insert_document(self, conn, doc: NewDocument, segments, roles) -> Document:
+        participant_id = None
+        if doc.participant:
+            participant_id = self._upsert_participant(conn, doc.participant,
+                                                      doc.participant_attributes or {}).id
+        stamp = now()
+        doc_id = conn.execute(
+            "INSERT INTO documents(name, phase, lieu, date, source_path, format, encoding, content_hash, "
+            "text, participant_id, attributes, version, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+            (doc.name, doc.phase, doc.lieu, doc.date, doc.source_path, doc.format, doc.encoding,
+             doc.content_hash, doc.text, participant_id, dumps(doc.attributes or {}), stamp, stamp),
+        ).lastrowid
+        self._insert_segments(conn, doc_id, doc.text, segments, roles, participant_id)
+        return self._get_document(conn, doc_id)
+
+    def _insert_segments(self, conn, doc_id: int, text: str, segments, roles, participant_id) -> None:
+        speaker_ids: dict[str, int] = {}
+        for label in dict.fromkeys(s.speaker for s in segments if s.speaker):
+            role = roles.get(label, "other")
+            # the document's participant is the one non-interviewer speaker, when alone
+            pid = participant_id if (role != "interviewer" and sum(
+                1 for v in roles.values() if v != "interviewer") == 1) else None
+            speaker_ids[label] = conn.execute(
+                "INSERT INTO speakers(document_id, label, role, participant_id) VALUES (?, ?, ?, ?)",
+                (doc_id, label, role, pid)).lastrowid
+        rows = []
+        for position, seg in enumerate(segments):
+            if not (0 <= seg.start < seg.end <= len(text)):
+                raise ValueError(f"segment {position} out of bounds: {seg}")
+            rows.append((doc_id, position, seg.start, seg.end,
+                         speaker_ids.get(seg.speaker) if seg.speaker else None, seg.kind, seg.timestamp))
+        conn.executemany("INSERT INTO segments(document_id, position, start, end, speaker_id, kind, timestamp) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def replace_document(self, document_id: int, doc: NewDocument, segments: Sequence[SegmentDraft],
+                         roles: dict[str, str], remap: dict[int, tuple[int, int] | None] | None = None,
+                         actor: str = "import") -> Document:
+        """Replace the text of a document, keeping its id and its codings.
+
+        ``remap`` gives, for each coding id, its new (start, end) in the new text,
+        or None when its words are gone (the coding is then deleted, logged).
+        Every change is written to the event log in one batch.
+        """
+        with self.db.transaction() as conn:
+            old = self._get_document(conn, document_id)
+            participant_id = old.participant_id
+            if doc.participant:
+                participant_id = self._upsert_participant(conn, doc.participant,
+                                                          doc.participant_attributes or {}).id
+            conn.execute("DELETE FROM segments WHERE document_id = ?", (document_id,))
+            conn.execute("DELETE FROM speakers WHERE document_id = ?", (document_id,))
+            conn.execute(
+                "UPDATE documents SET phase = ?, lieu = ?, date = ?, source_path = ?, format = ?, encoding = ?, "
+                "content_hash = ?, text = ?, participant_id = ?, attributes = ?, version = version + 1, "
+                "updated_at = ? WHERE id = ?",
+                (doc.phase, doc.lieu, doc.date, doc.source_path, doc.format, doc.encoding, doc.content_hash,
+                 doc.text, participant_id, dumps(doc.attributes or {}), now(), document_id))
+            self._insert_segments(conn, document_id, doc.text, segments, roles, participant_id)
+            with self._batch():
+                self._apply_remap(conn, remap or {}, actor)
+            self._relink_segments(conn, document_id)
+            return self._get_document(conn, document_id)
+
+    def _apply_remap(self, conn, remap: dict[int, tuple[int, int] | None], actor: str) -> None:
+        for coding_id, span in remap.items():
+            before = self._coding_state(conn, coding_id)
+            if before is None:
+                continue
+            if span is None:
+                conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+                self._log(conn, actor, "coding.delete", "coding", coding_id, before, None)
+            else:
+                conn.execute("UPDATE codings SET start = ?, end = ?, segment_id = NULL, updated_at = ? "
+                             "WHERE id = ?", (span[0], span[1], now(), coding_id))
+                self._log(conn, actor, "coding.update", "coding", coding_id, before,
+                          self._coding_state(conn, coding_id))
+
+    def _relink_segments(self, conn, document_id: int) -> None:
+        """Attach codings to the segment that contains their start."""
+        conn.execute(
+            "UPDATE codings SET segment_id = (SELECT s.id FROM segments s WHERE s.document_id = codings.document_id "
+            "AND s.start <= codings.start AND codings.start < s.end ORDER BY s.start LIMIT 1) "
+            "WHERE document_id = ? AND segment_id IS NULL", (document_id,))
+
+    def delete_document(self, document_id: int) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+
+    # -- reads ---------------------------------------------------------------
+    def _get_document(self, conn, document_id: int) -> Document:
+        row = conn.execute(f"SELECT {_DOC_COLS} FROM documents WHERE id = ?", (document_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(tr(f"Document n° {document_id} introuvable.", f"Document #{document_id} not found."))
+        return _document(row)
+
+    def get_document(self, ref: int | str) -> Document:
+        """A document by id or by name."""
+        with self.db.read() as conn:
+            if isinstance(ref, int):
+                return self._get_document(conn, ref)
+            row = conn.execute(f"SELECT {_DOC_COLS} FROM documents WHERE name = ?", (ref,)).fetchone()
+        if row is None:
+            raise NotFoundError(
+                tr(f"Aucun document nommé « {ref} » dans le projet.", f"No document named '{ref}' in the project."),
+                tr("« exporterre status » liste les documents.", "'exporterre status' lists the documents."))
+        return _document(row)
+
+    def find_document(self, name: str) -> Document | None:
+        try:
+            return self.get_document(str(name))
+        except NotFoundError:
+            return None
+
+    def list_documents(self, phase: int | None = None, lieu: str | None = None) -> list[DocumentSummary]:
+        sql = ("SELECT d.id, d.name, d.phase, d.lieu, d.date, d.format, p.key, "
+               "d.text, (SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id) "
+               "FROM documents d LEFT JOIN participants p ON p.id = d.participant_id WHERE 1=1")
+        args: list[Any] = []
+        if phase is not None:
+            sql += " AND d.phase = ?"
+            args.append(phase)
+        if lieu is not None:
+            sql += " AND d.lieu = ?"
+            args.append(lieu)
+        sql += " ORDER BY d.phase, d.name"
+        with self.db.read() as conn:
+            rows = conn.execute(sql, args).fetchall()
+        return [DocumentSummary(r[0], r[1], r[2], r[3], r[4], r[5], r[6], len(r[7].split()), r[8]) for r in rows]
+
+    def get_participant(self, participant_id: int) -> Participant:
+        with self.db.read() as conn:
+            row = conn.execute("SELECT id, key, attributes FROM participants WHERE id = ?",
+                               (participant_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(tr(f"Participant n° {participant_id} introuvable.",
+                                   f"Participant #{participant_id} not found."))
+        return Participant(row[0], row[1], loads(row[2]) or {})
+
+    def list_participants(self) -> list[Participant]:
+        with self.db.read() as conn:
+            rows = conn.execute("SELECT id, key, attributes FROM participants ORDER BY key").fetchall()
+        return [Participant(r[0], r[1], loads(r[2]) or {}) for r in rows]
+
+    def list_speakers(self, document_id: int | None = None) -> list[Speaker]:
+        sql = "SELECT id, document_id, label, role, participant_id FROM speakers"
+        args: tuple = ()
+        if document_id is not None:
+            sql += " WHERE document_id = ?"
+            args = (document_id,)
+        with self.db.read() as conn:
+            return [Speaker(*r) for r in conn.execute(sql + " ORDER BY document_id, id", args)]
+
+    def list_segments(self, document_id: int) -> list[Segment]:
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT s.id, s.document_id, s.position, s.start, s.end, s.speaker_id, sp.label, sp.role, "
+                "s.kind, s.timestamp FROM segments s LEFT JOIN speakers sp ON sp.id = s.speaker_id "
+                "WHERE s.document_id = ? ORDER BY s.position", (document_id,)).fetchall()
+        return [_segment(r) for r in rows]
+
+    def segment_views(self, *, roles: Iterable[str] | None = None, phases: Iterable[int] | None = None,
+                      document_ids: Iterable[int] | None = None,
+                      include_unattributed: bool = True) -> list[SegmentView]:
+        """Segments with their words and context, in corpus order.
+
+        ``roles`` keeps only speakers of those roles; segments without a
+        speaker (field-note paragraphs) are kept unless ``include_unattributed``
+        is False.
+        """
+        sql = ("SELECT s.id, d.id, d.name, d.phase, d.lieu, p.key, s.position, s.start, s.end, sp.label, "
+               "sp.role, substr(d.text, s.start + 1, s.end - s.start) "
+               "FROM segments s JOIN documents d ON d.id = s.document_id "
+               "LEFT JOIN speakers sp ON sp.id = s.speaker_id "
+               "LEFT JOIN participants p ON p.id = COALESCE(sp.participant_id, d.participant_id) WHERE 1=1")
+        args: list[Any] = []
+        if roles is not None:
+            roles = list(roles)
+            cond = f"sp.role IN ({','.join('?' * len(roles))})" if roles else "0"
+            sql += f" AND ({cond}{' OR s.speaker_id IS NULL' if include_unattributed else ''})"
+            args += roles
+        if phases is not None:
+            phases = list(phases)
+            sql += f" AND d.phase IN ({','.join('?' * len(phases))})"
+            args += phases
+        if document_ids is not None:
+            ids = list(document_ids)
+            sql += f" AND d.id IN ({','.join('?' * len(ids))})"
+            args += ids
+        sql += " ORDER BY d.phase, d.name, s.position"
+        with self.db.read() as conn:
+            return [SegmentView(*r) for r in conn.execute(sql, args)]
+
+    def corpus_status(self) -> dict[str, Any]:
+        """Counts per phase and per speaker role (``exporterre status``)."""
+        with self.db.read() as conn:
+            docs = conn.execute("SELECT phase, text FROM documents").fetchall()
+            segments = conn.execute("SELECT COUNT(*) FROM segments").fetchone()[0]
+            roles = dict(conn.execute("SELECT role, COUNT(*) FROM speakers GROUP BY role").fetchall())
+            seg_phase = dict(conn.execute("SELECT d.phase, COUNT(*) FROM segments s JOIN documents d "
+                                          "ON d.id = s.document_id GROUP BY d.phase").fetchall())
+            participants = conn.execute("SELECT COUNT(*) FROM participants").fetchone()[0]
+            codings = conn.execute("SELECT status, COUNT(*) FROM codings GROUP BY status").fetchall()
+        phases = {str(p): {"documents": 0, "words": 0, "segments": seg_phase.get(p, 0)} for p in (1, 2, 3)}
+        for phase, text in docs:
+            phases[str(phase)]["documents"] += 1
+            phases[str(phase)]["words"] += len(text.split())
+        return {
+            "documents": len(docs),
+            "segments": segments,
+            "words": sum(p["words"] for p in phases.values()),
+            "participants": participants,
+            "phases": phases,
+            "speakers": {role: roles.get(role, 0) for role in ("interviewer", "resident", "relais", "other")},
+            "codings": {status: n for status, n in codings},
+        }

@@ -1,0 +1,204 @@
+"""Numbered schema migrations, applied in order with ``PRAGMA user_version``.
+
+Rules: a migration that has shipped is never edited; a change is a new
+migration appended to :data:`MIGRATIONS`. Before upgrading an existing store, a
+copy is taken with SQLite's backup API next to it
+(``store.sqlite3.v<old>-<timestamp>.bak``). A store whose version is newer than
+this program knows is refused.
+"""
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+from typing import Callable
+
+from ..errors import StoreTooNewError
+from ..i18n import tr
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _run(conn: sqlite3.Connection, statements: str) -> None:
+    # Statements are separated by blank-line-terminated ';' — no triggers here,
+    # so a plain split is safe and keeps everything inside our transaction
+    # (executescript would commit on its own).
+    for stmt in statements.split(";\n"):
+        if stmt.strip():
+            conn.execute(stmt)
+
+
+def m001_core(conn: sqlite3.Connection) -> None:
+    _run(conn, """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE participants (
+    id         INTEGER PRIMARY KEY,
+    key        TEXT NOT NULL UNIQUE,
+    attributes TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE documents (
+    id             INTEGER PRIMARY KEY,
+    name           TEXT NOT NULL UNIQUE,
+    phase          INTEGER NOT NULL CHECK (phase IN (1, 2, 3)),
+    lieu           TEXT,
+    date           TEXT,
+    source_path    TEXT,
+    format         TEXT NOT NULL,
+    encoding       TEXT,
+    content_hash   TEXT NOT NULL,
+    text           TEXT NOT NULL,
+    participant_id INTEGER REFERENCES participants(id) ON DELETE SET NULL,
+    attributes     TEXT NOT NULL DEFAULT '{}',
+    version        INTEGER NOT NULL DEFAULT 1,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL
+);
+CREATE INDEX documents_phase ON documents(phase);
+CREATE TABLE speakers (
+    id             INTEGER PRIMARY KEY,
+    document_id    INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    label          TEXT NOT NULL,
+    role           TEXT NOT NULL CHECK (role IN ('interviewer', 'resident', 'relais', 'other')),
+    participant_id INTEGER REFERENCES participants(id) ON DELETE SET NULL,
+    UNIQUE (document_id, label)
+);
+CREATE TABLE segments (
+    id          INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    start       INTEGER NOT NULL CHECK (start >= 0),
+    end         INTEGER NOT NULL CHECK (end > start),
+    speaker_id  INTEGER REFERENCES speakers(id) ON DELETE SET NULL,
+    kind        TEXT NOT NULL DEFAULT 'turn',
+    timestamp   TEXT,
+    UNIQUE (document_id, position)
+);
+CREATE INDEX segments_document ON segments(document_id, start);
+CREATE TABLE codes (
+    id          INTEGER PRIMARY KEY,
+    key         TEXT NOT NULL UNIQUE,
+    label       TEXT NOT NULL,
+    parent_id   INTEGER REFERENCES codes(id) ON DELETE RESTRICT,
+    definition  TEXT,
+    color       TEXT,
+    position    INTEGER NOT NULL DEFAULT 0,
+    attributes  TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE runs (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    settings    TEXT NOT NULL DEFAULT '{}',
+    versions    TEXT NOT NULL DEFAULT '{}',
+    input_hash  TEXT,
+    status      TEXT NOT NULL DEFAULT 'running'
+                CHECK (status IN ('running', 'done', 'failed', 'cancelled')),
+    summary     TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE codings (
+    id          INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    start       INTEGER NOT NULL CHECK (start >= 0),
+    end         INTEGER NOT NULL CHECK (end > start),
+    code_id     INTEGER NOT NULL REFERENCES codes(id) ON DELETE RESTRICT,
+    coder       TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('manual', 'pending', 'accepted', 'rejected')),
+    origin      TEXT NOT NULL DEFAULT 'human',
+    score       REAL,
+    segment_id  INTEGER REFERENCES segments(id) ON DELETE SET NULL,
+    source_id   INTEGER REFERENCES codings(id) ON DELETE SET NULL,
+    run_id      INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+    details     TEXT NOT NULL DEFAULT '{}',
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX codings_document ON codings(document_id, start);
+CREATE INDEX codings_code ON codings(code_id);
+CREATE INDEX codings_coder ON codings(coder, status);
+CREATE INDEX codings_source ON codings(source_id);
+CREATE UNIQUE INDEX codings_one_suggestion
+    ON codings(document_id, start, end, code_id, coder, origin) WHERE status = 'pending';
+CREATE TABLE memos (
+    id          INTEGER PRIMARY KEY,
+    target_type TEXT NOT NULL CHECK (target_type IN ('project', 'document', 'segment', 'code', 'coding')),
+    target_id   INTEGER,
+    coder       TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX memos_target ON memos(target_type, target_id);
+CREATE TABLE events (
+    id        INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    entity    TEXT NOT NULL,
+    entity_id INTEGER,
+    before    TEXT,
+    after     TEXT,
+    batch     INTEGER,
+    undoes    INTEGER,
+    undone    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX events_actor ON events(actor, id);
+CREATE INDEX events_batch ON events(batch)
+""")
+
+
+# (version, function): append only.
+MIGRATIONS: list[tuple[int, Migration]] = [
+    (1, m001_core),
+]
+LATEST = MIGRATIONS[-1][0]
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def backup(conn: sqlite3.Connection, db_path: Path, version: int) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = db_path.with_name(f"{db_path.name}.v{version}-{stamp}.bak")
+    dest = sqlite3.connect(str(target))
+    try:
+        conn.backup(dest)
+    finally:
+        dest.close()
+    return target
+
+
+def migrate(conn: sqlite3.Connection, db_path: Path) -> Path | None:
+    """Bring the store up to :data:`LATEST`. Returns the backup path, if one was made."""
+    version = current_version(conn)
+    if version > LATEST:
+        raise StoreTooNewError(
+            tr(f"Le projet {db_path.parent} a été écrit par une version plus récente d'Exporterre "
+               f"(schéma {version}, ce programme connaît jusqu'au schéma {LATEST}).",
+               f"The project {db_path.parent} was written by a newer Exporterre "
+               f"(schema {version}; this program knows up to {LATEST})."),
+            tr("Mettez Exporterre à jour (pip install -U exporterre-nlp) ; le projet n'a pas été modifié.",
+               "Upgrade Exporterre; the project was not modified."), path=str(db_path))
+    if version == LATEST:
+        return None
+    saved = backup(conn, db_path, version) if version > 0 else None
+    for number, migration in MIGRATIONS:
+        if number <= version:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-read inside the lock: another process may have migrated meanwhile.
+            if current_version(conn) >= number:
+                conn.execute("COMMIT")
+                continue
+            migration(conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return saved

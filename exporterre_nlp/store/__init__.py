@@ -10,9 +10,14 @@ from .coding import CodingMixin, SuggestionDraft, SuggestionSync
 from .documents import DocumentsMixin, NewDocument, SegmentView
 from .migrations import LATEST as SCHEMA_VERSION
 from .runs import RunsMixin
+from .analysis import AnalysisMixin
+from .themes import ThemesMixin
+from .views import ViewsMixin
+from .reports import ReportsMixin
 
 
-class Store(DocumentsMixin, CodingMixin, RunsMixin, StoreBase):
+class Store(DocumentsMixin, CodingMixin, RunsMixin, AnalysisMixin, ThemesMixin, ViewsMixin, ReportsMixin,
+            StoreBase):
     """Typed access to one project's SQLite store."""
 
 

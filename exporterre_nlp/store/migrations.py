@@ -150,7 +150,11 @@ CREATE INDEX events_batch ON events(batch)
 """)
 
 
-# (version, function): append only.
+# --- migration 2 (reserved: NLP analysis tables, store/analysis.py) ------------
+
+# --- migration 3 (reserved: themes tables, store/themes.py) ----------------------
+
+# (version, function): append only. Gaps are allowed while a reserved number is unused.
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m001_core),
 ]

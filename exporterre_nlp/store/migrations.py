@@ -29,6 +29,8 @@ def _run(conn: sqlite3.Connection, statements: str) -> None:
 
 
 def m001_core(conn: sqlite3.Connection) -> None:
+    # AUTOINCREMENT where the event log refers to ids: a deleted coding's id must
+    # never be reused, or undo/redo would overwrite somebody else's row.
     _run(conn, """
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
@@ -78,7 +80,7 @@ CREATE TABLE segments (
 );
 CREATE INDEX segments_document ON segments(document_id, start);
 CREATE TABLE codes (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     key         TEXT NOT NULL UNIQUE,
     label       TEXT NOT NULL,
     parent_id   INTEGER REFERENCES codes(id) ON DELETE RESTRICT,
@@ -88,7 +90,7 @@ CREATE TABLE codes (
     attributes  TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE runs (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     kind        TEXT NOT NULL,
     started_at  TEXT NOT NULL,
     finished_at TEXT,
@@ -100,7 +102,7 @@ CREATE TABLE runs (
     summary     TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE codings (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     start       INTEGER NOT NULL CHECK (start >= 0),
     end         INTEGER NOT NULL CHECK (end > start),
@@ -123,7 +125,7 @@ CREATE INDEX codings_source ON codings(source_id);
 CREATE UNIQUE INDEX codings_one_suggestion
     ON codings(document_id, start, end, code_id, coder, origin) WHERE status = 'pending';
 CREATE TABLE memos (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     target_type TEXT NOT NULL CHECK (target_type IN ('project', 'document', 'segment', 'code', 'coding')),
     target_id   INTEGER,
     coder       TEXT NOT NULL,
@@ -133,7 +135,7 @@ CREATE TABLE memos (
 );
 CREATE INDEX memos_target ON memos(target_type, target_id);
 CREATE TABLE events (
-    id        INTEGER PRIMARY KEY,
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
     at        TEXT NOT NULL,
     actor     TEXT NOT NULL,
     action    TEXT NOT NULL,

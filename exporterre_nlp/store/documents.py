@@ -29,6 +29,10 @@ class NewDocument:
     participant: str | None = None
     participant_attributes: dict[str, Any] | None = None
     attributes: dict[str, Any] | None = None
+    # Several participants in one document (a couple, a group): their keys and
+    # attributes, and which speaker label is which participant.
+    participants: tuple[tuple[str, dict[str, Any]], ...] = ()
+    speaker_participants: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -85,10 +89,7 @@ class DocumentsMixin:
             return self._insert_document(conn, doc, segments, roles)
 
     def _insert_document(self, conn, doc: NewDocument, segments, roles) -> Document:
-        participant_id = None
-        if doc.participant:
-            participant_id = self._upsert_participant(conn, doc.participant,
-                                                      doc.participant_attributes or {}).id
+        participant_id = self._document_participants(conn, doc)
         stamp = now()
         doc_id = conn.execute(
             "INSERT INTO documents(name, phase, lieu, date, source_path, format, encoding, content_hash, "
@@ -97,16 +98,31 @@ class DocumentsMixin:
             (doc.name, doc.phase, doc.lieu, doc.date, doc.source_path, doc.format, doc.encoding,
              doc.content_hash, doc.text, participant_id, dumps(doc.attributes or {}), stamp, stamp),
         ).lastrowid
-        self._insert_segments(conn, doc_id, doc.text, segments, roles, participant_id)
+        self._insert_segments(conn, doc_id, doc, segments, roles, participant_id)
         return self._get_document(conn, doc_id)
 
-    def _insert_segments(self, conn, doc_id: int, text: str, segments, roles, participant_id) -> None:
+    def _document_participants(self, conn, doc: NewDocument) -> int | None:
+        """Upsert the document's participant(s); the id of the single one, if single."""
+        for key, attrs in doc.participants:
+            self._upsert_participant(conn, key, attrs)
+        if doc.participant:
+            return self._upsert_participant(conn, doc.participant, doc.participant_attributes or {}).id
+        return None
+
+    def _insert_segments(self, conn, doc_id: int, doc: NewDocument, segments, roles, participant_id) -> None:
+        text = doc.text
         speaker_ids: dict[str, int] = {}
-        for label in dict.fromkeys(s.speaker for s in segments if s.speaker):
+        labels = list(dict.fromkeys(s.speaker for s in segments if s.speaker))
+        talkers = [label for label in labels if roles.get(label, "other") != "interviewer"]
+        mapping = doc.speaker_participants or {}
+        for label in labels:
             role = roles.get(label, "other")
-            # the document's participant is the one non-interviewer speaker, when alone
-            pid = participant_id if (role != "interviewer" and sum(
-                1 for v in roles.values() if v != "interviewer") == 1) else None
+            pid = None
+            if label in mapping:
+                pid = conn.execute("SELECT id FROM participants WHERE key = ?", (mapping[label],)).fetchone()[0]
+            elif participant_id is not None and role != "interviewer" and len(talkers) == 1:
+                # the document's participant is its one non-interviewer speaker
+                pid = participant_id
             speaker_ids[label] = conn.execute(
                 "INSERT INTO speakers(document_id, label, role, participant_id) VALUES (?, ?, ?, ?)",
                 (doc_id, label, role, pid)).lastrowid
@@ -130,10 +146,8 @@ class DocumentsMixin:
         """
         with self.db.transaction() as conn:
             old = self._get_document(conn, document_id)
-            participant_id = old.participant_id
-            if doc.participant:
-                participant_id = self._upsert_participant(conn, doc.participant,
-                                                          doc.participant_attributes or {}).id
+            participant_id = self._document_participants(conn, doc) or (
+                old.participant_id if not doc.participants else None)
             conn.execute("DELETE FROM segments WHERE document_id = ?", (document_id,))
             conn.execute("DELETE FROM speakers WHERE document_id = ?", (document_id,))
             conn.execute(
@@ -142,7 +156,7 @@ class DocumentsMixin:
                 "updated_at = ? WHERE id = ?",
                 (doc.phase, doc.lieu, doc.date, doc.source_path, doc.format, doc.encoding, doc.content_hash,
                  doc.text, participant_id, dumps(doc.attributes or {}), now(), document_id))
-            self._insert_segments(conn, document_id, doc.text, segments, roles, participant_id)
+            self._insert_segments(conn, document_id, doc, segments, roles, participant_id)
             with self._batch():
                 self._apply_remap(conn, remap or {}, actor)
             self._relink_segments(conn, document_id)

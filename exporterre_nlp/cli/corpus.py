@@ -1,0 +1,134 @@
+"""``exporterre init``, ``ingest``, ``status``: create a project and fill it."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.table import Table
+
+from ..i18n import tr
+from ..importer import ingest_paths
+from ..project import Project
+from ..records import PHASE_NAMES
+from .app import JSON_HELP, ProjectOption, app, console, err_console, handle_errors, open_project, print_json, \
+    progress_bar
+
+
+@app.command("init")
+@handle_errors
+def init(
+    directory: Path = typer.Argument(..., help=tr("Dossier du nouveau projet (créé s'il n'existe pas).",
+                                                  "Folder of the new project (created if missing).")),
+    codebook: Optional[Path] = typer.Option(None, "--codebook", "-c", exists=True, dir_okay=False,
+                                            help=tr("Livre de codes YAML à utiliser (par défaut : "
+                                                    "codebooks/exporterre.yaml).",
+                                                    "Codebook YAML to use (default: codebooks/exporterre.yaml).")),
+) -> None:
+    """Crée un projet : la base SQLite, les réglages (settings.yaml) et une copie du livre de codes."""
+    project = Project.init(directory, codebook=codebook)
+    n = len(project.store.list_codes())
+    project.close()
+    console.print(tr(f"Projet créé dans [bold]{directory}[/] ({n} codes). Suite : "
+                     f"exporterre ingest DOSSIER --project {directory}",
+                     f"Project created in [bold]{directory}[/] ({n} codes). Next: "
+                     f"exporterre ingest FOLDER --project {directory}"), highlight=False)
+
+
+_STATUS_FR = {"added": "ajouté", "unchanged": "inchangé", "updated": "mis à jour", "error": "erreur",
+              "skipped": "ignoré"}
+
+
+@app.command("ingest")
+@handle_errors
+def ingest(
+    paths: List[Path] = typer.Argument(..., help=tr(
+        "Fichiers (.txt .md .docx .odt .srt .vtt), dossiers (lus récursivement, avec leur manifest.csv) "
+        "ou manifestes CSV.",
+        "Files (.txt .md .docx .odt .srt .vtt), folders (read recursively, with their manifest.csv) "
+        "or CSV manifests.")),
+    project: Optional[Path] = ProjectOption,
+    phase: Optional[int] = typer.Option(None, "--phase", min=1, max=3, help=tr(
+        "Phase du terrain pour ces fichiers : 1 relais, 2 lieux, 3 habitants.",
+        "Fieldwork phase of these files: 1 relais, 2 lieux, 3 habitants.")),
+    lieu: Optional[str] = typer.Option(None, "--lieu", help=tr("Lieu (ex. marché, porte-à-porte).",
+                                                               "Place (e.g. marché, porte-à-porte).")),
+    date: Optional[str] = typer.Option(None, "--date", help=tr("Date (2026-03-12 ou 12/03/2026).",
+                                                               "Date (2026-03-12 or 12/03/2026).")),
+    participant: Optional[str] = typer.Option(None, "--participant", help=tr(
+        "Identifiant pseudonyme du participant (ex. H3-05).", "Pseudonymous participant id (e.g. H3-05).")),
+    interviewer: Optional[str] = typer.Option(None, "--interviewer", help=tr(
+        "Étiquette(s) de l'enquêteur·rice dans le texte, séparées par « ; » (ex. « E;Claire »).",
+        "Interviewer label(s) in the text, separated by ';' (e.g. 'E;Claire').")),
+    manifest: Optional[Path] = typer.Option(None, "--manifest", exists=True, dir_okay=False, help=tr(
+        "Manifeste CSV à appliquer (sinon le manifest*.csv du dossier).",
+        "CSV manifest to apply (else the folder's manifest*.csv).")),
+    update: bool = typer.Option(False, "--update", help=tr(
+        "Remplacer les documents modifiés même s'ils portent des codages : les codages sont recalés sur le "
+        "nouveau texte.",
+        "Replace changed documents even when they carry codings: codings are re-anchored on the new text.")),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Importe des entretiens et des notes dans le projet (un fichier en échec ne laisse aucune trace)."""
+    proj = open_project(project)
+    metadata = {"phase": phase, "lieu": lieu, "date": date, "participant": participant,
+                "interviewer": interviewer}
+    with progress_bar(tr("Import", "Import"), enabled=not as_json) as (update_bar, cancel):
+        results = ingest_paths(proj, paths, metadata=metadata, manifest=manifest, update=update,
+                               progress=update_bar, cancel=cancel)
+    proj.close()
+    if as_json:
+        print_json([r.__dict__ for r in results])
+    else:
+        table = Table(title=tr("Import", "Import"), show_lines=False)
+        for col in (tr("fichier", "file"), tr("document", "document"), tr("résultat", "result"),
+                    tr("tours/§", "turns/§"), tr("mots", "words")):
+            table.add_column(col)
+        for r in results:
+            colour = {"error": "red", "added": "green", "updated": "yellow"}.get(r.status, "")
+            label = _STATUS_FR.get(r.status, r.status) if tr("fr", "en") == "fr" else r.status
+            table.add_row(Path(r.path).name, r.document or "—", f"[{colour}]{label}[/]" if colour else label,
+                          str(r.segments or ""), str(r.words or ""))
+        console.print(table)
+        for r in results:
+            if r.message and r.status in ("error", "updated"):
+                (err_console if r.status == "error" else console).print(
+                    f"[{'red' if r.status == 'error' else 'yellow'}]{Path(r.path).name}[/] : {r.message}",
+                    highlight=False)
+        counts = {s: sum(1 for r in results if r.status == s) for s in _STATUS_FR}
+        console.print(tr(f"{counts['added']} ajouté(s), {counts['updated']} mis à jour, {counts['unchanged']} "
+                         f"inchangé(s), {counts['error']} en erreur.",
+                         f"{counts['added']} added, {counts['updated']} updated, {counts['unchanged']} unchanged, "
+                         f"{counts['error']} failed."))
+    if any(r.status == "error" for r in results):
+        raise typer.Exit(1)
+
+
+@app.command("status")
+@handle_errors
+def status(project: Optional[Path] = ProjectOption,
+           as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+    """État du projet : documents, mots, segments et locuteurs par phase ; codages par statut."""
+    proj = open_project(project)
+    data = proj.store.corpus_status()
+    proj.close()
+    if as_json:
+        print_json(data)
+        return
+    table = Table(title=tr(f"Projet {proj.path}", f"Project {proj.path}"))
+    for col in ("phase", tr("documents", "documents"), tr("mots", "words"), tr("segments", "segments")):
+        table.add_column(col, justify="right" if col != "phase" else "left")
+    for key, row in data["phases"].items():
+        table.add_row(f"{key} — {PHASE_NAMES[int(key)]}", str(row["documents"]), f"{row['words']:,}".replace(",", " "),
+                      str(row["segments"]))
+    table.add_row(tr("[bold]total[/]", "[bold]total[/]"), str(data["documents"]),
+                  f"{data['words']:,}".replace(",", " "), str(data["segments"]))
+    console.print(table)
+    roles = data["speakers"]
+    console.print(tr(f"Locuteurs : {roles['interviewer']} enquêteur·rices, {roles['resident']} habitant·es, "
+                     f"{roles['relais']} relais, {roles['other']} autres — {data['participants']} participants.",
+                     f"Speakers: {roles['interviewer']} interviewers, {roles['resident']} residents, "
+                     f"{roles['relais']} relais, {roles['other']} other — {data['participants']} participants."))
+    if data["codings"]:
+        parts = ", ".join(f"{n} {s}" for s, n in sorted(data["codings"].items()))
+        console.print(tr(f"Codages : {parts}.", f"Codings: {parts}."))

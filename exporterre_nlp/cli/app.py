@@ -34,7 +34,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 PROJECT_HELP = tr("Dossier du projet (créé par « exporterre init »). Par défaut : $EXPORTERRE_PROJECT.",
                   "Project folder (made by 'exporterre init'). Default: $EXPORTERRE_PROJECT.")
@@ -58,7 +58,7 @@ def handle_errors(func: Callable) -> Callable:
         try:
             return func(*args, **kwargs)
         except ExporterreError as exc:
-            err_console.print(f"[bold red]{tr('Erreur', 'Error')} :[/] {exc.message}", highlight=False)
+            err_console.print(f"[bold red]{tr('Erreur :', 'Error:')}[/] {exc.message}", highlight=False)
             if exc.hint:
                 err_console.print(f"→ {exc.hint}", highlight=False)
             raise typer.Exit(1) from None

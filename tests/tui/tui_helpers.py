@@ -1,0 +1,135 @@
+"""A small fictional project for the terminal UI tests, and helpers to drive the app.
+
+Tests are plain functions running their scenario with ``asyncio.run`` (no async
+plugin needed); ``drive(app, scenario)`` starts the app headless, waits for its
+background loads, runs ``scenario(pilot)`` and waits for the last writes.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from pathlib import Path
+
+from exporterre_nlp.records import SegmentDraft
+from exporterre_nlp.settings import Settings
+from exporterre_nlp.store import NewDocument, Store, SuggestionDraft
+
+# Fictional transcripts written for these tests.
+DOCUMENTS = {
+    "habitante_arlequin": (3, "Arlequin", "H-07", [
+        ("Enquêtrice", "Bonjour madame, vous habitez ici depuis longtemps ?"),
+        ("Samira", "Ben depuis quinze ans, euh, au 40 de la galerie. Le logement c'est trop petit pour nous, "
+                   "on est cinq dans un trois-pièces."),
+        ("Enquêtrice", "Et le quartier, qu'est-ce qui vous inquiète ?"),
+        ("Samira", "La sécurité le soir, voilà, les enfants ils rentrent tard et le parking il est pas éclairé."),
+        ("Enquêtrice", "Vous faites quoi, vous, dans le quartier ?"),
+        ("Samira", "Moi je fais la cuisine pour les fêtes de l'école, les gâteaux, les msemen, tout ça. "
+                   "Les voisines elles viennent apprendre."),
+        ("Enquêtrice", "Il manque quoi, selon vous ?"),
+        ("Samira", "Un local pour cuisiner ensemble. Et du travail pour les jeunes, ça c'est sûr."),
+    ]),
+    "centre_social": (1, "Baladins", None, [
+        ("Enquêteur", "Qu'est-ce que les habitants vous demandent le plus ?"),
+        ("Animatrice", "Surtout de l'aide pour les papiers, et le logement, les demandes de mutation."),
+        ("Enquêteur", "Et les savoir-faire que vous voyez ?"),
+        ("Animatrice", "Beaucoup de couture, de la mécanique aussi, sur le parking, c'est informel."),
+    ]),
+    "marche_notes": (2, "Marché", None, [
+        (None, "Notes de terrain au marché du samedi. Beaucoup de monde autour des stands de légumes."),
+        (None, "Une vendeuse explique qu'elle prépare des plats à emporter chez elle pour le marché."),
+    ]),
+}
+ROLES = {"Enquêtrice": "interviewer", "Enquêteur": "interviewer", "Samira": "resident", "Animatrice": "relais"}
+CODES = [
+    ("besoins", "Besoins", None, "#e07a5f", "Ce qui manque aux habitants."),
+    ("besoins.logement", "Logement", "besoins", None, "Logement trop petit, insalubre, mutation."),
+    ("besoins.emploi", "Emploi", "besoins", "#f4a261", "Travail, formation, insertion."),
+    ("besoins.local", "Local", "besoins", None, "Un lieu pour se réunir ou travailler."),
+    ("preoccupations", "Préoccupations", None, "#7aa6c2", "Ce qui inquiète."),
+    ("preoccupations.securite", "Sécurité", "preoccupations", None, "Insécurité, éclairage, trafic."),
+    ("competences", "Compétences", None, "#81b29a", "Savoir-faire des habitants."),
+    ("competences.cuisine", "Cuisine", "competences", None, "Cuisine, pâtisserie, traiteur."),
+    ("competences.couture", "Couture", "competences", "#c08497", "Couture, retouche."),
+]
+
+
+def build(turns):
+    text, segments = "", []
+    for speaker, words in turns:
+        prefix = f"{speaker} : " if speaker else ""
+        start = len(text) + len(prefix)
+        text += prefix + words + "\n\n"
+        segments.append(SegmentDraft(start, start + len(words), speaker, kind="turn" if speaker else "paragraph"))
+    return text, segments
+
+
+def make_project(directory: Path, *, suggestions: bool = True) -> Path:
+    """A project folder with the codes, the three documents and machine suggestions."""
+    directory.mkdir(parents=True, exist_ok=True)
+    Settings().save(directory)
+    store = Store.open(directory, create=True)
+    try:
+        for key, label, parent, color, definition in CODES:
+            store.add_code(key, label, parent=parent, color=color, definition=definition, actor="codebook")
+        docs = {}
+        for name, (phase, lieu, participant, turns) in DOCUMENTS.items():
+            text, segments = build(turns)
+            docs[name] = store.add_document(
+                NewDocument(name=name, phase=phase, text=text, lieu=lieu, participant=participant, format="txt",
+                            content_hash=hashlib.sha256(text.encode()).hexdigest()), segments, ROLES)
+        if suggestions:
+            drafts = []
+            for name, words, key, rule, category, score in (
+                    ("habitante_arlequin", "Le logement c'est trop petit", "besoins.logement", "besoin_logement",
+                     "besoin", 0.9),
+                    ("habitante_arlequin", "La sécurité le soir", "preoccupations.securite", "preoccupation_securite",
+                     "preoccupation", 0.8),
+                    ("habitante_arlequin", "je fais la cuisine", "competences.cuisine", "competence_faire",
+                     "competence", 0.7),
+                    ("centre_social", "de la mécanique", "competences.couture", "competence_liste", "competence", 0.4)):
+                doc = docs[name]
+                start = doc.text.index(words)
+                drafts.append(SuggestionDraft(doc.id, start, start + len(words), key, f"rule:{rule}", score,
+                                              details={"category": category, "rule_id": rule, "words": words}))
+            store.sync_suggestions("rule:", drafts)
+            doc = docs["habitante_arlequin"]
+            start = doc.text.index("du travail pour les jeunes")
+            store.sync_suggestions("topic:", [SuggestionDraft(
+                doc.id, start, start + len("du travail pour les jeunes"), "besoins.emploi", "topic:2", 0.35,
+                details={"theme_words": ["travail", "jeunes", "emploi"]})])
+    finally:
+        store.close()
+    return directory
+
+
+async def settle(pilot) -> None:
+    await pilot.app.settle()
+    await pilot.pause()
+    await pilot.app.settle()
+    await pilot.pause()
+
+
+def drive(app, scenario, size=(100, 32)):
+    """Run ``scenario(pilot)`` against ``app`` headless; returns what the scenario returns."""
+    async def main():
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            result = await scenario(pilot)
+            await settle(pilot)
+            return result
+    try:
+        return asyncio.run(main())
+    finally:
+        app.writer.shutdown()
+
+
+async def press(pilot, *keys: str) -> None:
+    """Press keys one at a time, letting writes and loads finish after each."""
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*[c if c != " " else "space" for c in text])
+    await settle(pilot)

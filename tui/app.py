@@ -1,0 +1,157 @@
+"""The Exporterre terminal app: code and validate interviews, keyboard first.
+
+``ExporterreApp(project, coder)`` opens on the corpus list; ``document=`` opens a
+transcript directly. Every change goes through the library's store API in one
+transaction, from the single writer thread (:mod:`exporterre_tui.writer`), and
+is logged: ``u`` undoes and ``ctrl+r`` redoes this coder's actions, across
+restarts. ``?`` lists every key.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from textual.app import App
+
+from exporterre_nlp.errors import ExporterreError
+from exporterre_nlp.i18n import tr
+from exporterre_nlp.project import Project
+from exporterre_nlp.records import Code, Event
+
+from .bindings import bind, localize
+from .messages import StoreChanged, WriteDone
+from .writer import StoreWriter
+
+MACHINE = "machine"
+
+_ACTIONS = {
+    "coding.add": ("ajout d'un codage", "adding a coding"),
+    "coding.delete": ("retrait d'un codage", "removing a coding"),
+    "coding.update": ("modification d'un codage", "changing a coding"),
+    "memo.add": ("ajout d'un mémo", "adding a memo"), "memo.update": ("modification d'un mémo", "editing a memo"),
+    "memo.delete": ("suppression d'un mémo", "deleting a memo"),
+    "code.add": ("ajout d'un code", "adding a code"), "code.update": ("modification d'un code", "changing a code"),
+    "code.delete": ("suppression d'un code", "deleting a code"),
+}
+
+
+def describe_event(event: Event) -> str:
+    names = _ACTIONS.get(event.action)
+    return tr(*names) if names else event.action
+
+
+class ExporterreApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "Exporterre"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        bind("question_mark", "help", "Aide : tous les raccourcis", "Help: every key"),
+        bind("u", "undo", "Annuler ma dernière action", "Undo my last action"),
+        bind("ctrl+r", "redo", "Rétablir l'action annulée", "Redo the undone action"),
+        bind("ctrl+q", "quit", "Quitter", "Quit"),
+    ]
+
+    def __init__(self, project: Project, coder: str, *, document: str | int | None = None,
+                 machine: str = MACHINE) -> None:
+        super().__init__()
+        localize(self)
+        self.project = project
+        self.store = project.store
+        self.coder = coder
+        self.machine = machine
+        self.start_document = document
+        self.writer = StoreWriter(self)
+        self.codes: list[Code] = []
+        self.code_colors: dict[int, str] = {}
+        self.code_paths: dict[int, str] = {}
+        self.codes_by_id: dict[int, Code] = {}
+        self.reload_codes()
+
+    # ------------------------------------------------------------------ codes
+    def reload_codes(self) -> None:
+        from exporterre_nlp.coding_tools import code_paths, effective_colors
+        self.codes = self.store.list_codes()
+        self.codes_by_id = {c.id: c for c in self.codes}
+        self.code_colors = effective_colors(self.codes)
+        self.code_paths = code_paths(self.codes)
+
+    @property
+    def project_name(self) -> str:
+        return self.project.path.name
+
+    # ---------------------------------------------------------------- startup
+    def on_mount(self) -> None:
+        from .screens.corpus import CorpusScreen
+        self.push_screen(CorpusScreen())
+        if self.start_document is not None:
+            self.open_document(self.start_document)
+
+    def open_document(self, ref: str | int, *, at: int | None = None) -> None:
+        from .screens.reader import ReaderScreen
+        try:
+            doc_id = ref if isinstance(ref, int) else self.store.get_document(str(ref)).id
+        except ExporterreError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        self.push_screen(ReaderScreen(doc_id, at=at))
+
+    # ----------------------------------------------------------------- writes
+    def write(self, work: Callable[[], Any], then: Callable[[Any], None] | None = None) -> int:
+        """Run a store write in the writer thread; ``then(result)`` runs here afterwards."""
+        return self.writer.submit(work, then)
+
+    def on_write_done(self, message: WriteDone) -> None:
+        try:
+            if message.error is not None:
+                self._report(message.error)
+                self.screen.post_message(StoreChanged("error"))
+            elif message.then is not None:
+                message.then(message.result)
+        finally:
+            self.writer.finished(message.token)
+
+    def _report(self, error: BaseException) -> None:
+        if isinstance(error, ExporterreError):
+            self.notify(str(error), severity="error", timeout=10)
+        else:
+            self.log.error(repr(error))
+            self.notify(tr(f"Erreur inattendue : {error!r}", f"Unexpected error: {error!r}"),
+                        severity="error", timeout=10)
+
+    async def settle(self) -> None:
+        """Wait for pending writes and the screens' background loads (tests, benchmarks)."""
+        for _ in range(3):
+            await self.writer.settle()
+            await self.workers.wait_for_complete()
+            await self.writer.settle()
+
+    # ------------------------------------------------------------ undo / redo
+    def action_undo(self) -> None:
+        self.write(lambda: self.store.undo(self.coder), lambda e: self._after_history(e, undo=True))
+
+    def action_redo(self) -> None:
+        self.write(lambda: self.store.redo(self.coder), lambda e: self._after_history(e, undo=False))
+
+    def _after_history(self, event: Event | None, *, undo: bool) -> None:
+        if event is None:
+            self.notify(tr("Rien à annuler.", "Nothing to undo.") if undo else tr("Rien à rétablir.", "Nothing to redo."))
+            return
+        what = describe_event(event)
+        self.notify(tr(f"Annulé : {what}.", f"Undone: {what}.") if undo else tr(f"Rétabli : {what}.", f"Redone: {what}."))
+        if event.entity == "code":
+            self.reload_codes()
+        self.screen.post_message(StoreChanged("history"))
+
+    # ------------------------------------------------------------------- help
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(type(self.screen)))
+
+
+def run_app(project: Project, coder: str, *, document: str | None = None) -> None:
+    """Run the app in the terminal until the coder quits (all writes committed)."""
+    app = ExporterreApp(project, coder, document=document)
+    try:
+        app.run()
+    finally:
+        app.writer.shutdown()

@@ -1,0 +1,176 @@
+"""The corpus screen: every document with each coder's progress; Enter opens one."""
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from exporterre_nlp.i18n import tr
+from exporterre_nlp.records import PHASE_NAMES
+from exporterre_nlp.store.views import DocumentProgress
+
+from ..bindings import bind, localize
+from ..messages import StoreChanged
+from ..widgets.status import StatusBar
+
+STATUSES = (None, "todo", "started", "done", "pending")
+
+
+def status_name(status: str | None) -> str:
+    return {None: tr("tous", "all"), "todo": tr("à coder", "to code"), "started": tr("en cours", "started"),
+            "done": tr("codés", "coded"), "pending": tr("avec suggestions", "with suggestions")}[status]
+
+
+def progress_cell(done: int, total: int) -> Text:
+    share = done / total if total else 0.0
+    filled = round(share * 6)
+    style = "green" if total and done >= total else ("yellow" if done else "dim")
+    return Text.assemble(("▰" * filled + "▱" * (6 - filled), style), f" {done}/{total}")
+
+
+class CorpusScreen(Screen):
+    BINDINGS = [
+        bind("enter", "open", "Ouvrir le document", "Open the document"),
+        bind("j", "cursor(1)", "Document suivant", "Next document", show=False),
+        bind("k", "cursor(-1)", "Document précédent", "Previous document", show=False),
+        bind("p", "cycle('phase')", "Filtrer par phase", "Filter by phase"),
+        bind("l", "cycle('lieu')", "Filtrer par lieu", "Filter by place"),
+        bind("s", "cycle('status')", "Filtrer par état de codage", "Filter by coding status"),
+        bind("v", "validate", "Suggestions à valider", "Suggestions to validate"),
+        bind("b", "codebook", "Livre de codes", "Codebook"),
+        bind("q", "app.quit", "Quitter", "Quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        localize(self)
+        self.rows: list[DocumentProgress] = []
+        self.others: list[str] = []
+        self.filters: dict[str, object] = {"phase": None, "lieu": None, "status": None}
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="corpus-filters", classes="screen-title")
+        yield DataTable(id="documents", cursor_type="row", zebra_stripes=True)
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(tr("Document", "Document"), tr("Ph.", "Ph."), tr("Lieu", "Place"),
+                          tr("Participant", "Participant"), tr("Mots", "Words"),
+                          tr(f"Codé ({self.app.coder})", f"Coded ({self.app.coder})"),
+                          tr("À valider", "To validate"), tr("Autres codeurs", "Other coders"))
+        table.loading = True
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="corpus-load")
+    def load(self) -> None:
+        store, coder = self.app.store, self.app.coder
+        others = [c for c in store.human_coders(machine=self.app.machine) if c != coder]
+        rows = store.document_progress([coder] + others, machine=self.app.machine)
+        self.app.call_from_thread(self._loaded, rows, others)
+
+    def _loaded(self, rows: list[DocumentProgress], others: list[str]) -> None:
+        self.rows, self.others = rows, others
+        self.refresh_table()
+
+    def visible_rows(self) -> list[DocumentProgress]:
+        coder = self.app.coder
+        out = []
+        for r in self.rows:
+            if self.filters["phase"] is not None and r.phase != self.filters["phase"]:
+                continue
+            if self.filters["lieu"] is not None and r.lieu != self.filters["lieu"]:
+                continue
+            status = self.filters["status"]
+            if status == "pending" and not r.pending.get(coder):
+                continue
+            if status in ("todo", "started", "done") and r.status(coder) != status:
+                continue
+            out.append(r)
+        return out
+
+    def refresh_table(self) -> None:
+        table = self.query_one(DataTable)
+        keep = None
+        if table.row_count and table.cursor_row is not None and table.cursor_row < table.row_count:
+            keep = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        table.clear()
+        coder = self.app.coder
+        rows = self.visible_rows()
+        for r in rows:
+            others = " ".join(f"{c} {round(100 * r.share(c))}%" for c in self.others if r.coded_segments.get(c))
+            pending = r.pending.get(coder, 0)
+            table.add_row(r.name, str(r.phase), r.lieu or "—", r.participant or "—", f"{r.words:,}".replace(",", " "),
+                          progress_cell(r.coded_segments.get(coder, 0), r.segments),
+                          Text(str(pending), style="bold yellow") if pending else Text("0", style="dim"),
+                          others or "—", key=str(r.id))
+        table.loading = False
+        if keep is not None:
+            try:
+                table.move_cursor(row=table.get_row_index(keep))
+            except Exception:
+                pass
+        self._show_filters(len(rows))
+
+    def _show_filters(self, shown: int) -> None:
+        phase = self.filters["phase"]
+        phase_text = tr("toutes", "all") if phase is None else f"{phase} ({PHASE_NAMES.get(phase, '')})"
+        lieu = self.filters["lieu"] or tr("tous", "all")
+        text = tr(f"Corpus · {shown}/{len(self.rows)} documents · phase : {phase_text} · lieu : {lieu} · "
+                  f"état : {status_name(self.filters['status'])}",
+                  f"Corpus · {shown}/{len(self.rows)} documents · phase: {phase_text} · place: {lieu} · "
+                  f"status: {status_name(self.filters['status'])}")
+        self.query_one("#corpus-filters", Static).update(text)
+        total_pending = sum(r.pending.get(self.app.coder, 0) for r in self.rows)
+        self.query_one(StatusBar).show("Exporterre", tr(f"projet {self.app.project_name}", f"project {self.app.project_name}"),
+                                       tr(f"codeur {self.app.coder}", f"coder {self.app.coder}"),
+                                       tr(f"{total_pending} suggestion(s) à valider", f"{total_pending} suggestion(s) to validate"))
+
+    # ---------------------------------------------------------------- actions
+    def action_cycle(self, name: str) -> None:
+        if name == "phase":
+            choices = [None] + sorted({r.phase for r in self.rows})
+        elif name == "lieu":
+            choices = [None] + sorted({r.lieu for r in self.rows if r.lieu})
+        else:
+            choices = list(STATUSES)
+        current = self.filters[name]
+        index = choices.index(current) if current in choices else 0
+        self.filters[name] = choices[(index + 1) % len(choices)]
+        self.refresh_table()
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one(DataTable)
+        table.move_cursor(row=max(table.cursor_row + step, 0))
+
+    def _current_id(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return int(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value)
+
+    def action_open(self) -> None:
+        doc_id = self._current_id()
+        if doc_id is not None:
+            self.app.open_document(doc_id)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.app.open_document(int(event.row_key.value))
+
+    def action_validate(self) -> None:
+        from .validation import ValidationScreen
+        self.app.push_screen(ValidationScreen())
+
+    def action_codebook(self) -> None:
+        from .codebook import CodebookScreen
+        self.app.push_screen(CodebookScreen())

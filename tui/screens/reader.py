@@ -1,0 +1,457 @@
+"""The reader: a transcript turn by turn, coded spans in colour, coding at a keypress.
+
+The cursor is a turn (segment); the selection starts as the whole turn and is
+narrowed or widened word by word. Enter opens the code picker, 1–9 apply a
+recent code, Tab picks one of my codings of the turn (to remove, recode or
+resize it), ``m`` writes a memo, ``/`` searches, ``o`` shows another coder.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from exporterre_nlp.coding_tools import Selection
+from exporterre_nlp.i18n import tr
+
+from ..bindings import bind, localize
+from ..messages import StoreChanged
+from ..widgets.segment_panel import PanelState, SegmentPanel
+from ..widgets.status import StatusBar
+from ..widgets.transcript import TranscriptData, TranscriptView
+from .dialogs import MemoDialog, MemoTarget
+from .picker import CodePicker
+
+
+class ReaderScreen(Screen):
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS = [
+        bind("j,down", "move(1)", "Segment suivant", "Next turn", show=False),
+        bind("k,up", "move(-1)", "Segment précédent", "Previous turn", show=False),
+        bind("pagedown,space", "page(1)", "Page suivante", "Next page", show=False),
+        bind("pageup", "page(-1)", "Page précédente", "Previous page", show=False),
+        bind("home,g", "jump(0)", "Premier segment", "First turn", show=False),
+        bind("end,G", "jump(-1)", "Dernier segment", "Last turn", show=False),
+        bind("left,h", "start(-1)", "Sélection : début un mot plus tôt (élargir)", "Selection: start one word earlier",
+             show=False),
+        bind("right,l", "start(1)", "Sélection : début un mot plus tard (rétrécir)", "Selection: start one word later",
+             show=False),
+        bind("shift+left,H", "end(-1)", "Sélection : fin un mot plus tôt (rétrécir)", "Selection: end one word earlier",
+             show=False),
+        bind("shift+right,L", "end(1)", "Sélection : fin un mot plus tard (élargir)", "Selection: end one word later",
+             show=False),
+        bind("enter,c", "code", "Coder la sélection", "Code the selection"),
+        *[bind(str(n), f"recent({n})", "Appliquer un code récent (1–9)", "Apply a recent code (1–9)", show=False)
+          for n in range(1, 10)],
+        bind("tab", "focus_coding(1)", "Choisir un de mes codages du segment", "Pick one of my codings of the turn",
+             show=False),
+        bind("shift+tab", "focus_coding(-1)", "Codage précédent du segment", "Previous coding of the turn", show=False),
+        bind("x,delete", "remove", "Retirer le codage choisi", "Remove the picked coding", show=False),
+        bind("r", "recode", "Changer le code du codage choisi", "Change the code of the picked coding", show=False),
+        bind("equals_sign", "resize", "Ajuster le codage choisi à la sélection", "Fit the picked coding to the selection",
+             show=False),
+        bind("m", "memo", "Mémo (segment, document, code)", "Memo (turn, document, code)"),
+        bind("slash", "search", "Chercher dans le document", "Search in the document"),
+        bind("n", "next_hit(1)", "Occurrence suivante", "Next match", show=False),
+        bind("N", "next_hit(-1)", "Occurrence précédente", "Previous match", show=False),
+        bind("o", "other_coder", "Afficher un autre codeur", "Show another coder"),
+        bind("v", "validate", "Suggestions du document", "Suggestions of the document"),
+        bind("b", "codebook", "Livre de codes", "Codebook", show=False),
+        bind("escape", "escape", "Retour (ou effacer sélection/recherche)", "Back (or clear selection/search)"),
+        bind("backspace", "back", "Retour au corpus", "Back to the corpus", show=False),
+    ]
+
+    def __init__(self, document_id: int, *, at: int | None = None) -> None:
+        super().__init__()
+        localize(self)
+        self.document_id = document_id
+        self.start_at = at
+        self.document = None
+        self.segments: list = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.cursor = 0
+        self.selection: Selection | None = None
+        self.focus_index: int | None = None
+        self.mine: list = []
+        self.others: list = []
+        self.other_coder: str | None = None
+        self.memo_counts: dict[int, int] = {}
+        self.pending_by_segment: dict[int, int] = {}
+        self.recent: list[int] = []
+        self.hits: list[tuple[int, int]] = []
+        self.hit_index = -1
+        self.query_text = ""
+        self.loaded = False
+
+    # --------------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="reader-body"):
+            yield TranscriptView(id="transcript")
+            yield SegmentPanel(id="segment-panel")
+        yield Input(placeholder=tr("Chercher dans le document (Entrée ; Échap pour fermer)",
+                                   "Search in the document (Enter; Esc to close)"), id="search")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    @property
+    def view(self) -> TranscriptView:
+        return self.query_one(TranscriptView)
+
+    def on_mount(self) -> None:
+        self.view.placeholder = tr("Chargement du document…", "Loading the document…")
+        self.view.focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.loaded:
+            self.reload_marks()
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        self.reload_marks()
+
+    # ----------------------------------------------------------------- loading
+    @work(thread=True, exclusive=True, group="reader-load")
+    def load(self) -> None:
+        store, coder = self.app.store, self.app.coder
+        doc = store.get_document(self.document_id)
+        segments = store.list_segments(self.document_id)
+        marks = store.coding_marks(self.document_id, [coder])
+        extras = self._extras(store, coder)
+        self.app.call_from_thread(self._loaded, doc, segments, marks, extras)
+
+    def _extras(self, store, coder):
+        pending = store.suggestion_queue(coder, document_id=self.document_id, machine=self.app.machine)
+        return (store.memo_counts(self.document_id), pending, store.recent_codes(coder))
+
+    def _loaded(self, doc, segments, marks, extras) -> None:
+        self.document, self.segments = doc, segments
+        self.starts = [s.start for s in segments]
+        self.ends = [s.end for s in segments]
+        self.mine = marks
+        self.view.set_data(TranscriptData(doc.text, segments))
+        self._apply_extras(extras)
+        self.loaded = True
+        index = 0
+        if self.start_at is not None:
+            index = max(bisect_right(self.starts, self.start_at) - 1, 0)
+        if not segments:
+            self.view.placeholder = tr("Ce document n'a aucun segment.", "This document has no segments.")
+        self.go_to(index)
+
+    def _apply_extras(self, extras) -> None:
+        memo_counts, pending, recent = extras
+        self.memo_counts, self.recent = memo_counts, recent
+        by_segment: dict[int, int] = {}
+        for item in pending:
+            i = bisect_right(self.starts, item.start) - 1
+            if i >= 0:
+                by_segment[i] = by_segment.get(i, 0) + 1
+        self.pending_by_segment = by_segment
+        self.view.set_marks(mine=self.mine, memos=set(memo_counts))
+
+    @work(thread=True, exclusive=True, group="reader-marks")
+    def reload_marks(self) -> None:
+        store, coder = self.app.store, self.app.coder
+        marks = store.coding_marks(self.document_id, [coder])
+        others = store.coding_marks(self.document_id, [self.other_coder]) if self.other_coder else []
+        extras = self._extras(store, coder)
+        self.app.call_from_thread(self._marks_loaded, marks, others, extras)
+
+    def _marks_loaded(self, marks, others, extras) -> None:
+        if not self.loaded:
+            return
+        self.mine, self.others = marks, others
+        self.view.set_marks(others=others)
+        self._apply_extras(extras)
+        self.refresh_cursor()
+
+    # ------------------------------------------------------------------ cursor
+    def go_to(self, index: int, selection: Selection | None = None) -> None:
+        if not self.segments:
+            self.refresh_cursor()
+            return
+        self.cursor = min(max(index, 0), len(self.segments) - 1)
+        seg = self.segments[self.cursor]
+        self.selection = selection or Selection.whole(self.document.text, seg.start, seg.end)
+        self.focus_index = None
+        self.refresh_cursor()
+
+    def my_codings_here(self) -> list:
+        if not self.segments:
+            return []
+        a, b = self.starts[self.cursor], self.ends[self.cursor]
+        return [m for m in self.mine if m.start < b and m.end > a]
+
+    def focused_mark(self):
+        here = self.my_codings_here()
+        if self.focus_index is None or not here:
+            return None
+        return here[self.focus_index % len(here)]
+
+    def refresh_cursor(self) -> None:
+        focused = self.focused_mark()
+        whole = True
+        if self.document is not None and self.selection is not None:
+            whole = self.selection.is_whole(self.document.text)
+        sel = None if (whole or self.selection is None) else (self.selection.start, self.selection.end)
+        self.view.set_cursor(self.cursor, sel, focused.id if focused else None)
+        self._show_panel(focused, whole)
+        self._show_status()
+
+    def _show_panel(self, focused, whole: bool) -> None:
+        seg = self.segments[self.cursor] if self.segments else None
+        others = []
+        if seg is not None and self.other_coder:
+            others = [m for m in self.others if m.start < seg.end and m.end > seg.start]
+        recent = [(n, self.app.codes_by_id[c].label, self.app.code_colors.get(c, ""))
+                  for n, c in enumerate(self.recent[:9], start=1) if c in self.app.codes_by_id]
+        self.query_one(SegmentPanel).show(PanelState(
+            seg, self.cursor + 1, len(self.segments), self.document.text if self.document else "",
+            (self.selection.start, self.selection.end) if self.selection else None, whole,
+            self.my_codings_here(), focused.id if focused else None, self.other_coder, others,
+            self.pending_by_segment.get(self.cursor, 0), self.memo_counts.get(seg.id, 0) if seg else 0, recent))
+
+    def _show_status(self) -> None:
+        app = self.app
+        search = None
+        if self.hits:
+            search = tr(f"« {self.query_text} » {self.hit_index + 1}/{len(self.hits)} (n/N)",
+                        f"'{self.query_text}' {self.hit_index + 1}/{len(self.hits)} (n/N)")
+        self.query_one(StatusBar).show(
+            tr("Lecture", "Reader"), app.project_name, tr(f"codeur {app.coder}", f"coder {app.coder}"),
+            self.document.name if self.document else None,
+            tr(f"segment {self.cursor + 1}/{len(self.segments)}", f"turn {self.cursor + 1}/{len(self.segments)}")
+            if self.segments else None,
+            tr(f"avec {self.other_coder}", f"with {self.other_coder}") if self.other_coder else None, search)
+
+    def action_move(self, step: int) -> None:
+        self.go_to(self.cursor + step)
+
+    def action_page(self, step: int) -> None:
+        if not self.segments:
+            return
+        view = self.view
+        line = view.lines_layout.first_line[self.cursor] + step * view.page_size()
+        self.go_to(view.lines_layout.segment_at_line(line))
+
+    def action_jump(self, index: int) -> None:
+        self.go_to(index if index >= 0 else len(self.segments) - 1)
+
+    def on_transcript_view_clicked(self, event: TranscriptView.Clicked) -> None:
+        self.go_to(event.index)
+
+    # --------------------------------------------------------------- selection
+    def action_start(self, step: int) -> None:
+        if self.selection is not None:
+            self.selection = self.selection.move_start(self.document.text, step)
+            self.refresh_cursor()
+
+    def action_end(self, step: int) -> None:
+        if self.selection is not None:
+            self.selection = self.selection.move_end(self.document.text, step)
+            self.refresh_cursor()
+
+    def action_escape(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.display:
+            search.display = False
+            self.view.focus()
+        elif self.hits:
+            self.hits, self.hit_index = [], -1
+            self.view.set_hits([])
+            self.refresh_cursor()
+        elif self.selection is not None and not self.selection.is_whole(self.document.text):
+            self.go_to(self.cursor)
+        else:
+            self.action_back()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    # ------------------------------------------------------------------ coding
+    def _after_write(self, result) -> None:
+        if self not in self.app.screen_stack:
+            return
+        marks, recent = result
+        self.mine, self.recent = marks, recent
+        self.view.set_marks(mine=marks)
+        self.refresh_cursor()
+
+    def _write(self, change) -> None:
+        """Run ``change(store)`` in the writer thread, then reload my marks there too."""
+        store, coder, doc_id = self.app.store, self.app.coder, self.document_id
+
+        def work():
+            change(store)
+            return store.coding_marks(doc_id, [coder]), store.recent_codes(coder)
+        self.app.write(work, self._after_write)
+
+    def apply_code(self, code_id: int) -> None:
+        if self.selection is None or not self.segments:
+            return
+        sel, doc_id, coder = self.selection, self.document_id, self.app.coder
+        segment_id = self.segments[self.cursor].id
+        self._write(lambda s: s.add_coding(doc_id, sel.start, sel.end, code_id, coder, segment_id=segment_id))
+
+    def action_code(self) -> None:
+        if not self.segments:
+            return
+
+        def chosen(code_id) -> None:
+            if isinstance(code_id, int):
+                self.apply_code(code_id)
+        self.app.push_screen(CodePicker(self.app.codes, self.app.code_colors, recent=self.recent), chosen)
+
+    def action_recent(self, n: int) -> None:
+        if n - 1 < len(self.recent):
+            self.apply_code(self.recent[n - 1])
+        else:
+            self.notify(tr(f"Pas de code récent n° {n} : codez d'abord avec Entrée.",
+                           f"No recent code #{n}: code with Enter first."), severity="warning")
+
+    def action_focus_coding(self, step: int) -> None:
+        here = self.my_codings_here()
+        if not here:
+            self.notify(tr("Aucun de vos codages sur ce segment.", "None of your codings on this turn."))
+            return
+        self.focus_index = 0 if self.focus_index is None and step > 0 else (
+            (self.focus_index or 0) + step) % len(here)
+        self.refresh_cursor()
+
+    def _need_focused(self):
+        mark = self.focused_mark()
+        if mark is None:
+            here = self.my_codings_here()
+            if len(here) == 1:
+                return here[0]
+            self.notify(tr("Choisissez d'abord un codage avec Tab.", "Pick a coding with Tab first."),
+                        severity="warning")
+        return mark
+
+    def action_remove(self) -> None:
+        mark = self._need_focused()
+        if mark is not None:
+            coder = self.app.coder
+            self.focus_index = None
+            self._write(lambda s: s.delete_coding(mark.id, actor=coder))
+            self.notify(tr(f"Codage retiré : {mark.path} (u pour annuler).",
+                           f"Coding removed: {mark.path} (u to undo)."))
+
+    def action_recode(self) -> None:
+        mark = self._need_focused()
+        if mark is None:
+            return
+        coder = self.app.coder
+
+        def chosen(code_id) -> None:
+            if isinstance(code_id, int) and code_id != mark.code_id:
+                self._write(lambda s: s.update_coding(mark.id, actor=coder, code=code_id))
+        self.app.push_screen(CodePicker(self.app.codes, self.app.code_colors, recent=self.recent,
+                                        title=tr(f"Nouveau code pour {mark.path}", f"New code for {mark.path}")), chosen)
+
+    def action_resize(self) -> None:
+        mark = self._need_focused()
+        if mark is not None and self.selection is not None:
+            sel, coder = self.selection, self.app.coder
+            self._write(lambda s: s.update_coding(mark.id, actor=coder, start=sel.start, end=sel.end))
+
+    # ------------------------------------------------------------------- memos
+    def action_memo(self) -> None:
+        if not self.segments or self.document is None:
+            return
+        seg = self.segments[self.cursor]
+        targets = [MemoTarget("segment", seg.id, tr(f"ce segment ({self.cursor + 1})", f"this turn ({self.cursor + 1})")),
+                   MemoTarget("document", self.document_id, tr(f"le document {self.document.name}",
+                                                               f"the document {self.document.name}"))]
+        mark = self.focused_mark() or (self.my_codings_here()[0] if self.my_codings_here() else None)
+        if mark is not None:
+            targets.append(MemoTarget("code", mark.code_id, tr(f"le code {mark.path}", f"the code {mark.path}")))
+            targets.append(MemoTarget("coding", mark.id, tr("ce codage", "this coding")))
+        store = self.app.store
+        memos = {(t.target_type, t.target_id): store.list_memos(t.target_type, t.target_id) for t in targets}
+        coder = self.app.coder
+
+        def saved(result) -> None:
+            if not result:
+                return
+            target, text = result
+            self.app.write(lambda: (store.add_memo(target.target_type, target.target_id, coder, text),
+                                    store.memo_counts(self.document_id))[1], self._memos_saved)
+        self.app.push_screen(MemoDialog(targets, memos), saved)
+
+    def _memos_saved(self, counts: dict[int, int]) -> None:
+        self.notify(tr("Mémo enregistré.", "Memo saved."))
+        if self in self.app.screen_stack:
+            self.memo_counts = counts
+            self.view.set_marks(memos=set(counts))
+            self.refresh_cursor()
+
+    # ------------------------------------------------------------------ search
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.value = self.query_text
+        search.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "search":
+            return
+        event.stop()
+        event.input.display = False
+        self.view.focus()
+        self.query_text = event.value.strip()
+        if not self.query_text:
+            return
+        found = self.app.store.search_document(self.document_id, self.query_text)
+        self.hits = [h for h in found if self._segment_of(h[0]) is not None]
+        self.view.set_hits(self.hits)
+        if not self.hits:
+            self.notify(tr(f"« {self.query_text} » : aucune occurrence.", f"'{self.query_text}': no match."))
+            self._show_status()
+            return
+        here = self.starts[self.cursor] if self.segments else 0
+        self.hit_index = next((i for i, h in enumerate(self.hits) if h[0] >= here), 0) - 1
+        self.action_next_hit(1)
+
+    def _segment_of(self, offset: int) -> int | None:
+        i = bisect_right(self.starts, offset) - 1
+        return i if i >= 0 and offset < self.ends[i] else None
+
+    def action_next_hit(self, step: int) -> None:
+        if not self.hits:
+            return
+        self.hit_index = (self.hit_index + step) % len(self.hits)
+        a, b = self.hits[self.hit_index]
+        index = self._segment_of(a)
+        seg = self.segments[index]
+        self.go_to(index, Selection.around(self.document.text, seg.start, seg.end, a, b))
+
+    # ------------------------------------------------------------ other coder
+    def action_other_coder(self) -> None:
+        coders = [c for c in self.app.store.human_coders(machine=self.app.machine) if c != self.app.coder]
+        if not coders:
+            self.notify(tr("Aucun autre codeur dans ce projet.", "No other coder in this project."))
+            return
+        cycle = [None] + coders
+        index = cycle.index(self.other_coder) if self.other_coder in cycle else 0
+        self.other_coder = cycle[(index + 1) % len(cycle)]
+        if self.other_coder is None:
+            self.others = []
+            self.view.set_marks(others=[])
+            self.refresh_cursor()
+        else:
+            self.reload_marks()
+
+    # -------------------------------------------------------------- elsewhere
+    def action_validate(self) -> None:
+        from .validation import ValidationScreen
+        self.app.push_screen(ValidationScreen(document_id=self.document_id))
+
+    def action_codebook(self) -> None:
+        from .codebook import CodebookScreen
+        self.app.push_screen(CodebookScreen())

@@ -1,0 +1,200 @@
+"""The validation queue: machine suggestions one by one, with their evidence and context.
+
+``y`` accepts, ``n`` rejects, ``c`` accepts under another code, ``s`` skips;
+each decision is a coding of this coder (origin kept, linked to the suggestion)
+written at once; ``u`` undoes it. ``f`` filters by category, code, phase, origin.
+"""
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from exporterre_nlp.i18n import tr
+from exporterre_nlp.store.views import SuggestionItem
+
+from ..bindings import bind, localize
+from ..messages import StoreChanged
+from ..widgets.passage import evidence_text, origin_label, passage_text
+from ..widgets.status import StatusBar
+from .dialogs import FilterDialog, QueueFilter
+from .picker import CodePicker
+
+
+class ValidationScreen(Screen):
+    BINDINGS = [
+        bind("y", "decide('accept')", "Accepter", "Accept"),
+        bind("n", "decide('reject')", "Rejeter", "Reject"),
+        bind("c", "accept_other", "Accepter sous un autre code", "Accept under another code"),
+        bind("s", "skip", "Passer", "Skip"),
+        bind("f", "filter", "Filtrer", "Filter"),
+        bind("j", "cursor(1)", "Suggestion suivante", "Next suggestion", show=False),
+        bind("k", "cursor(-1)", "Suggestion précédente", "Previous suggestion", show=False),
+        bind("o", "open", "Ouvrir dans le document", "Open in the document", show=False),
+        bind("escape", "back", "Retour", "Back"),
+    ]
+
+    def __init__(self, document_id: int | None = None) -> None:
+        super().__init__()
+        localize(self)
+        self.document_id = document_id
+        self.items: list[SuggestionItem] = []
+        self.filter = QueueFilter()
+        self.decided = 0
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="queue-title", classes="screen-title")
+        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="evidence-box"):
+            yield Static("", id="evidence")
+            yield Static("", id="passage")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(tr("Document", "Document"), tr("Code suggéré", "Suggested code"),
+                          tr("Origine", "Origin"), tr("Score", "Score"), tr("Passage", "Words"))
+        table.loading = True
+        table.focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.loaded:
+            self.load()
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        self.load()
+
+    # ------------------------------------------------------------------ loading
+    @work(thread=True, exclusive=True, group="queue-load")
+    def load(self) -> None:
+        f = self.filter
+        items = self.app.store.suggestion_queue(
+            self.app.coder, origin_prefix=f"{f.origin}:" if f.origin else None,
+            code_ids=[f.code_id] if f.code_id is not None else None,
+            phases=[f.phase] if f.phase is not None else None, document_id=self.document_id,
+            category=f.category, machine=self.app.machine)
+        self.app.call_from_thread(self._loaded, items)
+
+    def _loaded(self, items: list[SuggestionItem]) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row if table.row_count else 0
+        self.items = items
+        table.clear()
+        for item in items:
+            words = " ".join(item.text.split())
+            table.add_row(item.document, Text.assemble(("■ ", item.color), item.path), origin_label(item.origin),
+                          "" if item.score is None else f"{item.score:.2f}",
+                          words if len(words) <= 60 else words[:59] + "…", key=str(item.id))
+        table.loading = False
+        self.loaded = True
+        if items:
+            table.move_cursor(row=min(row, len(items) - 1))
+        self.show_current()
+
+    # ------------------------------------------------------------------ display
+    def current(self) -> SuggestionItem | None:
+        table = self.query_one(DataTable)
+        if not self.items or table.cursor_row is None or table.cursor_row >= len(self.items):
+            return None
+        return self.items[table.cursor_row]
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_current()
+
+    def show_current(self) -> None:
+        item = self.current()
+        where = tr("ce document", "this document") if self.document_id is not None else tr("tout le corpus",
+                                                                                             "the whole corpus")
+        self.query_one("#queue-title", Static).update(tr(
+            f"Suggestions à valider ({where}) : {len(self.items)} · filtres : {self.filter.describe(self.app.code_paths)}",
+            f"Suggestions to validate ({where}): {len(self.items)} · filters: {self.filter.describe(self.app.code_paths)}"))
+        evidence = self.query_one("#evidence", Static)
+        passage = self.query_one("#passage", Static)
+        if item is None:
+            evidence.update(Text(tr("Plus rien à valider ici. Échap pour revenir ; f pour changer les filtres.",
+                                    "Nothing left to validate here. Esc to go back; f to change the filters."),
+                                 style="dim"))
+            passage.update("")
+        else:
+            evidence.update(evidence_text(item))
+            passage.update(Text("\n").append_text(passage_text(
+                self.app.store.passage(item.document_id, item.start, item.end), item.color)))
+        position = (self.query_one(DataTable).cursor_row + 1) if item else 0
+        self.query_one(StatusBar).show(tr("Validation", "Validation"), self.app.project_name,
+                                       tr(f"codeur {self.app.coder}", f"coder {self.app.coder}"),
+                                       f"{position}/{len(self.items)}",
+                                       tr(f"{self.decided} décision(s) ici", f"{self.decided} decision(s) here"))
+
+    # ------------------------------------------------------------------ actions
+    def _remove_current(self) -> SuggestionItem | None:
+        item = self.current()
+        if item is None:
+            return None
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        self.items.pop(row)
+        table.remove_row(str(item.id))
+        if self.items:
+            table.move_cursor(row=min(row, len(self.items) - 1))
+        self.show_current()
+        return item
+
+    def _decide(self, decision: str, code_id: int | None = None) -> None:
+        item = self._remove_current()
+        if item is None:
+            return
+        store, coder = self.app.store, self.app.coder
+        self.decided += 1
+        self.app.write(lambda: store.decide(item.id, coder, decision, code=code_id), lambda _r: self.show_current())
+
+    def action_decide(self, decision: str) -> None:
+        self._decide(decision)
+
+    def action_accept_other(self) -> None:
+        item = self.current()
+        if item is None:
+            return
+
+        def chosen(code_id) -> None:
+            if isinstance(code_id, int):
+                self._decide("accept", code_id)
+        self.app.push_screen(CodePicker(self.app.codes, self.app.code_colors,
+                                        recent=self.app.store.recent_codes(self.app.coder),
+                                        title=tr(f"Accepter sous quel code ? (suggéré : {item.path})",
+                                                 f"Accept under which code? (suggested: {item.path})")), chosen)
+
+    def action_skip(self) -> None:
+        self.action_cursor(1)
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one(DataTable)
+        if self.items:
+            table.move_cursor(row=min(max(table.cursor_row + step, 0), len(self.items) - 1))
+
+    def action_filter(self) -> None:
+        facets = self.app.store.suggestion_facets(self.app.coder, document_id=self.document_id,
+                                                  machine=self.app.machine)
+
+        def chosen(f: QueueFilter | None) -> None:
+            if f is not None:
+                self.filter = f
+                self.load()
+        self.app.push_screen(FilterDialog(facets, self.filter), chosen)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        item = self.current()
+        if item is not None:
+            self.app.open_document(item.document_id, at=item.start)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,1 @@
+"""Widgets of the Exporterre terminal UI."""

@@ -1,0 +1,65 @@
+"""Every store write runs in one background thread, in the order keys were pressed.
+
+A write is a closure calling the library (``store.add_coding(...)``, ``store.undo(coder)``...):
+each is one transaction, committed at once. Running them in a single worker
+thread keeps the interface responsive even when another program holds the
+store for a while (SQLite then waits), and keeps writes in keypress order.
+When a write finishes, :class:`~exporterre_tui.messages.WriteDone` is posted to
+the app, which calls the ``then`` callback on the UI thread.
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
+
+from .messages import WriteDone
+
+
+class StoreWriter:
+    def __init__(self, app) -> None:
+        self.app = app
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="exporterre-write")
+        self._tokens = itertools.count(1)
+        self._outstanding: set[int] = set()
+        self._lock = threading.Lock()
+        self.commit_times: list[float] = []     # perf_counter() of each commit (for benchmarks)
+
+    def submit(self, work: Callable[[], Any], then: Callable[[Any], None] | None = None) -> int:
+        """Run ``work()`` in the writer thread, then ``then(result)`` on the UI thread."""
+        token = next(self._tokens)
+        with self._lock:
+            self._outstanding.add(token)
+        self._pool.submit(self._run, token, work, then)
+        return token
+
+    def _run(self, token: int, work: Callable[[], Any], then) -> None:
+        result, error = None, None
+        try:
+            result = work()
+        except BaseException as exc:       # reported on the UI thread
+            error = exc
+        committed = time.perf_counter()
+        self.commit_times.append(committed)
+        self.app.post_message(WriteDone(token, result, error, then, committed))
+
+    def finished(self, token: int) -> None:
+        with self._lock:
+            self._outstanding.discard(token)
+
+    @property
+    def busy(self) -> bool:
+        with self._lock:
+            return bool(self._outstanding)
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Wait until every submitted write is committed and its callback ran."""
+        deadline = time.monotonic() + timeout
+        while self.busy and time.monotonic() < deadline:
+            await asyncio.sleep(0.002)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True)

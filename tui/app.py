@@ -119,10 +119,9 @@ class ExporterreApp(App):
 
     async def settle(self) -> None:
         """Wait for pending writes and the screens' background loads (tests, benchmarks)."""
-        for _ in range(3):
-            await self.writer.settle()
-            await self.workers.wait_for_complete()
-            await self.writer.settle()
+        await self.writer.settle()
+        await self.workers.wait_for_complete()
+        await self.writer.settle()
 
     # ------------------------------------------------------------ undo / redo
     def action_undo(self) -> None:

@@ -102,9 +102,23 @@ def make_project(directory: Path, *, suggestions: bool = True) -> Path:
     return directory
 
 
+LONG_TURNS = [
+    ("Enquêtrice", "Et ensuite, qu'est-ce qui s'est passé pour vous dans le quartier ?"),
+    ("Samira", "Ben on a cherché un local pour l'association, euh, pendant des mois, et la mairie elle "
+               "répondait pas, alors on s'est débrouillées avec la salle de la maison des habitants."),
+]
+
+
+def add_long_document(store, name: str, turns: int) -> int:
+    """A long fictional transcript of ``turns`` alternating turns; returns its id."""
+    text_turns = [LONG_TURNS[i % 2] for i in range(turns)]
+    text, segments = build(text_turns)
+    doc = store.add_document(NewDocument(name=name, phase=3, text=text, format="txt",
+                                         content_hash=hashlib.sha256(text.encode()).hexdigest()), segments, ROLES)
+    return doc.id
+
+
 async def settle(pilot) -> None:
-    await pilot.app.settle()
-    await pilot.pause()
     await pilot.app.settle()
     await pilot.pause()
 
@@ -124,10 +138,9 @@ def drive(app, scenario, size=(100, 32)):
 
 
 async def press(pilot, *keys: str) -> None:
-    """Press keys one at a time, letting writes and loads finish after each."""
-    for key in keys:
-        await pilot.press(key)
-        await settle(pilot)
+    """Press keys (in order), then let writes and background loads finish."""
+    await pilot.press(*keys)
+    await settle(pilot)
 
 
 async def type_text(pilot, text: str) -> None:

@@ -48,11 +48,12 @@ class NLPSettings:
     batch_size: int = 64
     n_process: int = 1
     include_interviewer: bool = False  # analyse interviewer turns too
+    fillers: str | None = None        # a filler list of your own (YAML like exporterre_nlp/data/fillers.yaml)
 
 
 @dataclass
 class ExtractionSettings:
-    min_score: float = 0.0
+    min_score: float = 0.0            # suggestions scoring below are not stored (rule confidence, ½ if negated)
     coder: str = "machine"            # coder name under which suggestions are stored
 
 

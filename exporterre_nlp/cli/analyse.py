@@ -1,0 +1,218 @@
+"""``exporterre analyse``, ``extractions``, ``kwic``, ``freq``, ``eval``: the French NLP commands.
+
+Parsing, extraction and counting happen in :mod:`exporterre_nlp.nlp` (imported
+inside the commands, so that the CLI starts without spaCy); this module only
+reads arguments and prints.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.table import Table
+
+from ..i18n import tr
+from ..records import PHASE_NAMES
+from .app import JSON_HELP, ProjectOption, app, console, handle_errors, open_project, print_json, progress_bar
+
+CATEGORY_NAMES = {"besoin": ("besoin", "need"), "preoccupation": ("préoccupation", "concern"),
+                  "competence": ("compétence", "skill"), "ressource": ("ressource", "resource"),
+                  "lieu": ("lieu", "place")}
+_CATEGORY_ALIASES = {"préoccupation": "preoccupation", "compétence": "competence", "savoir-faire": "competence",
+                     "initiative": "ressource", "besoins": "besoin", "lieux": "lieu"}
+
+MODEL_HELP = tr("Modèle spaCy : md (par défaut, plus juste) ou sm (plus léger, plus rapide).",
+                "spaCy model: md (default, more accurate) or sm (lighter, faster).")
+PHASE_HELP = tr("Seulement cette phase (1 relais, 2 lieux, 3 habitants) ; répétable.",
+                "Only this phase (1 relais, 2 lieux, 3 habitants); repeatable.")
+
+
+def _category(value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    key = _CATEGORY_ALIASES.get(value.lower(), value.lower())
+    if key not in CATEGORY_NAMES:
+        raise typer.BadParameter(tr(f"catégorie inconnue « {value} » (besoin, preoccupation, competence, "
+                                    "ressource, lieu)",
+                                    f"unknown category '{value}' (besoin, preoccupation, competence, "
+                                    "ressource, lieu)"))
+    return key
+
+
+def _model(value: Optional[str]) -> Optional[str]:
+    if value is not None and value not in ("md", "sm") and not value.startswith("fr_"):
+        raise typer.BadParameter(tr("choisissez md ou sm", "choose md or sm"))
+    return value
+
+
+@app.command("analyse")
+@handle_errors
+def analyse_cmd(
+    project: Optional[Path] = ProjectOption,
+    model: Optional[str] = typer.Option(None, "--model", "-m", help=MODEL_HELP, callback=_model),
+    n_process: Optional[int] = typer.Option(None, "--n-process", "-j", min=1, help=tr(
+        "Processus d'analyse en parallèle (2 : ~1,5× plus vite, ~2,7× plus de mémoire).",
+        "Parallel analysis processes (2: ~1.5× faster, ~2.7× the memory).")),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Analyse le corpus en français (lemmes, syntaxe, entités) et propose des codages : besoins,
+    préoccupations, compétences, ressources et lieux trouvés par les règles du livre de codes.
+
+    Les propositions attendent votre validation (statut « pending ») ; relancer ne crée pas de doublon et
+    ne touche jamais vos codages. Les segments déjà analysés sont relus depuis le cache.
+    """
+    from ..nlp.analyse import analyse
+    proj = open_project(project)
+    try:
+        with progress_bar(tr("Analyse", "Analysis"), enabled=not as_json) as (update, cancel):
+            result = analyse(proj, model=model, n_process=n_process, progress=update, cancel=cancel)
+    finally:
+        proj.close()
+    if as_json:
+        print_json({"run": result.run_id, **result.summary()})
+        return
+    console.print(tr(
+        f"[bold]{result.segments}[/] segments ({result.words} mots) de {result.documents} documents ; "
+        f"{result.parsed} analysés, {result.cached} repris du cache ; modèle {result.model} ; {result.seconds} s.",
+        f"[bold]{result.segments}[/] segments ({result.words} words) from {result.documents} documents; "
+        f"{result.parsed} parsed, {result.cached} from the cache; model {result.model}; {result.seconds} s."),
+        highlight=False)
+    table = Table(title=tr("Trouvailles par catégorie", "Findings by category"))
+    table.add_column(tr("catégorie", "category"))
+    table.add_column(tr("trouvailles", "findings"), justify="right")
+    for cat, n in result.by_category.items():
+        table.add_row(tr(*CATEGORY_NAMES.get(cat, (cat, cat))), str(n))
+    console.print(table)
+    console.print(tr(
+        f"Suggestions : {result.added} nouvelles, {result.kept} inchangées, {result.removed} retirées ; "
+        f"{result.negated_skipped} tournures niées écartées (« on n'a pas besoin de… »).",
+        f"Suggestions: {result.added} new, {result.kept} unchanged, {result.removed} removed; "
+        f"{result.negated_skipped} negated phrasings left out ('on n'a pas besoin de…')."), highlight=False)
+
+
+@app.command("extractions")
+@handle_errors
+def extractions_cmd(
+    project: Optional[Path] = ProjectOption,
+    category: Optional[str] = typer.Option(None, "--category", "-c", callback=_category, help=tr(
+        "besoin, preoccupation, competence, ressource ou lieu.", "besoin, preoccupation, competence, ressource or lieu.")),
+    phase: Optional[List[int]] = typer.Option(None, "--phase", min=1, max=3, help=PHASE_HELP),
+    code: Optional[str] = typer.Option(None, "--code", help=tr("Seulement ce code et ses sous-codes.",
+                                                               "Only this code and its sub-codes.")),
+    document: Optional[str] = typer.Option(None, "--document", "-d", help=tr("Seulement ce document.",
+                                                                             "Only this document.")),
+    first_hand: bool = typer.Option(False, "--first-hand", help=tr(
+        "Sans les propos rapportés (phase 1, relais parlant des habitants).",
+        "Without reported speech (phase 1, relais speaking about residents).")),
+    limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help=tr("Au plus N lignes.", "At most N rows.")),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Liste les trouvailles de l'analyse : quoi, qui, où, et la citation exacte."""
+    proj = open_project(project)
+    try:
+        rows = proj.store.list_findings(category=category, phases=phase or None, code=code, document=document,
+                                        reported=False if first_hand else None, limit=limit,
+                                        coder=proj.settings.extraction.coder)
+    finally:
+        proj.close()
+    if as_json:
+        print_json([{"document": f.document, "start": f.start, "end": f.end, "text": f.text,
+                     "category": f.category, "code": f.code_key, "rule": f.rule_id, "object": f.object,
+                     "speaker": f.speaker, "role": f.role, "phase": f.phase, "lieu": f.lieu,
+                     "participant": f.participant, "reported": f.reported, "negated": f.negated,
+                     "matched": f.matched, "score": f.score, "status": f.status, "id": f.coding_id}
+                    for f in rows])
+        return
+    table = Table(title=tr(f"{len(rows)} trouvaille(s)", f"{len(rows)} finding(s)"), show_lines=False)
+    for col in (tr("catégorie", "category"), "code", tr("objet", "object"), tr("qui", "who"), tr("où", "where"),
+                tr("citation", "quote")):
+        table.add_column(col, overflow="fold")
+    for f in rows:
+        who = f"{f.speaker or '—'} ({f.role or '?'})" + (tr(" [rapporté]", " [reported]") if f.reported else "")
+        where = f"{f.document} · {f.phase} {PHASE_NAMES.get(f.phase, '')}" + (f" · {f.lieu}" if f.lieu else "")
+        table.add_row(tr(*CATEGORY_NAMES.get(f.category, (f.category, f.category))), f.code_key, f.object or "—",
+                      who, where, f"« {f.text} »")
+    console.print(table)
+
+
+@app.command("kwic")
+@handle_errors
+def kwic_cmd(
+    term: str = typer.Argument(..., help=tr("Mot ou expression cherchée.", "Word or phrase to look for.")),
+    project: Optional[Path] = ProjectOption,
+    lemma: bool = typer.Option(False, "--lemma", "-l", help=tr(
+        "Chercher le lemme (toutes les formes : besoin → besoins ; avoir → a, avait…).",
+        "Search the lemma (every form: besoin → besoins; avoir → a, avait…).")),
+    phase: Optional[List[int]] = typer.Option(None, "--phase", min=1, max=3, help=PHASE_HELP),
+    width: int = typer.Option(40, "--width", "-w", min=5, max=400, help=tr("Caractères de contexte de chaque côté.",
+                                                                          "Characters of context on each side.")),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help=MODEL_HELP, callback=_model),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Concordance (KWIC) : chaque occurrence avec son contexte, son document et son locuteur."""
+    from ..nlp.concordance import kwic
+    proj = open_project(project)
+    try:
+        with progress_bar(tr("Lecture", "Reading"), enabled=lemma and not as_json) as (update, cancel):
+            lines = kwic(proj, term, lemma=lemma, phases=phase or None, width=width, model=model,
+                         progress=update, cancel=cancel)
+    finally:
+        proj.close()
+    if as_json:
+        print_json([line.__dict__ for line in lines])
+        return
+    table = Table(title=tr(f"« {term} » : {len(lines)} occurrence(s)", f"'{term}': {len(lines)} occurrence(s)"),
+                  show_header=False, box=None)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(style="dim", no_wrap=True)
+    for line in lines:
+        table.add_row(line.left, line.match, line.right, f"{line.document}:{line.start} {line.speaker or ''}")
+    console.print(table)
+
+
+@app.command("freq")
+@handle_errors
+def freq_cmd(
+    project: Optional[Path] = ProjectOption,
+    by: Optional[str] = typer.Option(None, "--by", help=tr("Ventiler par « phase » ou par « lieu ».",
+                                                           "Break down by 'phase' or 'lieu'.")),
+    lemma: bool = typer.Option(False, "--lemma", "-l", help=tr("Compter les lemmes plutôt que les formes.",
+                                                               "Count lemmas rather than forms.")),
+    top: int = typer.Option(30, "--top", "-n", min=1, help=tr("Nombre de mots affichés.", "Number of words shown.")),
+    phase: Optional[List[int]] = typer.Option(None, "--phase", min=1, max=3, help=PHASE_HELP),
+    all_words: bool = typer.Option(False, "--all-words", help=tr(
+        "Garder les mots outils (le, de, ça…) ; les hésitations restent exclues.",
+        "Keep function words (le, de, ça…); fillers stay excluded.")),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help=MODEL_HELP, callback=_model),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Fréquences des mots, sans les hésitations (euh, ben, du coup…), les marques de transcription ni les
+    répétitions ; au total ou par phase / lieu."""
+    from ..nlp.concordance import frequencies
+    if by is not None and by not in ("phase", "lieu"):
+        raise typer.BadParameter(tr("--by vaut phase ou lieu", "--by is phase or lieu"))
+    proj = open_project(project)
+    try:
+        with progress_bar(tr("Lecture", "Reading"), enabled=not as_json) as (update, cancel):
+            table_ = frequencies(proj, by=by, lemma=lemma, top=top, phases=phase or None,
+                                 keep_stop_words=all_words, model=model, progress=update, cancel=cancel)
+    finally:
+        proj.close()
+    if as_json:
+        print_json({"by": table_.by, "lemma": table_.lemma, "groups": table_.groups, "tokens": table_.tokens,
+                    "rows": [{"term": r.term, "total": r.total, **({"groups": r.groups} if by else {})}
+                             for r in table_.rows]})
+        return
+    table = Table(title=tr(f"Fréquences ({table_.tokens['*']} mots comptés)",
+                           f"Frequencies ({table_.tokens['*']} words counted)"))
+    table.add_column(tr("lemme", "lemma") if lemma else tr("mot", "word"))
+    table.add_column("total", justify="right")
+    for g in table_.groups:
+        label = f"{tr('phase', 'phase')} {g}" if by == "phase" else g
+        table.add_column(label, justify="right")
+    for r in table_.rows:
+        table.add_row(r.term, str(r.total), *(str(r.groups.get(g, 0)) for g in table_.groups))
+    console.print(table)

@@ -1,0 +1,233 @@
+"""``exporterre analyse``: parse every unit of analysis, extract, store suggestions.
+
+Units are the project's segments (speaker turns, cues, paragraphs), without
+the interviewer's turns unless ``settings.nlp.include_interviewer``. Each
+segment is parsed once (:mod:`.parse` and its cache), the codebook's rules run
+on it (:mod:`.extract`), and the findings become pending codings of the
+extraction coder (origin ``rule:<id>``) through ``Store.sync_suggestions``:
+re-running never duplicates them, removes the ones the rules no longer find
+(unless a person decided on them) and never touches people's codings.
+
+Offsets: a finding at characters [s, e) of a segment's text is stored at
+``segment.start + s``, ``segment.start + e`` of the document text, so that
+``document.text[start:end]`` gives back its words.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..i18n import tr
+from ..records import ROLES, Progress
+from ..store import SegmentView, SuggestionDraft
+from .cache import ExtractionCache, document_key, text_hash
+from .pipeline import PipelineSpec, file_digest, model_package, model_version
+
+RULE_ORIGIN = "rule:"
+CACHE_FOLDER = "parses"
+FINDINGS_FOLDER = "findings"
+# The modules whose code decides what the rules find: part of the findings-cache key.
+_EXTRACTION_SOURCES = ("extract.py", "objects.py", "views.py", "oral.py")
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """What one analysis run did (also stored as the run's summary)."""
+    run_id: int
+    model: str
+    documents: int
+    segments: int
+    words: int
+    parsed: int                    # segments sent to spaCy
+    cached: int                    # segments read from the parse cache
+    findings: int
+    by_category: dict[str, int] = field(default_factory=dict)
+    added: int = 0
+    kept: int = 0
+    removed: int = 0
+    negated_skipped: int = 0
+    seconds: float = 0.0
+    model_loaded: bool = False
+
+    def summary(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "run_id"}
+
+
+def analysis_roles(settings) -> list[str] | None:
+    """Speaker roles analysed (None = all)."""
+    return None if settings.nlp.include_interviewer else [r for r in ROLES if r != "interviewer"]
+
+
+def units(store, settings, phases=None, document_ids=None) -> list[SegmentView]:
+    """The segments an analysis reads, in corpus order."""
+    return store.segment_views(roles=analysis_roles(settings), phases=phases, document_ids=document_ids)
+
+
+def pipeline_spec(settings, model: str | None = None, profile: str = "full", base=None) -> PipelineSpec:
+    """The pipeline of these settings; a relative ``nlp.fillers`` path is read from ``base`` (the project)."""
+    fillers = settings.nlp.fillers
+    if fillers and base is not None and not Path(fillers).is_absolute():
+        fillers = str(Path(base) / fillers)
+    return PipelineSpec(model_package(model or settings.nlp.model), profile, fillers)
+
+
+def _valid_hashes(store, document_ids) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = {}
+    for seg in store.segment_views(document_ids=document_ids):
+        out.setdefault(seg.document_id, set()).add(text_hash(seg.text))
+    return out
+
+
+def parsed_units(project, segments: list[SegmentView], *, model: str | None = None, profile: str = "full",
+                 n_process: int | None = None, stats=None,
+                 progress: Callable[[Progress], None] | None = None, cancel: threading.Event | None = None):
+    """``(segment, Doc)`` pairs through the project's parse cache (for other modules too).
+
+    ``profile="lemmas"`` is enough for tokens, lemmas and sentences; a full
+    analysis already cached serves it. Docs carry the oral marks (``token._.oral``).
+    """
+    from .parse import parse_segments
+    settings = project.settings
+    ids = sorted({s.document_id for s in segments})
+    return parse_segments(segments, pipeline_spec(settings, model, profile, project.path),
+                          project.cache_dir(CACHE_FOLDER), batch_size=settings.nlp.batch_size,
+                          n_process=n_process or settings.nlp.n_process,
+                          valid_hashes=_valid_hashes(project.store, ids), stats=stats, progress=progress,
+                          cancel=cancel)
+
+
+def findings_fingerprint(project, spec: PipelineSpec) -> str:
+    """Parse fingerprint + codebook file + extraction code + score threshold."""
+    here = Path(__file__).resolve().parent
+    parts = [spec.fingerprint(), file_digest(project.codebook_path), str(project.settings.extraction.min_score),
+             *(file_digest(here / name) for name in _EXTRACTION_SOURCES)]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+# A finding in the findings cache: [rule, category, code, start, end, matched, object, lemmas, negated, score]
+def _plain(f) -> list:
+    return [f.rule_id, f.category, f.code, f.start, f.end, f.matched, f.object, " ".join(f.object_lemmas) or None,
+            f.negated, f.score]
+
+
+def drafts_for(segment: SegmentView, findings: list[list], *, reported: bool) -> list[SuggestionDraft]:
+    """Pending-coding drafts for one segment's cached findings (offsets moved to the document)."""
+    out = []
+    for rule_id, category, code, start, end, matched, obj, lemmas, negated, score in findings:
+        details = {"category": category, "rule": rule_id, "object": obj, "object_lemmas": lemmas,
+                   "reported": reported, "negated": negated, "matched": matched, "speaker": segment.speaker,
+                   "role": segment.role}
+        out.append(SuggestionDraft(segment.document_id, segment.start + start, segment.start + end, code,
+                                   RULE_ORIGIN + rule_id, score, segment.segment_id, details))
+    return out
+
+
+def is_reported(segment: SegmentView) -> bool:
+    """Phase 1 (intermediaries speaking about residents) or a relais speaking: not first-hand."""
+    return segment.phase == 1 or segment.role == "relais"
+
+
+def analyse(project, *, model: str | None = None, n_process: int | None = None, codebook=None,
+            progress: Callable[[Progress], None] | None = None,
+            cancel: threading.Event | None = None) -> AnalysisResult:
+    """Parse, extract and store the findings of the whole project. Returns what was done.
+
+    Segments whose findings are cached (same text, pipeline, codebook file and
+    extraction code) are neither parsed nor matched again.
+    """
+    from importlib import metadata
+
+    from .. import __version__
+    from ..errors import CancelledError
+    started = time.perf_counter()
+    settings, store = project.settings, project.store
+    spec = pipeline_spec(settings, model, "full", project.path)
+    segments = units(store, settings)
+    hashes = [text_hash(s.text) for s in segments]
+    words = sum(len(s.text.split()) for s in segments)
+    input_hash = hashlib.sha256("\n".join(hashes).encode()).hexdigest()[:16]
+    run = store.start_run("analyse", settings={"nlp": settings.to_dict()["nlp"],
+                                               "extraction": settings.to_dict()["extraction"],
+                                               "model": spec.model},
+                          versions={"exporterre": __version__, "spacy": metadata.version("spacy"),
+                                    "model": spec.model, "model_version": model_version(spec.model),
+                                    "pipeline": spec.fingerprint()},
+                          input_hash=input_hash)
+    findings = ExtractionCache(project.cache_dir(FINDINGS_FOLDER), findings_fingerprint(project, spec))
+    stats = _Stats()
+    try:
+        known, todo = _cached_findings(findings, segments, hashes)
+        if todo:
+            _extract(project, codebook, todo, known, findings, model, n_process, stats, progress, cancel)
+        elif progress is not None:
+            progress(Progress(len(segments), len(segments), ""))
+        if cancel is not None and cancel.is_set():
+            raise CancelledError(tr("Analyse interrompue : rien n'a été enregistré dans le projet.",
+                                    "Analysis cancelled: nothing was saved in the project."))
+        drafts: list[SuggestionDraft] = []
+        by_category: dict[str, int] = {}
+        negated = 0
+        for seg, h in zip(segments, hashes):
+            entry = known[seg.document_id][h]
+            negated += entry["neg"]
+            for f in entry["f"]:
+                by_category[f[1]] = by_category.get(f[1], 0) + 1
+            drafts.extend(drafts_for(seg, entry["f"], reported=is_reported(seg)))
+        sync = store.sync_suggestions(RULE_ORIGIN, drafts, coder=settings.extraction.coder, run_id=run.id)
+    except BaseException as exc:
+        store.finish_run(run.id, status="cancelled" if isinstance(exc, (CancelledError, KeyboardInterrupt))
+                         else "failed", summary={"error": str(exc)[:500]})
+        raise
+    documents = len({s.document_id for s in segments})
+    result = AnalysisResult(run.id, spec.model, documents, len(segments), words, stats.parsed,
+                            len(segments) - stats.parsed, len(drafts), dict(sorted(by_category.items())),
+                            sync.added, sync.kept, sync.removed, negated, round(time.perf_counter() - started, 2),
+                            stats.model_loaded)
+    store.finish_run(run.id, summary=result.summary())
+    return result
+
+
+@dataclass
+class _Stats:
+    parsed: int = 0
+    model_loaded: bool = False
+
+
+def _cached_findings(cache: ExtractionCache, segments, hashes):
+    """(document id → hash → entry) from the findings cache, and the segments still to extract."""
+    known: dict[int, dict] = {}
+    todo: list[SegmentView] = []
+    for seg, h in zip(segments, hashes):
+        if seg.document_id not in known:
+            known[seg.document_id] = cache.load(document_key(seg.document))
+        if h not in known[seg.document_id]:
+            todo.append(seg)
+    return known, todo
+
+
+def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_process, stats, progress, cancel):
+    """Parse (through the parse cache) and match the segments whose findings are not cached."""
+    from .extract import Extractor
+    from .parse import ParseStats
+    book = codebook if codebook is not None else project.codebook()
+    valid = _valid_hashes(project.store, sorted({s.document_id for s in todo}))
+    parse_stats = ParseStats()
+    extractor = None
+    touched: dict[int, str] = {}
+    for seg, doc in parsed_units(project, todo, model=model, n_process=n_process, stats=parse_stats,
+                                 progress=progress, cancel=cancel):
+        if extractor is None:
+            extractor = Extractor(book, doc.vocab, min_score=project.settings.extraction.min_score)
+        before = extractor.negated_skipped
+        found = extractor(doc)
+        known[seg.document_id][text_hash(seg.text)] = {"f": [_plain(f) for f in found],
+                                                       "neg": extractor.negated_skipped - before}
+        touched[seg.document_id] = seg.document
+    for doc_id, name in touched.items():
+        entries = {h: e for h, e in known[doc_id].items() if h in valid.get(doc_id, ())}
+        cache.save(document_key(name), entries)
+    stats.parsed, stats.model_loaded = parse_stats.parsed, parse_stats.model_loaded

@@ -1,0 +1,199 @@
+"""Codebook rules → spaCy matchers → extractions with exact offsets.
+
+The rules live in the codebook YAML (``rules:`` and ``gazetteer:``), never here.
+An :class:`Extractor` compiles them once (``Matcher``, ``DependencyMatcher``,
+``PhraseMatcher`` for the gazetteer) and runs them on the *clean view* of each
+parsed segment (:mod:`.views`: no fillers, no negation particles), then maps
+every match back to character offsets of the segment's own text.
+
+Negation. A match whose words were negated ("on n'a pas besoin de", "je sais
+pas coudre") follows the rule's ``negation`` policy: ``exclude`` (default: no
+finding, counted in :attr:`Extractor.negated_skipped`), ``flag`` (kept, with
+``negated=True`` and half the score), or ``ignore`` (the rule is about a
+negation itself, e.g. "il y a rien pour"). A rule whose pattern tests
+``_: {negated: …}`` is ``ignore`` unless it says otherwise.
+
+Codes. A finding gets its rule's code, or the deepest descendant of that code
+one of whose ``keywords`` (lemmas) occurs in the object; with
+``require_keyword: true`` a finding without such a keyword is dropped.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from .objects import ObjectPhrase, find_object
+from .pipeline import blank_nlp
+from .views import NEGATIVE_WORDS, CleanView, clean_view
+
+NEGATION_POLICIES = ("exclude", "flag", "ignore")
+DEFAULT_CONFIDENCE = 0.8
+GAZETTEER_RULE = "gazetteer"
+GAZETTEER_CONFIDENCE = 0.9
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """One finding in one segment; offsets are in the segment's text."""
+    rule_id: str
+    category: str
+    code: str
+    start: int
+    end: int
+    matched: str               # the words that triggered the rule, as said
+    object: str | None
+    object_lemmas: tuple[str, ...]
+    negated: bool
+    score: float
+
+
+@dataclass(frozen=True)
+class _Rule:
+    id: str
+    category: str
+    code: str
+    object: str | None
+    negation: str
+    confidence: float
+    require_keyword: bool
+    node_names: tuple[str, ...] = ()
+
+
+def _mentions_negated(pattern) -> bool:
+    return "negated" in repr(pattern)
+
+
+def negation_policy(rule) -> str:
+    value = rule.extra.get("negation")
+    if value in NEGATION_POLICIES:
+        return value
+    return "ignore" if _mentions_negated(rule.pattern) else "exclude"
+
+
+class Extractor:
+    """Compiled rules of a codebook; call it on a parsed segment."""
+
+    def __init__(self, codebook, vocab=None, *, min_score: float = 0.0):
+        vocab = vocab if vocab is not None else blank_nlp().vocab
+        self.min_score = min_score
+        self.negated_skipped = 0
+        self.rules: dict[str, _Rule] = {}
+        self.matcher = Matcher(vocab)
+        self.dep_matcher = DependencyMatcher(vocab)
+        self.places = PhraseMatcher(vocab, attr="LOWER")
+        self._place_of: dict[int, object] = {}
+        self._routes = self._routing(codebook)
+        for r in codebook.rules:
+            patterns = r.pattern if r.pattern and isinstance(r.pattern[0], list) else [r.pattern]
+            names = tuple(n["RIGHT_ID"] for n in patterns[0]) if r.kind == "dependency" else ()
+            self.rules[r.id] = _Rule(r.id, r.category, r.code, r.object, negation_policy(r),
+                                     float(r.extra.get("confidence", DEFAULT_CONFIDENCE)),
+                                     bool(r.extra.get("require_keyword")), names)
+            if r.kind == "dependency":
+                self.dep_matcher.add(r.id, patterns)
+            else:
+                self.matcher.add(r.id, patterns, greedy=r.extra.get("greedy"))
+        tokenizer = blank_nlp().tokenizer
+        for place in getattr(codebook, "gazetteer", []) or []:
+            key = f"{GAZETTEER_RULE}:{place.name}"
+            self.places.add(key, [tokenizer(p) for p in place.phrases() if p.strip()])
+            self._place_of[vocab.strings.add(key)] = place
+        self.vocab = vocab
+
+    # -- codes ----------------------------------------------------------------------
+    @staticmethod
+    def _routing(codebook) -> dict[str, list[tuple[str, int, list[str]]]]:
+        routes: dict[str, list] = {}
+        for code in codebook.codes:
+            out = []
+            for d in codebook.descendants(code.key):
+                words = [k.lower().replace("’", "'") for k in d.keywords if k.strip()]
+                if words:
+                    out.append((d.key, len(codebook.ancestors(d.key)), words))
+            routes[code.key] = out
+        return routes
+
+    def route(self, code: str, phrase: ObjectPhrase | None, extra_lemmas: tuple[str, ...] = ()) -> str | None:
+        """The deepest descendant of ``code`` with a keyword in the object, or None."""
+        lemmas = (phrase.lemmas if phrase else ()) + tuple(extra_lemmas)
+        if not lemmas and phrase is None:
+            return None
+        words = set(lemmas)
+        if phrase is not None:
+            words |= set(re.findall(r"[\w'-]+", phrase.text))
+        joined = " " + " ".join(lemmas) + " " + (phrase.text if phrase else "") + " "
+        best = None
+        for key, depth, keywords in self._routes.get(code, ()):
+            for kw in keywords:
+                hit = kw in words if " " not in kw else f" {kw} " in joined
+                if hit and (best is None or depth > best[1]):
+                    best = (key, depth)
+                    break
+        return best[0] if best else None
+
+    # -- matching -------------------------------------------------------------------
+    def _matches(self, doc: Doc):
+        by_rule: dict[str, list] = {}
+        for match_id, start, end in self.matcher(doc):
+            by_rule.setdefault(self.vocab.strings[match_id], []).append(doc[start:end])
+        for rid, spans in by_rule.items():
+            for span in filter_spans(spans):
+                yield self.rules[rid], span.start, span.end, None
+        for match_id, token_ids in self.dep_matcher(doc):
+            rule = self.rules[self.vocab.strings[match_id]]
+            nodes = dict(zip(rule.node_names, token_ids))
+            yield rule, min(token_ids), max(token_ids) + 1, nodes
+
+    def __call__(self, doc: Doc) -> list[Extraction]:
+        view = clean_view(doc)
+        return self.extract_view(view)
+
+    def extract_view(self, view: CleanView) -> list[Extraction]:
+        clean = view.doc
+        if len(clean) == 0:
+            return []
+        found: list[Extraction] = []
+        for rule, start, end, nodes in self._matches(clean):
+            negated = any(clean[i]._.negated for i in range(max(0, start - 2), end)) or (
+                end < len(clean) and clean[end].lower_ in NEGATIVE_WORDS)      # "il (ne) manque rien"
+            if negated and rule.negation == "exclude":
+                self.negated_skipped += 1
+                continue
+            phrase = find_object(clean, rule.object, start, end, nodes)
+            matched_lemmas = tuple(t.lemma_.lower() for t in clean[start:end] if t.pos_ in ("NOUN", "VERB", "ADJ"))
+            routed = self.route(rule.code, phrase, () if phrase else matched_lemmas)
+            if rule.require_keyword and routed is None:
+                continue
+            score = rule.confidence * (0.5 if negated and rule.negation == "flag" else 1.0)
+            if score < self.min_score:
+                continue
+            lo, hi = start, end
+            if phrase is not None:
+                lo, hi = min(lo, phrase.start), max(hi, phrase.end)
+            s, e = view.char_span(lo, hi)
+            ms, me = view.char_span(start, end)
+            obj = phrase.text if phrase else (view.source.text[ms:me] if rule.category == "lieu" else None)
+            found.append(Extraction(rule.id, rule.category, routed or rule.code, s, e, view.source.text[ms:me],
+                                    obj, phrase.lemmas if phrase else (), negated and rule.negation == "flag",
+                                    round(score, 3)))
+        for match_id, start, end in self.places(clean):
+            place = self._place_of.get(match_id)
+            if place is None:
+                continue
+            s, e = view.char_span(start, end)
+            found.append(Extraction(GAZETTEER_RULE, "lieu", place.code, s, e, view.source.text[s:e], place.name,
+                                    (), False, GAZETTEER_CONFIDENCE))
+        return _dedupe(found)
+
+
+def _dedupe(found: list[Extraction]) -> list[Extraction]:
+    """Within a category, overlapping findings: keep the most confident, then the longest."""
+    kept: list[Extraction] = []
+    for f in sorted(found, key=lambda f: (-f.score, -(f.end - f.start), f.start, f.rule_id)):
+        if not any(k.category == f.category and k.start < f.end and f.start < k.end for k in kept):
+            kept.append(f)
+    return sorted(kept, key=lambda f: (f.start, f.end, f.category, f.rule_id))

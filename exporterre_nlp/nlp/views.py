@@ -1,0 +1,146 @@
+"""The clean view of a parsed segment: what extraction rules see.
+
+Rules are written for the positive, fluent form ("on a besoin de", "je sais
+coudre"). :func:`clean_view` builds a new ``Doc`` without the oral tokens
+(fillers, marks, truncations, repetitions) and without the negation particles
+(ne, n', pas, jamais, guère, point, and "plus" after "ne"). The word that a
+removed particle negated (its syntactic head, or its neighbour without a parse)
+gets ``token._.negated = True``, so that "on n'a pas besoin de" matches the
+same rule as "on a besoin de" and the extractor can exclude or flag it.
+
+``CleanView.index[i]`` is the index in the original doc of clean token ``i``:
+offsets of findings are always computed on the original tokens, hence on the
+stored text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from . import oral  # noqa: F401  (registers Token._.oral)
+
+if not Token.has_extension("negated"):
+    Token.set_extension("negated", default=False)
+
+NEGATION_ALWAYS = {"ne", "n'", "n’", "pas", "jamais", "guère", "nullement"}
+NEGATION_AFTER_NE = {"plus", "point"}
+_NOT_NEGATION_AFTER = {("pas", "mal")}            # "ce serait pas mal" is praise
+# With these words, "ne"/"pas"/"plus" belong to a negative pronoun or a restriction
+# ("il n'y a rien pour les jeunes", "y a pas grand-chose", "il n'y a que des
+# problèmes"): the particles leave the view but negate nothing.
+NEGATIVE_WORDS = {"rien", "personne", "aucun", "aucune", "nul", "nulle", "grand-chose", "grand'chose"}
+_RESTRICTIVE = {"que", "qu'", "qu’"}
+
+
+@dataclass
+class CleanView:
+    doc: Doc
+    index: list[int]
+    source: Doc
+
+    def char_span(self, start: int, end: int) -> tuple[int, int]:
+        """Character offsets, in the source doc's text, of clean tokens [start, end)."""
+        first = self.source[self.index[start]]
+        last = self.source[self.index[end - 1]]
+        return first.idx, last.idx + len(last.text)
+
+
+def _negation_particles(doc: Doc, kinds: list) -> set[int]:
+    found: set[int] = set()
+    seen_ne = -10
+    for tok in doc:
+        if kinds[tok.i] is not None:
+            continue
+        low = tok.lower_
+        nxt = doc[tok.i + 1].lower_ if tok.i + 1 < len(doc) else ""
+        if tok.is_sent_start:
+            seen_ne = -10
+        if low in ("ne", "n'", "n’"):
+            found.add(tok.i)
+            seen_ne = tok.i
+        elif low in NEGATION_ALWAYS and tok.pos_ not in ("NOUN", "PROPN") and (low, nxt) not in _NOT_NEGATION_AFTER:
+            found.add(tok.i)
+        elif low in NEGATION_AFTER_NE and tok.i - seen_ne <= 4 and tok.pos_ == "ADV":
+            found.add(tok.i)
+    return found
+
+
+def _inert(doc: Doc, p: int) -> bool:
+    """Is the particle at ``p`` part of "ne … rien", "pas grand-chose", "ne … que"?"""
+    sent_start, sent_end = (doc[p].sent.start, doc[p].sent.end) if (
+        doc.has_annotation("SENT_START") or doc.has_annotation("DEP")) else (0, len(doc))
+    window = [t.lower_ for t in doc[max(sent_start, p - 3):min(sent_end, p + 5)]]
+    if any(w in NEGATIVE_WORDS for w in window):
+        return True
+    if doc[p].lower_ in ("ne", "n'", "n’"):
+        ahead = [t.lower_ for t in doc[p + 1:min(sent_end, p + 5)]]
+        for w in ahead:
+            if w in NEGATION_ALWAYS | NEGATION_AFTER_NE:
+                return False
+            if w in _RESTRICTIVE:
+                return True
+    return False
+
+
+def clean_view(doc: Doc) -> CleanView:
+    """The doc without oral tokens and negation particles (see module doc)."""
+    kinds = [t._.oral for t in doc]
+    negators = _negation_particles(doc, kinds)
+    keep = [t.i for t in doc if kinds[t.i] is None and t.i not in negators]
+    position = {orig: new for new, orig in enumerate(keep)}
+    parsed = doc.has_annotation("DEP")
+    negated: set[int] = set()
+    for p in negators:
+        if _inert(doc, p):
+            continue
+        target = None
+        if parsed:
+            head = doc[p].head
+            while head.i not in position and head.head.i != head.i:
+                head = head.head
+            target = head.i if head.i in position else None
+        if target is None:                          # no parse, or the head was removed too
+            step = 1 if doc[p].lower_ in ("ne", "n'", "n’") else -1
+            q = p + step
+            while 0 <= q < len(doc) and q not in position:
+                q += step
+            target = q if 0 <= q < len(doc) else None
+        if target is not None:
+            negated.add(position[target])
+    if len(keep) == len(doc) and not negated:
+        return CleanView(doc, list(range(len(doc))), doc)
+    words = [doc[i].text for i in keep]
+    spaces = [bool(doc[i].whitespace_) for i in keep]
+    kwargs = dict(lemmas=[doc[i].lemma_ for i in keep], pos=[doc[i].pos_ or "X" for i in keep],
+                  tags=[doc[i].tag_ for i in keep], morphs=[str(doc[i].morph) for i in keep])
+    if parsed:
+        heads, deps = [], []
+        for new, i in enumerate(keep):
+            head = doc[i].head
+            while head.i not in position and head.head.i != head.i:
+                head = head.head
+            h = position.get(head.i, new)
+            heads.append(h)
+            deps.append("ROOT" if h == new else doc[i].dep_)
+        kwargs.update(heads=heads, deps=deps)
+    elif doc.has_annotation("SENT_START"):
+        starts = [bool(doc[i].is_sent_start) for i in keep]
+        if starts:
+            starts[0] = True
+        kwargs["sent_starts"] = starts
+    if doc.has_annotation("ENT_IOB"):
+        ent_of = {}
+        for n, ent in enumerate(doc.ents):
+            for i in range(ent.start, ent.end):
+                ent_of[i] = (n, ent.label_)
+        tags, previous = [], None
+        for i in keep:
+            e = ent_of.get(i)
+            tags.append("O" if e is None else (f"I-{e[1]}" if previous == e[0] else f"B-{e[1]}"))
+            previous = e[0] if e else None
+        kwargs["ents"] = tags
+    clean = Doc(doc.vocab, words=words, spaces=spaces, **kwargs)
+    for n in negated:
+        clean[n]._.negated = True
+    return CleanView(clean, keep, doc)

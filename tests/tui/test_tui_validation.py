@@ -1,0 +1,113 @@
+"""Validation queue workflows driven with Pilot, asserting on the store."""
+from __future__ import annotations
+
+from textual.widgets import Select
+
+from exporterre_tui import ExporterreApp
+from exporterre_tui.screens.dialogs import FilterDialog
+from exporterre_tui.screens.picker import CodePicker
+from exporterre_tui.screens.reader import ReaderScreen
+from exporterre_tui.screens.validation import ValidationScreen
+from tui_helpers import drive, press, settle, type_text
+
+
+def decisions(store, coder="amina"):
+    return sorted((c for c in store.list_codings(coder=coder) if c.source_id is not None), key=lambda c: c.id)
+
+
+def test_accept_reject_skip_and_accept_under_another_code(open_project):
+    project = open_project()
+    store = project.store
+    queue = store.pending_for("amina")
+    assert len(queue) == 5
+    app = ExporterreApp(project, "amina")
+
+    async def scenario(pilot):
+        await press(pilot, "v")
+        screen = app.screen
+        assert isinstance(screen, ValidationScreen) and len(screen.items) == 5
+        first, second, third, fourth, fifth = (i.id for i in screen.items)
+        evidence = str(screen.query_one("#evidence").render())
+        assert "règle" in evidence and "score" in evidence
+        passage = str(screen.query_one("#passage").render())
+        assert screen.items[0].text in " ".join(passage.split())
+        await press(pilot, "y")
+        await press(pilot, "n")
+        await press(pilot, "s")                                   # third stays pending
+        assert [i.id for i in screen.items][:2] == [third, fourth]
+        await press(pilot, "c")
+        assert isinstance(app.screen, CodePicker)
+        await type_text(pilot, "local")
+        await press(pilot, "enter")
+        assert [i.id for i in screen.items] == [third, fifth]
+        return first, second, fourth
+
+    first, second, fourth = drive(app, scenario)
+    made = decisions(store)
+    assert [(d.source_id, d.status) for d in made] == [(first, "accepted"), (second, "rejected"),
+                                                       (fourth, "accepted")]
+    for d in made:
+        s = store.get_coding(d.source_id)
+        assert (d.origin, d.start, d.end, d.document_id) == (s.origin, s.start, s.end, s.document_id)
+    assert store.get_code(made[2].code_id).key == "besoins.local"
+    assert store.coding_details(made[2].id)["suggested_code_id"] == store.get_coding(fourth).code_id
+    assert len(store.pending_for("amina")) == 2
+    assert len(store.pending_for("karim")) == 5                      # karim's queue is his own
+
+
+def test_undo_in_the_queue_brings_the_suggestion_back(open_project):
+    project = open_project()
+    store = project.store
+    app = ExporterreApp(project, "amina")
+
+    async def scenario(pilot):
+        await press(pilot, "v", "y")
+        assert len(app.screen.items) == 4 and len(decisions(store)) == 1
+        await press(pilot, "u")
+        assert decisions(store) == []
+        assert len(app.screen.items) == 5
+
+    drive(app, scenario)
+
+
+def test_filter_the_queue_by_origin_and_by_category(open_project):
+    project = open_project()
+    app = ExporterreApp(project, "amina")
+
+    async def scenario(pilot):
+        await press(pilot, "v", "f")
+        dialog = app.screen
+        assert isinstance(dialog, FilterDialog)
+        dialog.query_one("#filter-origin", Select).value = "topic"
+        await settle(pilot)
+        await press(pilot, "ctrl+s")
+        screen = app.screen
+        assert [i.origin for i in screen.items] == ["topic:2"]
+        assert "thèmes" in str(screen.query_one("#queue-title").render())
+        await press(pilot, "f")
+        app.screen.query_one("#filter-origin", Select).value = Select.NULL
+        app.screen.query_one("#filter-category", Select).value = "competence"
+        await settle(pilot)
+        await press(pilot, "ctrl+s")
+        assert {i.category for i in screen.items} == {"competence"} and len(screen.items) == 2
+
+    drive(app, scenario)
+
+
+def test_queue_of_one_document_and_open_in_context(open_project):
+    project = open_project()
+    doc = project.store.get_document("habitante_arlequin")
+    app = ExporterreApp(project, "amina", document="habitante_arlequin")
+
+    async def scenario(pilot):
+        await press(pilot, "v")
+        screen = app.screen
+        assert {i.document_id for i in screen.items} == {doc.id} and len(screen.items) == 4
+        await press(pilot, "j", "o")
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen) and reader is not screen
+        start = screen.items[1].start
+        seg = reader.segments[reader.cursor]
+        assert seg.start <= start < seg.end
+
+    drive(app, scenario)

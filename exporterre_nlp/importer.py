@@ -12,17 +12,17 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .anchoring import remap_spans
-from .errors import CancelledError, DuplicateDocumentError, ExporterreError, IngestError
+from .errors import CancelledError, DuplicateDocumentError, ExporterreError, IngestError, MetadataError
 from .i18n import tr
 from .ingest import SUPPORTED_FORMATS, find_segments, load_manifest, manifest_key, normalise_metadata, read_file
-from .ingest import speaker_role
+from .ingest import label_key, speaker_role
 from .project import Project
 from .records import IngestResult, ParsedDocument, Progress
 from .store import NewDocument
 
 _SKIPPED_NAMES = ("readme", "lisezmoi", "licence", "license")
 _DEFAULT_ROLE = {1: "relais", 2: "resident", 3: "resident"}
-_STANDARD = ("phase", "lieu", "date", "participant", "interviewer", "role", "name", "file")
+_STANDARD = ("phase", "lieu", "date", "participant", "interviewer", "role", "name", "file", "speakers")
 
 
 @dataclass
@@ -213,7 +213,22 @@ def _new_document(parsed: ParsedDocument, meta: dict[str, Any], path: Path, role
             participants.append((key, attrs))
         talkers = [label for label in dict.fromkeys(s.speaker for s in segments if s.speaker)
                    if roles.get(label) != "interviewer"]
-        if len(talkers) == len(keys):        # speakers in order of first appearance
+        named = _split(meta.get("speakers"))
+        if named:                            # explicit: `speakers` lists labels in participant order
+            by_key = {label_key(t): t for t in talkers}
+            missing = [n for n in named if label_key(n) not in by_key]
+            if len(named) != len(keys) or missing:
+                raise MetadataError(
+                    tr(f"{path} : la colonne `speakers` ({'; '.join(named)}) ne correspond pas aux participants "
+                       f"({'; '.join(keys)}) ou aux locuteurs du texte ({', '.join(talkers) or 'aucun'}).",
+                       f"{path}: the `speakers` column ({'; '.join(named)}) does not match the participants "
+                       f"({'; '.join(keys)}) or the speakers of the text ({', '.join(talkers) or 'none'})."),
+                    tr("Donnez un nom de locuteur tel qu'écrit dans le texte pour chaque participant, dans le même "
+                       "ordre, séparés par « ; ».",
+                       "Give one speaker label as written in the text for each participant, in the same order, "
+                       "separated by ';'."), path=str(path))
+            speaker_participants = {by_key[label_key(n)]: k for n, k in zip(named, keys)}
+        elif len(talkers) == len(keys):      # else: speakers in order of first appearance
             speaker_participants = dict(zip(talkers, keys))
     return NewDocument(
         name=parsed.name, phase=meta["phase"], text=parsed.text, content_hash=parsed.content_hash,

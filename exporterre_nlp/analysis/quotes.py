@@ -141,11 +141,19 @@ def candidates_for(corpus: CodedCorpus, key: str, texts: dict[int, str], *, min_
     return out
 
 
-def _normalise_rows(matrix) -> np.ndarray:
-    dense = np.asarray(matrix.todense() if hasattr(matrix, "todense") else matrix, dtype=float)
+def _normalise_rows(matrix):
+    """L2-normalised rows, kept sparse when the input is sparse."""
+    if hasattr(matrix, "multiply"):
+        from sklearn.preprocessing import normalize
+        return normalize(matrix.tocsr(), norm="l2", copy=True)
+    dense = np.asarray(matrix, dtype=float)
     norms = np.linalg.norm(dense, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return dense / norms
+
+
+def _dense(x) -> np.ndarray:
+    return np.asarray(x.toarray() if hasattr(x, "toarray") else x, dtype=float)
 
 
 def select_quotes(candidates: Sequence[QuoteCandidate], k: int = 4, *,
@@ -164,10 +172,10 @@ def select_quotes(candidates: Sequence[QuoteCandidate], k: int = 4, *,
             except ValueError:                      # only stop words everywhere
                 return np.zeros((len(docs), 1))
     vectors = _normalise_rows(vectorize(texts))
-    centroid = vectors.mean(axis=0)
+    centroid = np.asarray(vectors.mean(axis=0)).ravel()
     norm = np.linalg.norm(centroid)
-    relevance = vectors @ (centroid / norm) if norm else np.zeros(len(cands))
-    similarity = vectors @ vectors.T
+    relevance = np.asarray(vectors @ (centroid / norm)).ravel() if norm else np.zeros(len(cands))
+    similarity = _dense(vectors @ vectors.T)
     picked: list[int] = []
     voices: set[str] = set()
     documents: set[int] = set()

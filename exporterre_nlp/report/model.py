@@ -1,0 +1,153 @@
+"""What a report is made of: the figures (:class:`ReportData`) and the page (sections of blocks).
+
+The figures are computed once (``report.builder``); the page is written once in
+words (``report.layout``); Markdown and HTML only render blocks, CSV/XLSX only
+write tables. So every format says the same thing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from ..analysis.agreement import PairAgreement
+from ..analysis.counts import CodeFigures, ContingencyTable
+from ..analysis.lexicon import TopLemma
+from ..analysis.matching import DomainMatch
+from ..analysis.quotes import Quote
+from ..analysis.specificity import SpecificityTable
+
+
+# --- tables ------------------------------------------------------------------------
+@dataclass
+class Table:
+    """A table of the report: rendered in the page and written as CSV and as an XLSX sheet."""
+    name: str                                  # file stem and sheet name, e.g. "codes_par_phase"
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
+    note: str = ""
+
+
+# --- page blocks ---------------------------------------------------------------------
+@dataclass
+class Paragraph:
+    text: str
+
+
+@dataclass
+class Note:
+    """A highlighted remark (e.g. "pending suggestions are included")."""
+    text: str
+    kind: str = "info"                         # info | warning
+
+
+@dataclass
+class Bullets:
+    items: list[str]
+
+
+@dataclass
+class TableBlock:
+    table: Table
+    limit: int | None = None                   # rows shown in the page (all in CSV/XLSX)
+
+
+@dataclass
+class QuoteBlock:
+    quote: Quote
+    reference: str                             # "document · locuteur · phase · lieu · segment n, car. a–b"
+
+
+@dataclass
+class Image:
+    name: str                                  # file name under graphiques/
+    alt: str
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int = 3
+
+
+Block = Union[Paragraph, Note, Bullets, TableBlock, QuoteBlock, Image, Heading]
+
+
+@dataclass
+class Section:
+    anchor: str
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+
+
+# --- figures -------------------------------------------------------------------------
+@dataclass
+class CodeSheet:
+    key: str
+    label: str
+    definition: str | None
+    depth: int
+    is_branch: bool
+    parent: str | None
+    figures: CodeFigures
+    lemmas: list[TopLemma]
+    quotes: list[Quote]
+    cooccurring: list[tuple[str, str, int]]            # key, label, shared segments
+    themes: list[tuple[int, str, int]]                 # theme id, label, shared segments
+    scores: dict[str, float]                           # phase -> specificity score
+    flags: dict[str, str]                              # phase -> "+", "-" or ""
+
+
+@dataclass
+class ThemeSheet:
+    id: int
+    label: str
+    size: int
+    words: list[str]
+    by_phase: dict[str, int]
+    scores: dict[str, float]
+    flags: dict[str, str]
+    quotes: list[Quote]
+    codes: list[tuple[str, str, float]]                # code key, label, crosswalk score
+    shared: list[tuple[str, str, int]]                 # code key, label, segments with both
+
+
+@dataclass
+class ExtractionRow:
+    category: str
+    phase: str
+    pending: int
+    accepted: int
+    rejected: int
+    top_objects: list[tuple[str, int]]
+
+
+@dataclass
+class ReportData:
+    title: str
+    language: str
+    include_pending: bool
+    include_interviewer: bool
+    corpus: dict[str, Any]                             # documents, segments, words, voices per phase
+    phase_table: ContingencyTable
+    phase_specificity: SpecificityTable
+    phase_participants: ContingencyTable
+    lieu_table: ContingencyTable
+    lieu_specificity: SpecificityTable
+    exclusive_codes: list[tuple[str, str, int]]        # code, phase, segments
+    code_sheets: list[CodeSheet]
+    uncoded: list[str]                                 # code keys with no counted coding
+    lemma_specificity: SpecificityTable | None
+    matching: list[DomainMatch]
+    extraction: list[ExtractionRow]
+    agreement: list[PairAgreement]
+    theme_run: int | None
+    theme_status: str                                  # why there are no themes, when there are none
+    themes: list[ThemeSheet]
+    theme_specificity: SpecificityTable | None
+    exclusive_themes: list[tuple[str, str, int]]
+    outlier_share: float | None
+    excluded_codings: int
+    counted_codings: int
+    code_labels: dict[str, str]
+    manifest: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,120 @@
+"""The themes part of a report, read from the latest theme run in the store.
+
+Themes are fitted by ``exporterre themes`` (exporterre_nlp/themes/); a report
+only reads what that run stored: themes, the theme of every analysed unit,
+the crosswalk to codes. When no run exists (or this store has no theme
+tables yet), the report says so instead of fitting anything itself.
+"""
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..analysis.corpus import CodedCorpus, phase_label
+from ..analysis.quotes import QuoteCandidate, select_quotes
+from ..analysis.specificity import SpecificityTable, exclusive_rows, specificities
+from ..i18n import tr
+from .model import ThemeSheet
+
+
+@dataclass
+class ThemePart:
+    run_id: int | None
+    status: str                                        # explanation when there are no themes
+    sheets: list[ThemeSheet] = field(default_factory=list)
+    specificity: SpecificityTable | None = None
+    exclusive: list[tuple[str, str, int]] = field(default_factory=list)
+    outlier_share: float | None = None
+    segment_themes: dict[int, set[int]] = field(default_factory=dict)   # segment id -> themes on it
+    labels: dict[int, str] = field(default_factory=dict)
+
+
+def _overlapping(corpus: CodedCorpus) -> Callable[[int, int, int], list[int]]:
+    by_doc: dict[int, list] = defaultdict(list)
+    for u in corpus.units:
+        by_doc[u.document_id].append(u)
+    starts = {d: [u.start for u in us] for d, us in by_doc.items()}
+
+    def find(document_id: int, start: int, end: int) -> list[int]:
+        units = by_doc.get(document_id, [])
+        i = max(bisect.bisect_right(starts.get(document_id, []), start) - 1, 0)
+        out = []
+        while i < len(units) and units[i].start < end:
+            if units[i].end > start:
+                out.append(units[i].segment_id)
+            i += 1
+        return out
+    return find
+
+
+def theme_part(store, corpus: CodedCorpus, texts: dict[int, str], *, quotes: int = 3, threshold: float = 2.0,
+               vectorize=None, mmr_lambda: float = 0.6, near_duplicate: float = 0.8,
+               min_words: int = 6) -> ThemePart:
+    if not hasattr(store, "list_themes") or not hasattr(store, "theme_units"):
+        return ThemePart(None, tr("Les thèmes ne sont pas disponibles dans cette version du projet.",
+                                  "Themes are not available in this version of the project."))
+    run = store.latest_run("themes")
+    if run is None:
+        return ThemePart(None, tr("Aucune analyse de thèmes n'a encore été faite (lancez « exporterre themes »).",
+                                  "No theme run yet (run 'exporterre themes')."))
+    records = [t for t in store.list_themes(run.id) if t.theme >= 0]
+    units = store.theme_units(run.id)
+    if not records or not units:
+        return ThemePart(run.id, tr(f"L'analyse de thèmes n° {run.id} n'a produit aucun thème.",
+                                    f"Theme run #{run.id} produced no theme."))
+    find = _overlapping(corpus)
+    voice_of = {u.segment_id: u.voice for u in corpus.units}
+    position_of = {u.segment_id: u.position for u in corpus.units}
+    phases = [str(p) for p in sorted({u.phase for u in units} | {1, 2, 3})]
+    column = {p: j for j, p in enumerate(phases)}
+    ids = [t.theme for t in records]
+    row = {t: i for i, t in enumerate(ids)}
+    counts = [[0] * len(phases) for _ in ids]
+    totals = [0] * len(phases)
+    segment_themes: dict[int, set[int]] = defaultdict(set)
+    members: dict[int, list[QuoteCandidate]] = defaultdict(list)
+    for u in units:
+        j = column[str(u.phase)]
+        totals[j] += 1
+        hits = find(u.document_id, u.start, u.end)
+        for sid in hits:
+            segment_themes[sid].add(u.theme)
+        if u.theme < 0 or u.theme not in row:
+            continue
+        counts[row[u.theme]][j] += 1
+        text = texts.get(u.document_id, "")[u.start:u.end]
+        voice = voice_of.get(hits[0]) if hits else None
+        voice = voice or (f"{u.document}/{u.speaker}" if u.speaker else u.document)
+        position = position_of.get(hits[0], getattr(u, "position", 0)) if hits else getattr(u, "position", 0)
+        members[u.theme].append(QuoteCandidate(u.document_id, u.document, u.phase, u.lieu, position, u.start, u.end,
+                                               u.speaker, voice, text))
+    labels = {t.theme: t.label for t in records}
+    spec = specificities([str(t) for t in ids], phases, counts, totals, sum(totals), threshold=threshold,
+                         labels={str(t): labels[t] for t in ids}, column_labels=[phase_label(p) for p in phases])
+    crosswalk = defaultdict(list)
+    for c in (store.theme_codes(run.id) if hasattr(store, "theme_codes") else []):
+        crosswalk[c.theme].append((c.code_key, c.code_label, round(float(c.score), 3)))
+    shared = defaultdict(list)
+    for cell in (store.theme_code_matrix(run.id) if hasattr(store, "theme_code_matrix") else []):
+        if cell.human:
+            label = corpus.codes[cell.code_key].label if cell.code_key in corpus.codes else cell.code_key
+            shared[cell.theme].append((cell.code_key, label, cell.human))
+    sheets = []
+    for t in records:
+        i = row[t.theme]
+        chosen = select_quotes(sorted(members[t.theme], key=lambda q: (q.phase, q.document, q.start)), quotes,
+                               vectorize=vectorize, mmr_lambda=mmr_lambda, near_duplicate=near_duplicate,
+                               min_words=min_words)
+        sheets.append(ThemeSheet(
+            id=t.theme, label=t.label, size=t.size, words=[w for w, _ in t.words][:10],
+            by_phase={p: counts[i][j] for p, j in column.items()},
+            scores={p: spec.scores[i][j] for p, j in column.items()},
+            flags={p: spec.flags[i][j] for p, j in column.items()}, quotes=chosen,
+            codes=sorted(crosswalk[t.theme], key=lambda c: -c[2]),
+            shared=sorted(shared[t.theme], key=lambda c: (-c[2], c[0]))[:5]))
+    outliers = sum(1 for u in units if u.theme < 0)
+    exclusive = [(labels[int(r)], p, n) for r, p, n in exclusive_rows(spec.rows, phases, counts, totals)]
+    return ThemePart(run.id, "", sheets, spec, exclusive, round(outliers / len(units), 4),
+                     dict(segment_themes), labels)

@@ -138,12 +138,12 @@ class Extractor:
     # -- matching -------------------------------------------------------------------
     def _matches(self, doc: Doc):
         by_rule: dict[str, list] = {}
-        for match_id, start, end in self.matcher(doc):
+        for match_id, start, end in (self.matcher(doc) if len(self.matcher) else ()):
             by_rule.setdefault(self.vocab.strings[match_id], []).append(doc[start:end])
         for rid, spans in by_rule.items():
             for span in filter_spans(spans):
                 yield self.rules[rid], span.start, span.end, None
-        for match_id, token_ids in self.dep_matcher(doc):
+        for match_id, token_ids in (self.dep_matcher(doc) if len(self.dep_matcher) else ()):
             rule = self.rules[self.vocab.strings[match_id]]
             nodes = dict(zip(rule.node_names, token_ids))
             yield rule, min(token_ids), max(token_ids) + 1, nodes
@@ -180,7 +180,7 @@ class Extractor:
             found.append(Extraction(rule.id, rule.category, routed or rule.code, s, e, view.source.text[ms:me],
                                     obj, phrase.lemmas if phrase else (), negated and rule.negation == "flag",
                                     round(score, 3)))
-        for match_id, start, end in self.places(clean):
+        for match_id, start, end in (self.places(clean) if len(self.places) else ()):
             place = self._place_of.get(match_id)
             if place is None:
                 continue

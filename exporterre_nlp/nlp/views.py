@@ -87,7 +87,11 @@ def clean_view(doc: Doc) -> CleanView:
     """The doc without oral tokens and negation particles (see module doc)."""
     kinds = [t._.oral for t in doc]
     negators = _negation_particles(doc, kinds)
-    keep = [t.i for t in doc if kinds[t.i] is None and t.i not in negators]
+    # a comma next to a disfluency belongs to it: "besoin de, euh, d'un local", "de, de la garde"
+    n = len(doc)
+    commas = {t.i for t in doc if t.text == "," and kinds[t.i] is None and (
+        (t.i > 0 and kinds[t.i - 1] is not None) or (t.i + 1 < n and kinds[t.i + 1] is not None))}
+    keep = [t.i for t in doc if kinds[t.i] is None and t.i not in negators and t.i not in commas]
     position = {orig: new for new, orig in enumerate(keep)}
     parsed = doc.has_annotation("DEP")
     negated: set[int] = set()

@@ -1,0 +1,167 @@
+"""Extraction: clean view, negation, objects, codes; every rule family on the real model."""
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+
+from exporterre_nlp.codebook import codebook_from_text
+from exporterre_nlp.nlp.extract import Extractor, negation_policy
+from exporterre_nlp.nlp.oral import OralMarker, load_lexicon
+from exporterre_nlp.nlp.views import clean_view
+from nlp_support import codebook, extractor, nlp_full  # noqa: F401  (fixtures)
+
+MINI = """\
+format: exporterre-codebook/1
+name: Mini
+codes:
+  - key: besoins
+    label: Besoins
+    children:
+      - key: besoins.garde
+        label: Garde d'enfants
+        keywords: [garde, crèche]
+rules:
+  - id: besoin.avoir_besoin
+    category: besoin
+    code: besoins
+    pattern: [{LEMMA: avoir}, {LOWER: besoin}, {LOWER: {IN: [de, "d'"]}}]
+    object: after
+  - id: besoin.flagged
+    category: besoin
+    code: besoins
+    pattern: [{LOWER: faut}]
+    object: after
+    negation: flag
+  - id: besoin.keyword_only
+    category: besoin
+    code: besoins
+    pattern: [{LOWER: voudrait}]
+    object: after
+    require_keyword: true
+"""
+
+
+def hand_doc(words, pos, lemmas, heads, deps):
+    """A parsed doc built by hand (no model), with the oral marks applied."""
+    vocab = spacy.blank("fr").vocab
+    doc = Doc(vocab, words=words, pos=pos, lemmas=lemmas, heads=heads, deps=deps)
+    return OralMarker(load_lexicon())(doc)
+
+
+# "On n' a pas besoin de crèche ." — n' and pas hang on "a"
+NEGATED = (["On", "n'", "a", "pas", "besoin", "de", "crèche", "."],
+           ["PRON", "ADV", "VERB", "ADV", "NOUN", "ADP", "NOUN", "PUNCT"],
+           ["on", "ne", "avoir", "pas", "besoin", "de", "crèche", "."],
+           [2, 2, 2, 2, 2, 6, 4, 2], ["nsubj", "advmod", "ROOT", "advmod", "obj", "case", "nmod", "punct"])
+POSITIVE = (["Euh", "on", "a", "besoin", "de", "de", "crèche", "."],
+            ["INTJ", "PRON", "VERB", "NOUN", "ADP", "ADP", "NOUN", "PUNCT"],
+            ["euh", "on", "avoir", "besoin", "de", "de", "crèche", "."],
+            [2, 2, 2, 2, 6, 6, 3, 2], ["discourse", "nsubj", "ROOT", "obj", "case", "case", "nmod", "punct"])
+
+
+def test_clean_view_drops_fillers_repeats_and_negation_and_keeps_offsets():
+    doc = hand_doc(*NEGATED)
+    view = clean_view(doc)
+    assert [t.text for t in view.doc] == ["On", "a", "besoin", "de", "crèche", "."]
+    assert [t._.negated for t in view.doc] == [False, True, False, False, False, False]
+    start, end = view.char_span(1, 5)
+    assert doc.text[start:end] == "a pas besoin de crèche"
+    positive = clean_view(hand_doc(*POSITIVE))
+    assert [t.text for t in positive.doc] == ["on", "a", "besoin", "de", "crèche", "."]
+    assert not any(t._.negated for t in positive.doc)
+
+
+def test_negated_match_is_excluded_by_default_and_counted():
+    ex = Extractor(codebook_from_text(MINI))
+    assert [f.rule_id for f in ex(hand_doc(*POSITIVE))] == ["besoin.avoir_besoin"]
+    assert ex(hand_doc(*NEGATED)) == [] and ex.negated_skipped == 1
+
+
+def test_finding_offsets_object_and_keyword_routing():
+    doc = hand_doc(*POSITIVE)
+    (f,) = Extractor(codebook_from_text(MINI))(doc)
+    assert doc.text[f.start:f.end] == "a besoin de de crèche"
+    assert f.matched == "a besoin de de" and f.object == "crèche"      # the words as said, repeat included
+    assert f.code == "besoins.garde"                      # keyword "crèche" of a sub-code
+
+
+def test_negation_policy_flag_keeps_the_finding_with_half_the_score():
+    doc = hand_doc(["Il", "faut", "pas", "de", "crèche"], ["PRON", "VERB", "ADV", "ADP", "NOUN"],
+                   ["il", "falloir", "pas", "de", "crèche"], [1, 1, 1, 4, 1], ["nsubj", "ROOT", "advmod", "case", "obl"])
+    (f,) = Extractor(codebook_from_text(MINI))(doc)
+    assert f.rule_id == "besoin.flagged" and f.negated and f.score == pytest.approx(0.4)
+
+
+def test_require_keyword_drops_findings_without_a_sub_code_keyword():
+    ex = Extractor(codebook_from_text(MINI))
+    pos = ["PRON", "VERB", "DET", "NOUN"]
+    found = ex(hand_doc(["On", "voudrait", "une", "crèche"], pos, ["on", "vouloir", "un", "crèche"], [1, 1, 3, 1],
+                        ["nsubj", "ROOT", "det", "obj"]))
+    assert [f.code for f in found] == ["besoins.garde"]
+    assert ex(hand_doc(["On", "voudrait", "un", "banc"], pos, ["on", "vouloir", "un", "banc"], [1, 1, 3, 1],
+                       ["nsubj", "ROOT", "det", "obj"])) == []
+
+
+def test_default_negation_policy_follows_the_pattern():
+    book = codebook_from_text(MINI)
+    assert [negation_policy(r) for r in book.rules] == ["exclude", "flag", "exclude"]
+
+
+# ------------------------------------------------------------------ real model, shipped codebook
+FAMILIES = {
+    "besoin": [("Euh, on a besoin de, de la garde d'enfants, hein.", "garde d'enfants"),
+               ("Il nous faudrait un local pour les jeunes.", "local"),
+               ("Il manque des bancs dans le parc.", "banc"),
+               ("Ce serait bien qu'il y ait un marché le samedi.", "marché")],
+    "preoccupation": [("Le problème c'est les ascenseurs.", "ascenseur"),
+                      ("On en a marre de la saleté.", "saleté"),
+                      ("Il y a rien pour les jeunes.", "jeune")],
+    "competence": [("Je sais coudre.", "coudre"), ("Je fais de la couture.", "couture"),
+                   ("Je parle arabe et wolof.", None), ("J'ai un CAP de cuisine.", "cuisine")],
+    "ressource": [("Il y a un jardin partagé derrière le 50.", "jardin partagé"),
+                  ("On se dépanne entre voisins.", None)],
+    "lieu": [("On se retrouve au parc Jean Verlhac avec les voisines.", None)],
+}
+NEGATED_SENTENCES = {"besoin": "Non, on n'a pas besoin de ça.", "competence": "Je ne sais pas coudre.",
+                     "preoccupation": "Il ne manque rien, franchement."}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("category, sentence, obj", [(c, s, o) for c, items in FAMILIES.items() for s, o in items])
+def test_each_rule_family_finds_its_sentences(nlp_full, extractor, category, sentence, obj):
+    doc = nlp_full(sentence)
+    found = [f for f in extractor(doc) if f.category == category]
+    assert found, sentence
+    for f in found:
+        assert sentence[f.start:f.end] and f.matched in sentence[f.start:f.end]
+    if obj is not None:
+        assert obj in [f.object for f in found], [f.object for f in found]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("category, sentence", sorted(NEGATED_SENTENCES.items()))
+def test_negated_sentences_give_no_positive_finding(nlp_full, extractor, category, sentence):
+    doc = nlp_full(sentence)
+    assert [f for f in extractor(doc) if f.category in ("besoin", "competence") and not f.negated] == []
+
+
+@pytest.mark.slow
+def test_every_codebook_example_is_found_and_counter_examples_are_not(nlp_full, extractor, codebook):
+    missed, wrong = [], []
+    for rule in codebook.rules:
+        for sentence in rule.extra.get("examples", []):
+            if not any(f.category == rule.category for f in extractor(nlp_full(sentence))):
+                missed.append((rule.id, sentence))
+        for sentence in rule.extra.get("counter_examples", []):
+            if any(f.rule_id == rule.id for f in extractor(nlp_full(sentence))):
+                wrong.append((rule.id, sentence))
+    assert missed == [] and wrong == []
+
+
+@pytest.mark.slow
+def test_gazetteer_places_get_their_code(nlp_full, extractor):
+    sentence = "Le samedi je vais au marché de l'Arlequin, puis à la Maison des habitants."
+    found = {(f.code, sentence[f.start:f.end]) for f in extractor(nlp_full(sentence)) if f.category == "lieu"}
+    assert ("lieux.marche", "marché de l'Arlequin") in found
+    assert ("lieux.patio", "Maison des habitants") in found

@@ -114,3 +114,26 @@ def code_everything(store: Store, docs: dict[str, list[Turn]], coder: str = "ali
     code_turn(store, k[1], "besoins.garde", coder)
     code_turn(store, k[2], "besoins.logement", coder)
     code_turn(store, k[3], "preoccupations.proprete", coder)
+
+
+def add_theme_run(store: Store, docs: dict[str, list[Turn]]) -> int:
+    """A stored theme run (as ``exporterre themes`` writes one): theme 0 = childcare, 1 = skills, -1 = none."""
+    from exporterre_nlp.store.themes import ThemeCodeScore, ThemeRecord, ThemeUnit
+
+    run = store.start_run("themes", settings={"backend": "test"}, versions={}, input_hash="test")
+    assignment = {("habitante_baladins", 1): 0, ("habitante_baladins", 2): 0, ("habitant_arlequin", 1): 0,
+                  ("relais_centre", 3): 1, ("relais_centre", 4): 1, ("habitante_baladins", 3): 1,
+                  ("lieu_mosquee", 1): 1, ("habitant_arlequin", 3): -1}
+    phases = {"relais_centre": 1, "lieu_mosquee": 2, "habitante_baladins": 3, "habitant_arlequin": 3}
+    units = []
+    for i, ((name, turn), theme) in enumerate(sorted(assignment.items())):
+        t = docs[name][turn]
+        units.append(ThemeUnit(run.id, i, t.document_id, name, t.segment_id, t.start, t.end, t.speaker,
+                               "resident", phases[name], None, theme, 1.0))
+    themes = [ThemeRecord(run.id, 0, "crèche · garde · enfants", 3, [("crèche", 0.5), ("garde", 0.4)]),
+              ThemeRecord(run.id, 1, "coudre · réparer", 4, [("coudre", 0.5), ("réparer", 0.3)])]
+    garde = store.get_code("besoins.garde")
+    codes = [ThemeCodeScore(run.id, 0, garde.id, garde.key, garde.label, 0.8, True)]
+    store.save_theme_results(run.id, themes=themes, units=units, quotes=[], codes=codes, class_counts=[])
+    store.finish_run(run.id)
+    return run.id

@@ -2,7 +2,8 @@
 
 Themes are fitted by ``exporterre themes`` (exporterre_nlp/themes/); a report
 only reads what that run stored: themes, the theme of every analysed unit,
-the crosswalk to codes. When no run exists (or this store has no theme
+the crosswalk to codes; the codes people put on the
+same segments are counted from today's codings, like the rest of the report. When no run exists (or this store has no theme
 tables yet), the report says so instead of fitting anything itself.
 """
 from __future__ import annotations
@@ -96,11 +97,13 @@ def theme_part(store, corpus: CodedCorpus, texts: dict[int, str], *, quotes: int
     crosswalk = defaultdict(list)
     for c in (store.theme_codes(run.id) if hasattr(store, "theme_codes") else []):
         crosswalk[c.theme].append((c.code_key, c.code_label, round(float(c.score), 3)))
-    shared = defaultdict(list)
-    for cell in (store.theme_code_matrix(run.id) if hasattr(store, "theme_code_matrix") else []):
-        if cell.human:
-            label = corpus.codes[cell.code_key].label if cell.code_key in corpus.codes else cell.code_key
-            shared[cell.theme].append((cell.code_key, label, cell.human))
+    # codes the counted codings put on the same segments (today's codings, same statuses as the report)
+    shared_counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for sid, found in segment_themes.items():
+        for theme in found:
+            for key in corpus.direct.get(sid, ()):
+                shared_counts[theme][key] += 1
+    shared = {t: [(k, corpus.codes[k].label, n) for k, n in counts.items()] for t, counts in shared_counts.items()}
     sheets = []
     for t in records:
         i = row[t.theme]
@@ -113,7 +116,7 @@ def theme_part(store, corpus: CodedCorpus, texts: dict[int, str], *, quotes: int
             scores={p: spec.scores[i][j] for p, j in column.items()},
             flags={p: spec.flags[i][j] for p, j in column.items()}, quotes=chosen,
             codes=sorted(crosswalk[t.theme], key=lambda c: -c[2]),
-            shared=sorted(shared[t.theme], key=lambda c: (-c[2], c[0]))[:5]))
+            shared=sorted(shared.get(t.theme, []), key=lambda c: (-c[2], c[0]))[:5]))
     outliers = sum(1 for u in units if u.theme < 0)
     exclusive = [(labels[int(r)], p, n) for r, p, n in exclusive_rows(spec.rows, phases, counts, totals)]
     return ThemePart(run.id, "", sheets, spec, exclusive, round(outliers / len(units), 4),

@@ -1,0 +1,75 @@
+"""How the sentences of the evaluation set were drawn (run once; kept for the record).
+
+``python benchmarks/data/select_sentences.py > /tmp/candidates.tsv`` prints
+candidate sentences, seeded, from the shared real corpora and the demo corpus:
+for each source, some sentences containing broad cue words (much broader than
+the extraction rules: "besoin", "peur", "travaill", "association", "il y a",
+place words…) and some drawn at random, so that the set holds both positives
+and ordinary sentences. The labels in ``nlp_eval.jsonl`` were then written by
+hand, sentence by sentence, before looking at what the rules find.
+"""
+from __future__ import annotations
+
+import csv
+import random
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared" / "corpora"
+CUES = re.compile(
+    r"\b(besoin|manqu\w*|faudr\w*|faut|voudr\w*|aimerai\w*|souhait\w*|peur|problème|souci|inqui[eè]t\w*|marre|"
+    r"dangereu\w*|rien pour|sai[st]|savent|je suis|travaill\w*|boss\w*|métier|parl\w*|diplôme|cap|appris|cours|"
+    r"association|asso|bénévol\w*|entraid\w*|aid\w*|jardin|marché|il y a|y a|quartier|mosquée|église|école|"
+    r"centre|maison|cité|banlieue|gare|métro|fais de|fait de)\b", re.IGNORECASE)
+GD_QUESTIONS = ("problème concret", "vie quotidienne est-elle touchée", "vous aider à changer",
+                "solutions de mobilité", "protection sociale doit", "vous aider à utiliser", "que faites-vous")
+
+
+def sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?…])\s+(?=[A-ZÀ-Ý«\"])", re.sub(r"\s+", " ", text.strip()))
+    return [p.strip() for p in parts if 5 <= len(p.split()) <= 60]
+
+
+def pick(rows: list[tuple[str, str, str]], n_cue: int, n_random: int, rng: random.Random):
+    cue = [r for r in rows if CUES.search(r[2])]
+    rest = [r for r in rows if not CUES.search(r[2])]
+    return rng.sample(cue, min(n_cue, len(cue))) + rng.sample(rest, min(n_random, len(rest)))
+
+
+def main() -> None:
+    rng = random.Random(20260601)
+    out: list[tuple[str, str, str]] = []
+    gd = []
+    with open(SHARED / "granddebat-annotated" / "responses_labeled.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if any(q in row["question"] for q in GD_QUESTIONS):
+                for i, s in enumerate(sentences(row["response"])):
+                    gd.append(("granddebat", f"gd-{row['reference']}-{i}", s))
+    out += pick(gd, 75, 35, rng)
+    for name, source in (("ud-rhapsodie", "rhapsodie"), ("ud-parisstories", "parisstories")):
+        with open(SHARED / name / "sentences.tsv", encoding="utf-8") as fh:
+            rows = [(source, r["sent_id"], r["text"]) for r in csv.DictReader(fh, delimiter="\t")
+                    if 5 <= len(r["text"].split()) <= 60]
+        out += pick(rows, 65, 35, rng)
+    demo = []
+    for path in sorted((ROOT / "corpus" / "demo").rglob("*")):
+        if path.suffix in (".txt", ".md"):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue
+            for line in text.splitlines():
+                m = re.match(r"^\s*(?:\[[\d:]+\]\s*)?([^:\n]{1,30}?)\s*:\s*(.+)$", line)
+                if m and m.group(1).strip() not in ("E", "Q", "Enq.", "Enquêtrice", "Enquêteur", "E1", "E2"):
+                    for i, s in enumerate(sentences(m.group(2))):
+                        demo.append(("demo", f"demo-{path.stem}-{len(demo)}", s))
+    out += pick(demo, 70, 30, rng)
+    writer = csv.writer(sys.stdout, delimiter="\t")
+    for row in out:
+        writer.writerow(row)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""Precision and recall of the extraction rules on a labelled set of real sentences.
+
+The set (``benchmarks/data/nlp_eval.jsonl``) holds one JSON object per line:
+``id``, ``source``, ``split`` (``dev`` or ``test``, fixed), ``text`` and
+``labels`` — a list of ``{category, start, end, span}`` written by hand. A
+finding counts as correct when a label of the same category overlaps it; each
+label and each finding is matched at most once. Rules are tuned on ``dev``
+only; ``test`` is the figure we report.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ExporterreError
+from ..i18n import tr
+
+CATEGORIES = ("besoin", "preoccupation", "competence", "ressource", "lieu")
+DEFAULT_SET = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "nlp_eval.jsonl"
+
+
+@dataclass(frozen=True)
+class Label:
+    category: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class EvalSentence:
+    id: str
+    source: str
+    split: str
+    text: str
+    labels: tuple[Label, ...]
+
+
+@dataclass
+class Score:
+    tp: int = 0          # findings that match a label
+    fp: int = 0          # findings without a label
+    fn: int = 0          # labels without a finding
+    gold: int = 0
+
+    @property
+    def precision(self) -> float | None:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+
+    @property
+    def recall(self) -> float | None:
+        found = self.gold - self.fn
+        return found / self.gold if self.gold else None
+
+    def as_dict(self) -> dict:
+        r = lambda v: None if v is None else round(v, 3)   # noqa: E731
+        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "gold": self.gold, "precision": r(self.precision),
+                "recall": r(self.recall)}
+
+
+@dataclass
+class EvalReport:
+    split: str
+    sentences: int
+    scores: dict[str, Score] = field(default_factory=dict)
+    errors: list[dict] = field(default_factory=list)     # what was missed or wrongly found
+
+    def as_dict(self) -> dict:
+        return {"split": self.split, "sentences": self.sentences,
+                "categories": {c: s.as_dict() for c, s in self.scores.items()}}
+
+
+def load_eval_set(path: str | Path | None = None, split: str | None = None) -> list[EvalSentence]:
+    """The labelled sentences (``split``: dev, test or None for all)."""
+    target = Path(path) if path else DEFAULT_SET
+    if not target.exists():
+        raise ExporterreError(tr(f"Jeu d'évaluation introuvable : {target}.", f"Evaluation set not found: {target}."),
+                              tr("Donnez son chemin avec --set, ou lancez la commande depuis le dépôt Exporterre.",
+                                 "Give its path with --set, or run the command from the Exporterre repository."))
+    out = []
+    with open(target, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                labels = tuple(Label(x["category"], int(x["start"]), int(x["end"])) for x in row["labels"])
+                sentence = EvalSentence(row["id"], row["source"], row["split"], row["text"], labels)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ExporterreError(tr(f"{target}:{n} : ligne invalide ({exc}).", f"{target}:{n}: invalid line ({exc})."),
+                                      tr("Chaque ligne est un objet JSON : id, source, split, text, labels.",
+                                         "Each line is a JSON object: id, source, split, text, labels.")) from None
+            if split in (None, "all") or sentence.split == split:
+                out.append(sentence)
+    return out
+
+
+def _match(found: list[tuple[str, int, int]], gold: tuple[Label, ...], scores: dict[str, Score],
+           sentence: EvalSentence, errors: list[dict]) -> None:
+    used: set[int] = set()
+    for category, start, end in found:
+        hit = next((i for i, g in enumerate(gold) if i not in used and g.category == category
+                    and g.start < end and start < g.end), None)
+        if hit is None:
+            scores[category].fp += 1
+            errors.append({"id": sentence.id, "kind": "fp", "category": category, "text": sentence.text,
+                           "span": sentence.text[start:end]})
+        else:
+            used.add(hit)
+            scores[category].tp += 1
+    for i, g in enumerate(gold):
+        scores[g.category].gold += 1
+        if i not in used:
+            scores[g.category].fn += 1
+            errors.append({"id": sentence.id, "kind": "fn", "category": g.category, "text": sentence.text,
+                           "span": sentence.text[g.start:g.end]})
+
+
+def evaluate(sentences: list[EvalSentence], nlp, extractor, *, split: str = "test") -> EvalReport:
+    """Run the extractor on every sentence and compare with the labels."""
+    scores = {c: Score() for c in CATEGORIES}
+    errors: list[dict] = []
+    for sentence, doc in zip(sentences, nlp.pipe([s.text for s in sentences], batch_size=64)):
+        found = [(f.category, f.start, f.end) for f in extractor(doc)]
+        _match(found, sentence.labels, scores, sentence, errors)
+    return EvalReport(split, len(sentences), scores, errors)
+
+
+def evaluate_codebook(codebook, *, model: str = "md", split: str = "test", path: str | Path | None = None,
+                      fillers: str | None = None) -> EvalReport:
+    """Evaluate a codebook's rules with the given model on a split of the labelled set."""
+    from .extract import Extractor
+    from .pipeline import PipelineSpec, load_pipeline, model_package
+    nlp = load_pipeline(PipelineSpec(model_package(model), "full", fillers))
+    sentences = load_eval_set(path, split)
+    return evaluate(sentences, nlp, Extractor(codebook, nlp.vocab), split=split)

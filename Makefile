@@ -19,11 +19,15 @@ $(STAMP): pyproject.toml setup.py
 	$(BIN)/python -m pip install --quiet --no-deps 'bertopic>=0.16.4,<0.18'
 	touch $(STAMP)
 
+# The demo report includes the machine's pending suggestions (nobody has coded
+# the demo corpus yet); it says so on every page.
 demo: $(STAMP)
-	rm -rf $(DEMO)
+	rm -rf $(DEMO) outputs/rapport
 	$(BIN)/exporterre init $(DEMO)
 	$(BIN)/exporterre ingest corpus/demo --project $(DEMO)
 	$(BIN)/exporterre status --project $(DEMO)
+	$(BIN)/exporterre analyse --project $(DEMO)
+	$(BIN)/exporterre report --project $(DEMO) --out outputs/rapport --include-pending
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from .base import DB_FILE, StoreBase
 from .coding import CodingMixin, SuggestionDraft, SuggestionSync
+from .history import HistoryMixin
+from .memos import MemosMixin
 from .documents import DocumentsMixin, NewDocument, SegmentView
 from .migrations import LATEST as SCHEMA_VERSION
 from .runs import RunsMixin
@@ -16,7 +18,7 @@ from .views import ViewsMixin
 from .reports import ReportsMixin
 
 
-class Store(DocumentsMixin, CodingMixin, RunsMixin, AnalysisMixin, ThemesMixin, ViewsMixin, ReportsMixin,
+class Store(DocumentsMixin, CodingMixin, MemosMixin, HistoryMixin, RunsMixin, AnalysisMixin, ThemesMixin, ViewsMixin, ReportsMixin,
             StoreBase):
     """Typed access to one project's SQLite store."""
 

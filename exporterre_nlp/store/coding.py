@@ -1,29 +1,22 @@
-"""Codes, codings, machine suggestions and decisions, memos — all logged.
+"""Codes, codings, machine suggestions and decisions — every change logged.
 
 Every change a person makes goes through one transaction that also appends to
-the event log; :meth:`CodingMixin.undo` and :meth:`CodingMixin.redo` replay that
-log backwards and forwards, per actor, across restarts.
+the event log (see :mod:`.history` for undo and redo).
 """
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from ..errors import ExporterreError, NotFoundError, UnknownCodeError
 from ..i18n import tr
-from ..records import CODING_STATUSES, MEMO_TARGETS, Code, Coding, Event, Memo
+from ..records import CODING_STATUSES, Code, Coding
 from .base import dumps, loads, now
 
 _CODING_COLS = ("id, document_id, start, end, code_id, coder, status, origin, score, segment_id, "
                 "source_id, run_id, created_at, updated_at")
 _CODING_STATE_COLS = _CODING_COLS + ", details"
 _CODE_COLS = "id, key, label, parent_id, definition, color, position, attributes"
-_MEMO_COLS = "id, target_type, target_id, coder, text, created_at, updated_at"
-
-# Columns restored by undo/redo, per entity (the before/after images).
-_ENTITY_TABLE = {"coding": ("codings", _CODING_STATE_COLS), "memo": ("memos", _MEMO_COLS),
-                 "code": ("codes", _CODE_COLS)}
 
 
 @dataclass(frozen=True)
@@ -55,10 +48,6 @@ def _code(row) -> Code:
     r = list(row)
     r[7] = loads(r[7]) or {}
     return Code(*r)
-
-
-def _memo(row) -> Memo:
-    return Memo(*row)
 
 
 class CodingMixin:
@@ -442,101 +431,3 @@ class CodingMixin:
         sql += " ORDER BY d.phase, d.name, c.start, c.id"
         with self.db.read() as conn:
             return [_coding(r) for r in conn.execute(sql, args)]
-
-    # ====================================================================== memos
-    def add_memo(self, target_type: str, target_id: int | None, coder: str, text: str) -> Memo:
-        if target_type not in MEMO_TARGETS:
-            raise ValueError(f"target_type must be one of {MEMO_TARGETS}")
-        with self.db.transaction() as conn:
-            stamp = now()
-            mid = conn.execute("INSERT INTO memos(target_type, target_id, coder, text, created_at, updated_at) "
-                               "VALUES (?, ?, ?, ?, ?, ?)", (target_type, target_id, coder, text, stamp, stamp)).lastrowid
-            row = conn.execute(f"SELECT {_MEMO_COLS} FROM memos WHERE id = ?", (mid,)).fetchone()
-            self._log(conn, coder, "memo.add", "memo", mid, None, dict(zip(_MEMO_COLS.split(", "), row)))
-            return _memo(row)
-
-    def update_memo(self, memo_id: int, text: str, *, actor: str) -> Memo:
-        with self.db.transaction() as conn:
-            row = conn.execute(f"SELECT {_MEMO_COLS} FROM memos WHERE id = ?", (memo_id,)).fetchone()
-            if row is None:
-                raise NotFoundError(tr(f"Mémo n° {memo_id} introuvable.", f"Memo #{memo_id} not found."))
-            conn.execute("UPDATE memos SET text = ?, updated_at = ? WHERE id = ?", (text, now(), memo_id))
-            new = conn.execute(f"SELECT {_MEMO_COLS} FROM memos WHERE id = ?", (memo_id,)).fetchone()
-            self._log(conn, actor, "memo.update", "memo", memo_id, dict(zip(_MEMO_COLS.split(", "), row)),
-                      dict(zip(_MEMO_COLS.split(", "), new)))
-            return _memo(new)
-
-    def delete_memo(self, memo_id: int, *, actor: str) -> None:
-        with self.db.transaction() as conn:
-            row = conn.execute(f"SELECT {_MEMO_COLS} FROM memos WHERE id = ?", (memo_id,)).fetchone()
-            if row is None:
-                raise NotFoundError(tr(f"Mémo n° {memo_id} introuvable.", f"Memo #{memo_id} not found."))
-            conn.execute("DELETE FROM memos WHERE id = ?", (memo_id,))
-            self._log(conn, actor, "memo.delete", "memo", memo_id, dict(zip(_MEMO_COLS.split(", "), row)), None)
-
-    def list_memos(self, target_type: str | None = None, target_id: int | None = None,
-                   coder: str | None = None) -> list[Memo]:
-        sql, args = f"SELECT {_MEMO_COLS} FROM memos WHERE 1=1", []
-        for col, val in (("target_type", target_type), ("target_id", target_id), ("coder", coder)):
-            if val is not None:
-                sql += f" AND {col} = ?"
-                args.append(val)
-        with self.db.read() as conn:
-            return [_memo(r) for r in conn.execute(sql + " ORDER BY id", args)]
-
-    # ================================================================ undo / redo
-    def list_events(self, actor: str | None = None, limit: int = 100) -> list[Event]:
-        sql, args = "SELECT id, at, actor, action, entity, entity_id, before, after, undoes, undone FROM events", []
-        if actor:
-            sql += " WHERE actor = ?"
-            args.append(actor)
-        with self.db.read() as conn:
-            rows = conn.execute(sql + " ORDER BY id DESC LIMIT ?", args + [limit]).fetchall()
-        return [Event(r[0], r[1], r[2], r[3], r[4], r[5], loads(r[6]), loads(r[7]), r[8], bool(r[9])) for r in rows]
-
-    def _restore(self, conn, entity: str, entity_id: int, image: dict | None) -> None:
-        table, cols = _ENTITY_TABLE[entity]
-        if image is None:
-            conn.execute(f"DELETE FROM {table} WHERE id = ?", (entity_id,))
-            return
-        names = [c.strip() for c in cols.split(",")]
-        values = [dumps(image[n]) if isinstance(image.get(n), (dict, list)) else image.get(n) for n in names]
-        updates = ", ".join(f"{n} = excluded.{n}" for n in names if n != "id")
-        conn.execute(f"INSERT INTO {table}({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
-                     f"ON CONFLICT(id) DO UPDATE SET {updates}", values)
-
-    def _apply_batch(self, conn, actor: str, batch: int, backwards: bool, action: str) -> Event:
-        events = conn.execute("SELECT id, entity, entity_id, before, after FROM events WHERE batch = ? "
-                              "AND undoes IS NULL ORDER BY id", (batch,)).fetchall()
-        ordered = reversed(events) if backwards else events
-        # codes must exist before codings that point to them, and vice versa on delete
-        for _id, entity, entity_id, before, after in ordered:
-            self._restore(conn, entity, entity_id, loads(before if backwards else after))
-        conn.execute("UPDATE events SET undone = ? WHERE batch = ? AND undoes IS NULL", (1 if backwards else 0, batch))
-        self._log(conn, actor, action, events[0][1], events[0][2], None, None, undoes=batch)
-        row = conn.execute("SELECT id, at, actor, action, entity, entity_id, before, after, undoes, undone "
-                           "FROM events WHERE id = ?", (events[0][0],)).fetchone()
-        return Event(row[0], row[1], row[2], row[3], row[4], row[5], loads(row[6]), loads(row[7]), row[8],
-                     bool(row[9]))
-
-    def undo(self, actor: str) -> Event | None:
-        """Revert ``actor``'s latest action still in effect. Returns its first event, or None."""
-        with self.db.transaction() as conn:
-            row = conn.execute("SELECT batch FROM events WHERE actor = ? AND undoes IS NULL AND undone = 0 "
-                               "ORDER BY id DESC LIMIT 1", (actor,)).fetchone()
-            if row is None:
-                return None
-            return self._apply_batch(conn, actor, row[0], True, "undo")
-
-    def redo(self, actor: str) -> Event | None:
-        """Re-apply the action ``actor`` undid most recently, if nothing new was done since."""
-        with self.db.transaction() as conn:
-            last_do = conn.execute("SELECT COALESCE(MAX(id), 0) FROM events WHERE actor = ? AND undoes IS NULL",
-                                   (actor,)).fetchone()[0]
-            row = conn.execute(
-                "SELECT u.undoes FROM events u WHERE u.actor = ? AND u.action = 'undo' AND u.id > ? AND EXISTS "
-                "(SELECT 1 FROM events e WHERE e.batch = u.undoes AND e.undoes IS NULL AND e.undone = 1) "
-                "ORDER BY u.id DESC LIMIT 1", (actor, last_do)).fetchone()
-            if row is None:
-                return None
-            return self._apply_batch(conn, actor, row[0], False, "redo")

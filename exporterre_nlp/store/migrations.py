@@ -200,6 +200,7 @@ CREATE TABLE theme_codes (
     code_id   INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
     score     REAL NOT NULL,
     suggested INTEGER NOT NULL DEFAULT 0,
+    shared_words TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (run_id, theme, code_id)
 );
 CREATE TABLE theme_code_matrix (

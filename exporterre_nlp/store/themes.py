@@ -61,6 +61,7 @@ class ThemeCodeScore:
     code_label: str
     score: float
     suggested: bool
+    shared_words: tuple[str, ...] = ()   # the lemmas that make the score
 
 
 @dataclass(frozen=True)
@@ -110,8 +111,10 @@ class ThemesMixin:
                 "INSERT INTO theme_quotes(run_id, theme, rank, document_id, start, end, speaker, score) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(run_id, q.theme, q.rank, q.document_id, q.start, q.end, q.speaker, q.score) for q in quotes])
-            conn.executemany("INSERT INTO theme_codes(run_id, theme, code_id, score, suggested) VALUES (?, ?, ?, ?, ?)",
-                             [(run_id, c.theme, c.code_id, c.score, int(c.suggested)) for c in codes])
+            conn.executemany("INSERT INTO theme_codes(run_id, theme, code_id, score, suggested, shared_words) "
+                             "VALUES (?, ?, ?, ?, ?, ?)",
+                             [(run_id, c.theme, c.code_id, c.score, int(c.suggested), dumps(list(c.shared_words)))
+                              for c in codes])
             conn.executemany("INSERT INTO theme_class_counts(run_id, theme, class, value, units) VALUES (?, ?, ?, ?, ?)",
                              [(run_id, c.theme, c.kind, c.value, c.units) for c in class_counts])
             self._fill_theme_code_matrix(conn, run_id)
@@ -166,7 +169,8 @@ class ThemesMixin:
             return [ThemeQuote(*r) for r in conn.execute(sql + " ORDER BY q.theme, q.rank", args)]
 
     def theme_codes(self, run_id: int, theme: int | None = None) -> list[ThemeCodeScore]:
-        sql = ("SELECT t.run_id, t.theme, t.code_id, c.key, c.label, t.score, t.suggested FROM theme_codes t "
+        sql = ("SELECT t.run_id, t.theme, t.code_id, c.key, c.label, t.score, t.suggested, t.shared_words "
+               "FROM theme_codes t "
                "JOIN codes c ON c.id = t.code_id WHERE t.run_id = ?")
         args: list = [run_id]
         if theme is not None:
@@ -174,7 +178,8 @@ class ThemesMixin:
             args.append(theme)
         with self.db.read() as conn:
             rows = conn.execute(sql + " ORDER BY t.theme, t.score DESC, c.key", args).fetchall()
-        return [ThemeCodeScore(r[0], r[1], r[2], r[3], r[4], float(r[5]), bool(r[6])) for r in rows]
+        return [ThemeCodeScore(r[0], r[1], r[2], r[3], r[4], float(r[5]), bool(r[6]), tuple(loads(r[7]) or []))
+                for r in rows]
 
     def theme_code_matrix(self, run_id: int) -> list[ThemeCodeCell]:
         with self.db.read() as conn:

@@ -1,8 +1,14 @@
 """Themes ↔ codebook codes: similarity scores, then pending codings.
 
 Each code is described by its label, definition, "use when", examples and
-keywords, embedded with the same fitted backend as the units; a theme is its
-centroid. The score is their cosine similarity. For every theme, the best
+keywords (keywords count twice). Both sides are read in the theme model's own
+vocabulary of French lemmas: a theme is its c-TF-IDF row (what BERTopic's
+topic words come from), a code is its lemma counts weighted the same way. The
+score is their cosine similarity, and the lemmas that contribute most are kept
+as the reason ("shared words"). This lexical score was preferred to comparing
+embeddings: with TF-IDF+SVD vectors, a short code description lands near every
+generic theme (a bakery theme scored 0.28 with "transport"), whereas shared
+lemmas are specific and can be shown to the person validating. For every theme, the best
 codes (at most ``crosswalk_max_codes``) whose score reaches
 ``crosswalk_threshold`` are suggested: every unit of the theme becomes a
 *pending* coding with origin ``topic:<theme>`` and that score, synchronised
@@ -19,7 +25,6 @@ import numpy as np
 
 from ..records import Code
 from ..store import SuggestionDraft
-from .embeddings import EmbeddingBackend
 from .units import Unit
 
 ORIGIN_PREFIX = "topic:"
@@ -49,21 +54,31 @@ class CodeMatch:
     code: Code
     score: float
     suggested: bool
+    shared_words: tuple[str, ...] = ()
 
 
-def match_codes(centroids: dict[int, np.ndarray], codes: Sequence[Code], backend: EmbeddingBackend, *,
-                threshold: float, max_codes: int) -> list[CodeMatch]:
-    """Every (theme, leaf code) score; the best ones above the threshold are marked ``suggested``."""
+def match_codes(model, themes: Sequence[int], codes: Sequence[Code], *, threshold: float,
+                max_codes: int, n_shared: int = 5) -> list[CodeMatch]:
+    """Every (theme, leaf code) score from a fitted BERTopic; the best above the threshold are ``suggested``."""
+    from sklearn.preprocessing import normalize
     leaves = leaf_codes(codes)
-    if not leaves or not centroids:
+    if not leaves or not themes:
         return []
-    code_vectors = backend.embed([code_text(c) for c in leaves])
+    vocab = np.asarray(model.vectorizer_model.get_feature_names_out())
+    code_m = normalize(model.ctfidf_model.transform(model.vectorizer_model.transform([code_text(c) for c in leaves])))
+    theme_m = normalize(model.c_tf_idf_[[t + model._outliers for t in themes]])
+    sims = (theme_m @ code_m.T).toarray()
     out: list[CodeMatch] = []
-    for theme in sorted(centroids):
-        sims = code_vectors @ centroids[theme]
-        order = sorted(range(len(leaves)), key=lambda j: (-float(sims[j]), leaves[j].key))
-        best = {j for j in order[:max_codes] if float(sims[j]) >= threshold}
-        out += [CodeMatch(theme, leaves[j], round(float(sims[j]), 4), j in best) for j in order]
+    for i, theme in enumerate(themes):
+        order = sorted(range(len(leaves)), key=lambda j: (-float(sims[i, j]), leaves[j].key))
+        best = {j for j in order[:max_codes] if float(sims[i, j]) >= threshold}
+        for j in order:
+            shared: tuple[str, ...] = ()
+            if sims[i, j] > 0:
+                contrib = theme_m[i].multiply(code_m[j]).tocoo()
+                top = sorted(zip(contrib.data, contrib.col), key=lambda x: (-x[0], x[1]))[:n_shared]
+                shared = tuple(str(vocab[c]) for _, c in top)
+            out.append(CodeMatch(theme, leaves[j], round(float(sims[i, j]), 4), j in best, shared))
     return out
 
 
@@ -79,5 +94,5 @@ def suggestion_drafts(units: Sequence[Unit], topics: Sequence[int], matches: Seq
             drafts.append(SuggestionDraft(unit.document_id, unit.start, unit.end, m.code.key, origin(theme),
                                           m.score, unit.segment_id,
                                           {"category": "theme", "run": run_id, "theme": theme,
-                                           "label": labels.get(theme, "")}))
+                                           "label": labels.get(theme, ""), "shared_words": list(m.shared_words)}))
     return drafts

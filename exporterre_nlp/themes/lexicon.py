@@ -62,6 +62,17 @@ def analyse_texts(texts: Sequence[str], *, model: str = "md", batch_size: int = 
     unique_vectors = np.zeros((len(unique), width), dtype=np.float32) if with_vectors else None
     stop = stop_words()
     step = max(1, len(unique) // 50)
+    # spaCy's small matrices gain nothing from BLAS threads; on 2 busy cores they made the pass 3.5x slower.
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(1):
+        _pipe(nlp, unique, counts, unique_vectors, stop, with_vectors, batch_size, n_process, step, progress, cancel)
+    vectors = None
+    if with_vectors:
+        vectors = unique_vectors[[index[t] for t in texts]]
+    return TextAnalysis(Lexicon.from_counts(counts), vectors)
+
+
+def _pipe(nlp, unique, counts, unique_vectors, stop, with_vectors, batch_size, n_process, step, progress, cancel):
     for i, doc in enumerate(nlp.pipe((clean(t) for t in unique), batch_size=batch_size, n_process=n_process)):
         if cancel is not None and cancel.is_set():
             raise CancelledError(tr("Analyse des thèmes annulée.", "Theme analysis cancelled."))
@@ -79,7 +90,3 @@ def analyse_texts(texts: Sequence[str], *, model: str = "md", batch_size: int = 
             unique_vectors[i] = np.mean(rows, axis=0)
         if progress is not None and (i % step == 0 or i == len(unique) - 1):
             progress(Progress(i + 1, len(unique), tr("lemmes", "lemmas")))
-    vectors = None
-    if with_vectors:
-        vectors = unique_vectors[[index[t] for t in texts]]
-    return TextAnalysis(Lexicon.from_counts(counts), vectors)

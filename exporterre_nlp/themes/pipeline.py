@@ -188,10 +188,10 @@ def _fit(project, run: Run, units: list[Unit], codes, ts: ThemeSettings, seed: i
 
     t0 = time.perf_counter()
     step(5, tr("correspondance avec les codes", "crosswalk to codes"))
-    matches = crosswalk.match_codes(cents, codes, backend, threshold=ts.crosswalk_threshold,
+    matches = crosswalk.match_codes(fit.model, sorted(cents), codes, threshold=ts.crosswalk_threshold,
                                     max_codes=ts.crosswalk_max_codes)
-    code_scores = [ThemeCodeScore(run.id, m.theme, m.code.id, m.code.key, m.code.label, m.score, m.suggested)
-                   for m in matches]
+    code_scores = [ThemeCodeScore(run.id, m.theme, m.code.id, m.code.key, m.code.label, m.score, m.suggested,
+                                  m.shared_words) for m in matches]
     drafts = crosswalk.suggestion_drafts(units, topics, matches, run_id=run.id, labels=labels)
     if cancel is not None and cancel.is_set():
         raise CancelledError(tr("Analyse des thèmes annulée : rien n'a été gardé.",

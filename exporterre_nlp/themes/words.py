@@ -74,7 +74,11 @@ def stop_words() -> frozenset[str]:
 
 
 def _shared_fillers() -> set[str]:
-    """Single-word entries of the NLP area's ``exporterre_nlp/data/fillers.yaml``, if it exists."""
+    """The filler words (``always`` and ``contextual``) of ``exporterre_nlp/data/fillers.yaml``, if present.
+
+    A topic word never needs the context rules: a filler that is sometimes a
+    real word ("genre", "bon") names no theme either way.
+    """
     from pathlib import Path
 
     import yaml
@@ -85,20 +89,12 @@ def _shared_fillers() -> set[str]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return set()
-    found: set[str] = set()
-
-    def walk(value) -> None:
-        if isinstance(value, str):
-            if value.strip() and " " not in value.strip() and len(value) <= 20:
-                found.add(value.strip().lower())
-        elif isinstance(value, dict):
-            for v in value.values():
-                walk(v)
-        elif isinstance(value, (list, tuple)):
-            for v in value:
-                walk(v)
-    walk(data)
-    return found
+    if not isinstance(data, dict):
+        return set()
+    found = {str(w).lower() for w in data.get("always") or [] if isinstance(w, str)}
+    found |= {str(item["word"]).lower() for item in data.get("contextual") or []
+              if isinstance(item, dict) and isinstance(item.get("word"), str)}
+    return {w for w in found if " " not in w}
 
 
 @dataclass

@@ -5,7 +5,7 @@ import pytest
 
 from exporterre_nlp.analysis import code_figures, contingency, cooccurrences, load_coded_corpus
 from exporterre_nlp.errors import ExporterreError, UnknownCodeError
-from report_store import build_store, code_everything, code_turn
+from report_store import add_document, build_store, code_everything, code_turn
 
 
 @pytest.fixture()
@@ -108,3 +108,37 @@ def test_two_coders_on_the_same_segment_count_once(small):
     assert contingency(corpus, "phase").cell("besoins.garde", "3") == 3
     only_bruno = load_coded_corpus(store, coders=["bruno"])
     assert contingency(only_bruno, "phase").cell("besoins.garde", "3") == 1
+
+
+def test_transcript_headers_are_not_units_but_field_notes_are(small):
+    store, docs = small
+    turns = add_document(store, "entretien_avec_entete", 3, "parc", [
+        (None, "Entretien au parc, 3 juin, 50 galerie de l'Arlequin. Présents : E, Mme X."),
+        ("E", "Vous venez souvent au parc ?"),
+        ("Awa", "Tous les jours avec les enfants, il n'y a pas d'autre endroit pour eux."),
+    ], participant="H3-09")
+    code_turn(store, turns[0], "preoccupations.proprete")
+    corpus = load_coded_corpus(store)
+    ids = {u.segment_id for u in corpus.units}
+    assert turns[0].segment_id not in ids and turns[2].segment_id in ids
+    assert corpus.excluded_codings == 1
+    notes = docs["lieu_mosquee"]                       # field notes: every paragraph is a unit
+    assert all(t.segment_id in ids for t in notes)
+
+
+def test_multi_participant_cells_do_not_describe_unattributed_units(tmp_path):
+    from exporterre_nlp.store import NewDocument
+    from exporterre_nlp.records import SegmentDraft
+    from report_store import add_codes
+    from exporterre_nlp.store import Store
+    store = Store.open(tmp_path / "s.sqlite3", create=True)
+    add_codes(store)
+    text = "Deux voisines parlent ensemble du hall et du parking le soir."
+    store.add_document(NewDocument("notes_hall", 2, text, "h", "txt", attributes={
+        "genre": "F;H", "participants": ["P1", "P2"], "quartier": "Géants"}),
+        [SegmentDraft(0, len(text), kind="paragraph")], {})
+    corpus = load_coded_corpus(store)
+    unit = corpus.units[0]
+    assert corpus.attribute(unit, "genre").startswith("(")
+    assert corpus.attribute(unit, "quartier") == "Géants"
+    store.close()

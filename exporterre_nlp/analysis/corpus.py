@@ -5,7 +5,9 @@ Everything the report and the comparison compute starts from a
 
 - a **unit** is a segment (speaker turn, subtitle cue or field-note paragraph)
   spoken by anyone but the interviewer (interviewer turns are left out unless
-  asked: they would dilute the phases with many questions);
+  asked: they would dilute the phases with many questions); in a transcript,
+  paragraphs without a speaker (headers, context notes) are not units, while in
+  field notes without any speaker every paragraph is one;
 - a unit **carries** a code when a counted coding of that code overlaps it;
   it carries a **branch** of the codebook when it carries the branch code or
   any code below it (roll-up);
@@ -144,7 +146,12 @@ class CodedCorpus:
         if unit.participant is not None:
             value = self.participants.get(unit.participant, {}).get(name)
         if value is None:
-            value = self.documents[unit.document_id].attributes.get(name)
+            doc_attrs = self.documents[unit.document_id].attributes
+            value = doc_attrs.get(name)
+            # a document with several participants holds "F;H"-style cells: they say nothing about a
+            # segment nobody in particular speaks
+            if isinstance(value, str) and ";" in value and len(doc_attrs.get("participants") or []) > 1:
+                value = None
         if value is None or value == "":
             return not_given()
         return ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
@@ -198,12 +205,18 @@ def load_coded_corpus(store, *, include_pending: bool = False, coders: Iterable[
     """Read units, codes and counted codings from the store (one consistent snapshot)."""
     coders = list(coders) if coders is not None else None
     with store.snapshot():
-        roles = None if include_interviewer else NON_INTERVIEWER_ROLES
-        views = store.segment_views(roles=roles)
+        everything = store.segment_views()
         codes = build_code_nodes(store.list_codes())
         counted = store.counted_codings(include_pending=include_pending, coders=coders, machine=machine)
         documents = {d.id: d for d in store.document_facts()}
         participants = {p.key: dict(p.attributes) for p in store.list_participants()}
+    # In a transcript (a document with speaker turns), a paragraph without a speaker is a header or a
+    # context note (date, place, who is present), not speech: it is left out. In field notes (no speaker
+    # at all), the paragraphs are the material.
+    transcripts = {v.document_id for v in everything if v.speaker is not None}
+    views = [v for v in everything
+             if (v.speaker is None and v.document_id not in transcripts)
+             or (v.speaker is not None and (include_interviewer or v.role in NON_INTERVIEWER_ROLES))]
     units = [Unit(v.segment_id, v.document_id, v.document, v.phase, v.lieu, v.position, v.start, v.end,
                   v.speaker, v.role, v.participant, _voice(v.document, v.participant, v.speaker), v.text)
              for v in views]

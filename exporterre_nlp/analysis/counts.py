@@ -31,7 +31,7 @@ class ContingencyTable:
     unit: str                                # "segments" or "participants"
     rows: list[str]                          # code keys
     labels: dict[str, str]                   # code key -> label
-    depth: dict[str, int]
+    depth: dict[str, int]                    # ancestors of the code among the rows
     branch: dict[str, bool]
     columns: list[str]                       # attribute values
     counts: list[list[int]]                  # rows × columns
@@ -120,8 +120,10 @@ def contingency(corpus: CodedCorpus, by: str = "phase", *, unit: str = "segments
         row_totals = [sum(r) for r in counts]
         total = sum(column_totals)
     labels = {k: corpus.codes[k].label for k in rows}
+    shown = set(rows)
+    depth = {k: sum(1 for a in corpus.ancestors(k) if a in shown) for k in rows}   # indentation in the table
     return ContingencyTable(
-        by=by, unit=unit, rows=rows, labels=labels, depth={k: corpus.codes[k].depth for k in rows},
+        by=by, unit=unit, rows=rows, labels=labels, depth=depth,
         branch={k: corpus.codes[k].is_branch for k in rows}, columns=columns, counts=counts,
         column_totals=column_totals, row_totals=row_totals, total=total, include_pending=corpus.include_pending,
         column_labels=[phase_label(c) if by == "phase" else c for c in columns])

@@ -22,11 +22,12 @@ $(STAMP): pyproject.toml setup.py
 # The demo report includes the machine's pending suggestions (nobody has coded
 # the demo corpus yet); it says so on every page.
 demo: $(STAMP)
-	rm -rf $(DEMO) outputs/rapport
+	rm -rf $(DEMO) outputs/rapport outputs/themes
 	$(BIN)/exporterre init $(DEMO)
 	$(BIN)/exporterre ingest corpus/demo --project $(DEMO)
 	$(BIN)/exporterre status --project $(DEMO)
 	$(BIN)/exporterre analyse --project $(DEMO)
+	$(BIN)/exporterre themes --project $(DEMO) --out outputs/themes
 	$(BIN)/exporterre report --project $(DEMO) --out outputs/rapport --include-pending
 
 test: $(STAMP)

@@ -91,3 +91,15 @@ def test_quotes_of_a_branch_include_codes_below_it(tmp_path):
     voices = {c.voice for c in candidates_for(corpus, "besoins", texts)}
     assert voices == {"H3-03", "H3-02"}
     store.close()
+
+
+def test_passages_with_contact_details_are_never_quoted():
+    from exporterre_nlp.analysis.privacy import personal_data
+    assert personal_data("écrivez à fil.partage@gmail.com demain") == ["email"]
+    assert personal_data("c'est le 04 76 22 31 09, le lundi") == ["phone"]
+    assert personal_data("mon numéro c'est 2 84 05 38 185 023 47") == ["nir"]
+    assert personal_data("j'habite au 50 galerie de l'Arlequin depuis 1998") == ["address"]
+    assert personal_data("on est cinq dans un trois pièces depuis 2019, 12 ans déjà") == []
+    cands = [cand(1, "a", "pour la crèche appelez-moi au 06 12 34 56 78, on en parle volontiers"),
+             cand(2, "b", "pour la crèche il n'y a jamais de place, on attend depuis deux ans")]
+    assert [q.voice for q in select_quotes(cands, 2)] == ["b"]

@@ -8,7 +8,8 @@ picked one by one by maximal marginal relevance (Carbonell & Goldstein 1998):
     score = λ · relevance − (1 − λ) · max cosine with the quotes already picked
 
 with hard rules on top: a candidate too similar to a picked quote (cosine ≥
-``near_duplicate``, or overlapping the same words) is never taken; candidates from a
+``near_duplicate``, or overlapping the same words) is never taken, nor one
+holding contact details (:mod:`.privacy`); candidates from a
 voice *and* a document not yet quoted are preferred, then a new voice, then
 any; passages shorter than ``min_words`` come last. Ties break on document
 order, so the same corpus gives the same quotes.
@@ -25,6 +26,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .corpus import CodedCorpus
+from .privacy import personal_data
 
 # Oral fillers and transcription words that say nothing about the topic of a passage.
 FILLERS = ("euh", "heu", "ben", "bah", "bon", "hein", "voilà", "quoi", "genre", "ouais", "oui", "non", "enfin",
@@ -160,7 +162,7 @@ def select_quotes(candidates: Sequence[QuoteCandidate], k: int = 4, *,
                   vectorize: Callable[[list[str]], object] | None = None, mmr_lambda: float = 0.6,
                   near_duplicate: float = 0.8, min_words: int = 6) -> list[Quote]:
     """Pick up to ``k`` representative, diverse quotes (see module doc)."""
-    cands = list(candidates)
+    cands = [c for c in candidates if not personal_data(c.text)]
     if not cands or k <= 0:
         return []
     texts = [c.text for c in cands]

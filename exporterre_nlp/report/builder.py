@@ -118,7 +118,8 @@ def build_report_data(project, *, include_pending: bool | None = None, include_i
         vectorize = None
     quote_args = dict(vectorize=vectorize, mmr_lambda=rs.mmr_lambda, near_duplicate=rs.near_duplicate,
                       min_words=rs.quote_min_words)
-    themes = theme_part(store, corpus, texts, quotes=rs.quotes_per_code, threshold=threshold, **quote_args)
+    themes = theme_part(store, corpus, texts, quotes=rs.quotes_per_code, threshold=threshold,
+                        max_chars=rs.quote_max_chars, **quote_args)
     _step(progress, cancel, 3, tr("fiches des codes", "code sheets"))
     sheets, uncoded = [], []
     row_of = {k: i for i, k in enumerate(phase_spec.rows)}

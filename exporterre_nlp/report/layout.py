@@ -87,9 +87,13 @@ def intro(data: ReportData) -> Section:
                "pas de quasi-doublons), avec leur référence exacte dans le texte.",
                "Quotes: chosen to be typical and diverse (different people and documents, no near-duplicates), "
                "with their exact reference in the text."),
-            tr("Les données sont pseudonymisées : les personnes n'apparaissent que par leur étiquette de "
-               "locuteur ou leur clé pseudonyme.",
-               "Data are pseudonymised: people appear only by speaker label or pseudonymous key."),
+            tr("Les personnes sont désignées par leur étiquette de locuteur ou leur clé pseudonyme. Un passage "
+               "contenant un courriel, un numéro de téléphone, un numéro de sécurité sociale ou une adresse n'est "
+               "jamais cité ; les noms, eux, ne sont pas détectés : les citations reproduisent le texte stocké, ne "
+               "diffusez ce rapport qu'à partir d'un corpus pseudonymisé.",
+               "People are named by their speaker label or pseudonymous key. A passage holding an e-mail, a phone "
+               "number, a social-security number or a street address is never quoted; names are not detected: "
+               "quotes reproduce the stored text, share this report only from a pseudonymised corpus."),
         ])]
     return s
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..analysis.corpus import CodedCorpus, phase_label
-from ..analysis.quotes import QuoteCandidate, select_quotes
+from ..analysis.quotes import QuoteCandidate, select_quotes, trim_span
 from ..analysis.specificity import SpecificityTable, exclusive_rows, specificities
 from ..i18n import tr
 from .model import ThemeSheet
@@ -52,7 +52,7 @@ def _overlapping(corpus: CodedCorpus) -> Callable[[int, int, int], list[int]]:
 
 def theme_part(store, corpus: CodedCorpus, texts: dict[int, str], *, quotes: int = 3, threshold: float = 2.0,
                vectorize=None, mmr_lambda: float = 0.6, near_duplicate: float = 0.8,
-               min_words: int = 6) -> ThemePart:
+               min_words: int = 6, max_chars: int = 400, max_codes: int = 3) -> ThemePart:
     if not hasattr(store, "list_themes") or not hasattr(store, "theme_units"):
         return ThemePart(None, tr("Les thèmes ne sont pas disponibles dans cette version du projet.",
                                   "Themes are not available in this version of the project."))
@@ -66,8 +66,7 @@ def theme_part(store, corpus: CodedCorpus, texts: dict[int, str], *, quotes: int
         return ThemePart(run.id, tr(f"L'analyse de thèmes n° {run.id} n'a produit aucun thème.",
                                     f"Theme run #{run.id} produced no theme."))
     find = _overlapping(corpus)
-    voice_of = {u.segment_id: u.voice for u in corpus.units}
-    position_of = {u.segment_id: u.position for u in corpus.units}
+    units_by_id = {u.segment_id: u for u in corpus.units}
     phases = [str(p) for p in sorted({u.phase for u in units} | {1, 2, 3})]
     column = {p: j for j, p in enumerate(phases)}
     ids = [t.theme for t in records]
@@ -85,18 +84,26 @@ def theme_part(store, corpus: CodedCorpus, texts: dict[int, str], *, quotes: int
         if u.theme < 0 or u.theme not in row:
             continue
         counts[row[u.theme]][j] += 1
-        text = texts.get(u.document_id, "")[u.start:u.end]
-        voice = voice_of.get(hits[0]) if hits else None
-        voice = voice or (f"{u.document}/{u.speaker}" if u.speaker else u.document)
-        position = position_of.get(hits[0], getattr(u, "position", 0)) if hits else getattr(u, "position", 0)
-        members[u.theme].append(QuoteCandidate(u.document_id, u.document, u.phase, u.lieu, position, u.start, u.end,
-                                               u.speaker, voice, text))
+        if not hits:                       # not a unit of the report (e.g. a transcript header): never quoted
+            continue
+        unit = units_by_id[hits[0]]
+        text = texts.get(u.document_id, "")
+        start, end = trim_span(text, max(u.start, unit.start), min(u.end, unit.end), max_chars)
+        if end > start:
+            members[u.theme].append(QuoteCandidate(u.document_id, u.document, u.phase, u.lieu, unit.position, start,
+                                                   end, unit.speaker, unit.voice, text[start:end]))
     labels = {t.theme: t.label for t in records}
     spec = specificities([str(t) for t in ids], phases, counts, totals, sum(totals), threshold=threshold,
                          labels={str(t): labels[t] for t in ids}, column_labels=[phase_label(p) for p in phases])
-    crosswalk = defaultdict(list)
+    # the closest codes: those the crosswalk suggested, else the best scores (a few, not the whole codebook)
+    scored = defaultdict(list)
     for c in (store.theme_codes(run.id) if hasattr(store, "theme_codes") else []):
-        crosswalk[c.theme].append((c.code_key, c.code_label, round(float(c.score), 3)))
+        scored[c.theme].append(c)
+    crosswalk = {}
+    for theme, found in scored.items():
+        found.sort(key=lambda c: (-c.score, c.code_key))
+        chosen = [c for c in found if c.suggested] or found
+        crosswalk[theme] = [(c.code_key, c.code_label, round(float(c.score), 3)) for c in chosen[:max_codes]]
     # codes the counted codings put on the same segments (today's codings, same statuses as the report)
     shared_counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for sid, found in segment_themes.items():
@@ -115,7 +122,7 @@ def theme_part(store, corpus: CodedCorpus, texts: dict[int, str], *, quotes: int
             by_phase={p: counts[i][j] for p, j in column.items()},
             scores={p: spec.scores[i][j] for p, j in column.items()},
             flags={p: spec.flags[i][j] for p, j in column.items()}, quotes=chosen,
-            codes=sorted(crosswalk[t.theme], key=lambda c: -c[2]),
+            codes=crosswalk.get(t.theme, []),
             shared=sorted(shared.get(t.theme, []), key=lambda c: (-c[2], c[0]))[:5]))
     outliers = sum(1 for u in units if u.theme < 0)
     exclusive = [(labels[int(r)], p, n) for r, p, n in exclusive_rows(spec.rows, phases, counts, totals)]

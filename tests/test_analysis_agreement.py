@@ -90,3 +90,12 @@ def test_alpha_across_raters_treats_unworked_documents_as_missing(coded):
     pair = agreement(store, ["alice", "bruno"])[0]
     for c in pair.codes:
         assert alphas[c.code] == pytest.approx(c.alpha, abs=1e-6)
+
+
+def test_machine_is_compared_on_the_codes_the_coder_used(coded):
+    store, docs = coded
+    f = docs["habitante_baladins"]
+    code_turn(store, f[1], "besoins.garde", "machine", status="pending", origin="rule:garde")
+    code_turn(store, f[3], "competences.couture", "machine", status="pending", origin="rule:couture")
+    pair = agreement(store, ["bruno"], machine=True)[0]
+    assert {c.code for c in pair.codes} == {"besoins.garde", "besoins.logement"}   # bruno never used couture

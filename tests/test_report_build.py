@@ -155,3 +155,10 @@ def test_progress_is_reported(small, tmp_path):
     seen = []
     write_report(project, tmp_path / "out", progress=seen.append)
     assert seen[0].done == 0 and seen[-1].done == seen[-1].total
+
+
+def test_a_branch_with_one_coded_child_gets_no_sheet_of_its_own(small):
+    project, _ = small
+    keys = [s.key for s in build_report_data(project).code_sheets]
+    assert "preoccupations.proprete" in keys and "preoccupations" not in keys    # only Propreté is coded
+    assert "besoins" in keys                                                      # two children coded

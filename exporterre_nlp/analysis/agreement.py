@@ -18,7 +18,9 @@ or "does not apply". Which segments are compared is what decides whether
 A human rater's codings are their decisions (``manual`` and ``accepted``);
 the machine's are every suggestion it made (``pending`` codings of coder
 ``machine``, decided or not), so machine agreement measures how far the
-suggestions match what people coded.
+suggestions match what people coded. The machine suggests every code of the
+codebook while a coder may work on a few branches: a coder ↔ machine pair is
+compared on the codes that coder applied.
 
 Cohen's κ is given for each pair of raters and each code; Krippendorff's α
 (nominal, with missing values) for the same pair and, across any number of
@@ -171,6 +173,10 @@ def pair_agreement(store, rater_a: str, rater_b: str, *, codes: Iterable[str] | 
     used = set()
     for sid in units:
         used |= a.applied.get(sid, set()) | b.applied.get(sid, set())
+    if MACHINE in (rater_a, rater_b) and not (rater_a == rater_b == MACHINE):
+        # the machine suggests every code; a coder may work on a few: compare on the coder's codes
+        human = a if rater_b == MACHINE else b
+        used = {k for sid in units for k in human.applied.get(sid, ())}
     wanted = [k for k in labels if k in used and (codes is None or k in set(codes))]
     out = []
     for key in wanted:

@@ -8,6 +8,13 @@ from .model import Bullets, Heading, Paragraph, ReportData, Section, Table, Tabl
 from .sheets import codes_section, lexicon_section, themes_section
 
 
+def category_label(category: str) -> str:
+    labels = {"besoin": tr("besoins", "needs"), "preoccupation": tr("préoccupations", "concerns"),
+              "competence": tr("compétences", "skills"), "ressource": tr("ressources", "resources"),
+              "lieu": tr("lieux", "places")}
+    return labels.get(category, category)
+
+
 def matching_section(data: ReportData) -> Section:
     s = _section(data, "besoins-competences", tr("Besoins ↔ compétences et ressources : qui pourrait aider qui",
                                                  "Needs ↔ skills and resources: who could help whom"))
@@ -47,7 +54,7 @@ def extraction_section(data: ReportData) -> Section:
         "cités viennent des suggestions acceptées" + (" et en attente." if data.include_pending else "."),
         "What the codebook's extraction rules found, and what the team did with it. Objects come from accepted "
         "suggestions" + (" and pending ones." if data.include_pending else "."))))
-    rows = [[r.category, phase_label(r.phase), r.pending, r.accepted, r.rejected,
+    rows = [[category_label(r.category), phase_label(r.phase), r.pending, r.accepted, r.rejected,
              ", ".join(f"{o} ({n})" for o, n in r.top_objects)] for r in data.extraction]
     s.blocks.append(TableBlock(Table("extractions_page", "", [tr("catégorie", "category"), "phase",
                                                               tr("en attente", "pending"), tr("acceptées", "accepted"),
@@ -65,10 +72,10 @@ def agreement_section(data: ReportData) -> Section:
     s.blocks.append(Paragraph(tr(
         "κ de Cohen et α de Krippendorff par code, sur les segments des documents travaillés par les deux codeurs "
         "où au moins l'un d'eux a posé un code (le texte que personne n'a codé ne gonfle pas l'accord). "
-        "La machine est comparée à travers toutes ses suggestions.",
+        "La machine est comparée à travers toutes ses suggestions, sur les codes que le codeur a utilisés.",
         "Cohen's κ and Krippendorff's α per code, over the segments of documents both coders worked on where at least "
         "one of them applied a code (text nobody coded does not inflate agreement). The machine is compared through "
-        "all of its suggestions.")))
+        "all of its suggestions, on the codes the coder used.")))
     for p in data.agreement:
         mean = num(p.mean_kappa, 2) if p.mean_kappa is not None else "—"
         s.blocks.append(Heading(f"{p.rater_a} ↔ {p.rater_b}", 3))

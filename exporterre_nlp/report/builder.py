@@ -49,6 +49,12 @@ def corpus_summary(corpus: CodedCorpus) -> dict:
     return out
 
 
+def _same_as_one_child(corpus: CodedCorpus, key: str) -> bool:
+    """A branch whose coded segments are exactly those of one of its children (nothing coded elsewhere)."""
+    units = {u.segment_id for u in corpus.units_with(key)}
+    return any({u.segment_id for u in corpus.units_with(child)} == units for child in corpus.codes[key].children)
+
+
 def codings_hash(corpus: CodedCorpus) -> str:
     """A fingerprint of the counted codings (which words carry which code, by whom, with what status)."""
     names = {d.id: d.name for d in corpus.documents.values()}
@@ -128,6 +134,8 @@ def build_report_data(project, *, include_pending: bool | None = None, include_i
         if figures.segments == 0:
             uncoded.append(key)
             continue
+        if node.is_branch and _same_as_one_child(corpus, key):
+            continue                                    # its one coded child's sheet says it all
         cands = candidates_for(corpus, key, texts, min_words=rs.quote_min_words, max_chars=rs.quote_max_chars)
         shared_themes: Counter = Counter()
         for u in corpus.units_with(key):

@@ -26,7 +26,7 @@ blockquote .ref{display:block;color:#555;font-size:.85rem;margin-top:.3rem}
 .note{padding:.5rem .8rem;border-radius:4px;background:#eef4ff;margin:.6rem 0}
 .warning{background:#fff3cd;border:1px solid #e0b000;font-weight:600}
 .banner{position:sticky;top:0;z-index:2}
-img{max-width:100%;height:auto;display:block;margin:1rem 0}nav ol{columns:2}
+.scroll{overflow-x:auto}img{max-width:100%;height:auto;display:block;margin:1rem 0}nav ol{columns:2}
 """
 
 
@@ -52,7 +52,8 @@ def _table(block: TableBlock) -> str:
         text = tr(f"… {extra} lignes de plus dans les tableaux", f"… {extra} more rows in the tables")
         more = f'<p class="note">{e(text)}</p>'
     caption = f"<caption>{e(t.title)}</caption>" if t.title else ""
-    return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
+    return (f'<div class="scroll"><table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+            f"{more}")
 
 
 def render_block(block, images: dict[str, Path]) -> str:

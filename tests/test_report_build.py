@@ -124,6 +124,8 @@ def test_themes_section_reads_the_latest_theme_run(small):
     by_id = {t.id: t for t in data.themes}
     assert by_id[0].by_phase == {"1": 0, "2": 0, "3": 3}
     assert by_id[1].by_phase == {"1": 2, "2": 1, "3": 1}
+    assert (by_id[0].documents, by_id[0].participants) == (2, 2)
+    assert (by_id[1].documents, by_id[1].participants) == (3, 3)      # Nadia, the mosque notes, Fatima
     assert data.outlier_share == pytest.approx(1 / 8)
     assert ("crèche · garde · enfants", "3", 3) in data.exclusive_themes
     assert by_id[0].codes[0][0] == "besoins.garde"

@@ -110,6 +110,9 @@ class ThemeSheet:
     quotes: list[Quote]
     codes: list[tuple[str, str, float]]                # code key, label, crosswalk score
     shared: list[tuple[str, str, int]]                 # code key, label, segments with both
+    documents: int = 0
+    participants: int = 0                              # distinct voices among the report's units
+    by_lieu: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass

@@ -73,8 +73,14 @@ def themes_section(data: ReportData, charts: set[str]) -> Section:
         s.blocks.append(Heading(f"{t.id} · {t.label}", 3))
         cells = ", ".join(f"{phase_label(p)} : {t.by_phase.get(p, 0)} ({num(t.scores.get(p, 0.0), sign=True)}"
                           f"{' ' + t.flags[p] if t.flags.get(p) else ''})" for p in PHASES)
-        items = [tr(f"Taille : {t.size} unités ; par phase : {cells}", f"Size: {t.size} units; by phase: {cells}"),
+        items = [tr(f"Taille : {t.size} unités, {t.documents} documents, {t.participants} participants ; "
+                    f"par phase : {cells}",
+                    f"Size: {t.size} units, {t.documents} documents, {t.participants} participants; "
+                    f"by phase: {cells}"),
                  tr("Mots : ", "Words: ") + ", ".join(t.words)]
+        if t.by_lieu:
+            items.append(tr("Lieux : ", "Places: ") + ", ".join(f"{lieu} ({n})" for lieu, n in
+                                                                list(t.by_lieu.items())[:8]))
         if t.codes:
             items.append(tr("Codes proches (croisement) : ", "Closest codes (crosswalk): ")
                          + ", ".join(f"{label} ({num(score, 2)})" for _, label, score in t.codes))

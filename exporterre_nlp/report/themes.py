@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..analysis.corpus import CodedCorpus, phase_label
+from ..analysis.corpus import CodedCorpus, not_given, phase_label
 from ..analysis.quotes import QuoteCandidate, select_quotes, trim_span
 from ..analysis.specificity import SpecificityTable, exclusive_rows, specificities
 from ..i18n import tr
@@ -75,6 +75,9 @@ def theme_part(store, corpus: CodedCorpus, texts: dict[int, str], *, quotes: int
     totals = [0] * len(phases)
     segment_themes: dict[int, set[int]] = defaultdict(set)
     members: dict[int, list[QuoteCandidate]] = defaultdict(list)
+    documents: dict[int, set[int]] = defaultdict(set)
+    voices: dict[int, set[str]] = defaultdict(set)
+    lieux: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for u in units:
         j = column[str(u.phase)]
         totals[j] += 1
@@ -84,6 +87,9 @@ def theme_part(store, corpus: CodedCorpus, texts: dict[int, str], *, quotes: int
         if u.theme < 0 or u.theme not in row:
             continue
         counts[row[u.theme]][j] += 1
+        documents[u.theme].add(u.document_id)
+        lieux[u.theme][u.lieu or not_given()] += 1
+        voices[u.theme].update(units_by_id[h].voice for h in hits)
         if not hits:                       # not a unit of the report (e.g. a transcript header): never quoted
             continue
         unit = units_by_id[hits[0]]
@@ -122,7 +128,9 @@ def theme_part(store, corpus: CodedCorpus, texts: dict[int, str], *, quotes: int
             by_phase={p: counts[i][j] for p, j in column.items()},
             scores={p: spec.scores[i][j] for p, j in column.items()},
             flags={p: spec.flags[i][j] for p, j in column.items()}, quotes=chosen,
-            codes=crosswalk.get(t.theme, []),
+            codes=crosswalk.get(t.theme, []), documents=len(documents[t.theme]),
+            participants=len(voices[t.theme]),
+            by_lieu=dict(sorted(lieux[t.theme].items(), key=lambda kv: (-kv[1], kv[0]))),
             shared=sorted(shared.get(t.theme, []), key=lambda c: (-c[2], c[0]))[:5]))
     outliers = sum(1 for u in units if u.theme < 0)
     exclusive = [(labels[int(r)], p, n) for r, p, n in exclusive_rows(spec.rows, phases, counts, totals)]

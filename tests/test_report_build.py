@@ -9,7 +9,7 @@ import pytest
 from exporterre_nlp import Project, Settings
 from exporterre_nlp.errors import CancelledError
 from exporterre_nlp.i18n import get_language
-from exporterre_nlp.report import build_report_data, write_report
+from exporterre_nlp.report import TABLE_NAMES, build_report_data, write_report
 from exporterre_nlp.report.annexes import page
 from exporterre_nlp.report.model import Note
 from exporterre_nlp.report.manifest import sha256_file
@@ -67,6 +67,7 @@ def test_report_folder_holds_every_format(small, tmp_path):
                  "graphiques/codes_phases_specificites.png"):
         assert (out / name).is_file(), name
     assert (out / "graphiques" / "codes_par_phase.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert {p.stem for p in (out / "tableaux").glob("*.csv")} <= set(TABLE_NAMES)   # all known to the cleaner
     md = result.markdown.read_text(encoding="utf-8")
     for phase in ("1 — relais", "2 — lieux", "3 — habitants"):
         assert phase in md
@@ -164,3 +165,18 @@ def test_a_branch_with_one_coded_child_gets_no_sheet_of_its_own(small):
     keys = [s.key for s in build_report_data(project).code_sheets]
     assert "preoccupations.proprete" in keys and "preoccupations" not in keys    # only Propreté is coded
     assert "besoins" in keys                                                      # two children coded
+
+
+def test_rewriting_a_report_leaves_no_stale_file(small, tmp_path):
+    project, docs = small
+    add_theme_run(project.store, docs)
+    out = tmp_path / "out"
+    write_report(project, out)
+    assert (out / "tableaux" / "themes_par_phase.csv").exists()
+    (out / "mes_notes.txt").write_text("à garder", encoding="utf-8")
+    for run in project.store.list_runs("themes"):
+        project.store.finish_run(run.id, status="failed")           # no usable theme run any more
+    write_report(project, out)
+    assert not (out / "tableaux" / "themes_par_phase.csv").exists()
+    assert not (out / "graphiques" / "themes_tailles.png").exists()
+    assert (out / "mes_notes.txt").read_text(encoding="utf-8") == "à garder"

@@ -70,6 +70,19 @@ def pending_banner(data: ReportData) -> str | None:
               "the team's decisions alone.")
 
 
+TABLE_NAMES = ("codes_par_phase", "codes_par_phase_participants", "codes_par_lieu", "codes_resume", "citations",
+               "besoins_competences", "lemmes_par_phase", "themes_par_phase", "extractions", "accord")
+
+
+def _remove_previous(out: Path) -> None:
+    """Remove the files an earlier report wrote here, so that none outlives this one (others are left alone)."""
+    from .charts import CHARTS
+    for path in ([out / "tableaux" / f"{n}.csv" for n in TABLE_NAMES] + [out / "graphiques" / n for n, _ in CHARTS]
+                 + [out / n for n in ("rapport.md", "rapport.html", "tableaux.xlsx", "manifest.json")]):
+        if path.is_file():
+            path.unlink()
+
+
 def write_report(project, out: str | Path, *, include_pending: bool | None = None, lang: str | None = None,
                  include_interviewer: bool | None = None, lemmatise=None,
                  progress: Callable[[Progress], None] | None = None,
@@ -83,6 +96,7 @@ def write_report(project, out: str | Path, *, include_pending: bool | None = Non
         data = build_report_data(project, include_pending=include_pending, include_interviewer=include_interviewer,
                                  lemmatise=lemmatise, progress=progress, cancel=cancel)
         out.mkdir(parents=True, exist_ok=True)
+        _remove_previous(out)
         files: list[Path] = []
         charts = write_charts(data, out / "graphiques")
         files += charts.values()

@@ -26,13 +26,18 @@ class StoreWriter:
         self._tokens = itertools.count(1)
         self._outstanding: set[int] = set()
         self._lock = threading.Lock()
-        self.commit_times: list[float] = []     # perf_counter() of each commit (for benchmarks)
+        self._queued = 0                        # submitted and not yet committed
+        self._idle = threading.Condition()
+        self.commit_times: list[float] = []     # perf_counter() right after each change committed
+        self.done_times: list[float] = []       # perf_counter() when each write (and its re-reads) ended
 
     def submit(self, work: Callable[[], Any], then: Callable[[Any], None] | None = None) -> int:
         """Run ``work()`` in the writer thread, then ``then(result)`` on the UI thread."""
         token = next(self._tokens)
         with self._lock:
             self._outstanding.add(token)
+        with self._idle:
+            self._queued += 1
         self._pool.submit(self._run, token, work, then)
         return token
 
@@ -42,9 +47,25 @@ class StoreWriter:
             result = work()
         except BaseException as exc:       # reported on the UI thread
             error = exc
-        committed = time.perf_counter()
-        self.commit_times.append(committed)
-        self.app.post_message(WriteDone(token, result, error, then, committed))
+        done = time.perf_counter()
+        self.done_times.append(done)
+        with self._idle:
+            self._queued -= 1
+            self._idle.notify_all()
+        self.app.post_message(WriteDone(token, result, error, then, done))
+
+    def committed(self) -> None:
+        """Called by a write right after its transaction committed (timing for benchmarks)."""
+        self.commit_times.append(time.perf_counter())
+
+    def wait_committed(self, timeout: float = 60.0) -> None:
+        """Block (in a worker thread, never the UI) until every submitted write committed.
+
+        Background loads call this first, so that what they read includes the
+        changes the coder just made (read-your-writes).
+        """
+        with self._idle:
+            self._idle.wait_for(lambda: self._queued == 0, timeout)
 
     def finished(self, token: int) -> None:
         with self._lock:

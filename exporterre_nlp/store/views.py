@@ -254,7 +254,7 @@ class ViewsMixin:
         Same selection and order as :meth:`pending_for`.
         """
         sql = ("SELECT c.id, c.document_id, d.name, d.phase, d.lieu, c.start, c.end, c.code_id, c.origin, "
-               "c.score, c.segment_id, c.details, substr(d.text, c.start + 1, c.end - c.start) "
+               "c.score, c.segment_id, c.details "
                "FROM codings c JOIN documents d ON d.id = c.document_id "
                "WHERE c.coder = ? AND c.status = 'pending' "
                "AND NOT EXISTS (SELECT 1 FROM codings x WHERE x.source_id = c.id AND x.coder = ?)")
@@ -279,6 +279,13 @@ class ViewsMixin:
         sql += " ORDER BY d.phase, d.name, c.start, c.id"
         with self.db.read() as conn:
             rows = conn.execute(sql, args).fetchall()
+            # the documents' texts once each (substr() per row would re-read a long text every time)
+            doc_ids = sorted({r[1] for r in rows})
+            texts: dict[int, str] = {}
+            for i in range(0, len(doc_ids), 500):
+                chunk = doc_ids[i:i + 500]
+                texts.update(conn.execute(f"SELECT id, text FROM documents WHERE id IN "
+                                          f"({','.join('?' * len(chunk))})", chunk).fetchall())
         index, paths, colors = self._code_index()
         out = []
         for r in rows:
@@ -286,7 +293,7 @@ class ViewsMixin:
             cid = r[7]
             out.append(SuggestionItem(r[0], r[1], r[2], r[3], r[4], r[5], r[6], cid, index[cid].key,
                                       index[cid].label, paths[cid], colors[cid], r[8], r[9], r[10],
-                                      details.get("category"), details, r[12]))
+                                      details.get("category"), details, texts[r[1]][r[5]:r[6]]))
         return out
 
     def suggestion_facets(self, coder: str, *, document_id: int | None = None,

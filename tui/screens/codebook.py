@@ -74,6 +74,7 @@ class CodebookScreen(Screen):
 
     @work(thread=True, exclusive=True, group="codebook-load")
     def load(self) -> None:
+        self.app.writer.wait_committed()
         store = self.app.store
         counts = store.code_counts()
         mine = store.code_counts_by(self.app.coder)

@@ -73,6 +73,7 @@ class CorpusScreen(Screen):
 
     @work(thread=True, exclusive=True, group="corpus-load")
     def load(self) -> None:
+        self.app.writer.wait_committed()
         store, coder = self.app.store, self.app.coder
         others = [c for c in store.human_coders(machine=self.app.machine) if c != coder]
         rows = store.document_progress([coder] + others, machine=self.app.machine)

@@ -7,6 +7,7 @@ resize it), ``m`` writes a memo, ``/`` searches, ``o`` shows another coder.
 """
 from __future__ import annotations
 
+import time
 from bisect import bisect_right
 
 from textual import work
@@ -87,6 +88,8 @@ class ReaderScreen(Screen):
         self.hit_index = -1
         self.query_text = ""
         self.loaded = False
+        self.generation = 0          # bumped by each write: marks read before it are stale
+        self.displayed_at: float | None = None      # when the last write showed on screen (benchmarks)
 
     # --------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -117,24 +120,27 @@ class ReaderScreen(Screen):
     # ----------------------------------------------------------------- loading
     @work(thread=True, exclusive=True, group="reader-load")
     def load(self) -> None:
+        """Text, turns and my codings first (first paint), then the counts around them."""
+        self.app.writer.wait_committed()
         store, coder = self.app.store, self.app.coder
         doc = store.get_document(self.document_id)
         segments = store.list_segments(self.document_id)
         marks = store.coding_marks(self.document_id, [coder])
+        self.app.call_from_thread(self._loaded, doc, segments, marks)
         extras = self._extras(store, coder)
-        self.app.call_from_thread(self._loaded, doc, segments, marks, extras)
+        self.app.call_from_thread(self._extras_loaded, extras)
 
     def _extras(self, store, coder):
         pending = store.suggestion_queue(coder, document_id=self.document_id, machine=self.app.machine)
         return (store.memo_counts(self.document_id), pending, store.recent_codes(coder))
 
-    def _loaded(self, doc, segments, marks, extras) -> None:
+    def _loaded(self, doc, segments, marks) -> None:
         self.document, self.segments = doc, segments
         self.starts = [s.start for s in segments]
         self.ends = [s.end for s in segments]
         self.mine = marks
         self.view.set_data(TranscriptData(doc.text, segments))
-        self._apply_extras(extras)
+        self.view.set_marks(mine=marks)
         self.loaded = True
         index = 0
         if self.start_at is not None:
@@ -142,6 +148,10 @@ class ReaderScreen(Screen):
         if not segments:
             self.view.placeholder = tr("Ce document n'a aucun segment.", "This document has no segments.")
         self.go_to(index)
+
+    def _extras_loaded(self, extras) -> None:
+        self._apply_extras(extras)
+        self.refresh_cursor()
 
     def _apply_extras(self, extras) -> None:
         memo_counts, pending, recent = extras
@@ -156,14 +166,19 @@ class ReaderScreen(Screen):
 
     @work(thread=True, exclusive=True, group="reader-marks")
     def reload_marks(self) -> None:
+        generation = self.generation
+        self.app.writer.wait_committed()
         store, coder = self.app.store, self.app.coder
         marks = store.coding_marks(self.document_id, [coder])
         others = store.coding_marks(self.document_id, [self.other_coder]) if self.other_coder else []
         extras = self._extras(store, coder)
-        self.app.call_from_thread(self._marks_loaded, marks, others, extras)
+        self.app.call_from_thread(self._marks_loaded, marks, others, extras, generation)
 
-    def _marks_loaded(self, marks, others, extras) -> None:
+    def _marks_loaded(self, marks, others, extras, generation: int) -> None:
         if not self.loaded:
+            return
+        if generation != self.generation:
+            self.reload_marks()
             return
         self.mine, self.others = marks, others
         self.view.set_marks(others=others)
@@ -281,13 +296,18 @@ class ReaderScreen(Screen):
         self.mine, self.recent = marks, recent
         self.view.set_marks(mine=marks)
         self.refresh_cursor()
+        self.displayed_at = time.perf_counter()
 
     def _write(self, change) -> None:
         """Run ``change(store)`` in the writer thread, then reload my marks there too."""
         store, coder, doc_id = self.app.store, self.app.coder, self.document_id
 
+        writer = self.app.writer
+        self.generation += 1
+
         def work():
             change(store)
+            writer.committed()
             return store.coding_marks(doc_id, [coder]), store.recent_codes(coder)
         self.app.write(work, self._after_write)
 

@@ -24,6 +24,9 @@ from .dialogs import FilterDialog, QueueFilter
 from .picker import CodePicker
 
 
+SHOWN = 2000          # rows in the table at once; decide or filter to see the next ones
+
+
 class ValidationScreen(Screen):
     BINDINGS = [
         bind("y", "decide('accept')", "Accepter", "Accept"),
@@ -44,6 +47,8 @@ class ValidationScreen(Screen):
         self.items: list[SuggestionItem] = []
         self.filter = QueueFilter()
         self.decided = 0
+        self.total = 0
+        self.generation = 0          # bumped by each decision: a load started before it is stale
         self.loaded = False
 
     def compose(self) -> ComposeResult:
@@ -73,28 +78,34 @@ class ValidationScreen(Screen):
     # ------------------------------------------------------------------ loading
     @work(thread=True, exclusive=True, group="queue-load")
     def load(self) -> None:
+        generation = self.generation
+        self.app.writer.wait_committed()
         f = self.filter
         items = self.app.store.suggestion_queue(
             self.app.coder, origin_prefix=f"{f.origin}:" if f.origin else None,
             code_ids=[f.code_id] if f.code_id is not None else None,
             phases=[f.phase] if f.phase is not None else None, document_id=self.document_id,
             category=f.category, machine=self.app.machine)
-        self.app.call_from_thread(self._loaded, items)
+        self.app.call_from_thread(self._loaded, items, generation)
 
-    def _loaded(self, items: list[SuggestionItem]) -> None:
+    def _loaded(self, items: list[SuggestionItem], generation: int) -> None:
+        if generation != self.generation:
+            self.load()
+            return
         table = self.query_one(DataTable)
         row = table.cursor_row if table.row_count else 0
-        self.items = items
+        self.total = len(items)
+        self.items = items[:SHOWN]
         table.clear()
-        for item in items:
+        for item in self.items:
             words = " ".join(item.text.split())
             table.add_row(item.document, Text.assemble(("■ ", item.color), item.path), origin_label(item.origin),
                           "" if item.score is None else f"{item.score:.2f}",
                           words if len(words) <= 60 else words[:59] + "…", key=str(item.id))
         table.loading = False
         self.loaded = True
-        if items:
-            table.move_cursor(row=min(row, len(items) - 1))
+        if self.items:
+            table.move_cursor(row=min(row, len(self.items) - 1))
         self.show_current()
 
     # ------------------------------------------------------------------ display
@@ -111,9 +122,10 @@ class ValidationScreen(Screen):
         item = self.current()
         where = tr("ce document", "this document") if self.document_id is not None else tr("tout le corpus",
                                                                                              "the whole corpus")
+        count = self.total
         self.query_one("#queue-title", Static).update(tr(
-            f"Suggestions à valider ({where}) : {len(self.items)} · filtres : {self.filter.describe(self.app.code_paths)}",
-            f"Suggestions to validate ({where}): {len(self.items)} · filters: {self.filter.describe(self.app.code_paths)}"))
+            f"Suggestions à valider ({where}) : {count} · filtres : {self.filter.describe(self.app.code_paths)}",
+            f"Suggestions to validate ({where}): {count} · filters: {self.filter.describe(self.app.code_paths)}"))
         evidence = self.query_one("#evidence", Static)
         passage = self.query_one("#passage", Static)
         if item is None:
@@ -139,7 +151,10 @@ class ValidationScreen(Screen):
         table = self.query_one(DataTable)
         row = table.cursor_row
         self.items.pop(row)
+        self.total -= 1
         table.remove_row(str(item.id))
+        if not self.items and self.total > 0:
+            self.load()                              # the next rows of a long queue
         if self.items:
             table.move_cursor(row=min(row, len(self.items) - 1))
         self.show_current()
@@ -151,6 +166,7 @@ class ValidationScreen(Screen):
             return
         store, coder = self.app.store, self.app.coder
         self.decided += 1
+        self.generation += 1
         self.app.write(lambda: store.decide(item.id, coder, decision, code=code_id), lambda _r: self.show_current())
 
     def action_decide(self, decision: str) -> None:

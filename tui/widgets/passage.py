@@ -19,8 +19,12 @@ _FIELDS = {
     "theme": ("thème", "theme"), "topic": ("thème", "theme"), "label": ("thème", "theme"),
     "negated": ("négation", "negated"), "reported": ("discours rapporté", "reported speech"),
     "similarity": ("similarité", "similarity"), "probability": ("probabilité", "probability"),
+    "object_lemmas": ("lemmes de l'objet", "object lemmas"), "shared_words": ("mots communs thème/code",
+                                                                            "words shared by theme and code"),
+    "run": ("analyse n°", "run #"),
 }
-_HIDDEN = {"suggested_code_id"}
+# Shown elsewhere on the screen (speaker, role in the passage) or internal.
+_HIDDEN = {"suggested_code_id", "speaker", "role"}
 
 
 def origin_label(origin: str) -> str:

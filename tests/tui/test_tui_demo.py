@@ -1,0 +1,75 @@
+"""The TUI on the bundled demo corpus and codebook (and, slow, the real rule suggestions)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from exporterre_nlp.project import Project
+from exporterre_tui import ExporterreApp
+from exporterre_tui.screens.reader import ReaderScreen
+from exporterre_tui.screens.validation import ValidationScreen
+from tui_helpers import drive, press, type_text
+
+DEMO = Path(__file__).resolve().parents[2] / "corpus" / "demo"
+
+
+@pytest.fixture()
+def demo_project(tmp_path):
+    from exporterre_nlp import importer
+    project = Project.init(tmp_path / "demo")
+    importer.ingest_paths(project, [DEMO])
+    yield project
+    project.close()
+
+
+def test_demo_corpus_opens_and_codes_with_the_real_codebook(demo_project):
+    store = demo_project.store
+    documents = store.list_documents()
+    app = ExporterreApp(demo_project, "amina")
+
+    async def scenario(pilot):
+        screen = app.screen
+        assert len(screen.rows) == len(documents) >= 20
+        assert {r.phase for r in screen.rows} == {1, 2, 3}
+        await press(pilot, "enter")
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen) and reader.segments
+        assert any(s.role == "interviewer" for s in reader.segments)
+        resident = next(i for i, s in enumerate(reader.segments) if s.role != "interviewer")
+        await press(pilot, *["j"] * resident, "enter")
+        await type_text(pilot, "bes log")
+        await press(pilot, "enter")
+        return reader.document.id
+
+    doc_id = drive(app, scenario)
+    [coding] = store.list_codings(coder="amina")
+    assert store.get_code(coding.code_id).key == "besoins.logement"
+    assert coding.document_id == doc_id
+
+
+@pytest.mark.slow
+def test_real_rule_suggestions_show_their_evidence_and_can_be_accepted(demo_project):
+    from exporterre_nlp.nlp.analyse import analyse
+    analyse(demo_project, model="sm")
+    store = demo_project.store
+    queue = store.suggestion_queue("amina")
+    assert queue, "the demo corpus should give rule suggestions"
+    app = ExporterreApp(demo_project, "amina")
+
+    async def scenario(pilot):
+        await press(pilot, "v")
+        screen = app.screen
+        assert isinstance(screen, ValidationScreen) and screen.total == len(queue)
+        item = screen.current()
+        evidence = str(screen.query_one("#evidence").render())
+        assert "règle" in evidence and item.details["rule"] in evidence
+        assert " ".join(item.text.split())[:30] in " ".join(str(screen.query_one("#passage").render()).split())
+        await press(pilot, "y")
+        return item
+
+    item = drive(app, scenario)
+    [decision] = [c for c in store.list_codings(coder="amina") if c.source_id == item.id]
+    assert (decision.status, decision.origin) == ("accepted", item.origin)
+    text = store.get_document(decision.document_id).text
+    assert text[decision.start:decision.end] == item.text

@@ -7,11 +7,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from ..analysis.agreement import agreement as measure_agreement
-from ..analysis.comparison import compare as compare_codes
-from ..analysis.corpus import phase_label
 from ..i18n import set_language, tr
-from ..report import write_report
 from .app import JSON_HELP, ProjectOption, app, console, err_console, handle_errors, open_project, print_json, \
     progress_bar
 
@@ -36,6 +32,7 @@ def report(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Écrit le rapport complet : rapport.md, rapport.html, tableaux CSV/XLSX, graphiques PNG, manifest.json."""
+    from ..report import write_report          # heavy parts are imported when a command runs, not at start
     if lang:
         set_language(lang)
     proj = open_project(project)
@@ -80,6 +77,8 @@ def compare(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Tableau codes × phase (ou tout attribut) avec spécificités de Lafon : ce qui distingue les phases."""
+    from ..analysis.comparison import compare as compare_codes
+    from ..analysis.corpus import phase_label
     proj = open_project(project)
     try:
         result = compare_codes(proj.store, by, unit=unit, codes=codes, include_pending=include_pending,
@@ -136,6 +135,7 @@ def agreement(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Accord entre codeurs (κ de Cohen, α de Krippendorff) par code, sur les segments codés par l'un ou l'autre."""
+    from ..analysis.agreement import agreement as measure_agreement
     proj = open_project(project)
     names = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
     try:

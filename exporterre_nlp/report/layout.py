@@ -126,6 +126,16 @@ def _flag_sentence(data: ReportData, key: str, phase: str, score: float) -> str:
               f"{num(s.expected[i][j])} expected (specificity {num(score, sign=True)}).")
 
 
+def _echoes_a_child(data: ReportData, key: str) -> bool:
+    """A branch row whose counts repeat one of its children's rows (nothing else coded in it)."""
+    t = data.phase_table
+    if not t.branch.get(key):
+        return False
+    row = t.counts[t.rows.index(key)]
+    prefix = key + "."
+    return any(t.counts[i] == row for i, k in enumerate(t.rows) if k.startswith(prefix) and t.depth[k] == t.depth[key] + 1)
+
+
 def compare_section(data: ReportData, charts: set[str]) -> Section:
     s = _section(data, "phases", tr("Codes et phases : ce qui change d'une phase à l'autre",
                                     "Codes and phases: what changes from one phase to another"))
@@ -135,14 +145,15 @@ def compare_section(data: ReportData, charts: set[str]) -> Section:
                                                            "Heat map of code × phase specificities"))):
         if name in charts:
             s.blocks.append(Image(name, alt))
-    flagged = data.phase_specificity.flagged()
+    flagged = [f for f in data.phase_specificity.flagged() if not _echoes_a_child(data, f[0])]
     s.blocks.append(Heading(tr("Différences marquées", "Marked differences")))
     s.blocks.append(Bullets([_flag_sentence(data, r, c, sc) for r, c, sc, _ in flagged[:15]])
                     if flagged else Paragraph(tr("Aucune case n'atteint le seuil.", "No cell reaches the threshold.")))
     s.blocks.append(Heading(tr("Codes présents dans une seule phase", "Codes present in one phase only")))
     s.blocks.append(Bullets([tr(f"« {data.code_labels[k]} » : seulement en phase {phase_label(p)} ({n} segments)",
                                 f"'{data.code_labels[k]}': only in phase {phase_label(p)} ({n} segments)")
-                             for k, p, n in data.exclusive_codes]) if data.exclusive_codes
+                             for k, p, n in data.exclusive_codes if not _echoes_a_child(data, k)])
+                    if any(not _echoes_a_child(data, k) for k, _, _ in data.exclusive_codes)
                     else Paragraph(tr("Aucun.", "None.")))
     t, sp = data.phase_table, data.phase_specificity
     rows = []

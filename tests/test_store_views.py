@@ -58,7 +58,7 @@ def suggest(store, doc, words, key, origin="rule:r1", category="besoin", score=0
 
 def test_document_progress_counts_coded_segments_codings_and_pending_per_coder(store):
     d1 = add_doc(store, "entretien_a", 3)
-    d2 = add_doc(store, "entretien_b", 1)
+    add_doc(store, "entretien_b", 1)
     store.add_coding(d1.id, *span(d1, "Le logement c'est cher"), "besoins.logement", "amina")
     store.add_coding(d1.id, *span(d1, "logement"), "besoins", "amina")
     store.add_coding(d1.id, *span(d1, "la sécurité le soir"), "preoccupations.securite", "karim")

@@ -87,8 +87,9 @@ def test_finding_offsets_object_and_keyword_routing():
 
 
 def test_negation_policy_flag_keeps_the_finding_with_half_the_score():
-    doc = hand_doc(["Il", "faut", "pas", "de", "crèche"], ["PRON", "VERB", "ADV", "ADP", "NOUN"],
-                   ["il", "falloir", "pas", "de", "crèche"], [1, 1, 1, 4, 1], ["nsubj", "ROOT", "advmod", "case", "obl"])
+    doc = hand_doc(["Il", "ne", "faut", "jamais", "de", "crèche"], ["PRON", "ADV", "VERB", "ADV", "ADP", "NOUN"],
+                   ["il", "ne", "falloir", "jamais", "de", "crèche"], [2, 2, 2, 2, 5, 2],
+                   ["nsubj", "advmod", "ROOT", "advmod", "case", "obl"])
     (f,) = Extractor(codebook_from_text(MINI))(doc)
     assert f.rule_id == "besoin.flagged" and f.negated and f.score == pytest.approx(0.4)
 
@@ -101,6 +102,18 @@ def test_require_keyword_drops_findings_without_a_sub_code_keyword():
     assert [f.code for f in found] == ["besoins.garde"]
     assert ex(hand_doc(["On", "voudrait", "un", "banc"], pos, ["on", "vouloir", "un", "banc"], [1, 1, 3, 1],
                        ["nsubj", "ROOT", "det", "obj"])) == []
+
+
+def test_a_lack_keeps_pas_de_visible_and_denies_what_follows():
+    doc = hand_doc(["Il", "n'", "y", "a", "pas", "de", "problème"], ["PRON", "ADV", "PRON", "VERB", "ADV", "ADP", "NOUN"],
+                   ["il", "ne", "y", "avoir", "pas", "de", "problème"], [3, 3, 3, 3, 3, 6, 3],
+                   ["expl:subj", "advmod", "expl:comp", "ROOT", "advmod", "case", "obj"])
+    view = clean_view(doc)
+    assert [t.text for t in view.doc] == ["Il", "n'", "y", "a", "pas", "de", "problème"]
+    assert not any(t._.negated for t in view.doc)
+    book = codebook_from_text(MINI.replace("pattern: [{LOWER: faut}]", "pattern: [{LOWER: problème}]"))
+    (f,) = Extractor(book)(doc)                           # "pas de problème": denied (this rule flags)
+    assert f.negated and f.rule_id == "besoin.flagged"
 
 
 def test_default_negation_policy_follows_the_pattern():

@@ -30,6 +30,9 @@ from .objects import ObjectPhrase, find_object
 from .pipeline import blank_nlp
 from .views import NEGATIVE_WORDS, CleanView, clean_view
 
+# Words that, just before a match, deny it: "pas de problème", "sans souci", "aucun jardin".
+DENYING_BEFORE = {"pas", "sans", "aucun", "aucune", "nul", "nulle"}
+
 NEGATION_POLICIES = ("exclude", "flag", "ignore")
 DEFAULT_CONFIDENCE = 0.8
 GAZETTEER_RULE = "gazetteer"
@@ -159,7 +162,8 @@ class Extractor:
         found: list[Extraction] = []
         for rule, start, end, nodes in self._matches(clean):
             negated = any(clean[i]._.negated for i in range(max(0, start - 2), end)) or (
-                end < len(clean) and clean[end].lower_ in NEGATIVE_WORDS)      # "il (ne) manque rien"
+                end < len(clean) and clean[end].lower_ in NEGATIVE_WORDS) or (    # "il (ne) manque rien"
+                any(clean[i].lower_ in DENYING_BEFORE for i in range(max(0, start - 2), start)))
             if negated and rule.negation == "exclude":
                 self.negated_skipped += 1
                 continue

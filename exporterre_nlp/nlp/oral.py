@@ -173,10 +173,14 @@ def oral_kinds(doc: Doc, lex: OralLexicon) -> list[str | None]:
     return kinds
 
 
+_ELIDED = {"j'": "je", "d'": "de", "l'": "le", "qu'": "que", "c'": "ce", "n'": "ne", "m'": "me", "s'": "se",
+           "t'": "te", "jusqu'": "jusque", "lorsqu'": "lorsque", "puisqu'": "puisque"}
+
+
 def _mark_repeats(doc: Doc, lowers: list[str], kinds: list, lex: OralLexicon) -> None:
     """"je je", "on a on a", "la, la, la": every copy but the last is a repeat."""
     idx = [k for k in range(len(doc)) if kinds[k] is None and lowers[k] != ","]
-    words = [lowers[k] for k in idx]
+    words = [_ELIDED.get(lowers[k].replace("’", "'"), lowers[k]) for k in idx]   # "je, j'arrive"
     wordy = [any(ch.isalpha() for ch in w) for w in words]
     m = len(idx)
     for pos in range(m):

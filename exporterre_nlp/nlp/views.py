@@ -26,6 +26,11 @@ if not Token.has_extension("negated"):
 NEGATION_ALWAYS = {"ne", "n'", "n’", "pas", "jamais", "guère", "nullement"}
 NEGATION_AFTER_NE = {"plus", "point"}
 _NOT_NEGATION_AFTER = {("pas", "mal")}            # "ce serait pas mal" is praise
+# "pas" (and "plus" after "ne") before these words quantifies a noun ("y a pas de
+# crèche", "il n'y a plus de bus", "pas assez de bancs"): the particles stay in the
+# view, where rules can use them, and the extractor treats a match right after
+# them as denied ("pas de problème").
+KEEP_PAS_BEFORE = {"de", "d'", "d’", "du", "des", "assez", "trop"}
 # With these words, "ne"/"pas"/"plus" belong to a negative pronoun or a restriction
 # ("il n'y a rien pour les jeunes", "y a pas grand-chose", "il n'y a que des
 # problèmes"): the particles leave the view but negate nothing.
@@ -46,11 +51,32 @@ class CleanView:
         return first.idx, last.idx + len(last.text)
 
 
+def _quantifier_negations(doc: Doc, kinds: list) -> set[int]:
+    """"(ne) pas de", "ne … plus de", "pas assez": particles that stay in the view.
+
+    They describe a lack ("il n'y a pas de crèche", "il n'y a plus de
+    ramassage"), which rules may look for, rather than deny a statement.
+    """
+    keep: set[int] = set()
+    for tok in doc:
+        nxt = doc[tok.i + 1].lower_ if tok.i + 1 < len(doc) else ""
+        if kinds[tok.i] is None and tok.lower_ in ("pas", "plus") and nxt in KEEP_PAS_BEFORE:
+            ne = next((j for j in range(tok.i - 1, max(-1, tok.i - 5), -1)
+                       if doc[j].lower_ in ("ne", "n'", "n’")), None)
+            if tok.lower_ == "plus" and ne is None:
+                continue                           # "il y a plus de bruit": more, not a lack
+            keep.add(tok.i)
+            if ne is not None:
+                keep.add(ne)
+    return keep
+
+
 def _negation_particles(doc: Doc, kinds: list) -> set[int]:
     found: set[int] = set()
     seen_ne = -10
+    quantifiers = _quantifier_negations(doc, kinds)
     for tok in doc:
-        if kinds[tok.i] is not None:
+        if kinds[tok.i] is not None or tok.i in quantifiers:
             continue
         low = tok.lower_
         nxt = doc[tok.i + 1].lower_ if tok.i + 1 < len(doc) else ""

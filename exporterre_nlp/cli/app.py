@@ -15,12 +15,28 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..errors import ExporterreError
 from ..i18n import set_language, tr
 from ..project import Project
+
+def _translated_help_option(original):
+    """Click's own help option says "Show this message and exit." in English."""
+    def get_help_option(self, ctx):
+        option = original(self, ctx)
+        if option is not None:
+            option.help = tr("Afficher cette aide et quitter.", "Show this message and exit.")
+        return option
+    return get_help_option
+
+
+for _cls in (typer.core.TyperCommand, typer.core.TyperGroup):
+    if not getattr(_cls.get_help_option, "_exporterre", False):
+        _cls.get_help_option = _translated_help_option(_cls.get_help_option)
+        _cls.get_help_option._exporterre = True
 
 app = typer.Typer(
     name="exporterre",

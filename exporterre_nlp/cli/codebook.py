@@ -15,11 +15,12 @@ codebook_app = typer.Typer(help=tr("Livres de codes (YAML) : vérifier, afficher
 app.add_typer(codebook_app, name="codebook")
 
 
-@codebook_app.command("check")
+@codebook_app.command("check", help=tr(
+    "Vérifie un livre de codes : clés uniques, parents connus, motifs valides (avec numéros de ligne).",
+    "Check a codebook: unique keys, known parents, valid patterns (with line numbers)."))
 @handle_errors
 def check(path: Path = typer.Argument(..., help=tr("Fichier YAML du livre de codes.", "Codebook YAML file."),
                                       exists=True, dir_okay=False)) -> None:
-    """Vérifie un livre de codes : clés uniques, parents connus, motifs valides (avec numéros de ligne)."""
     problems = check_codebook(path)
     errors = [p for p in problems if p.severity == "error"]
     for p in problems:
@@ -38,11 +39,10 @@ def check(path: Path = typer.Argument(..., help=tr("Fichier YAML du livre de cod
                      f"{len(book.gazetteer)} places."), highlight=False)
 
 
-@codebook_app.command("show")
+@codebook_app.command("show", help=tr("Affiche l'arbre des codes avec leurs définitions.", "Show the code tree with definitions."))
 @handle_errors
 def show(path: Path = typer.Argument(..., exists=True, dir_okay=False,
                                      help=tr("Fichier YAML du livre de codes.", "Codebook YAML file."))) -> None:
-    """Affiche l'arbre des codes avec leurs définitions."""
     book = load_codebook(path)
     tree = Tree(f"[bold]{book.name}[/]")
     nodes = {}

@@ -15,7 +15,9 @@ from .app import JSON_HELP, ProjectOption, app, console, err_console, handle_err
     progress_bar
 
 
-@app.command("init")
+@app.command("init", help=tr(
+    "Crée un projet : la base SQLite, les réglages (settings.yaml) et une copie du livre de codes.",
+    "Create a project: the SQLite store, the settings (settings.yaml) and a copy of the codebook."))
 @handle_errors
 def init(
     directory: Path = typer.Argument(..., help=tr("Dossier du nouveau projet (créé s'il n'existe pas).",
@@ -25,7 +27,6 @@ def init(
                                                     "codebooks/exporterre.yaml).",
                                                     "Codebook YAML to use (default: codebooks/exporterre.yaml).")),
 ) -> None:
-    """Crée un projet : la base SQLite, les réglages (settings.yaml) et une copie du livre de codes."""
     project = Project.init(directory, codebook=codebook)
     n = len(project.store.list_codes())
     project.close()
@@ -39,7 +40,9 @@ _STATUS_FR = {"added": "ajouté", "unchanged": "inchangé", "updated": "mis à j
               "skipped": "ignoré"}
 
 
-@app.command("ingest")
+@app.command("ingest", help=tr(
+    "Importe des entretiens et des notes dans le projet (un fichier en échec ne laisse aucune trace).",
+    "Import interviews and notes into the project (a file that fails leaves no trace)."))
 @handle_errors
 def ingest(
     paths: List[Path] = typer.Argument(..., help=tr(
@@ -69,7 +72,6 @@ def ingest(
         "Replace changed documents even when they carry codings: codings are re-anchored on the new text.")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Importe des entretiens et des notes dans le projet (un fichier en échec ne laisse aucune trace)."""
     proj = open_project(project)
     metadata = {"phase": phase, "lieu": lieu, "date": date, "participant": participant,
                 "interviewer": interviewer}
@@ -104,11 +106,12 @@ def ingest(
         raise typer.Exit(1)
 
 
-@app.command("status")
+@app.command("status", help=tr(
+    "État du projet : documents, mots, segments et locuteurs par phase ; codages par statut.",
+    "Project status: documents, words, segments and speakers per phase; codings per status."))
 @handle_errors
 def status(project: Optional[Path] = ProjectOption,
            as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
-    """État du projet : documents, mots, segments et locuteurs par phase ; codages par statut."""
     proj = open_project(project)
     data = proj.store.corpus_status()
     proj.close()

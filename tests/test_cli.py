@@ -84,3 +84,22 @@ def test_messages_in_english_on_request(tmp_path):
     result = runner.invoke(app, ["--lang", "en", "status", "--project", str(tmp_path / "nowhere")])
     assert result.exit_code == 1
     assert "is not an Exporterre project" in result.output
+
+
+def test_codebook_check_accepts_the_shipped_codebook():
+    from pathlib import Path
+    shipped = Path(__file__).resolve().parents[1] / "codebooks" / "exporterre.yaml"
+    result = runner.invoke(app, ["codebook", "check", str(shipped)])
+    assert result.exit_code == 0, result.output
+    assert "OK" in result.output and "codes" in result.output
+
+
+def test_codebook_check_names_each_problem_with_its_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: exporterre-codebook/1\nname: X\ncodes:\n  - key: besoins\n    label: Besoins\n"
+                   "  - key: besoins\n    label: Doublon\n  - key: orphelin\n    label: O\n    parent: inconnu\n",
+                   encoding="utf-8")
+    result = runner.invoke(app, ["codebook", "check", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:6" in result.output and f"{bad}:8" in result.output
+    assert "inconnu" in result.output

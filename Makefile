@@ -29,6 +29,7 @@ demo: $(STAMP)
 	$(BIN)/exporterre analyse --project $(DEMO)
 	$(BIN)/exporterre themes --project $(DEMO) --out outputs/themes
 	$(BIN)/exporterre report --project $(DEMO) --out outputs/rapport --include-pending
+	@echo "Rapport : outputs/rapport/rapport.html — coder : $(BIN)/exporterre code --project $(DEMO) --coder amina"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -16,10 +16,11 @@ from .analysis import AnalysisMixin
 from .themes import ThemesMixin
 from .views import ViewsMixin
 from .reports import ReportsMixin
+from .pseudo import PseudoMixin
 
 
-class Store(DocumentsMixin, CodingMixin, MemosMixin, HistoryMixin, RunsMixin, AnalysisMixin, ThemesMixin, ViewsMixin, ReportsMixin,
-            StoreBase):
+class Store(DocumentsMixin, CodingMixin, MemosMixin, HistoryMixin, RunsMixin, AnalysisMixin, ThemesMixin,
+            ViewsMixin, ReportsMixin, PseudoMixin, StoreBase):
     """Typed access to one project's SQLite store."""
 
 

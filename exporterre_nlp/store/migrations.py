@@ -223,6 +223,8 @@ CREATE TABLE theme_class_counts (
 
 
 
+# --- migration 4 (reserved: pseudonymisation, store/pseudo.py) -----------------
+
 # (version, function): append only. Gaps are allowed while a reserved number is unused.
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m001_core),

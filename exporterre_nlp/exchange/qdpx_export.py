@@ -1,0 +1,261 @@
+"""Export a project as a REFI-QDA project (``.qdpx``) for NVivo, ATLAS.ti, MAXQDA, QualCoder.
+
+The archive holds ``project.qde`` (QDA-XML, valid against the shipped ``Project.xsd``)
+and ``Sources/<guid>.txt``, each document's stored text in UTF-8 without BOM, so
+that every ``startPosition``/``endPosition`` (code points, end exclusive) gives back
+``document.text[start:end]``. What goes where:
+
+* coders → ``<User>``; each coding → a ``<Coding>`` (its coder as ``creatingUser``)
+  inside the ``<PlainTextSelection>`` of its span (codings of the same span share one);
+* codes → nested ``<Code>`` with GUID, colour, description (see :mod:`.qdc`), tags → ``<Set>``;
+* phase, lieu, date, participant and document metadata → ``<Variable>`` values on each source;
+  participants → ``<Case>`` with their attributes and the sources they speak in;
+* memos → ``<Note>`` (author as ``creatingUser``), referenced from the project, the
+  source, the code, the coding, or a selection covering the memo's segment.
+"""
+from __future__ import annotations
+
+import threading
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from ..errors import CancelledError
+from ..i18n import tr
+from ..records import Progress
+from .names import Guids
+from .qdc import ORIGIN, PROJECT_NS, XSI, code_elements, codebook_from_store, set_elements
+from .results import ExportResult
+from .selection import chosen_codings, chosen_memos
+
+_N = f"{{{PROJECT_NS}}}"
+ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+_STANDARD_VARIABLES = ("phase", "lieu", "date", "participant")
+
+
+def xml_datetime(stamp: str | None) -> str | None:
+    """``2026-06-09T10:00:00.123456+00:00`` → ``2026-06-09T10:00:00Z`` (what the tools write)."""
+    if not stamp:
+        return None
+    return stamp[:19] + "Z" if len(stamp) >= 19 else None
+
+
+def _sub(parent: ET.Element, tag: str, attrs: dict[str, Any] | None = None, text: str | None = None) -> ET.Element:
+    el = ET.SubElement(parent, _N + tag, {k: str(v) for k, v in (attrs or {}).items() if v is not None})
+    if text is not None:
+        el.text = text
+    return el
+
+
+def _value(value: Any) -> str | None:
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return None
+    return str(value)
+
+
+def _snippet(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
+
+
+class _Variables:
+    """Variables declared once, referenced by GUID from sources and cases."""
+
+    def __init__(self, guids: Guids):
+        self.guids = guids
+        self.types: dict[str, str] = {}
+
+    def value(self, parent: ET.Element, name: str, value: Any) -> None:
+        text = _value(value)
+        if text is None:
+            return
+        kind = "Integer" if name == "phase" else "Text"
+        self.types.setdefault(name, kind)
+        vv = _sub(parent, "VariableValue")
+        _sub(vv, "VariableRef", {"targetGUID": self.guids("variable", name)})
+        _sub(vv, "IntegerValue" if kind == "Integer" else "TextValue", text=text)
+
+    def element(self) -> ET.Element | None:
+        if not self.types:
+            return None
+        el = ET.Element(_N + "Variables")
+        for name, kind in self.types.items():
+            _sub(el, "Variable", {"guid": self.guids("variable", name), "name": name, "typeOfVariable": kind})
+        return el
+
+
+def build_project(project, *, coders: Iterable[str] | None = None, include_pending: bool = False,
+                  text_of: Callable[[Any], str] | None = None,
+                  progress: Callable[[Progress], None] | None = None,
+                  cancel: threading.Event | None = None) -> tuple[bytes, dict[str, str], ExportResult]:
+    """``(project.qde bytes, {archive path: text}, summary)`` without writing anything."""
+    store = project.store
+    guids = Guids.for_store(store)
+    codebook = codebook_from_store(store, store.get_meta("codebook_name") or project.path.name)
+    codings = chosen_codings(store, coders=coders, include_pending=include_pending)
+    memos = chosen_memos(store, coders)
+    key_of = {c.id: c.key for c in store.list_codes()}
+    exported_ids = {c.id for c in codings}
+
+    # memos by what they are attached to
+    on: dict[tuple[str, Any], list[str]] = {}
+    lost_memos = 0
+    for m in memos:
+        if m.target_type == "coding" and m.target_id not in exported_ids:
+            lost_memos += 1
+            continue
+        target = (m.target_type, key_of.get(m.target_id) if m.target_type == "code" else m.target_id)
+        on.setdefault(target, []).append(guids("memo", m.id))
+    users = sorted({c.coder for c in codings} | {m.coder for m in memos})
+
+    ET.register_namespace("", PROJECT_NS)
+    ET.register_namespace("xsi", XSI)
+    docs = [store.get_document(d.id) for d in store.list_documents()]
+    stamps = [d.created_at for d in docs] + [c.updated_at for c in codings] + [m.updated_at for m in memos]
+    root = ET.Element(_N + "Project", {
+        "name": project.path.name, "origin": ORIGIN,
+        f"{{{XSI}}}schemaLocation": f"{PROJECT_NS} http://schema.qdasoftware.org/versions/Project/v1.0/Project.xsd"})
+    if stamps:
+        root.set("creationDateTime", xml_datetime(min(stamps)))
+        root.set("modifiedDateTime", xml_datetime(max(stamps)))
+    if users:
+        users_el = _sub(root, "Users")
+        for name in users:
+            _sub(users_el, "User", {"guid": guids("user", name), "name": name})
+    if codebook.codes:
+        code_notes = {k: v for (t, k), v in on.items() if t == "code"}
+        code_elements(_sub(root, "CodeBook"), codebook, guids, PROJECT_NS, code_notes)
+    variables = _Variables(guids)
+    cases_el = _cases(store, docs, guids, variables)
+    sources_el = ET.Element(_N + "Sources")
+    files: dict[str, str] = {}
+    by_doc: dict[int, list] = {}
+    for c in codings:
+        by_doc.setdefault(c.document_id, []).append(c)
+    for n, doc in enumerate(docs):
+        if cancel is not None and cancel.is_set():
+            raise CancelledError(tr("Export interrompu : aucun fichier n'a été écrit.",
+                                    "Export cancelled: no file was written."))
+        if progress:
+            progress(Progress(n, len(docs), doc.name))
+        text = text_of(doc) if text_of else doc.text
+        guid = guids("document", doc.id)
+        files[f"Sources/{guid}.txt"] = text
+        src = _sub(sources_el, "TextSource", {
+            "guid": guid, "name": doc.name, "plainTextPath": f"internal://{guid}.txt",
+            "creationDateTime": xml_datetime(doc.created_at), "modifiedDateTime": xml_datetime(doc.updated_at)})
+        _selections(src, doc, text, by_doc.get(doc.id, []), store, on, guids, key_of)
+        for note in on.get(("document", doc.id), []):
+            _sub(src, "NoteRef", {"targetGUID": note})
+        participant = store.get_participant(doc.participant_id).key if doc.participant_id else None
+        for name, value in (("phase", doc.phase), ("lieu", doc.lieu), ("date", doc.date),
+                            ("participant", participant)):
+            variables.value(src, name, value)
+        for name, value in sorted(doc.attributes.items()):
+            if name not in _STANDARD_VARIABLES:
+                variables.value(src, name, value)
+    var_el = variables.element()
+    for el in (var_el, cases_el, sources_el if len(sources_el) else None):
+        if el is not None:
+            root.append(el)
+    if memos:
+        notes_el = _sub(root, "Notes")
+        for m in memos:
+            if m.target_type == "coding" and m.target_id not in exported_ids:
+                continue
+            note = _sub(notes_el, "Note", {"guid": guids("memo", m.id), "name": _snippet(m.text, 50) or "memo",
+                                           "creatingUser": guids("user", m.coder),
+                                           "creationDateTime": xml_datetime(m.created_at),
+                                           "modifiedDateTime": xml_datetime(m.updated_at)})
+            _sub(note, "PlainTextContent", text=m.text)
+    sets = set_elements(codebook, guids, PROJECT_NS, "MemberCode", "targetGUID")
+    if sets is not None:
+        root.append(sets)
+    for note in on.get(("project", None), []):
+        _sub(root, "NoteRef", {"targetGUID": note})
+    if progress:
+        progress(Progress(len(docs), len(docs), ""))
+    ET.indent(root)
+    warnings = []
+    if lost_memos:
+        warnings.append(tr(f"{lost_memos} mémo(s) sur des codages non exportés ont été laissés de côté.",
+                           f"{lost_memos} memo(s) on codings not exported were left out."))
+    summary = ExportResult(Path(), len(docs), len(codebook.codes), len(codings), len(memos) - lost_memos,
+                           tuple(users), tuple(warnings))
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True), files, summary
+
+
+def _cases(store, docs, guids: Guids, variables: _Variables) -> ET.Element | None:
+    """One case per participant, with attributes and the documents they speak in."""
+    participants = store.list_participants()
+    if not participants:
+        return None
+    sources: dict[int, set[int]] = {}
+    for doc in docs:
+        if doc.participant_id is not None:
+            sources.setdefault(doc.participant_id, set()).add(doc.id)
+    for sp in store.list_speakers():
+        if sp.participant_id is not None:
+            sources.setdefault(sp.participant_id, set()).add(sp.document_id)
+    el = ET.Element(_N + "Cases")
+    for p in participants:
+        case = _sub(el, "Case", {"guid": guids("case", p.key), "name": p.key})
+        for name, value in sorted(p.attributes.items()):
+            variables.value(case, name, value)
+        for doc_id in sorted(sources.get(p.id, ())):
+            _sub(case, "SourceRef", {"targetGUID": guids("document", doc_id)})
+    return el
+
+
+def _selections(src: ET.Element, doc, text: str, codings, store, on, guids: Guids, key_of) -> None:
+    spans: dict[tuple[int, int], list] = {}
+    for c in codings:
+        spans.setdefault((c.start, c.end), []).append(c)
+    segment_notes: dict[tuple[int, int], list[str]] = {}
+    if any(t == "segment" for t, _ in on):
+        for seg in store.list_segments(doc.id):
+            notes = on.get(("segment", seg.id))
+            if notes:
+                segment_notes[(seg.start, seg.end)] = notes
+                spans.setdefault((seg.start, seg.end), [])
+    for (start, end) in sorted(spans):
+        group = spans[(start, end)]
+        first = min((c.created_at for c in group), default=doc.created_at)
+        creator = guids("user", group[0].coder) if group else None
+        sel = _sub(src, "PlainTextSelection", {
+            "guid": guids("selection", f"{doc.id}:{start}:{end}"), "name": _snippet(text[start:end]),
+            "startPosition": start, "endPosition": end, "creatingUser": creator,
+            "creationDateTime": xml_datetime(first)})
+        for c in group:
+            coding = _sub(sel, "Coding", {"guid": guids("coding", c.id), "creatingUser": guids("user", c.coder),
+                                          "creationDateTime": xml_datetime(c.created_at)})
+            _sub(coding, "CodeRef", {"targetGUID": guids("code", key_of[c.code_id])})
+            for note in on.get(("coding", c.id), []):
+                _sub(coding, "NoteRef", {"targetGUID": note})
+        for note in segment_notes.get((start, end), []):
+            _sub(sel, "NoteRef", {"targetGUID": note})
+
+
+def export_qdpx(project, out: str | Path, *, coders: Iterable[str] | None = None, include_pending: bool = False,
+                text_of: Callable[[Any], str] | None = None,
+                progress: Callable[[Progress], None] | None = None,
+                cancel: threading.Event | None = None) -> ExportResult:
+    """Write ``out`` (.qdpx). ``text_of(document)`` may replace each text (same length
+    required for the positions to hold, e.g. a pseudonymised text)."""
+    qde, files, summary = build_project(project, coders=coders, include_pending=include_pending,
+                                        text_of=text_of, progress=progress, cancel=cancel)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("project.qde", ZIP_DATE), qde, zipfile.ZIP_DEFLATED)
+        for name, text in files.items():
+            archive.writestr(zipfile.ZipInfo(name, ZIP_DATE), text.encode("utf-8"), zipfile.ZIP_DEFLATED)
+    tmp.replace(out)
+    return ExportResult(out, summary.documents, summary.codes, summary.codings, summary.memos, summary.coders,
+                        summary.warnings)

@@ -1,0 +1,252 @@
+"""Read a REFI-QDA project (``project.qde`` + sources) into plain records, checking
+everything before a new project is created.
+
+Supported: text sources (inline ``PlainTextContent`` or ``internal://`` files in
+``Sources/``, any case), PDF sources through their plain-text ``Representation``,
+codes (nested, sets as tags), users, text selections and their codings, codings
+of a whole source, notes, variables, cases. Not supported (reported as warnings,
+never silently): pictures, audio, video, PDF sources without a text
+representation, sources kept outside the archive (``absolute://``, ``relative://``),
+graphs and links.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import IngestError
+from ..i18n import tr
+from ..settings import IngestSettings
+from .names import guid_key
+from .offsets import normalise_with_map
+from .qdc import ForeignCodes, read_codes
+from .safety import SafeArchive, local
+
+_UNSUPPORTED = {"PictureSource": ("image", "picture"), "AudioSource": ("audio", "audio"),
+                "VideoSource": ("vidéo", "video"), "PDFSource": ("PDF sans texte", "PDF without text")}
+
+
+@dataclass
+class ForeignCoding:
+    guid: str
+    start: int
+    end: int
+    code_guid: str
+    coder: str
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ForeignSelection:
+    start: int
+    end: int
+    codings: list[ForeignCoding]
+    notes: list[str]
+    description: str
+    author: str
+
+
+@dataclass
+class ForeignSource:
+    guid: str
+    name: str
+    text: str
+    variables: dict[str, Any]
+    selections: list[ForeignSelection]
+    notes: list[str]
+
+
+@dataclass
+class ForeignNote:
+    guid: str
+    text: str
+    author: str
+
+
+@dataclass
+class ForeignProject:
+    name: str
+    codes: ForeignCodes
+    sources: list[ForeignSource]
+    notes: dict[str, ForeignNote]
+    project_notes: list[str]
+    cases: list[tuple[str, dict[str, Any], list[str]]]       # (name, variables, source GUIDs)
+    warnings: list[str]
+
+
+def _children(el, name: str) -> list:
+    return [c for c in el if local(c.tag) == name]
+
+
+def _child(el, name: str):
+    return next((c for c in el if local(c.tag) == name), None)
+
+
+def _text_of(el, name: str) -> str:
+    child = _child(el, name)
+    return (child.text or "") if child is not None else ""
+
+
+class _Reader:
+    def __init__(self, path: Path, settings: IngestSettings):
+        self.path = path
+        self.archive = SafeArchive(path, settings)
+        self.root = self.archive.project_xml()
+        if local(self.root.tag) != "Project":
+            raise IngestError(
+                tr(f"{path} n'est pas un projet REFI-QDA (élément racine « {local(self.root.tag)} »).",
+                   f"{path} is not a REFI-QDA project (root element '{local(self.root.tag)}')."),
+                tr("Donnez un fichier .qdpx exporté par NVivo, ATLAS.ti, MAXQDA ou QualCoder.",
+                   "Give a .qdpx file exported by NVivo, ATLAS.ti, MAXQDA or QualCoder."), path=str(path))
+        self.warnings: list[str] = []
+        users = _child(self.root, "Users")
+        self.users = {guid_key(u.get("guid")): (u.get("name") or u.get("id") or u.get("guid"))
+                      for u in (_children(users, "User") if users is not None else [])}
+        variables = _child(self.root, "Variables")
+        self.variables = {guid_key(v.get("guid")): (v.get("name") or "variable")
+                          for v in (_children(variables, "Variable") if variables is not None else [])}
+
+    def user(self, guid: str | None, fallback: str = "importe") -> str:
+        return self.users.get(guid_key(guid), fallback) if guid else fallback
+
+    def plain_text(self, el, what: str) -> str | None:
+        """The text of a TextSource-like element (inline or internal file); None if unreachable."""
+        content = _child(el, "PlainTextContent")
+        if content is not None:
+            return content.text or ""
+        ref = el.get("plainTextPath") or ""
+        if ref.lower().startswith("internal://"):
+            name = ref[len("internal://"):]
+            info = self.archive.find(f"Sources/{name}")
+            if info is None:
+                self.warnings.append(tr(f"{what} : le fichier interne « {name} » manque dans l'archive ; ignoré.",
+                                        f"{what}: internal file '{name}' is missing from the archive; skipped."))
+                return None
+            return self.archive.text(info)
+        where = ref or tr("aucun texte", "no text")
+        self.warnings.append(tr(f"{what} : texte hors de l'archive ({where}) non pris en charge ; ignoré. "
+                                "Exportez le projet avec les sources incluses.",
+                                f"{what}: text outside the archive ({where}) is not supported; skipped. "
+                                "Export the project with the sources included."))
+        return None
+
+    def variable_values(self, el) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for vv in _children(el, "VariableValue"):
+            ref = _child(vv, "VariableRef")
+            name = self.variables.get(guid_key(ref.get("targetGUID"))) if ref is not None else None
+            value = next((c.text for c in vv if local(c.tag) != "VariableRef"), None)
+            if name and value not in (None, ""):
+                out[name] = value.strip()
+        return out
+
+    def codings(self, el, fallback_user: str, start: int, end: int) -> list[ForeignCoding]:
+        out = []
+        for c in _children(el, "Coding"):
+            ref = _child(c, "CodeRef")
+            if ref is None:
+                continue
+            out.append(ForeignCoding(guid_key(c.get("guid")), start, end, guid_key(ref.get("targetGUID")),
+                                     self.user(c.get("creatingUser"), fallback_user),
+                                     [guid_key(n.get("targetGUID")) for n in _children(c, "NoteRef")]))
+        return out
+
+    def source(self, el, name: str) -> ForeignSource | None:
+        raw = self.plain_text(el, tr(f"Source « {name} »", f"Source '{name}'"))
+        if raw is None:
+            return None
+        text, where = normalise_with_map(raw)
+        owner = self.user(el.get("creatingUser"))
+        selections = []
+        for sel in _children(el, "PlainTextSelection"):
+            try:
+                s, e = int(sel.get("startPosition")), int(sel.get("endPosition"))
+            except (TypeError, ValueError):
+                s = e = -1
+            if not (0 <= s < e <= len(raw)):
+                self.warnings.append(tr(f"Source « {name} » : passage [{s}, {e}) hors du texte ({len(raw)} "
+                                        "caractères) ; ignoré.",
+                                        f"Source '{name}': span [{s}, {e}) outside the text ({len(raw)} "
+                                        "characters); skipped."))
+                continue
+            s, e = where[s], where[e]
+            author = self.user(sel.get("creatingUser"), owner)
+            selections.append(ForeignSelection(s, e, self.codings(sel, author, s, e),
+                                               [guid_key(n.get("targetGUID")) for n in _children(sel, "NoteRef")],
+                                               _text_of(sel, "Description").strip(), author))
+        whole = self.codings(el, owner, 0, len(text))
+        if whole and text:
+            selections.append(ForeignSelection(0, len(text), whole, [], "", owner))
+        for kind in ("PictureSelection", "PDFSelection", "AudioSelection", "VideoSelection"):
+            if _children(el, kind):
+                self.warnings.append(tr(f"Source « {name} » : sélections de type {kind} non prises en charge.",
+                                        f"Source '{name}': {kind} selections are not supported."))
+        notes = [guid_key(n.get("targetGUID")) for n in _children(el, "NoteRef")]
+        return ForeignSource(guid_key(el.get("guid")), name, text, self.variable_values(el), selections, notes)
+
+    def sources(self) -> list[ForeignSource]:
+        out = []
+        container = _child(self.root, "Sources")
+        for el in (list(container) if container is not None else []):
+            kind = local(el.tag)
+            name = el.get("name") or el.get("guid") or "source"
+            if kind == "TextSource":
+                found = self.source(el, name)
+            elif kind == "PDFSource" and _child(el, "Representation") is not None:
+                rep = _child(el, "Representation")
+                found = self.source(rep, name)
+                if found is not None:
+                    found.guid = guid_key(el.get("guid"))
+                    found.variables = {**self.variable_values(el), **found.variables}
+                    found.notes += [guid_key(n.get("targetGUID")) for n in _children(el, "NoteRef")]
+                    if _children(el, "PDFSelection"):
+                        self.warnings.append(tr(f"Source « {name} » : zones de page PDF non prises en charge "
+                                                "(seul le texte l'est).",
+                                                f"Source '{name}': PDF page areas are not supported "
+                                                "(only its text is)."))
+            else:
+                what_fr, what_en = _UNSUPPORTED.get(kind, (kind, kind))
+                self.warnings.append(tr(f"Source « {name} » ({what_fr}) non prise en charge : Exporterre "
+                                        "n'importe que des textes ; ignorée.",
+                                        f"Source '{name}' ({what_en}) is not supported: Exporterre imports "
+                                        "texts only; skipped."))
+                found = None
+            if found is not None:
+                out.append(found)
+        return out
+
+    def notes(self) -> dict[str, ForeignNote]:
+        out = {}
+        container = _child(self.root, "Notes")
+        for el in (_children(container, "Note") if container is not None else []):
+            name = el.get("name") or "note"
+            text = self.plain_text(el, tr(f"Note « {name} »", f"Note '{name}'"))
+            if text is not None:
+                guid = guid_key(el.get("guid"))
+                out[guid] = ForeignNote(guid, normalise_with_map(text)[0], self.user(el.get("creatingUser")))
+        return out
+
+    def cases(self) -> list[tuple[str, dict[str, Any], list[str]]]:
+        container = _child(self.root, "Cases")
+        out = []
+        for el in (_children(container, "Case") if container is not None else []):
+            out.append((el.get("name") or el.get("guid"), self.variable_values(el),
+                        [guid_key(r.get("targetGUID")) for r in _children(el, "SourceRef")]))
+        return out
+
+
+def read_qdpx(path: str | Path, settings: IngestSettings | None = None) -> ForeignProject:
+    """Everything Exporterre can take from a ``.qdpx``, with warnings for the rest."""
+    reader = _Reader(Path(path), settings or IngestSettings())
+    root = reader.root
+    codebook = _child(root, "CodeBook")
+    codes_el = _child(codebook, "Codes") if codebook is not None else None
+    codes = read_codes(codes_el if codes_el is not None else [], _child(root, "Sets"))
+    for kind in ("Graphs", "Links"):
+        if _child(root, kind) is not None:
+            reader.warnings.append(tr(f"Les éléments « {kind} » (graphes, liens) ne sont pas importés.",
+                                      f"'{kind}' elements (graphs, links) are not imported."))
+    return ForeignProject(root.get("name") or Path(path).stem, codes, reader.sources(), reader.notes(),
+                          [guid_key(n.get("targetGUID")) for n in _children(root, "NoteRef")], reader.cases(),
+                          reader.warnings)

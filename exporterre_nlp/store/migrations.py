@@ -224,11 +224,38 @@ CREATE TABLE theme_class_counts (
 
 
 # --- migration 4 (reserved: pseudonymisation, store/pseudo.py) -----------------
+def m004_pseudo(conn: sqlite3.Connection) -> None:
+    """Pseudonymisation candidates (the key itself lives apart, in private/pseudo_key.sqlite3)."""
+    _run(conn, """
+CREATE TABLE pseudo_candidates (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    document_id  INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    start        INTEGER NOT NULL CHECK (start >= 0),
+    end          INTEGER NOT NULL CHECK (end > start),
+    category     TEXT NOT NULL CHECK (category IN ('person', 'phone', 'email', 'nir', 'address')),
+    pseudonym    TEXT NOT NULL,
+    detector     TEXT NOT NULL,
+    score        REAL NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'accepted', 'rejected')),
+    entity_id    INTEGER,
+    note         TEXT,
+    surface_hash TEXT NOT NULL,
+    decided_by   TEXT,
+    decided_at   TEXT,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    UNIQUE (document_id, start, end, category)
+);
+CREATE INDEX pseudo_candidates_status ON pseudo_candidates(status, category);
+CREATE INDEX pseudo_candidates_entity ON pseudo_candidates(entity_id)
+""")
+
 
 # (version, function): append only. Gaps are allowed while a reserved number is unused.
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m001_core),
     (3, m003_themes),
+    (4, m004_pseudo),
 ]
 LATEST = MIGRATIONS[-1][0]
 

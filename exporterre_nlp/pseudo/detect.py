@@ -1,0 +1,234 @@
+"""``exporterre pseudo detect``: find personal data, link people, propose pseudonyms.
+
+1. Per document: patterns over the whole text (phones, e-mails, NIR, addresses),
+   people from the French model's entities over every segment (interviewer turns
+   included, through the NLP parse cache), the first-name lists, titles
+   ("Mme Bouzid") and speaker labels that are names (:mod:`.mentions`).
+2. Linking: a full name ("Samia Tahiri") is one person; a bare first name in the
+   same document ("Samia", the speaker label "Samia") is that person; a bare
+   surname ("Mme Tahiri") links to the full name in the document, else to the
+   only full name of the project with that surname; other bare first names are
+   one entity per name across the project.
+3. Pseudonyms from the key file (:class:`~exporterre_nlp.store.pseudo.KeyFile`),
+   created in key order when new (:mod:`.pseudonyms`).
+4. Candidates stored as *pending* (``Store.sync_pseudo_candidates``): decisions
+   already taken are kept.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..errors import CancelledError
+from ..i18n import tr
+from ..records import Progress
+from ..store.pseudo import CandidateDraft, KeyFile
+from .apply import surface_hash
+from .config import PseudoSettings, lists_path, pseudo_settings
+from .lexicon import Lexicon, fold, load_lexicon
+from .mentions import (Mention, gazetteer_mentions, merge, ner_mentions, protected_spans, speaker_mentions,
+                       speaker_name, title_mentions)
+from .patterns import EMAIL, PERSON, find_all
+from .pseudonyms import Pseudonymiser, render
+
+
+@dataclass(frozen=True)
+class DetectResult:
+    documents: int
+    candidates: int
+    by_category: dict[str, int]
+    by_detector: dict[str, int]
+    added: int
+    updated: int
+    kept: int
+    removed: int
+    persons: int
+    seconds: float
+    ner: bool
+
+
+@dataclass
+class _DocFindings:
+    document_id: int
+    text: str
+    persons: list[Mention] = field(default_factory=list)
+    others: list = field(default_factory=list)       # patterns.Match
+
+
+def _cancelled() -> CancelledError:
+    return CancelledError(tr("Détection interrompue : rien n'a été enregistré.", "Detection cancelled: nothing was saved."),
+                          tr("Relancez « exporterre pseudo detect » quand vous voulez.",
+                             "Run 'exporterre pseudo detect' again whenever you like."))
+
+
+def _speaker_names(store, document_id: int, lexicon: Lexicon, interviewer_labels) -> dict[str, str | None]:
+    participants = {p.id: p for p in store.list_participants()}
+    names: dict[str, str | None] = {}
+    for sp in store.list_speakers(document_id):
+        found = speaker_name(sp.label, lexicon, interviewer_labels)
+        if found is None:
+            continue
+        name, gender = found
+        part = participants.get(sp.participant_id) if sp.participant_id else None
+        genre = str((part.attributes or {}).get("genre") or "").upper()[:1] if part else ""
+        gender = gender or {"F": "F", "H": "M", "M": "M"}.get(genre)
+        names[name] = gender
+    return names
+
+
+def find_in_document(text: str, lexicon: Lexicon, *, parsed=(), speaker_names=None,
+                     categories=("person", "phone", "email", "nir", "address")) -> tuple[list[Mention], list]:
+    """People and contact details of one text. ``parsed``: ``(offset, spaCy Doc)`` pairs of its segments."""
+    others = [m for m in find_all(text) if m.category in categories]
+    if PERSON not in categories:
+        return [], others
+    protected = protected_spans(text, lexicon)
+    busy = [(m.start, m.end) for m in others]       # a name inside an e-mail is the e-mail's business
+    found: list[Mention] = []
+    for offset, doc in parsed:
+        found += ner_mentions(doc, offset, text, lexicon, protected)
+    found += title_mentions(text, lexicon, protected)
+    found += gazetteer_mentions(text, lexicon, protected)
+    found += speaker_mentions(text, speaker_names or {}, lexicon, protected)
+    found = [m for m in found if not any(s < m.end and m.start < e for s, e in busy)]
+    return merge(found), others
+
+
+def _person_keys(findings: list[_DocFindings], lexicon: Lexicon) -> dict[tuple[int, int, int], tuple]:
+    """(document, start, end) → (key, real, first, last, gender) of the person each mention names."""
+    full_by_doc: dict[int, dict[str, list[str]]] = {}
+    full_by_last: dict[str, set[str]] = {}
+    genders: dict[str, list[str]] = {}
+    for f in findings:
+        for m in f.persons:
+            if m.first and m.last:
+                key = "person:" + fold(f"{m.first} {m.last}")
+                full_by_doc.setdefault(f.document_id, {}).setdefault("first:" + fold(m.first), []).append(key)
+                full_by_doc[f.document_id].setdefault("last:" + fold(m.last), []).append(key)
+                full_by_last.setdefault(fold(m.last), set()).add(key)
+    out = {}
+    info: dict[str, tuple[str, str | None, str | None]] = {}
+    for f in findings:
+        local = full_by_doc.get(f.document_id, {})
+        for m in f.persons:
+            if m.first and m.last:
+                key = "person:" + fold(f"{m.first} {m.last}")
+                info.setdefault(key, (f"{m.first} {m.last}", m.first, m.last))
+            elif m.first:
+                keys = set(local.get("first:" + fold(m.first), []))
+                if len(keys) == 1:
+                    key = keys.pop()
+                else:
+                    key = "person:" + fold(m.first)
+                    info.setdefault(key, (m.first, m.first, None))
+            else:
+                keys = set(local.get("last:" + fold(m.last), [])) or full_by_last.get(fold(m.last), set())
+                if len(keys) == 1:
+                    key = next(iter(keys))
+                else:
+                    key = "person:~" + fold(m.last)
+                    info.setdefault(key, (m.last, None, m.last))
+            gender = m.gender or (lexicon.gender_of(m.first) if m.first else None)
+            if gender:
+                genders.setdefault(key, []).append(gender)
+            out[(f.document_id, m.start, m.end)] = key
+    final = {}
+    for place, key in out.items():
+        real, first, last = info[key]
+        votes = genders.get(key, [])
+        gender = max(("F", "M"), key=votes.count) if votes and votes.count("F") != votes.count("M") else None
+        final[place] = (key, real, first, last, gender)
+    return final
+
+
+def _email_person(address: str, doc_persons: list[tuple[str, str | None, str | None]]) -> str | None:
+    """The person of the document whose names the e-mail's local part holds (both names first)."""
+    parts = {p for p in re.split(r"[._\-+\d]+", fold(address.split("@")[0])) if p}
+    best, best_n = None, 0
+    for key, first, last in doc_persons:
+        n = sum(1 for w in (first, last) if w and fold(w) in parts)
+        if n > best_n:
+            best, best_n = key, n
+    return best
+
+
+def detect(project, *, document_ids=None, use_ner: bool | None = None,
+           progress: Callable[[Progress], None] | None = None,
+           cancel: threading.Event | None = None) -> DetectResult:
+    """Detect personal data in the project and store pending candidates (see the module docstring)."""
+    t0 = time.perf_counter()
+    ps: PseudoSettings = pseudo_settings(project.settings)
+    lexicon = load_lexicon(lists_path(ps, project.path))
+    seed = project.settings.seed if ps.seed is None else ps.seed
+    ner = ps.use_ner if use_ner is None else use_ner
+    store = project.store
+    summaries = [d for d in store.list_documents() if document_ids is None or d.id in set(document_ids)]
+    parsed: dict[int, list] = {}
+    if ner and PERSON in ps.categories:
+        from ..nlp.analyse import parsed_units
+        segments = store.segment_views(document_ids=[d.id for d in summaries])
+        for seg, doc in parsed_units(project, segments, model=ps.model, profile="full", progress=progress,
+                                     cancel=cancel):
+            parsed.setdefault(seg.document_id, []).append((seg.start, doc))
+    interviewer_labels = project.settings.ingest.interviewer_labels
+    findings: list[_DocFindings] = []
+    for i, summary in enumerate(summaries):
+        if cancel is not None and cancel.is_set():
+            raise _cancelled()
+        text = store.get_document(summary.id).text
+        names = _speaker_names(store, summary.id, lexicon, interviewer_labels)
+        persons, others = find_in_document(text, lexicon, parsed=parsed.get(summary.id, ()), speaker_names=names,
+                                           categories=ps.categories)
+        findings.append(_DocFindings(summary.id, text, persons, others))
+        if progress is not None:
+            progress(Progress(i + 1, len(summaries), summary.name))
+
+    keys = _person_keys(findings, lexicon)
+    with KeyFile.open(project.path) as key_file:
+        pseudo = Pseudonymiser(key_file, lexicon, seed)
+        pseudo.avoid_real(w for (_, _, first, last, _) in keys.values() for w in ((first or "").split()
+                                                                                 + (last or "").split()))
+        entries = {}
+        for key, real, first, last, gender in sorted(set(keys.values())):
+            entries[key] = pseudo.person(key, real, first, last, gender)
+        all_drafts: dict[int, list[CandidateDraft]] = {}
+        counts: dict[str, int] = {}
+        detectors: dict[str, int] = {}
+        for f in findings:
+            drafts = []
+            doc_persons = []
+            for m in f.persons:
+                key = keys[(f.document_id, m.start, m.end)][0]
+                entry = entries[key]
+                doc_persons.append((key, entry.real_first, entry.real_last))
+                if m.score < ps.min_score:
+                    continue
+                drafts.append(CandidateDraft(m.start, m.end, PERSON, render(entry, bool(m.first), bool(m.last)),
+                                             m.detector, m.score, entry.id, surface_hash(f.text[m.start:m.end])))
+            for m in sorted(f.others, key=lambda m: (m.category, m.start)):
+                if m.score < ps.min_score:
+                    continue
+                real = f.text[m.start:m.end]
+                person = None
+                if m.category == EMAIL:
+                    pk = _email_person(real, doc_persons)
+                    person = entries.get(pk) if pk else None
+                entry = pseudo.value(m.category, real, person)
+                drafts.append(CandidateDraft(m.start, m.end, m.category, entry.pseudonym, m.detector, m.score,
+                                             entry.id, surface_hash(real), m.note or None))
+            for d in drafts:
+                counts[d.category] = counts.get(d.category, 0) + 1
+                detectors[d.detector] = detectors.get(d.detector, 0) + 1
+            all_drafts[f.document_id] = sorted(drafts, key=lambda d: (d.start, d.end))
+    if cancel is not None and cancel.is_set():
+        raise _cancelled()
+    added = updated = kept = removed = 0
+    for document_id, drafts in all_drafts.items():
+        sync = store.sync_pseudo_candidates(document_id, drafts)
+        added, updated, kept, removed = (added + sync.added, updated + sync.updated, kept + sync.kept,
+                                         removed + sync.removed)
+    return DetectResult(len(summaries), sum(counts.values()), counts, detectors, added, updated, kept, removed,
+                        len(entries), round(time.perf_counter() - t0, 2), ner)

@@ -65,16 +65,19 @@ def match_codes(model, themes: Sequence[int], codes: Sequence[Code], *, threshol
     if not leaves or not themes:
         return []
     vocab = np.asarray(model.vectorizer_model.get_feature_names_out())
-    code_m = normalize(model.ctfidf_model.transform(model.vectorizer_model.transform([code_text(c) for c in leaves])))
+    from .model import lemma_documents
+    docs = lemma_documents([code_text(c) for c in leaves], model.exporterre_tokenizer)
+    code_m = normalize(model.ctfidf_model.transform(model.vectorizer_model.transform(docs)))
     theme_m = normalize(model.c_tf_idf_[[t + model._outliers for t in themes]])
     sims = (theme_m @ code_m.T).toarray()
+    explain = max(3, max_codes)                   # shared words for the codes people will see
     out: list[CodeMatch] = []
     for i, theme in enumerate(themes):
         order = sorted(range(len(leaves)), key=lambda j: (-float(sims[i, j]), leaves[j].key))
         best = {j for j in order[:max_codes] if float(sims[i, j]) >= threshold}
-        for j in order:
+        for rank, j in enumerate(order):
             shared: tuple[str, ...] = ()
-            if sims[i, j] > 0:
+            if rank < explain and sims[i, j] > 0:
                 contrib = theme_m[i].multiply(code_m[j]).tocoo()
                 top = sorted(zip(contrib.data, contrib.col), key=lambda x: (-x[0], x[1]))[:n_shared]
                 shared = tuple(str(vocab[c]) for _, c in top)

@@ -107,22 +107,32 @@ class SpacyVectorsBackend:
 
 
 class HybridBackend:
-    """TF-IDF+SVD and spaCy content-word vectors side by side (each normalised, equal weight)."""
+    """TF-IDF+SVD and spaCy content-word vectors side by side.
+
+    Each part is normalised and scaled by the square root of its weight, so the
+    cosine of two units is ``w * cos_tfidf + (1 - w) * cos_spacy``.
+    """
     name = "hybrid"
+    tfidf_weight = 0.5
 
     def __init__(self, tokenizer: FrenchTokenizer, *, n_components: int = 100, seed: int = 42, model: str = "md",
                  bigrams: bool = False):
         self.tfidf = TfidfSvdBackend(tokenizer, n_components=n_components, seed=seed, bigrams=bigrams)
         self.spacy = SpacyVectorsBackend(model)
 
+    def _join(self, tfidf: np.ndarray, spacy: np.ndarray) -> np.ndarray:
+        w = float(self.tfidf_weight)
+        return normalise(np.hstack([np.sqrt(w) * tfidf, np.sqrt(1.0 - w) * spacy]))
+
     def fit_embed(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
-        return normalise(np.hstack([self.tfidf.fit_embed(texts), self.spacy.fit_embed(texts, vectors)]))
+        return self._join(self.tfidf.fit_embed(texts), self.spacy.fit_embed(texts, vectors))
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        return normalise(np.hstack([self.tfidf.embed(texts), self.spacy.embed(texts)]))
+        return self._join(self.tfidf.embed(texts), self.spacy.embed(texts))
 
     def describe(self) -> dict[str, Any]:
-        return {"backend": self.name, "tfidf": self.tfidf.describe(), "spacy": self.spacy.describe()}
+        return {"backend": self.name, "tfidf_weight": self.tfidf_weight, "tfidf": self.tfidf.describe(),
+                "spacy": self.spacy.describe()}
 
 
 class TransformerBackend:

@@ -24,6 +24,7 @@ from ..settings import ThemeSettings
 from .embeddings import make_backend
 from .lexicon import analyse_texts
 from .model import choose_k, fit_topics
+from .pipeline import single_thread
 from .words import FrenchTokenizer
 
 
@@ -84,9 +85,10 @@ class Corpus:
 
 
 def bertopic_assignments(corpus: Corpus, idx: Sequence[int], settings: ThemeSettings, seed: int) -> list[int]:
-    backend, emb = corpus.embed(settings.backend, idx, seed=seed, settings=settings)
-    fit = fit_topics([corpus.texts[i] for i in idx], emb, settings=settings, seed=seed,
-                     tokenizer=corpus.tokenizer, backend=backend)
+    with single_thread():
+        backend, emb = corpus.embed(settings.backend, idx, seed=seed, settings=settings)
+        fit = fit_topics([corpus.texts[i] for i in idx], emb, settings=settings, seed=seed,
+                         tokenizer=corpus.tokenizer, backend=backend)
     return fit.topics
 
 
@@ -97,7 +99,8 @@ def lda_assignments(corpus: Corpus, idx: Sequence[int], k: int, seed: int) -> li
     texts = [corpus.texts[i] for i in idx]
     counts = CountVectorizer(analyzer=corpus.tokenizer, min_df=2 if len(texts) >= 50 else 1).fit_transform(texts)
     lda = LatentDirichletAllocation(n_components=k, random_state=seed, learning_method="batch", max_iter=50)
-    return [int(t) for t in np.argmax(lda.fit_transform(counts), axis=1)]
+    with single_thread():
+        return [int(t) for t in np.argmax(lda.fit_transform(counts), axis=1)]
 
 
 def n_gold(gold: Sequence) -> int:

@@ -133,7 +133,8 @@ def _html_charts(project, run: Run, out: Path, units, texts) -> list[Path]:
     written.append(path)
     if len(texts) == len(model.topics_):
         classes = [f"{tr('phase', 'phase')} {u.phase}" for u in units]
-        per_class = model.topics_per_class(texts, classes=classes)
+        from .model import lemma_documents
+        per_class = model.topics_per_class(lemma_documents(texts, model.exporterre_tokenizer), classes=classes)
         fig = model.visualize_topics_per_class(per_class, top_n_topics=n_themes, normalize_frequency=True,
                                                title=tr("Thèmes par phase", "Themes by phase"))
         path = out / "themes_by_phase.html"

@@ -135,23 +135,37 @@ class FrenchTokenizer:
     def with_bigrams(self) -> "FrenchTokenizer":
         """The same tokenizer that also emits pairs of consecutive content lemmas ("transport commun")."""
         other = FrenchTokenizer.__new__(FrenchTokenizer)
-        other.__dict__.update(self.__dict__)
+        other.__dict__.update(self.__getstate__())
         other.bigrams = True
         return other
 
     def __call__(self, text: str) -> list[str]:
-        entries, stop, pos_ok = self.lexicon.entries, self.stop, self.content_pos
+        memo = self.__dict__.setdefault("_memo", {})
         out: list[str] = []
-        for form in word_forms(text):
-            entry = entries.get(form)
-            if entry is None and "-" in form:
-                for part in form.split("-"):
-                    out.extend(self._one(part, entries.get(part), stop, pos_ok))
-                continue
-            out.extend(self._one(form, entry, stop, pos_ok))
+        for raw in _WORD.findall(clean(text).lower()):
+            terms = memo.get(raw)
+            if terms is None:
+                terms = memo[raw] = self._resolve(raw)
+            out.extend(terms)
         if self.bigrams and len(out) > 1:
             out += [f"{a} {b}" for a, b in zip(out, out[1:])]
         return out
+
+    def __getstate__(self):                      # the memo is rebuilt on use, never pickled
+        state = dict(self.__dict__)
+        state.pop("_memo", None)
+        return state
+
+    def _resolve(self, raw: str) -> tuple[str, ...]:
+        """One matched word → its content lemma(s): elision split, hyphenated parts looked up when unknown."""
+        form = _ELIDED.sub("", raw) if "'" in raw else raw
+        if not form:
+            return ()
+        entries, stop, pos_ok = self.lexicon.entries, self.stop, self.content_pos
+        entry = entries.get(form)
+        if entry is None and "-" in form:
+            return tuple(w for part in form.split("-") for w in self._one(part, entries.get(part), stop, pos_ok))
+        return tuple(self._one(form, entry, stop, pos_ok))
 
     def _one(self, form: str, entry, stop, pos_ok) -> list[str]:
         if form in stop or len(form) < self.min_length or _NOISE.match(form):

@@ -1,0 +1,88 @@
+"""Codings as a spreadsheet (CSV or XLSX): one row per coding, with its context and words.
+
+Columns: document, phase, lieu, speaker, role, participant, start, end, code,
+coder, status, origin, text — ``text`` is ``document.text[start:end]``. Cells
+starting with ``=``, ``+``, ``-``, ``@`` (or a tab / carriage return) get a leading
+apostrophe so that no spreadsheet runs them as formulas. The CSV is UTF-8 with a
+byte-order mark (Excel then reads the accents right).
+"""
+from __future__ import annotations
+
+import csv
+import threading
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from ..errors import CancelledError, ExporterreError
+from ..i18n import tr
+from ..records import Progress
+from .context import ProjectContext
+from .names import safe_cell
+from .results import ExportResult
+from .selection import chosen_codings
+
+COLUMNS = ("document", "phase", "lieu", "speaker", "role", "participant", "start", "end", "code", "coder",
+           "status", "origin", "text")
+
+
+def coding_rows(project, *, coders: Iterable[str] | None = None, include_pending: bool = False,
+                text_of: Callable[[Any], str] | None = None,
+                progress: Callable[[Progress], None] | None = None,
+                cancel: threading.Event | None = None) -> list[list[Any]]:
+    """The rows (not yet neutralised), in corpus order."""
+    ctx = ProjectContext(project.store)
+    codings = chosen_codings(project.store, coders=coders, include_pending=include_pending)
+    by_doc: dict[int, list] = {}
+    for c in codings:
+        by_doc.setdefault(c.document_id, []).append(c)
+    rows = []
+    ids = [d for d in ctx.documents() if d in by_doc]
+    for n, doc_id in enumerate(ids):
+        if cancel is not None and cancel.is_set():
+            raise CancelledError(tr("Export interrompu : aucun fichier n'a été écrit.",
+                                    "Export cancelled: no file was written."))
+        if progress:
+            progress(Progress(n, len(ids), ""))
+        dc = ctx.document(doc_id)
+        text = text_of(dc.document) if text_of else dc.document.text
+        segments = {s.id: s for s in dc.segments}
+        for c in by_doc[doc_id]:
+            seg = segments.get(c.segment_id) or dc.segment_at(c.start)
+            rows.append([dc.document.name, dc.document.phase, dc.document.lieu or "",
+                         (seg.speaker if seg else None) or "", (seg.role if seg else None) or "",
+                         dc.participant_of(seg) or "", c.start, c.end, ctx.key_of[c.code_id], c.coder,
+                         c.status, c.origin, text[c.start:c.end]])
+    if progress:
+        progress(Progress(len(ids), len(ids), ""))
+    return rows
+
+
+def export_codings(project, out: str | Path, **options) -> ExportResult:
+    """Write the codings to ``out``: ``.csv`` or ``.xlsx`` (by the suffix)."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ExporterreError(tr(f"Format inconnu pour {out.name} : l'export des codages écrit du .csv ou du .xlsx.",
+                                 f"Unknown format for {out.name}: the codings export writes .csv or .xlsx."),
+                              tr("Donnez un nom de fichier finissant par .csv ou .xlsx.",
+                                 "Give a file name ending in .csv or .xlsx."))
+    rows = [[safe_cell(v) for v in row] for row in coding_rows(project, **options)]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    if suffix == ".csv":
+        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(COLUMNS)
+            writer.writerows(rows)
+    else:
+        from openpyxl import Workbook
+        book = Workbook()
+        sheet = book.active
+        sheet.title = tr("codages", "codings")
+        sheet.append(list(COLUMNS))
+        for row in rows:
+            sheet.append(row)
+        book.save(tmp)
+    tmp.replace(out)
+    coders = tuple(sorted({r[9] for r in rows}))
+    return ExportResult(out, documents=len({r[0] for r in rows}), codings=len(rows), coders=coders)

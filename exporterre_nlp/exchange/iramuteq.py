@@ -1,0 +1,164 @@
+"""IRaMuTeQ corpus text: phases and places as star variables, codes as thematics.
+
+IRaMuTeQ reads texts in the ALCESTE format: each text (an "uci") starts with a
+line ``**** *variable_modalite *variable_modalite…``; inside a text, a line
+holding only ``-*variable_modalite`` starts a thematic section that runs until
+the next such line. We write::
+
+    **** *phase_3 *lieu_marche *doc_marche_samedi_05 *part_h3_05
+    -*code_besoins_logement
+    les mots du passage codé…
+    -*code_aucun
+    la suite, non codée…
+
+* one text per document (the kept turns one after another, a line each) or, with
+  ``unit="turn"``, one text per speaker turn (with ``*loc_`` and ``*role_`` too);
+* interviewer turns are left out unless asked for; speaker labels and timestamps
+  are never in the text (segments hold the spoken words only);
+* a passage under several codes goes to the innermost coding (the one that starts
+  last, then the shortest, then codebook order) — IRaMuTeQ gives a passage one
+  thematic only; the characters concerned are counted in ``details["overlap_chars"]``;
+* names and values are lower-case ASCII with ``_`` (accents dropped, œ → oe, every
+  other character → ``_``; empty → ``nd``); the code key ↔ modality map is returned;
+* ``*`` in the words is replaced by a space, so no line of a turn can pass for a
+  star line or a thematic line.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from ..errors import CancelledError
+from ..i18n import tr
+from ..records import Progress
+from .context import DocumentContext, ProjectContext
+from .names import ascii_slug, unique
+from .results import ExportResult
+from .selection import chosen_codings
+
+NONE = "aucun"
+UNITS = ("document", "turn")
+
+
+def clean_words(text: str) -> str:
+    """One line of words: no ``*``, whitespace collapsed."""
+    return " ".join(text.replace("*", " ").split())
+
+
+class _Modalities:
+    def __init__(self):
+        self.by_key: dict[str, str] = {}
+        self.taken: set[str] = {NONE}
+
+    def __call__(self, key: str) -> str:
+        if key not in self.by_key:
+            self.by_key[key] = unique(ascii_slug(key), self.taken)
+        return self.by_key[key]
+
+
+def _pieces(start: int, end: int, spans: list[tuple[int, int, tuple]]) -> list[tuple[int, int, tuple | None, int]]:
+    """Cut [start, end) at coding boundaries; each piece with the winning coding's sort key (or None)."""
+    cuts = {start, end}
+    for s, e, _ in spans:
+        if start < s < end:
+            cuts.add(s)
+        if start < e < end:
+            cuts.add(e)
+    bounds = sorted(cuts)
+    out = []
+    for a, b in zip(bounds, bounds[1:]):
+        covering = [rank for s, e, rank in spans if s <= a and b <= e]
+        out.append((a, b, min(covering) if covering else None, len({r[3] for r in covering})))
+    return out
+
+
+def iramuteq_corpus(project, *, unit: str = "document", include_interviewer: bool = False,
+                    thematics: bool = True, coders: Iterable[str] | None = None, include_pending: bool = False,
+                    text_of: Callable[[Any], str] | None = None,
+                    progress: Callable[[Progress], None] | None = None,
+                    cancel: threading.Event | None = None) -> tuple[str, dict[str, Any]]:
+    """``(corpus text, details)``; details has the code modality map and counts."""
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {UNITS}")
+    ctx = ProjectContext(project.store)
+    modality = _Modalities()
+    doc_names: set[str] = set()
+    texts: list[str] = []
+    overlap = 0
+    ids = ctx.documents()
+    for n, doc_id in enumerate(ids):
+        if cancel is not None and cancel.is_set():
+            raise CancelledError(tr("Export interrompu : aucun fichier n'a été écrit.",
+                                    "Export cancelled: no file was written."))
+        if progress:
+            progress(Progress(n, len(ids), ""))
+        dc = ctx.document(doc_id)
+        text = text_of(dc.document) if text_of else dc.document.text
+        codings = chosen_codings(project.store, coders=coders, include_pending=include_pending,
+                                 document_id=doc_id) if thematics else []
+        spans = [(c.start, c.end, (-c.start, c.end - c.start, ctx.position[c.code_id], ctx.key_of[c.code_id]))
+                 for c in codings]
+        segments = [s for s in dc.segments if include_interviewer or s.role != "interviewer"]
+        if not dc.segments:
+            segments = [None]                      # a document without segments: its whole text
+        doc_value = unique(ascii_slug(dc.document.name), doc_names)
+        units = [segments] if unit == "document" else [[s] for s in segments]
+        for group in units:
+            head = _star_line(dc, doc_value, group[0] if unit == "turn" else None)
+            body, n_overlap = _body(text, group, spans, thematics, modality)
+            overlap += n_overlap
+            if body:
+                texts.append("\n".join([head, *body]))
+    if progress:
+        progress(Progress(len(ids), len(ids), ""))
+    details = {"texts": len(texts), "overlap_chars": overlap,
+               "codes": {f"code_{m}": key for key, m in modality.by_key.items()}}
+    return "\n\n".join(texts) + "\n", details
+
+
+def _star_line(dc: DocumentContext, doc_value: str, segment) -> str:
+    doc = dc.document
+    if segment is not None:
+        participant = dc.participant_of(segment)
+    else:
+        keys = {dc.speaker_participant[s.speaker_id] for s in dc.segments
+                if s.speaker_id in dc.speaker_participant and s.role != "interviewer"}
+        participant = dc.participant or (next(iter(keys)) if len(keys) == 1 else None)
+    parts = [f"*phase_{doc.phase}", f"*lieu_{ascii_slug(doc.lieu or '')}", f"*doc_{doc_value}",
+             f"*part_{ascii_slug(participant or '')}"]
+    if segment is not None:
+        parts += [f"*loc_{ascii_slug(segment.speaker or '')}", f"*role_{ascii_slug(segment.role or '')}"]
+    return "**** " + " ".join(parts)
+
+
+def _body(text: str, segments, spans, thematics: bool, modality: _Modalities) -> tuple[list[str], int]:
+    lines: list[str] = []
+    current = None
+    overlap = 0
+    for seg in segments:
+        start, end = (seg.start, seg.end) if seg is not None else (0, len(text))
+        for a, b, rank, n_covering in _pieces(start, end, spans):
+            words = clean_words(text[a:b])
+            if not words:
+                continue
+            if n_covering > 1:
+                overlap += b - a
+            if thematics:
+                theme = modality(rank[3]) if rank else NONE
+                if theme != current:
+                    lines.append(f"-*code_{theme}")
+                    current = theme
+            lines.append(words)
+    return lines, overlap
+
+
+def export_iramuteq(project, out: str | Path, **options) -> ExportResult:
+    """Write the corpus (UTF-8) to ``out``; options as :func:`iramuteq_corpus`."""
+    corpus, details = iramuteq_corpus(project, **options)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(corpus, encoding="utf-8")
+    tmp.replace(out)
+    return ExportResult(out, documents=details["texts"], codes=len(details["codes"]), details=details)

@@ -1,0 +1,269 @@
+"""REFI-QDA: .qdpx/.qdc exports valid against the shipped schemas, round trips that keep
+every coding's words, codes, coders and memos, imports of other tools' files, hostile files."""
+from __future__ import annotations
+
+import io
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from exporterre_nlp import IngestError, MetadataError, Project, ProjectError
+from exporterre_nlp.codebook import load_codebook
+from exporterre_nlp.exchange import export_qdc, export_qdpx, import_qdc, import_qdpx, normalise_with_map, read_qdpx
+from exporterre_nlp.exchange.safety import SafeArchive
+from exporterre_nlp.ingest.encoding import normalise_text
+from exporterre_nlp.settings import IngestSettings
+
+from exchange_project import build, human_codings, memos
+
+REFI = Path(__file__).resolve().parents[2] / "shared" / "refi-qda"
+xmlschema = pytest.importorskip("xmlschema")
+
+
+@pytest.fixture()
+def sample(tmp_path):
+    s = build(tmp_path)
+    yield s
+    s.project.close()
+
+
+def _schema(name: str):
+    if not (REFI / name).exists():
+        pytest.skip(f"{REFI / name} absent")
+    return xmlschema.XMLSchema(str(REFI / name))
+
+
+def _qde(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read("project.qde").decode("utf-8")
+
+
+def test_qdpx_export_validates_against_project_xsd(sample, tmp_path):
+    out = export_qdpx(sample.project, tmp_path / "p.qdpx").path
+    _schema("Project.xsd").validate(_qde(out))
+    with zipfile.ZipFile(out) as z:
+        sources = [n for n in z.namelist() if n.startswith("Sources/")]
+    assert len(sources) == 2 and all(n.endswith(".txt") for n in sources)
+
+
+def test_qdc_export_validates_against_codebook_xsd(sample, tmp_path):
+    out = export_qdc(sample.project.store, tmp_path / "c.qdc")
+    _schema("Codebook.xsd").validate(out.read_text(encoding="utf-8"))
+
+
+def test_qdpx_positions_give_back_the_coded_words(sample, tmp_path):
+    """Positions count code points (emoji, ’, œ included) in the UTF-8 source files."""
+    import xml.etree.ElementTree as ET
+    out = export_qdpx(sample.project, tmp_path / "p.qdpx").path
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    with zipfile.ZipFile(out) as z:
+        root = ET.fromstring(z.read("project.qde"))
+        checked = 0
+        for src in root.iterfind(".//q:TextSource", ns):
+            text = z.read("Sources/" + src.get("plainTextPath").split("//")[1]).decode("utf-8")
+            stored = sample.project.store.get_document(src.get("name")).text
+            assert text == stored
+            for sel in src.iterfind("q:PlainTextSelection", ns):
+                s, e = int(sel.get("startPosition")), int(sel.get("endPosition"))
+                assert text[s:e] in {w for (_, _, _, w, _, _) in human_codings(sample.project)} or \
+                    sel.find("q:NoteRef", ns) is not None
+                checked += 1
+    assert checked >= 7
+
+
+def test_qdpx_round_trip_keeps_codings_codes_coders_memos(sample, tmp_path):
+    out = export_qdpx(sample.project, tmp_path / "p.qdpx").path
+    result = import_qdpx(out, tmp_path / "copie")
+    with Project.open(tmp_path / "copie") as copy:
+        assert human_codings(copy) == human_codings(sample.project)
+        assert any("😀" in words for (_, _, _, words, _, _) in human_codings(copy))
+        assert memos(copy) == memos(sample.project)
+        assert sorted(copy.store.coders()) == ["alice", "bob"]
+        before = {c.key: (c.label, c.color, c.definition) for c in sample.project.store.list_codes()}
+        after = {c.key: (c.label, c.color, c.definition) for c in copy.store.list_codes()}
+        assert after == before
+        parents = lambda p: {c.key: p.store.get_code(c.parent_id).key if c.parent_id else None  # noqa: E731
+                             for c in p.store.list_codes()}
+        assert parents(copy) == parents(sample.project)
+        for name in ("marche_samedi", "relais_couture"):
+            a, b = sample.project.store.get_document(name), copy.store.get_document(name)
+            assert (a.text, a.phase, a.lieu, a.date) == (b.text, b.phase, b.lieu, b.date)
+            assert len(copy.store.list_segments(b.id)) == len(sample.project.store.list_segments(a.id))
+        part = {p.key: p.attributes for p in copy.store.list_participants()}
+        assert part["H3-01"].get("genre") == "F"
+    assert result.codings == len(human_codings(sample.project))
+
+
+def test_pending_suggestions_only_on_request_and_rejected_never(sample, tmp_path):
+    default = export_qdpx(sample.project, tmp_path / "a.qdpx")
+    pending = export_qdpx(sample.project, tmp_path / "b.qdpx", include_pending=True)
+    n_human = len(human_codings(sample.project))
+    assert default.codings == n_human
+    # one suggestion still pending for everybody, plus the one alice rejected (still pending as a suggestion)
+    assert pending.codings == n_human + 2
+    assert "machine" not in default.coders and "machine" in pending.coders
+    assert "rejected" not in _qde(pending.path)
+
+
+def test_coders_option_keeps_only_their_codings_and_memos(sample, tmp_path):
+    result = export_qdpx(sample.project, tmp_path / "bob.qdpx", coders=["bob"])
+    assert result.coders == ("bob",)
+    import_qdpx(result.path, tmp_path / "bob")
+    with Project.open(tmp_path / "bob") as copy:
+        assert {c[-1] for c in human_codings(copy)} == {"bob"}
+        assert {m[2] for m in memos(copy)} == {"bob"}
+
+
+def test_export_is_deterministic(sample, tmp_path):
+    a = export_qdpx(sample.project, tmp_path / "a.qdpx").path.read_bytes()
+    b = export_qdpx(sample.project, tmp_path / "b.qdpx").path.read_bytes()
+    assert a == b
+
+
+def test_qdc_import_gives_a_yaml_codebook_with_same_keys_colours_tags(sample, tmp_path):
+    qdc = export_qdc(sample.project.store, tmp_path / "c.qdc")
+    book = import_qdc(qdc, tmp_path / "c.yaml")
+    reloaded = load_codebook(tmp_path / "c.yaml")
+    original = {c.key: c for c in sample.project.codebook().codes}
+    assert [c.key for c in reloaded.codes] == [c.key for c in book.codes]
+    assert set(original) == {c.key for c in reloaded.codes}
+    for c in reloaded.codes:
+        o = original[c.key]
+        assert (c.label, c.parent, c.color, sorted(c.tags), c.use_when) == \
+            (o.label, o.parent, o.color, sorted(o.tags), o.use_when)
+
+
+# ------------------------------------------------------------------ other tools' files
+@pytest.mark.parametrize("name", ["blank-atlas-project.qdpx", "target-atlas-project.qdpx"])
+def test_import_atlas_samples(name, tmp_path):
+    path = REFI / "samples" / name
+    if not path.exists():
+        pytest.skip(f"{path} absent")
+    result = import_qdpx(path, tmp_path / "p")
+    with Project.open(tmp_path / "p") as p:
+        if name.startswith("target"):
+            codes = {c.key: c for c in p.store.list_codes()}
+            assert result.codes == 3 and "commits" in codes
+            children = [c for c in codes.values() if c.parent_id == codes["commits"].id]
+            assert sorted(c.label for c in children) == ["2022-02-11T10:39:25Z cdbfd92",
+                                                         "2022-05-10T02:05:59Z 19e4dce"]
+        else:   # no codes in the file: the shipped codebook is used
+            assert result.codes == len(load_codebook(Path(__file__).resolve().parents[1] / "codebooks"
+                                                     / "exporterre.yaml").codes)
+        assert p.store.list_documents() == []
+
+
+def _qdpx(tmp_path: Path, qde: str, files: dict[str, bytes] | None = None, name: str = "x.qdpx") -> Path:
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("project.qde", qde.encode("utf-8"))
+        for member, data in (files or {}).items():
+            z.writestr(member, data)
+    return path
+
+
+G = "{:08X}-0000-4000-8000-000000000000".format
+FOREIGN = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="autre" origin="Other tool">
+  <Users><User guid="{{{G(1).lower()}}}" name="Chloé"/></Users>
+  <CodeBook><Codes>
+    <Code guid="{G(2)}" name="Santé" isCodable="true" color="#F00"><Description>soins</Description>
+      <Code guid="{G(3)}" name="Accès aux soins" isCodable="true" color="#F00"/></Code>
+  </Codes></CodeBook>
+  <Sources>
+    <TextSource guid="{G(4)}" name="entretien.docx" plainTextPath="internal://{G(5)}.txt">
+      <PlainTextSelection guid="{G(6)}" startPosition="{{s}}" endPosition="{{e}}" creatingUser="{G(1)}">
+        <Coding guid="{G(7)}" creatingUser="{G(1)}"><CodeRef targetGUID="{G(3).lower()}"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+    <TextSource guid="{G(8)}" name="notes"><PlainTextContent>Notes de terrain.</PlainTextContent></TextSource>
+    <PictureSource guid="{G(9)}" name="photo.jpg" path="internal://{G(10)}.jpg"/>
+    <AudioSource guid="{G(11)}" name="son.m4a" path="absolute:///tmp/son.m4a"/>
+  </Sources>
+</Project>"""
+
+
+def test_import_foreign_project_moves_positions_of_decomposed_crlf_text(tmp_path):
+    raw = "\ufeffE : Bonjour\r\nA : Le me\u0301decin est loin 🏥, c\u2019est l\u2019œuvre d\u2019une vie.\r\n"
+    words = "me\u0301decin est loin 🏥, c\u2019est l\u2019œuvre"
+    s = raw.index(words)
+    path = _qdpx(tmp_path, FOREIGN.replace("{s}", str(s)).replace("{e}", str(s + len(words))),
+                 {f"sources/{G(5)}.txt": raw.encode("utf-8")})
+    with pytest.raises(MetadataError, match="--phase"):
+        import_qdpx(path, tmp_path / "p")
+    assert not (tmp_path / "p").exists()
+    result = import_qdpx(path, tmp_path / "p", default_phase=2)
+    assert any("photo.jpg" in w for w in result.warnings) and any("son.m4a" in w for w in result.warnings)
+    with Project.open(tmp_path / "p") as p:
+        [(doc, start, end, got, key, coder)] = human_codings(p)
+        assert got == unicodedata.normalize("NFC", words) and coder == "Chloé"
+        assert key == "sante.acces_aux_soins"
+        assert p.store.get_code(key).color is None            # same colour as its parent: inherited
+        assert p.store.get_code("sante").color == "#FF0000"
+        assert {d.name for d in p.store.list_documents()} == {"entretien.docx", "notes"}
+
+
+def test_import_refuses_an_existing_project(sample, tmp_path):
+    out = export_qdpx(sample.project, tmp_path / "p.qdpx").path
+    with pytest.raises(ProjectError, match="nouveau|new"):
+        import_qdpx(out, sample.project.path)
+
+
+@pytest.mark.parametrize("payload", [
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>'
+    '<Project xmlns="urn:QDA-XML:project:1.0" name="&lol2;"/>',
+    '<?xml version="1.0"?><!DOCTYPE p [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    '<Project xmlns="urn:QDA-XML:project:1.0" name="&xxe;"/>',
+])
+def test_import_refuses_hostile_xml(tmp_path, payload):
+    with pytest.raises(IngestError, match="dangereux|dangerous"):
+        import_qdpx(_qdpx(tmp_path, payload), tmp_path / "p")
+    assert not (tmp_path / "p").exists()
+    (tmp_path / "c.qdc").write_text(payload.replace("Project", "CodeBook"), encoding="utf-8")
+    with pytest.raises(IngestError, match="dangereux|dangerous"):
+        import_qdc(tmp_path / "c.qdc", tmp_path / "c.yaml")
+
+
+def test_archive_refuses_zip_bombs_and_non_zip(tmp_path):
+    path = _qdpx(tmp_path, "<Project/>", {"Sources/big.txt": b"0" * 3_000_000})
+    with pytest.raises(IngestError, match="bomb"):
+        SafeArchive(path, IngestSettings(max_zip_ratio=50))
+    with pytest.raises(IngestError, match="bomb"):
+        SafeArchive(path, IngestSettings(max_unzipped_bytes=1_000_000))
+    bad = tmp_path / "bad.qdpx"
+    bad.write_bytes(b"not a zip at all")
+    with pytest.raises(IngestError, match=r"\.qdpx"):
+        import_qdpx(bad, tmp_path / "p")
+
+
+def test_import_refuses_text_that_is_not_utf8(tmp_path):
+    path = _qdpx(tmp_path, FOREIGN.replace("{s}", "0").replace("{e}", "3"),
+                 {f"Sources/{G(5)}.txt": "Médecin".encode("cp1252")})
+    with pytest.raises(IngestError, match="UTF-8"):
+        read_qdpx(path)
+
+
+# ------------------------------------------------------------------ offsets across normalisation
+_PIECES = st.sampled_from(["a", "é", "e\u0301", "\r\n", "\n", "\r", "😀", "👶🏽", "œ", "’", " ", "\ufeff",
+                           "\u1100\u1161", "x\u0327\u0301"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PIECES, max_size=30), st.data())
+def test_offset_map_keeps_words_at_piece_boundaries(pieces, data):
+    raw = "".join(pieces)
+    text, where = normalise_with_map(raw)
+    assert text == normalise_text(raw) and len(where) == len(raw) + 1
+    assert all(a <= b for a, b in zip(where, where[1:]))
+    bounds = [0]
+    for p in pieces:
+        bounds.append(bounds[-1] + len(p))
+    # a span may not cut a "\r\n" in two (no tool selects half a line break)
+    bounds = [b for b in bounds if not (0 < b < len(raw) and raw[b - 1] == "\r" and raw[b] == "\n")]
+    i = data.draw(st.integers(0, len(bounds) - 1))
+    j = data.draw(st.integers(i, len(bounds) - 1))
+    s, e = bounds[i], bounds[j]
+    assert text[where[s]:where[e]] == normalise_text(raw[s:e])

@@ -229,3 +229,21 @@ def test_cli_detect_review_accept_show(tmp_path):
     assert "Fatima" not in shown and "06 12 34 56 78" not in shown and "06 39 98" in shown
     bad = runner.invoke(app, ["pseudo", "accept", "9999", *p])
     assert bad.exit_code == 1
+
+
+@pytest.mark.slow
+def test_names_of_people_are_found_with_the_french_model(tmp_path):
+    proj = _project(tmp_path / "ner")
+    try:
+        result = detect(proj)
+        assert result.ner
+        found, missed = _covered(proj, "person")
+        # every planted full name, titled surname and speaker first name
+        assert missed == [], missed
+        texts = {}
+        bad = [t for c in proj.store.list_pseudo_candidates(category="person")
+               for t in [texts.setdefault(c.document_id, proj.store.get_document(c.document_id).text)[c.start:c.end]]
+               if t in NOT_PEOPLE]
+        assert bad == []
+    finally:
+        proj.close()

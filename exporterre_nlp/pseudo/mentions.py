@@ -110,7 +110,7 @@ def ner_mentions(doc, offset: int, text: str, lexicon: Lexicon, protected) -> li
         words = surface.split()
         if not words or lexicon.keep(surface) or _overlaps(start, end, protected):
             continue
-        if len(words) > 3 or any(fold(w) in lexicon.never_replace for w in words):
+        if len(words) > 3 or any(fold(w) in lexicon.never_replace for w in words) or len(surface) < 3:
             continue
         if ent.label_ == "MISC" and not (len(words) == 1 and lexicon.is_first_name(words[0])):
             continue

@@ -23,6 +23,10 @@ app.add_typer(import_app, name="import")
 OUT_HELP = tr("Fichier à écrire.", "File to write.")
 CODERS_HELP = tr("Seulement les codages (et mémos) de ces codeurs, séparés par des virgules : --coders alice,bob.",
                  "Only the codings (and memos) of these coders, comma-separated: --coders alice,bob.")
+PSEUDO_HELP = tr("Textes pseudonymisés : remplacements acceptés appliqués (exporterre pseudo), positions recalées. "
+                 "Les détections encore en attente ne sont pas appliquées (signalé).",
+                 "Pseudonymised texts: accepted replacements applied (exporterre pseudo), positions moved. "
+                 "Detections still pending are not applied (reported).")
 PENDING_HELP = tr("Inclure aussi les suggestions de la machine encore en attente (les rejetées ne sortent jamais).",
                   "Also include the machine's suggestions still pending (rejected ones never leave).")
 
@@ -58,11 +62,13 @@ def export_qdpx_cmd(out: Path = typer.Option(..., "--out", "-o", help=OUT_HELP),
                     project: Optional[Path] = ProjectOption,
                     coders: Optional[str] = typer.Option(None, "--coders", help=CODERS_HELP),
                     include_pending: bool = typer.Option(False, "--include-pending", help=PENDING_HELP),
+                    pseudonymise: bool = typer.Option(False, "--pseudonymise", "--pseudonymiser", help=PSEUDO_HELP),
                     as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     from ..exchange import export_qdpx
     with open_project(project) as proj, progress_bar(tr("Export REFI-QDA", "REFI-QDA export"),
                                                      enabled=not as_json) as (update, cancel):
-        result = export_qdpx(proj, out, coders=_coders(coders), include_pending=include_pending,
+        result = export_qdpx(proj, out, pseudonymise=pseudonymise, coders=_coders(coders),
+                             include_pending=include_pending,
                              progress=update, cancel=cancel)
     _report(result, tr("Projet REFI-QDA", "REFI-QDA project"), as_json)
 
@@ -99,16 +105,20 @@ def export_iramuteq_cmd(out: Path = typer.Option(..., "--out", "-o", help=OUT_HE
                             "Ne pas écrire les codes en thématiques.", "Do not write codes as thematics.")),
                         coders: Optional[str] = typer.Option(None, "--coders", help=CODERS_HELP),
                         include_pending: bool = typer.Option(False, "--include-pending", help=PENDING_HELP),
+                        pseudonymise: bool = typer.Option(False, "--pseudonymise", "--pseudonymiser", help=PSEUDO_HELP),
                         as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     from ..exchange import export_iramuteq
     with open_project(project) as proj, progress_bar("IRaMuTeQ", enabled=not as_json) as (update, cancel):
-        result = export_iramuteq(proj, out, unit="turn" if per_turn else "document",
+        result = export_iramuteq(proj, out, pseudonymise=pseudonymise,
+                                 unit="turn" if per_turn else "document",
                                  include_interviewer=interviewer, thematics=not no_thematics,
                                  coders=_coders(coders), include_pending=include_pending,
                                  progress=update, cancel=cancel)
     if as_json:
         _report(result, "IRaMuTeQ", True)
         return
+    for warning in result.warnings:
+        err_console.print(f"[yellow]{tr('Attention :', 'Warning:')}[/] {warning}", highlight=False)
     console.print(tr(f"Corpus IRaMuTeQ écrit : [bold]{result.path}[/] ({result.documents} textes, "
                      f"{result.codes} codes en thématiques).",
                      f"IRaMuTeQ corpus written: [bold]{result.path}[/] ({result.documents} texts, "
@@ -131,10 +141,12 @@ def export_codings_cmd(out: Path = typer.Option(..., "--out", "-o", help=tr(
                        project: Optional[Path] = ProjectOption,
                        coders: Optional[str] = typer.Option(None, "--coders", help=CODERS_HELP),
                        include_pending: bool = typer.Option(False, "--include-pending", help=PENDING_HELP),
+                       pseudonymise: bool = typer.Option(False, "--pseudonymise", "--pseudonymiser", help=PSEUDO_HELP),
                        as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     from ..exchange import export_codings
     with open_project(project) as proj, progress_bar(tr("Codages", "Codings"), enabled=not as_json) as (up, cancel):
-        result = export_codings(proj, out, coders=_coders(coders), include_pending=include_pending,
+        result = export_codings(proj, out, pseudonymise=pseudonymise, coders=_coders(coders),
+                                include_pending=include_pending,
                                 progress=up, cancel=cancel)
     _report(result, tr("Tableau des codages", "Codings table"), as_json)
 

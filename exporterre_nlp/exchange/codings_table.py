@@ -20,16 +20,22 @@ from .context import ProjectContext
 from .names import safe_cell
 from .results import ExportResult
 from .selection import chosen_codings
+from .textview import TextView
 
 COLUMNS = ("document", "phase", "lieu", "speaker", "role", "participant", "start", "end", "code", "coder",
            "status", "origin", "text")
 
 
 def coding_rows(project, *, coders: Iterable[str] | None = None, include_pending: bool = False,
-                text_of: Callable[[Any], str] | None = None,
+                pseudonymise: bool = False,
                 progress: Callable[[Progress], None] | None = None,
                 cancel: threading.Event | None = None) -> list[list[Any]]:
-    """The rows (not yet neutralised), in corpus order."""
+    """The rows (not yet neutralised), in corpus order. ``start``/``end`` always point into the
+    stored text (provenance); with ``pseudonymise`` the words and speaker are pseudonymised."""
+    return _rows(project, TextView(project.store, pseudonymise), coders, include_pending, progress, cancel)
+
+
+def _rows(project, view: TextView, coders, include_pending, progress, cancel) -> list[list[Any]]:
     ctx = ProjectContext(project.store)
     codings = chosen_codings(project.store, coders=coders, include_pending=include_pending)
     by_doc: dict[int, list] = {}
@@ -44,20 +50,24 @@ def coding_rows(project, *, coders: Iterable[str] | None = None, include_pending
         if progress:
             progress(Progress(n, len(ids), ""))
         dc = ctx.document(doc_id)
-        text = text_of(dc.document) if text_of else dc.document.text
+        doc = dc.document
+        text = view.text(doc)
         segments = {s.id: s for s in dc.segments}
         for c in by_doc[doc_id]:
             seg = segments.get(c.segment_id) or dc.segment_at(c.start)
-            rows.append([dc.document.name, dc.document.phase, dc.document.lieu or "",
-                         (seg.speaker if seg else None) or "", (seg.role if seg else None) or "",
+            s, e = view.span(doc, c.start, c.end)
+            rows.append([doc.name, doc.phase, doc.lieu or "",
+                         view.speaker(doc, seg.speaker if seg else None) or "", (seg.role if seg else None) or "",
                          dc.participant_of(seg) or "", c.start, c.end, ctx.key_of[c.code_id], c.coder,
-                         c.status, c.origin, text[c.start:c.end]])
+                         c.status, c.origin, text[s:e]])
     if progress:
         progress(Progress(len(ids), len(ids), ""))
     return rows
 
 
-def export_codings(project, out: str | Path, **options) -> ExportResult:
+def export_codings(project, out: str | Path, *, coders: Iterable[str] | None = None, include_pending: bool = False,
+                   pseudonymise: bool = False, progress: Callable[[Progress], None] | None = None,
+                   cancel: threading.Event | None = None) -> ExportResult:
     """Write the codings to ``out``: ``.csv`` or ``.xlsx`` (by the suffix)."""
     out = Path(out)
     suffix = out.suffix.lower()
@@ -66,7 +76,8 @@ def export_codings(project, out: str | Path, **options) -> ExportResult:
                                  f"Unknown format for {out.name}: the codings export writes .csv or .xlsx."),
                               tr("Donnez un nom de fichier finissant par .csv ou .xlsx.",
                                  "Give a file name ending in .csv or .xlsx."))
-    rows = [[safe_cell(v) for v in row] for row in coding_rows(project, **options)]
+    view = TextView(project.store, pseudonymise)
+    rows = [[safe_cell(v) for v in row] for row in _rows(project, view, coders, include_pending, progress, cancel)]
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
     if suffix == ".csv":
@@ -85,4 +96,5 @@ def export_codings(project, out: str | Path, **options) -> ExportResult:
         book.save(tmp)
     tmp.replace(out)
     coders = tuple(sorted({r[9] for r in rows}))
-    return ExportResult(out, documents=len({r[0] for r in rows}), codings=len(rows), coders=coders)
+    return ExportResult(out, documents=len({r[0] for r in rows}), codings=len(rows), coders=coders,
+                        warnings=tuple(view.warnings))

@@ -36,6 +36,7 @@ from .context import DocumentContext, ProjectContext
 from .names import ascii_slug, unique
 from .results import ExportResult
 from .selection import chosen_codings
+from .textview import TextView
 
 NONE = "aucun"
 UNITS = ("document", "turn")
@@ -75,13 +76,14 @@ def _pieces(start: int, end: int, spans: list[tuple[int, int, tuple]]) -> list[t
 
 def iramuteq_corpus(project, *, unit: str = "document", include_interviewer: bool = False,
                     thematics: bool = True, coders: Iterable[str] | None = None, include_pending: bool = False,
-                    text_of: Callable[[Any], str] | None = None,
+                    pseudonymise: bool = False,
                     progress: Callable[[Progress], None] | None = None,
                     cancel: threading.Event | None = None) -> tuple[str, dict[str, Any]]:
     """``(corpus text, details)``; details has the code modality map and counts."""
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {UNITS}")
     ctx = ProjectContext(project.store)
+    view = TextView(project.store, pseudonymise)
     modality = _Modalities()
     doc_names: set[str] = set()
     texts: list[str] = []
@@ -94,30 +96,34 @@ def iramuteq_corpus(project, *, unit: str = "document", include_interviewer: boo
         if progress:
             progress(Progress(n, len(ids), ""))
         dc = ctx.document(doc_id)
-        text = text_of(dc.document) if text_of else dc.document.text
+        doc = dc.document
+        text = view.text(doc)
         codings = chosen_codings(project.store, coders=coders, include_pending=include_pending,
                                  document_id=doc_id) if thematics else []
-        spans = [(c.start, c.end, (-c.start, c.end - c.start, ctx.position[c.code_id], ctx.key_of[c.code_id]))
-                 for c in codings]
+        spans = []
+        for c in codings:
+            s, e = view.span(doc, c.start, c.end)
+            spans.append((s, e, (-s, e - s, ctx.position[c.code_id], ctx.key_of[c.code_id])))
         segments = [s for s in dc.segments if include_interviewer or s.role != "interviewer"]
         if not dc.segments:
             segments = [None]                      # a document without segments: its whole text
         doc_value = unique(ascii_slug(dc.document.name), doc_names)
         units = [segments] if unit == "document" else [[s] for s in segments]
         for group in units:
-            head = _star_line(dc, doc_value, group[0] if unit == "turn" else None)
-            body, n_overlap = _body(text, group, spans, thematics, modality)
+            head = _star_line(dc, doc_value, group[0] if unit == "turn" else None, view)
+            where = [view.span(doc, seg.start, seg.end) if seg is not None else (0, len(text)) for seg in group]
+            body, n_overlap = _body(text, where, spans, thematics, modality)
             overlap += n_overlap
             if body:
                 texts.append("\n".join([head, *body]))
     if progress:
         progress(Progress(len(ids), len(ids), ""))
-    details = {"texts": len(texts), "overlap_chars": overlap,
+    details = {"texts": len(texts), "overlap_chars": overlap, "warnings": view.warnings,
                "codes": {f"code_{m}": key for key, m in modality.by_key.items()}}
     return "\n\n".join(texts) + "\n", details
 
 
-def _star_line(dc: DocumentContext, doc_value: str, segment) -> str:
+def _star_line(dc: DocumentContext, doc_value: str, segment, view: TextView) -> str:
     doc = dc.document
     if segment is not None:
         participant = dc.participant_of(segment)
@@ -128,16 +134,17 @@ def _star_line(dc: DocumentContext, doc_value: str, segment) -> str:
     parts = [f"*phase_{doc.phase}", f"*lieu_{ascii_slug(doc.lieu or '')}", f"*doc_{doc_value}",
              f"*part_{ascii_slug(participant or '')}"]
     if segment is not None:
-        parts += [f"*loc_{ascii_slug(segment.speaker or '')}", f"*role_{ascii_slug(segment.role or '')}"]
+        speaker = view.speaker(doc, segment.speaker) or ""
+        parts += [f"*loc_{ascii_slug(speaker)}", f"*role_{ascii_slug(segment.role or '')}"]
     return "**** " + " ".join(parts)
 
 
-def _body(text: str, segments, spans, thematics: bool, modality: _Modalities) -> tuple[list[str], int]:
+def _body(text: str, where: list[tuple[int, int]], spans, thematics: bool,
+          modality: _Modalities) -> tuple[list[str], int]:
     lines: list[str] = []
     current = None
     overlap = 0
-    for seg in segments:
-        start, end = (seg.start, seg.end) if seg is not None else (0, len(text))
+    for start, end in where:
         for a, b, rank, n_covering in _pieces(start, end, spans):
             words = clean_words(text[a:b])
             if not words:
@@ -161,4 +168,5 @@ def export_iramuteq(project, out: str | Path, **options) -> ExportResult:
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_text(corpus, encoding="utf-8")
     tmp.replace(out)
-    return ExportResult(out, documents=details["texts"], codes=len(details["codes"]), details=details)
+    return ExportResult(out, documents=details["texts"], codes=len(details["codes"]),
+                        warnings=tuple(details.pop("warnings")), details=details)

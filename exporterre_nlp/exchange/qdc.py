@@ -234,7 +234,8 @@ def import_qdc(path: str | Path, out: str | Path, *, settings: IngestSettings | 
     sets_el = next((c for c in root if local(c.tag) == "Sets"), None)
     found = read_codes(codes_el if codes_el is not None else [], sets_el)
     if not found.codes:
-        raise IngestError(tr(f"Le livre de codes {path} ne contient aucun code.", f"The codebook {path} holds no code."),
+        raise IngestError(tr(f"Le livre de codes {path} ne contient aucun code.",
+                             f"The codebook {path} holds no code."),
                           tr("Vérifiez le fichier exporté.", "Check the exported file."), path=str(path))
     book = Codebook(name=name or path.stem, codes=found.codes,
                     description=tr(f"Importé de {path.name} (REFI-QDA).", f"Imported from {path.name} (REFI-QDA)."))

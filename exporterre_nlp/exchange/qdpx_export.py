@@ -28,6 +28,7 @@ from .names import Guids
 from .qdc import ORIGIN, PROJECT_NS, XSI, code_elements, codebook_from_store, set_elements
 from .results import ExportResult
 from .selection import chosen_codings, chosen_memos
+from .textview import TextView
 
 _N = f"{{{PROJECT_NS}}}"
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
@@ -90,12 +91,13 @@ class _Variables:
 
 
 def build_project(project, *, coders: Iterable[str] | None = None, include_pending: bool = False,
-                  text_of: Callable[[Any], str] | None = None,
+                  pseudonymise: bool = False,
                   progress: Callable[[Progress], None] | None = None,
                   cancel: threading.Event | None = None) -> tuple[bytes, dict[str, str], ExportResult]:
     """``(project.qde bytes, {archive path: text}, summary)`` without writing anything."""
     store = project.store
     guids = Guids.for_store(store)
+    view = TextView(store, pseudonymise)
     codebook = codebook_from_store(store, store.get_meta("codebook_name") or project.path.name)
     codings = chosen_codings(store, coders=coders, include_pending=include_pending)
     memos = chosen_memos(store, coders)
@@ -143,13 +145,13 @@ def build_project(project, *, coders: Iterable[str] | None = None, include_pendi
                                     "Export cancelled: no file was written."))
         if progress:
             progress(Progress(n, len(docs), doc.name))
-        text = text_of(doc) if text_of else doc.text
+        text = view.text(doc)
         guid = guids("document", doc.id)
         files[f"Sources/{guid}.txt"] = text
         src = _sub(sources_el, "TextSource", {
             "guid": guid, "name": doc.name, "plainTextPath": f"internal://{guid}.txt",
             "creationDateTime": xml_datetime(doc.created_at), "modifiedDateTime": xml_datetime(doc.updated_at)})
-        _selections(src, doc, text, by_doc.get(doc.id, []), store, on, guids, key_of)
+        _selections(src, doc, view, by_doc.get(doc.id, []), store, on, guids, key_of)
         for note in on.get(("document", doc.id), []):
             _sub(src, "NoteRef", {"targetGUID": note})
         participant = store.get_participant(doc.participant_id).key if doc.participant_id else None
@@ -181,7 +183,7 @@ def build_project(project, *, coders: Iterable[str] | None = None, include_pendi
     if progress:
         progress(Progress(len(docs), len(docs), ""))
     ET.indent(root)
-    warnings = []
+    warnings = list(view.warnings)
     if lost_memos:
         warnings.append(tr(f"{lost_memos} mémo(s) sur des codages non exportés ont été laissés de côté.",
                            f"{lost_memos} memo(s) on codings not exported were left out."))
@@ -212,17 +214,19 @@ def _cases(store, docs, guids: Guids, variables: _Variables) -> ET.Element | Non
     return el
 
 
-def _selections(src: ET.Element, doc, text: str, codings, store, on, guids: Guids, key_of) -> None:
+def _selections(src: ET.Element, doc, view: TextView, codings, store, on, guids: Guids, key_of) -> None:
+    text = view.text(doc)
     spans: dict[tuple[int, int], list] = {}
     for c in codings:
-        spans.setdefault((c.start, c.end), []).append(c)
+        spans.setdefault(view.span(doc, c.start, c.end), []).append(c)
     segment_notes: dict[tuple[int, int], list[str]] = {}
     if any(t == "segment" for t, _ in on):
         for seg in store.list_segments(doc.id):
             notes = on.get(("segment", seg.id))
             if notes:
-                segment_notes[(seg.start, seg.end)] = notes
-                spans.setdefault((seg.start, seg.end), [])
+                where = view.span(doc, seg.start, seg.end)
+                segment_notes.setdefault(where, []).extend(notes)
+                spans.setdefault(where, [])
     for (start, end) in sorted(spans):
         group = spans[(start, end)]
         first = min((c.created_at for c in group), default=doc.created_at)
@@ -242,13 +246,13 @@ def _selections(src: ET.Element, doc, text: str, codings, store, on, guids: Guid
 
 
 def export_qdpx(project, out: str | Path, *, coders: Iterable[str] | None = None, include_pending: bool = False,
-                text_of: Callable[[Any], str] | None = None,
+                pseudonymise: bool = False,
                 progress: Callable[[Progress], None] | None = None,
                 cancel: threading.Event | None = None) -> ExportResult:
-    """Write ``out`` (.qdpx). ``text_of(document)`` may replace each text (same length
-    required for the positions to hold, e.g. a pseudonymised text)."""
+    """Write ``out`` (.qdpx). With ``pseudonymise``, texts carry the accepted pseudonyms and
+    every position is moved to the pseudonymised text (see :mod:`.textview`)."""
     qde, files, summary = build_project(project, coders=coders, include_pending=include_pending,
-                                        text_of=text_of, progress=progress, cancel=cancel)
+                                        pseudonymise=pseudonymise, progress=progress, cancel=cancel)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")

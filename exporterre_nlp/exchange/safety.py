@@ -41,9 +41,10 @@ def parse_xml(payload: bytes, path: str, member: str | None = None):
                "pour protéger l'ordinateur.",
                f"The file {path}{where_en} holds dangerous XML (DOCTYPE or entities): it was refused to "
                "protect the computer."),
-            tr("Un fichier exporté normalement par NVivo, ATLAS.ti, MAXQDA ou QualCoder n'en contient pas. Exportez-le à nouveau depuis "
-               "le logiciel d'origine.",
-               "A file exported normally by NVivo, ATLAS.ti, MAXQDA or QualCoder holds none. Export it again from the original program."),
+            tr("Un fichier exporté normalement par NVivo, ATLAS.ti, MAXQDA ou QualCoder n'en contient pas. "
+               "Exportez-le à nouveau depuis le logiciel d'origine.",
+               "A file exported normally by NVivo, ATLAS.ti, MAXQDA or QualCoder holds none. "
+               "Export it again from the original program."),
             path=path) from None
     except SafeET.ParseError as exc:
         raise IngestError(

@@ -30,16 +30,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = [42, 0, 1, 2]
-METHODS = [  # (name, backend, clustering, reduction)
+METHODS = [  # (name, backend, clustering, reduction); SVD components as in the shipped settings
     ("tfidf · kmeans", "tfidf", "kmeans", "none"),
+    ("tfidf · kmeans (umap)", "tfidf", "kmeans", "umap"),
     ("tfidf · agglomerative", "tfidf", "agglomerative", "none"),
-    ("tfidf · hdbscan leaf (umap)", "tfidf", "hdbscan", "umap"),
+    ("tfidf · hdbscan leaf → k (umap)", "tfidf", "hdbscan", "umap"),
     ("spacy · kmeans", "spacy", "kmeans", "none"),
     ("spacy · agglomerative", "spacy", "agglomerative", "none"),
-    ("spacy · hdbscan leaf (umap)", "spacy", "hdbscan", "umap"),
+    ("spacy · hdbscan leaf → k (umap)", "spacy", "hdbscan", "umap"),
     ("hybrid · kmeans", "hybrid", "kmeans", "none"),
+    ("hybrid · kmeans (umap)", "hybrid", "kmeans", "umap"),
     ("hybrid · agglomerative", "hybrid", "agglomerative", "none"),
-    ("hybrid · hdbscan leaf (umap)", "hybrid", "hdbscan", "umap"),
+    ("hybrid · hdbscan leaf → k (umap)", "hybrid", "hdbscan", "umap"),
 ]
 
 

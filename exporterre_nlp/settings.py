@@ -60,16 +60,16 @@ class ExtractionSettings:
 @dataclass
 class ThemeSettings:
     # See docs/themes.md for the measurements behind these defaults.
-    backend: str = "tfidf"            # "tfidf", "spacy", "transformer"
+    backend: str = "hybrid"           # "hybrid" (tfidf + spacy), "tfidf", "spacy", "transformer"
     clustering: str = "kmeans"        # "kmeans", "agglomerative", "hdbscan"
-    reduction: str = "none"           # "none", "pca", "umap" (before clustering)
+    reduction: str = "umap"           # "umap", "pca", "none" (before clustering)
     n_themes: int | None = None       # None: chosen from the corpus size (see themes.model.choose_k)
     unit: str = "turn"                # "turn" or "window"
     window_words: int = 120           # window size; turns longer than 2x this are cut into windows
     min_unit_words: int = 8           # shorter turns ("oui", "d'accord") are not analysed
     include_roles: list[str] = field(default_factory=lambda: ["resident", "relais", "other"])
     include_unattributed: bool = True  # paragraphs without a speaker (field notes)
-    svd_components: int = 100         # tfidf backend
+    svd_components: int = 200         # tfidf and hybrid backends
     tfidf_bigrams: bool = False       # tfidf backend: pairs of consecutive lemmas as features too
     min_cluster_size: int = 5         # hdbscan (leaf selection, then merged down to n_themes)
     reduce_outliers: bool = True

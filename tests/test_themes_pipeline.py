@@ -168,7 +168,7 @@ def test_cli_json_and_segments(fitted):
     out = runner.invoke(app, ["themes", "--project", str(project.path), "--json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
-    assert data["themes"] and data["backend"] == "tfidf"
+    assert data["themes"] and data["backend"] == project.settings.themes.backend
     seg = runner.invoke(app, ["themes", "--project", str(project.path), "--segments", "--json"])
     rows = json.loads(seg.stdout)
     assert len(rows) == data["units"] and all(r["theme"] >= -1 for r in rows)

@@ -23,6 +23,11 @@ def test_transcription_marks_and_timestamps_are_removed():
     assert "d'accord" in cleaned                          # typographic apostrophe normalised
 
 
+def test_email_addresses_and_links_never_become_topic_words():
+    words = FrenchTokenizer()("écrivez à fatima.benali@gmail.com ou sur https://www.asso-arlequin.fr/contact pour la couture")
+    assert words == ["écrivez", "couture"]
+
+
 def test_oral_fillers_are_stop_words():
     stops = stop_words()
     for filler in ("euh", "ben", "bah", "hein", "bon", "voilà", "quoi", "ouais", "genre"):

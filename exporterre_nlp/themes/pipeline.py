@@ -163,7 +163,7 @@ def _fit(project, run: Run, units: list[Unit], codes, ts: ThemeSettings, seed: i
     nlp_model = project.settings.nlp.model
     analysis = analyse_units(project, units, with_vectors=ts.backend in ("spacy", "hybrid"), cancel=cancel)
     from .words import FrenchTokenizer
-    tokenizer = FrenchTokenizer(analysis.lexicon)
+    tokenizer = FrenchTokenizer(analysis.lexicon, extra_stop_words=people_words(store))
     timings["lemmas"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -228,6 +228,24 @@ def _fit(project, run: Run, units: list[Unit], codes, ts: ThemeSettings, seed: i
     finished = store.finish_run(run.id, status="done", summary=summary)
     step(STAGES, tr("terminé", "done"))
     return ThemeFitResult(finished, themes)
+
+
+def people_words(store) -> set[str]:
+    """Words of people's names, kept out of topic words: speaker labels and person candidates.
+
+    Speaker labels ("Fatima", "Mme Diallo") and the pseudonymisation's person
+    candidates (when that step has run) are personal data; a theme labelled
+    with a resident's first name would leak it into every table and chart.
+    """
+    from .words import word_forms
+    surfaces = [sp.label for sp in store.list_speakers()]
+    if hasattr(store, "list_pseudo_candidates"):
+        texts: dict[int, str] = {}
+        for c in store.list_pseudo_candidates(category="person", status=["pending", "accepted"]):
+            if c.document_id not in texts:
+                texts[c.document_id] = store.get_document(c.document_id).text
+            surfaces.append(texts[c.document_id][c.start:c.end])
+    return {w for s in surfaces for w in word_forms(s) if len(w) > 1}
 
 
 def class_counts(run_id: int, units: list[Unit], topics: list[int]) -> list[ThemeClassCount]:

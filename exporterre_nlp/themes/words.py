@@ -45,15 +45,18 @@ qu jusqu lorsqu puisqu quoiqu xx xxx
 _MARKS = re.compile(r"\[[^\]\n]{0,60}\]|\((?:inaudible|rires?|silence|pause|incompréhensible|\.\.\.|…|"
                     r"[^()\n]{0,20}\?)\)|\b\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\b", re.IGNORECASE)
 _APOSTROPHES = re.compile(r"[’ʼ`´]")
+# E-mail addresses and links are personal data or noise, never a theme ("gmail", "com").
+_ADDRESSES = re.compile(r"\S+@\S+|\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 _WORD = re.compile(r"aujourd'hui|quelqu'une?s?|presqu'île|prud'hom\w*|[^\W\d_]+(?:-[^\W\d_]+)*")
 _NOISE = re.compile(r"^(?:x+|(.)\1+)$")        # "XXX" (inaudible in Rhapsodie), "mmm"
 _ELIDED = re.compile(r"^(?:qu|jusqu|lorsqu|puisqu|quoiqu|[cdjlmnst])'", re.IGNORECASE)
 
 
 def clean(text: str) -> str:
-    """NFC, one kind of apostrophe, transcription marks and timestamps removed."""
+    """NFC, one kind of apostrophe; transcription marks, timestamps, e-mail addresses and links removed."""
     text = unicodedata.normalize("NFC", text)
     text = _APOSTROPHES.sub("'", text)
+    text = _ADDRESSES.sub(" ", text)
     return _MARKS.sub(" ", text)
 
 

@@ -97,6 +97,16 @@ class ReportSettings:
 
 
 @dataclass
+class PseudoSettings:
+    seed: int | None = None            # None: the project's seed (settings.seed)
+    lists: str | None = None           # a YAML file of the project's own lists (known_names, never_replace...)
+    use_ner: bool = True               # the French model's entities (else lists, titles, labels, patterns only)
+    model: str | None = None           # None: settings.nlp.model
+    min_score: float = 0.5             # detections scoring below are not proposed
+    categories: list[str] = field(default_factory=lambda: ["person", "phone", "email", "nir", "address"])
+
+
+@dataclass
 class Settings:
     seed: int = 42
     language: str = "fr"
@@ -105,6 +115,7 @@ class Settings:
     extraction: ExtractionSettings = field(default_factory=ExtractionSettings)
     themes: ThemeSettings = field(default_factory=ThemeSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
+    pseudo: PseudoSettings = field(default_factory=PseudoSettings)
 
     # -- serialisation -------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from .app import app
 
 # Command modules, in the order of `exporterre --help`. A module that is not
 # written yet is skipped, so the CLI always starts.
-_COMMAND_MODULES = ("corpus", "codebook", "analyse", "themes", "code", "report", "exchange")
+_COMMAND_MODULES = ("corpus", "codebook", "analyse", "pseudo", "themes", "code", "report", "exchange")
 for _name in _COMMAND_MODULES:
     try:
         importlib.import_module(f"{__name__}.{_name}")

@@ -1,22 +1,11 @@
-"""Settings of pseudonymisation.
-
-Until the project settings carry a ``pseudo:`` section (asked of the lead), the
-defaults below apply; :func:`pseudo_settings` reads the section when present.
-"""
+"""Settings of pseudonymisation: the ``pseudo:`` section of the project settings."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..settings import PseudoSettings
 
-@dataclass
-class PseudoSettings:
-    seed: int | None = None            # None: the project's seed (settings.seed)
-    lists: str | None = None           # a YAML file of the project's own lists (known_names, never_replace...)
-    use_ner: bool = True               # the French model's entities (else lists, titles, labels, patterns only)
-    model: str | None = None           # None: settings.nlp.model
-    min_score: float = 0.5             # detections scoring below are not proposed
-    categories: list[str] = field(default_factory=lambda: ["person", "phone", "email", "nir", "address"])
+__all__ = ["PseudoSettings", "pseudo_settings", "lists_path"]
 
 
 def pseudo_settings(settings) -> PseudoSettings:

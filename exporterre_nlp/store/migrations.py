@@ -152,10 +152,8 @@ CREATE INDEX events_batch ON events(batch)
 """)
 
 
-# --- migration 2 (reserved: NLP analysis tables, store/analysis.py) ------------
-
-# --- migration 3 (reserved: themes tables, store/themes.py) ----------------------
-def m003_themes(conn: sqlite3.Connection) -> None:
+# --- migration 2: themes (store/themes.py) ----------------------------------------
+def m002_themes(conn: sqlite3.Connection) -> None:
     """Theme runs: themes, unit assignments, quotes, crosswalk scores, theme x code matrix, class counts."""
     _run(conn, """
 CREATE TABLE themes (
@@ -223,8 +221,8 @@ CREATE TABLE theme_class_counts (
 
 
 
-# --- migration 4 (reserved: pseudonymisation, store/pseudo.py) -----------------
-def m004_pseudo(conn: sqlite3.Connection) -> None:
+# --- migration 3: pseudonymisation candidates (store/pseudo.py) -------------------
+def m003_pseudo(conn: sqlite3.Connection) -> None:
     """Pseudonymisation candidates (the key itself lives apart, in private/pseudo_key.sqlite3)."""
     _run(conn, """
 CREATE TABLE pseudo_candidates (
@@ -251,11 +249,11 @@ CREATE INDEX pseudo_candidates_entity ON pseudo_candidates(entity_id)
 """)
 
 
-# (version, function): append only. Gaps are allowed while a reserved number is unused.
+# (version, function): append only; numbers are consecutive and never reused.
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m001_core),
-    (3, m003_themes),
-    (4, m004_pseudo),
+    (2, m002_themes),
+    (3, m003_pseudo),
 ]
 LATEST = MIGRATIONS[-1][0]
 

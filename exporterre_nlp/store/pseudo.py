@@ -2,7 +2,7 @@
 
 Two places, on purpose:
 
-- ``store.sqlite3`` (migration 4) holds the *candidates*: a span of a
+- ``store.sqlite3`` (migration 3) holds the *candidates*: a span of a
   document (exact character offsets), its category, the proposed pseudonym, the
   detector and its score, and the review status (pending / accepted / rejected).
   Only accepted candidates are applied.

@@ -22,13 +22,22 @@ $(STAMP): pyproject.toml setup.py
 # The demo report includes the machine's pending suggestions (nobody has coded
 # the demo corpus yet); it says so on every page.
 demo: $(STAMP)
-	rm -rf $(DEMO) outputs/rapport outputs/themes
+	rm -rf $(DEMO) outputs/rapport outputs/themes outputs/pseudo outputs/echange
 	$(BIN)/exporterre init $(DEMO)
 	$(BIN)/exporterre ingest corpus/demo --project $(DEMO)
 	$(BIN)/exporterre status --project $(DEMO)
 	$(BIN)/exporterre analyse --project $(DEMO)
+	# The demo corpus is fictional: its detections are accepted in bulk here.
+	# On real data a person reviews them (exporterre pseudo review / accept / reject).
+	$(BIN)/exporterre pseudo detect --project $(DEMO)
+	$(BIN)/exporterre pseudo review --project $(DEMO) --accept-all all --min-score 0.75 --json > /dev/null
+	$(BIN)/exporterre pseudo export --project $(DEMO) --out outputs/pseudo
 	$(BIN)/exporterre themes --project $(DEMO) --out outputs/themes
 	$(BIN)/exporterre report --project $(DEMO) --out outputs/rapport --include-pending
+	# Exchange files (pseudonymised): REFI-QDA for NVivo/ATLAS.ti/MAXQDA/QualCoder, IRaMuTeQ, spreadsheet
+	$(BIN)/exporterre export qdpx --project $(DEMO) --out outputs/echange/demo.qdpx --include-pending --pseudonymise
+	$(BIN)/exporterre export iramuteq --project $(DEMO) --out outputs/echange/corpus_iramuteq.txt --include-pending --pseudonymise
+	$(BIN)/exporterre export codings --project $(DEMO) --out outputs/echange/codages.xlsx --include-pending --pseudonymise
 	@echo "Rapport : outputs/rapport/rapport.html — coder : $(BIN)/exporterre code --project $(DEMO) --coder amina"
 
 test: $(STAMP)

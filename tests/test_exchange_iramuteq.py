@@ -43,7 +43,7 @@ def test_star_lines_carry_phase_lieu_document_participant(sample):
 
 
 def test_codes_are_thematic_lines_before_their_words(sample):
-    corpus, details = iramuteq_corpus(sample.project)
+    corpus, details = iramuteq_corpus(sample.project, granularity="span")
     lines = corpus.splitlines()
     i = lines.index("-*code_competences_cuisine")
     assert lines[i + 1] == "je vends des gâteaux 😀 que je fais moi-même"
@@ -94,7 +94,8 @@ def test_export_writes_utf8_file(sample, tmp_path):
     result = export_iramuteq(sample.project, tmp_path / "out" / "corpus.txt")
     data = result.path.read_bytes()
     assert not data.startswith(b"\xef\xbb\xbf") and "😀".encode() in data
-    assert result.documents == 2 and result.codes == 6
+    themes = {line for line in data.decode().splitlines() if line.startswith("-*code_")} - {"-*code_aucun"}
+    assert result.documents == 2 and result.codes == len(themes) >= 3
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -103,3 +104,21 @@ def test_export_writes_utf8_file(sample, tmp_path):
 ])
 def test_values_are_lower_case_ascii_with_underscores(value, expected):
     assert ascii_slug(value) == expected
+
+
+def test_default_thematics_follow_whole_segments(sample):
+    corpus, details = iramuteq_corpus(sample.project)
+    lines = corpus.splitlines()
+    spans_corpus, _ = iramuteq_corpus(sample.project, granularity="span")
+    # every kept segment is one line, never cut at a coding boundary
+    words = [line for line in lines if line and not line.startswith(("****", "-*"))]
+    assert "trop petits" not in words
+    assert len(words) < len([x for x in spans_corpus.splitlines() if x and not x.startswith(("****", "-*"))])
+    # the segment holding the logement coding and the nested one goes under logement (it covers more)
+    k = next(i for i, line in enumerate(lines) if "trop petits" in line)
+    theme = next(lines[i] for i in range(k, -1, -1) if lines[i].startswith("-*"))
+    assert theme == "-*code_besoins_logement"
+    assert details["multi_code_segments"] >= 1
+    for k, line in enumerate(lines):
+        if line.startswith("-*"):
+            assert VARIABLE.match(line[1:]) and lines[k + 1] and not lines[k + 1].startswith(("-*", "*"))

@@ -103,6 +103,11 @@ def export_iramuteq_cmd(out: Path = typer.Option(..., "--out", "-o", help=OUT_HE
                             "Garder aussi les tours de l'enquêteur.", "Keep the interviewer's turns too.")),
                         no_thematics: bool = typer.Option(False, "--sans-thematiques", "--no-thematics", help=tr(
                             "Ne pas écrire les codes en thématiques.", "Do not write codes as thematics.")),
+                        passages: bool = typer.Option(False, "--thematiques-passages", "--span-thematics", help=tr(
+                            "Thématiques au passage codé près (par défaut : par tour de parole ou paragraphe, "
+                            "sous le code qui en couvre le plus).",
+                            "Thematics exactly on the coded passages (default: per speaker turn or paragraph, "
+                            "under the code covering most of it).")),
                         coders: Optional[str] = typer.Option(None, "--coders", help=CODERS_HELP),
                         include_pending: bool = typer.Option(False, "--include-pending", help=PENDING_HELP),
                         pseudonymise: bool = typer.Option(False, "--pseudonymise", "--pseudonymiser", help=PSEUDO_HELP),
@@ -112,6 +117,7 @@ def export_iramuteq_cmd(out: Path = typer.Option(..., "--out", "-o", help=OUT_HE
         result = export_iramuteq(proj, out, pseudonymise=pseudonymise,
                                  unit="turn" if per_turn else "document",
                                  include_interviewer=interviewer, thematics=not no_thematics,
+                                 granularity="span" if passages else "segment",
                                  coders=_coders(coders), include_pending=include_pending,
                                  progress=update, cancel=cancel)
     if as_json:
@@ -128,6 +134,11 @@ def export_iramuteq_cmd(out: Path = typer.Option(..., "--out", "-o", help=OUT_HE
                              "IRaMuTeQ n'en garde qu'un (le codage le plus intérieur).",
                              f"Note: {result.details['overlap_chars']} characters carry several codes; "
                              "IRaMuTeQ keeps one (the innermost coding)."))
+    if result.details.get("multi_code_segments"):
+        err_console.print(tr(f"Note : {result.details['multi_code_segments']} segments portent plusieurs codes ; "
+                             "chacun est rangé sous le code qui en couvre le plus.",
+                             f"Note: {result.details['multi_code_segments']} segments carry several codes; "
+                             "each goes under the code covering most of it."))
 
 
 @export_app.command("codings", help=tr(

@@ -15,7 +15,13 @@ the next such line. We write::
   ``unit="turn"``, one text per speaker turn (with ``*loc_`` and ``*role_`` too);
 * interviewer turns are left out unless asked for; speaker labels and timestamps
   are never in the text (segments hold the spoken words only);
-* a passage under several codes goes to the innermost coding (the one that starts
+* thematics follow whole segments by default (``granularity="segment"``): a
+  speaker turn or paragraph goes under the code that covers most of its
+  characters (ties: the innermost coding, then codebook order), so that
+  IRaMuTeQ's text segments are never cut in the middle of a sentence; segments
+  carrying several codes are counted in ``details["multi_code_segments"]``;
+* with ``granularity="span"`` thematics follow the coded passages exactly: a
+  passage under several codes goes to the innermost coding (the one that starts
   last, then the shortest, then codebook order) — IRaMuTeQ gives a passage one
   thematic only; the characters concerned are counted in ``details["overlap_chars"]``;
 * names and values are lower-case ASCII with ``_`` (accents dropped, œ → oe, every
@@ -40,6 +46,7 @@ from .textview import TextView
 
 NONE = "aucun"
 UNITS = ("document", "turn")
+GRANULARITIES = ("segment", "span")
 
 
 def clean_words(text: str) -> str:
@@ -76,18 +83,20 @@ def _pieces(start: int, end: int, spans: list[tuple[int, int, tuple]]) -> list[t
 
 def iramuteq_corpus(project, *, unit: str = "document", include_interviewer: bool = False,
                     thematics: bool = True, coders: Iterable[str] | None = None, include_pending: bool = False,
-                    pseudonymise: bool = False,
+                    pseudonymise: bool = False, granularity: str = "segment",
                     progress: Callable[[Progress], None] | None = None,
                     cancel: threading.Event | None = None) -> tuple[str, dict[str, Any]]:
     """``(corpus text, details)``; details has the code modality map and counts."""
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {UNITS}")
+    if granularity not in GRANULARITIES:
+        raise ValueError(f"granularity must be one of {GRANULARITIES}")
     ctx = ProjectContext(project.store)
     view = TextView(project.store, pseudonymise)
     modality = _Modalities()
     doc_names: set[str] = set()
     texts: list[str] = []
-    overlap = 0
+    overlap = multi = 0
     ids = ctx.documents()
     for n, doc_id in enumerate(ids):
         if cancel is not None and cancel.is_set():
@@ -112,13 +121,18 @@ def iramuteq_corpus(project, *, unit: str = "document", include_interviewer: boo
         for group in units:
             head = _star_line(dc, doc_value, group[0] if unit == "turn" else None, view)
             where = [view.span(doc, seg.start, seg.end) if seg is not None else (0, len(text)) for seg in group]
-            body, n_overlap = _body(text, where, spans, thematics, modality)
-            overlap += n_overlap
+            if granularity == "segment":
+                body, n_multi = _segment_body(text, where, spans, thematics, modality)
+                multi += n_multi
+            else:
+                body, n_overlap = _body(text, where, spans, thematics, modality)
+                overlap += n_overlap
             if body:
                 texts.append("\n".join([head, *body]))
     if progress:
         progress(Progress(len(ids), len(ids), ""))
-    details = {"texts": len(texts), "overlap_chars": overlap, "warnings": view.warnings,
+    details = {"texts": len(texts), "overlap_chars": overlap, "multi_code_segments": multi,
+               "warnings": view.warnings,
                "codes": {f"code_{m}": key for key, m in modality.by_key.items()}}
     return "\n\n".join(texts) + "\n", details
 
@@ -158,6 +172,34 @@ def _body(text: str, where: list[tuple[int, int]], spans, thematics: bool,
                     current = theme
             lines.append(words)
     return lines, overlap
+
+
+def _segment_body(text: str, where: list[tuple[int, int]], spans, thematics: bool,
+                  modality: _Modalities) -> tuple[list[str], int]:
+    """One line per segment, under the code covering most of its characters."""
+    lines: list[str] = []
+    current = None
+    multi = 0
+    for start, end in where:
+        words = clean_words(text[start:end])
+        if not words:
+            continue
+        if thematics:
+            cover: dict[str, list] = {}
+            for s, e, rank in spans:
+                inside = min(e, end) - max(s, start)
+                if inside > 0:
+                    entry = cover.setdefault(rank[3], [0, rank])
+                    entry[0] += inside
+                    entry[1] = min(entry[1], rank)
+            multi += len(cover) > 1
+            best = min(cover.items(), key=lambda kv: (-kv[1][0], kv[1][1]))[0] if cover else None
+            theme = modality(best) if best else NONE
+            if theme != current:
+                lines.append(f"-*code_{theme}")
+                current = theme
+        lines.append(words)
+    return lines, multi
 
 
 def export_iramuteq(project, out: str | Path, **options) -> ExportResult:

@@ -33,7 +33,7 @@ demo: $(STAMP)
 	$(BIN)/exporterre pseudo review --project $(DEMO) --accept-all all --min-score 0.75 --json > /dev/null
 	$(BIN)/exporterre pseudo export --project $(DEMO) --out outputs/pseudo
 	$(BIN)/exporterre themes --project $(DEMO) --out outputs/themes
-	$(BIN)/exporterre report --project $(DEMO) --out outputs/rapport --include-pending
+	$(BIN)/exporterre report --project $(DEMO) --out outputs/rapport --include-pending --pseudonymise
 	# Exchange files (pseudonymised): REFI-QDA for NVivo/ATLAS.ti/MAXQDA/QualCoder, IRaMuTeQ, spreadsheet
 	$(BIN)/exporterre export qdpx --project $(DEMO) --out outputs/echange/demo.qdpx --include-pending --pseudonymise
 	$(BIN)/exporterre export iramuteq --project $(DEMO) --out outputs/echange/corpus_iramuteq.txt --include-pending --pseudonymise

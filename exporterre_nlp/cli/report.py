@@ -29,6 +29,11 @@ def report(
     include_pending: bool = typer.Option(False, "--include-pending", help=PENDING_HELP),
     lang: Optional[str] = typer.Option(None, "--lang", help=tr("Langue du rapport : fr (défaut) ou en.",
                                                                "Report language: fr (default) or en.")),
+    pseudonymise: bool = typer.Option(False, "--pseudonymise", "--pseudonymiser", help=tr(
+        "Montrer citations, locuteurs et libellés avec les pseudonymes acceptés (exporterre pseudo) ; le rapport "
+        "signale les détections encore en attente.",
+        "Show quotes, speakers and labels with the accepted pseudonyms (exporterre pseudo); the report flags "
+        "detections still pending.")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Écrit le rapport complet : rapport.md, rapport.html, tableaux CSV/XLSX, graphiques PNG, manifest.json."""
@@ -39,13 +44,14 @@ def report(
     try:
         with progress_bar(tr("Rapport", "Report"), enabled=not as_json) as (update, cancel):
             result = write_report(proj, out, include_pending=include_pending or None, lang=lang,
-                                  progress=update, cancel=cancel)
+                                  pseudonymise=pseudonymise, progress=update, cancel=cancel)
     finally:
         proj.close()
     if as_json:
         print_json({"folder": str(result.folder), "files": [str(p) for p in result.files],
                     "include_pending": result.data.include_pending, "codes": len(result.data.code_sheets),
-                    "themes": len(result.data.themes), "theme_run": result.data.theme_run})
+                    "themes": len(result.data.themes), "theme_run": result.data.theme_run,
+                    "pseudonymise": pseudonymise, "pseudonymisation": result.data.pseudo})
         return
     console.print(tr(f"Rapport écrit dans [bold]{result.folder}[/] : {len(result.files)} fichiers "
                      f"({len(result.data.code_sheets)} fiches de code, {len(result.data.themes)} thèmes).",
@@ -56,6 +62,13 @@ def report(
     if result.data.include_pending:
         err_console.print(tr("[yellow]Attention :[/] suggestions en attente incluses.",
                              "[yellow]Warning:[/] pending suggestions included."))
+    if result.data.pseudo:
+        p = result.data.pseudo
+        console.print(tr(f"Pseudonymisé : {p['applied']} remplacement(s) appliqué(s).",
+                         f"Pseudonymised: {p['applied']} replacement(s) applied."), highlight=False)
+        for warning in p["warnings"]:
+            err_console.print(tr("[yellow]Attention :[/] ", "[yellow]Warning:[/] ") + warning, highlight=False,
+                              markup=True)
 
 
 @app.command("compare")

@@ -20,7 +20,7 @@ from .context import ProjectContext
 from .names import safe_cell
 from .results import ExportResult
 from .selection import chosen_codings
-from .textview import TextView
+from ..pseudo.view import TextView
 
 COLUMNS = ("document", "phase", "lieu", "speaker", "role", "participant", "start", "end", "code", "coder",
            "status", "origin", "text")

@@ -42,7 +42,7 @@ from .context import DocumentContext, ProjectContext
 from .names import ascii_slug, unique
 from .results import ExportResult
 from .selection import chosen_codings
-from .textview import TextView
+from ..pseudo.view import TextView
 
 NONE = "aucun"
 UNITS = ("document", "turn")

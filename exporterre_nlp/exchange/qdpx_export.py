@@ -28,7 +28,7 @@ from .names import Guids
 from .qdc import ORIGIN, PROJECT_NS, XSI, code_elements, codebook_from_store, set_elements
 from .results import ExportResult
 from .selection import chosen_codings, chosen_memos
-from .textview import TextView
+from ..pseudo.view import TextView
 
 _N = f"{{{PROJECT_NS}}}"
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
@@ -250,7 +250,7 @@ def export_qdpx(project, out: str | Path, *, coders: Iterable[str] | None = None
                 progress: Callable[[Progress], None] | None = None,
                 cancel: threading.Event | None = None) -> ExportResult:
     """Write ``out`` (.qdpx). With ``pseudonymise``, texts carry the accepted pseudonyms and
-    every position is moved to the pseudonymised text (see :mod:`.textview`)."""
+    every position is moved to the pseudonymised text (see :mod:`exporterre_nlp.pseudo.view`)."""
     qde, files, summary = build_project(project, coders=coders, include_pending=include_pending,
                                         pseudonymise=pseudonymise, progress=progress, cancel=cancel)
     out = Path(out)

@@ -29,6 +29,7 @@ from .manifest import add_files, build_manifest
 from .markdown import render_markdown
 from .model import ReportData, Table
 from .annexes import page
+from .pseudo import manifest_part, pseudo_banner, pseudo_statement
 from .tables import all_tables, safe_cell, write_csv, write_xlsx
 
 
@@ -83,18 +84,26 @@ def _remove_previous(out: Path) -> None:
             path.unlink()
 
 
+def banner_of(data: ReportData) -> str | None:
+    """The warning on top of every page (pending suggestions counted, pseudonymisation incomplete)."""
+    found = [b for b in (pending_banner(data), pseudo_banner(data)) if b]
+    return " ".join(found) or None
+
+
 def write_report(project, out: str | Path, *, include_pending: bool | None = None, lang: str | None = None,
-                 include_interviewer: bool | None = None, lemmatise=None,
+                 include_interviewer: bool | None = None, lemmatise=None, pseudonymise: bool = False,
                  progress: Callable[[Progress], None] | None = None,
                  cancel: threading.Event | None = None) -> ReportResult:
-    """Compute and write the whole report of ``project`` into the folder ``out``."""
+    """Compute and write the whole report of ``project`` into the folder ``out``.
+
+    ``pseudonymise``: show participants' words with the accepted pseudonyms (``exporterre pseudo``)."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ExporterreError(tr(f"{out} existe et n'est pas un dossier.", f"{out} exists and is not a folder."),
                               tr("Choisissez un dossier de sortie avec --out.", "Choose an output folder with --out."))
     with language(lang):
         data = build_report_data(project, include_pending=include_pending, include_interviewer=include_interviewer,
-                                 lemmatise=lemmatise, progress=progress, cancel=cancel)
+                                 lemmatise=lemmatise, pseudonymise=pseudonymise, progress=progress, cancel=cancel)
         out.mkdir(parents=True, exist_ok=True)
         _remove_previous(out)
         files: list[Path] = []
@@ -103,9 +112,10 @@ def write_report(project, out: str | Path, *, include_pending: bool | None = Non
         tables = all_tables(data)
         (out / "tableaux").mkdir(exist_ok=True)
         files += [write_csv(t, out / "tableaux" / f"{t.name}.csv") for t in tables]
-        banner = pending_banner(data)
-        files.append(write_xlsx(tables, out / "tableaux.xlsx", note=banner))
-        data.manifest = {**data.manifest, **build_manifest(project, data)}
+        banner = banner_of(data)
+        sheet_note = " ".join(x for x in (banner, pseudo_statement(data)) if x) or None
+        files.append(write_xlsx(tables, out / "tableaux.xlsx", note=sheet_note))
+        data.manifest = {**data.manifest, **build_manifest(project, data), **manifest_part(data)}
         sections = page(data, set(charts))
         (out / "rapport.md").write_text(render_markdown(data.title, sections, banner=banner), encoding="utf-8")
         (out / "rapport.html").write_text(render_html(data.title, sections, images=charts, banner=banner),

@@ -109,6 +109,20 @@ def method_section(data: ReportData) -> Section:
     if runs:
         items.append(tr("Analyses utilisées : ", "Runs used: ") + ", ".join(f"{r['kind']} n° {r['id']}" for r in runs)
                      + ".")
+    if data.pseudo:
+        p = data.pseudo
+        items.append(tr(
+            f"Pseudonymisation : {p['applied']} remplacement(s) accepté(s) appliqué(s), {p['pending']} détection(s) "
+            f"en attente (non appliquées), {p['stale']} périmée(s). Les références des citations (document, "
+            "segment, caractères début–fin) renvoient au texte d'origine stocké dans le projet, conservé par "
+            "l'équipe de recherche, et non au texte pseudonymisé : elles permettent à l'équipe de retrouver chaque "
+            "passage. Le vocabulaire (lemmes, mots des thèmes) est calculé sans les mots des noms de personnes "
+            f"détectés ({p['lemma_tokens_dropped']} occurrence(s) retirée(s)).",
+            f"Pseudonymisation: {p['applied']} accepted replacement(s) applied, {p['pending']} detection(s) pending "
+            f"(not applied), {p['stale']} stale. Quote references (document, segment, start–end characters) refer "
+            "to the original text stored in the project, held by the research team, not to the pseudonymised "
+            "text: they let the team find every passage. The vocabulary (lemmas, theme words) is computed without "
+            f"the words of detected people's names ({p['lemma_tokens_dropped']} token(s) removed)."))
     items.append(tr("Le détail (versions, réglages, empreintes de chaque document et de chaque fichier produit) est "
                     "dans manifest.json.", "Details (versions, settings, hashes of each document and output file) "
                     "are in manifest.json."))

@@ -18,6 +18,7 @@ from ..errors import CancelledError
 from ..i18n import get_language, tr
 from ..records import Progress
 from .model import CodeSheet, ExtractionRow, ReportData
+from .pseudo import drop_person_lemmas, pseudonymise_data
 from .themes import theme_part
 
 STEPS = 7
@@ -97,10 +98,12 @@ def lemmas_of(project, corpus: CodedCorpus, lemmatise: Lemmatiser | None, cancel
 
 
 def build_report_data(project, *, include_pending: bool | None = None, include_interviewer: bool | None = None,
-                      lemmatise: Lemmatiser | None = None,
+                      lemmatise: Lemmatiser | None = None, pseudonymise: bool = False,
                       progress: Callable[[Progress], None] | None = None,
                       cancel: threading.Event | None = None) -> ReportData:
-    """All figures of the report of ``project`` (see docs/report.md)."""
+    """All figures of the report of ``project`` (see docs/report.md).
+
+    With ``pseudonymise``, participants' words are shown with the accepted pseudonyms (see :mod:`.pseudo`)."""
     rs = project.settings.report
     include_pending = rs.include_pending if include_pending is None else include_pending
     include_interviewer = rs.include_interviewer if include_interviewer is None else include_interviewer
@@ -115,6 +118,14 @@ def build_report_data(project, *, include_pending: bool | None = None, include_i
     lieu_table = contingency(corpus, "lieu")
     _step(progress, cancel, 1, tr("lemmes", "lemmas"))
     lemmas = lemmas_of(project, corpus, lemmatise, cancel)
+    view = person_words = None
+    lemmas_dropped = 0
+    if pseudonymise:
+        from ..pseudo.view import TextView
+        view = TextView(store, pseudonymise=True)
+        view.read(sorted(corpus.documents))
+        person_words = view.person_words()
+        lemmas, lemmas_dropped = drop_person_lemmas(lemmas, person_words)
     _step(progress, cancel, 2, tr("thèmes", "themes"))
     vectorizer = tfidf_vectorizer()
     try:
@@ -160,8 +171,9 @@ def build_report_data(project, *, include_pending: bool | None = None, include_i
     _step(progress, cancel, 6, tr("extractions", "extractions"))
     extraction = _extraction(store, include_pending)
     name = store.get_meta("codebook_name") or project.path.name
+    title = tr(f"Rapport Exporterre — {project.path.name}", f"Exporterre report — {project.path.name}")
     data = ReportData(
-        title=tr(f"Rapport Exporterre — {project.path.name}", f"Exporterre report — {project.path.name}"),
+        title=title + (tr(" (pseudonymisé)", " (pseudonymised)") if pseudonymise else ""),
         language=get_language(), include_pending=include_pending, include_interviewer=include_interviewer,
         corpus=corpus_summary(corpus), phase_table=phase_table, phase_specificity=phase_spec,
         phase_participants=contingency(corpus, "phase", unit="participants"), lieu_table=lieu_table,
@@ -174,5 +186,7 @@ def build_report_data(project, *, include_pending: bool | None = None, include_i
     data.manifest = {"codebook_name": name, "inputs": {"codings_hash": codings_hash(corpus)},
                      "coding_runs": sorted({c.run_id for c in corpus.codings if c.run_id is not None}),
                      "theme_run": themes.run_id}
+    if view is not None:
+        pseudonymise_data(data, view, person_words, lemmas_dropped)
     _step(progress, cancel, STEPS, tr("terminé", "done"))
     return data

@@ -10,6 +10,7 @@ from ..analysis.corpus import phase_label
 from ..i18n import get_language, tr
 from .model import (Bullets, Heading, Image, Note, Paragraph, ReportData, Section, Table,
                     TableBlock)
+from .pseudo import pseudo_banner, pseudo_notes
 
 PHASES = ("1", "2", "3")
 
@@ -30,10 +31,15 @@ def pending_note(data: ReportData) -> Note | None:
 
 def _section(data: ReportData, anchor: str, title: str) -> Section:
     s = Section(anchor, title)
-    note = pending_note(data)
-    if note:
-        s.blocks.append(note)
+    for note in (pending_note(data), pseudo_warning_note(data)):
+        if note:
+            s.blocks.append(note)
     return s
+
+
+def pseudo_warning_note(data: ReportData) -> Note | None:
+    banner = pseudo_banner(data)
+    return Note(banner, "warning") if banner else None
 
 
 def reference(q) -> str:
@@ -48,8 +54,28 @@ def reference(q) -> str:
     return " · ".join(parts)
 
 
+def privacy_bullet(data: ReportData) -> str:
+    if data.pseudo:
+        return tr("Les personnes sont désignées par leur étiquette de locuteur pseudonymisée ou leur clé "
+                  "pseudonyme ; noms, téléphones, courriels, adresses et numéros de sécurité sociale acceptés à la "
+                  "relecture (exporterre pseudo) sont remplacés par des pseudonymes. Un passage contenant un courriel, "
+                  "un téléphone, un numéro de sécurité sociale ou une adresse n'est de toute façon jamais cité.",
+                  "People are named by their pseudonymised speaker label or pseudonymous key; names, phones, "
+                  "e-mails, addresses and social-security numbers accepted in review (exporterre pseudo) are "
+                  "replaced by pseudonyms. A passage holding an e-mail, a phone, a social-security number or an "
+                  "address is never quoted anyway.")
+    return tr("Les personnes sont désignées par leur étiquette de locuteur ou leur clé pseudonyme. Un passage "
+              "contenant un courriel, un numéro de téléphone, un numéro de sécurité sociale ou une adresse n'est "
+              "jamais cité ; les noms, eux, ne sont pas détectés : les citations reproduisent le texte stocké, ne "
+              "diffusez ce rapport qu'à partir d'un corpus pseudonymisé.",
+              "People are named by their speaker label or pseudonymous key. A passage holding an e-mail, a phone "
+              "number, a social-security number or a street address is never quoted; names are not detected: "
+              "quotes reproduce the stored text, share this report only from a pseudonymised corpus.")
+
+
 def intro(data: ReportData) -> Section:
     s = _section(data, "a-propos", tr("À propos de ce rapport", "About this report"))
+    s.blocks[:0] = pseudo_notes(data)
     counted = tr("les codages décidés par l'équipe (codages manuels et suggestions acceptées)",
                  "the team's decisions (manual codings and accepted suggestions)")
     if data.include_pending:
@@ -87,13 +113,7 @@ def intro(data: ReportData) -> Section:
                "pas de quasi-doublons), avec leur référence exacte dans le texte.",
                "Quotes: chosen to be typical and diverse (different people and documents, no near-duplicates), "
                "with their exact reference in the text."),
-            tr("Les personnes sont désignées par leur étiquette de locuteur ou leur clé pseudonyme. Un passage "
-               "contenant un courriel, un numéro de téléphone, un numéro de sécurité sociale ou une adresse n'est "
-               "jamais cité ; les noms, eux, ne sont pas détectés : les citations reproduisent le texte stocké, ne "
-               "diffusez ce rapport qu'à partir d'un corpus pseudonymisé.",
-               "People are named by their speaker label or pseudonymous key. A passage holding an e-mail, a phone "
-               "number, a social-security number or a street address is never quoted; names are not detected: "
-               "quotes reproduce the stored text, share this report only from a pseudonymised corpus."),
+            privacy_bullet(data),
         ])]
     return s
 

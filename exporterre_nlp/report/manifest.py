@@ -60,6 +60,7 @@ def build_manifest(project, data: ReportData) -> dict[str, Any]:
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "language": data.language,
         "options": {"include_pending": data.include_pending, "include_interviewer": data.include_interviewer,
+                    "pseudonymise": bool(data.pseudo),
                     "counted_statuses": ["manual", "accepted"] + (["pending"] if data.include_pending else [])},
         "settings": settings.to_dict(),
         "settings_fingerprint": settings.fingerprint(),

@@ -154,3 +154,4 @@ class ReportData:
     counted_codings: int
     code_labels: dict[str, str]
     manifest: dict[str, Any] = field(default_factory=dict)
+    pseudo: dict[str, Any] | None = None               # pseudonymisation summary (None: stored text shown)

@@ -27,6 +27,15 @@ def _statuses(data: ReportData) -> str:
     return "manual+accepted+pending" if data.include_pending else "manual+accepted"
 
 
+def _pseudo_mark(data: ReportData) -> list[str]:
+    """The last cell of a quote row in a pseudonymised report: says whether anything was left unreplaced."""
+    if not data.pseudo:
+        return []
+    if data.pseudo["warnings"]:
+        return [tr("INCOMPLÈTE : ", "INCOMPLETE: ") + " ".join(data.pseudo["warnings"])]
+    return [tr("pseudonymisée (positions : texte d'origine)", "pseudonymised (positions: original text)")]
+
+
 def code_phase_table(data: ReportData) -> Table:
     t, s = data.phase_table, data.phase_specificity
     phases = t.columns
@@ -76,7 +85,8 @@ def all_tables(data: ReportData) -> list[Table]:
     quotes = Table("citations", tr("Citations retenues", "Selected quotes"),
                    [tr("code", "code"), "document", tr("locuteur", "speaker"), tr("participant", "participant"),
                     "phase", tr("lieu", "place"), "segment", tr("début", "start"), tr("fin", "end"),
-                    tr("citation", "quote")], [])
+                    tr("citation", "quote")] + ([tr("pseudonymisation", "pseudonymisation")] if data.pseudo else []), [])
+    mark = _pseudo_mark(data)
     for s in data.code_sheets:
         f = s.figures
         summary.rows.append([s.key, s.label, f.segments, f.documents, f.participants, f.codings,
@@ -85,7 +95,7 @@ def all_tables(data: ReportData) -> list[Table]:
                              ", ".join(x.lemma for x in s.lemmas)])
         for q in s.quotes:
             quotes.rows.append([s.key, q.document, q.speaker or "", q.voice, q.phase, q.lieu or "", q.position,
-                                q.start, q.end, q.display])
+                                q.start, q.end, q.display] + mark)
     tables += [summary, quotes]
     matching = Table("besoins_competences", tr("Besoins ↔ compétences et ressources, par domaine",
                                                "Needs ↔ skills and resources, by domain"),

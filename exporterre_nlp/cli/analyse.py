@@ -216,3 +216,52 @@ def freq_cmd(
     for r in table_.rows:
         table.add_row(r.term, str(r.total), *(str(r.groups.get(g, 0)) for g in table_.groups))
     console.print(table)
+
+
+@app.command("eval")
+@handle_errors
+def eval_cmd(
+    split: str = typer.Option("test", "--split", help=tr("Partie du jeu étiqueté : test, dev ou all.",
+                                                         "Part of the labelled set: test, dev or all.")),
+    codebook: Optional[Path] = typer.Option(None, "--codebook", "-c", exists=True, dir_okay=False, help=tr(
+        "Livre de codes dont on mesure les règles (par défaut : codebooks/exporterre.yaml).",
+        "Codebook whose rules are measured (default: codebooks/exporterre.yaml).")),
+    eval_set: Optional[Path] = typer.Option(None, "--set", exists=True, dir_okay=False, help=tr(
+        "Jeu étiqueté JSONL (par défaut : benchmarks/data/nlp_eval.jsonl).",
+        "Labelled JSONL set (default: benchmarks/data/nlp_eval.jsonl).")),
+    model: Optional[str] = typer.Option("md", "--model", "-m", help=MODEL_HELP, callback=_model),
+    errors: int = typer.Option(0, "--errors", "-e", min=0, help=tr(
+        "Afficher N erreurs par catégorie (oublis et fausses trouvailles).",
+        "Show N errors per category (misses and false findings).")),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Mesure la précision et le rappel des règles d'extraction sur des phrases réelles étiquetées à la main."""
+    from ..codebook import load_codebook
+    from ..nlp.evaluate import evaluate_codebook
+    from ..project import default_codebook_path
+    if split not in ("test", "dev", "all"):
+        raise typer.BadParameter(tr("--split vaut test, dev ou all", "--split is test, dev or all"))
+    book = load_codebook(codebook or default_codebook_path())
+    report = evaluate_codebook(book, model=model or "md", split=split, path=eval_set)
+    if as_json:
+        print_json({**report.as_dict(), "errors": report.errors if errors else []})
+        return
+    table = Table(title=tr(f"Règles sur {report.sentences} phrases ({split})",
+                           f"Rules on {report.sentences} sentences ({split})"))
+    for col in (tr("catégorie", "category"), tr("étiquettes", "labels"), tr("précision", "precision"),
+                tr("rappel", "recall")):
+        table.add_column(col, justify="left" if col == tr("catégorie", "category") else "right")
+    for cat, score in report.scores.items():
+        fmt = lambda v: "—" if v is None else f"{v:.2f}"   # noqa: E731
+        table.add_row(tr(*CATEGORY_NAMES[cat]), str(score.gold), fmt(score.precision), fmt(score.recall))
+    console.print(table)
+    if errors:
+        shown: dict[tuple, int] = {}
+        for e in report.errors:
+            key = (e["category"], e["kind"])
+            if shown.get(key, 0) >= errors:
+                continue
+            shown[key] = shown.get(key, 0) + 1
+            kind = tr("oubli", "missed") if e["kind"] == "fn" else tr("en trop", "spurious")
+            console.print(f"[bold]{tr(*CATEGORY_NAMES[e['category']])}[/] {kind} : « {e['span']} » — "
+                          f"[dim]{e['text'][:160]}[/]", highlight=False)

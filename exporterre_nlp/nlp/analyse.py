@@ -52,6 +52,7 @@ class AnalysisResult:
     negated_skipped: int = 0
     seconds: float = 0.0
     model_loaded: bool = False
+    timings: dict[str, float] = field(default_factory=dict)   # parse, parse_cache, extract, findings_cache, store
 
     def summary(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "run_id"}
@@ -177,7 +178,9 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
             for f in entry["f"]:
                 by_category[f[1]] = by_category.get(f[1], 0) + 1
             drafts.extend(drafts_for(seg, entry["f"], reported=is_reported(seg)))
+        started_sync = time.perf_counter()
         sync = store.sync_suggestions(RULE_ORIGIN, drafts, coder=settings.extraction.coder, run_id=run.id)
+        stats.timings["store"] = round(time.perf_counter() - started_sync, 2)
     except BaseException as exc:
         store.finish_run(run.id, status="cancelled" if isinstance(exc, (CancelledError, KeyboardInterrupt))
                          else "failed", summary={"error": str(exc)[:500]})
@@ -186,7 +189,7 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
     result = AnalysisResult(run.id, spec.model, documents, len(segments), words, stats.parsed,
                             len(segments) - stats.parsed, len(drafts), dict(sorted(by_category.items())),
                             sync.added, sync.kept, sync.removed, negated, round(time.perf_counter() - started, 2),
-                            stats.model_loaded)
+                            stats.model_loaded, stats.timings)
     store.finish_run(run.id, summary=result.summary())
     return result
 
@@ -195,6 +198,7 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
 class _Stats:
     parsed: int = 0
     model_loaded: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def _cached_findings(cache: ExtractionCache, segments, hashes):
@@ -218,8 +222,10 @@ def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_pr
     parse_stats = ParseStats()
     extractor = None
     touched: dict[int, str] = {}
+    extract_s = 0.0
     for seg, doc in parsed_units(project, todo, model=model, n_process=n_process, stats=parse_stats,
                                  progress=progress, cancel=cancel):
+        started = time.perf_counter()
         if extractor is None:
             extractor = Extractor(book, doc.vocab, min_score=project.settings.extraction.min_score)
         before = extractor.negated_skipped
@@ -227,7 +233,11 @@ def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_pr
         known[seg.document_id][text_hash(seg.text)] = {"f": [_plain(f) for f in found],
                                                        "neg": extractor.negated_skipped - before}
         touched[seg.document_id] = seg.document
+        extract_s += time.perf_counter() - started
+    started = time.perf_counter()
     for doc_id, name in touched.items():
         entries = {h: e for h, e in known[doc_id].items() if h in valid.get(doc_id, ())}
         cache.save(document_key(name), entries)
     stats.parsed, stats.model_loaded = parse_stats.parsed, parse_stats.model_loaded
+    stats.timings.update(parse=round(parse_stats.pipe_s, 2), parse_cache=round(parse_stats.cache_s, 2),
+                         extract=round(extract_s, 2), findings_cache=round(time.perf_counter() - started, 2))

@@ -10,6 +10,7 @@ back, so memory stays bounded by one document.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
@@ -33,6 +34,8 @@ class ParseStats:
     cached: int = 0            # segments read from the cache
     words_parsed: int = 0
     model_loaded: bool = False
+    pipe_s: float = 0.0        # time waiting for nlp.pipe (model loading included)
+    cache_s: float = 0.0       # time reading and writing packs
 
 
 @dataclass
@@ -97,8 +100,10 @@ def parse_segments(segments: Sequence[SegmentView], spec: PipelineSpec, cache_ro
 
     nlp = None
     if total_misses:
+        started = time.perf_counter()
         nlp = load_pipeline(spec)
         stats.model_loaded = True
+        stats.pipe_s += time.perf_counter() - started
     vocab = nlp.vocab if nlp is not None else blank_nlp().vocab
 
     def stream():
@@ -116,7 +121,9 @@ def parse_segments(segments: Sequence[SegmentView], spec: PipelineSpec, cache_ro
         if cancel is not None and cancel.is_set():
             raise _cancelled()
         if g.source is not None:
+            started = time.perf_counter()
             docs = g.source.load(g.key, vocab)
+            stats.cache_s += time.perf_counter() - started
             if not set(g.hashes) <= set(docs):            # unreadable pack: parse again, directly
                 nlp = nlp or load_pipeline(spec)
                 stats.model_loaded = True
@@ -129,12 +136,16 @@ def parse_segments(segments: Sequence[SegmentView], spec: PipelineSpec, cache_ro
             else:
                 stats.cached += len(g.segments)
         else:
+            started = time.perf_counter()
             old = cache.load(g.key, vocab)
+            stats.cache_s += time.perf_counter() - started
             fresh: dict[str, Doc] = {}
             for expected in g.misses:
                 if cancel is not None and cancel.is_set():
                     raise _cancelled()
+                started = time.perf_counter()
                 doc, (got_gi, got_h) = next(results)
+                stats.pipe_s += time.perf_counter() - started
                 assert (got_gi, got_h) == (gi, expected), "nlp.pipe returned texts out of order"
                 fresh[got_h] = doc
                 stats.parsed += 1
@@ -145,7 +156,9 @@ def parse_segments(segments: Sequence[SegmentView], spec: PipelineSpec, cache_ro
             entries = [(h, docs[h]) for h in dict.fromkeys(g.hashes)]
             current = {h for h, _ in entries}
             entries += [(h, d) for h, d in old.items() if h not in current and h in keep]
+            started = time.perf_counter()
             cache.save(g.key, entries)
+            stats.cache_s += time.perf_counter() - started
         for seg, h in zip(g.segments, g.hashes):
             yield seg, docs[h]
         done += len(g.segments)

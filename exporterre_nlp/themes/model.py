@@ -104,10 +104,11 @@ def build_model(settings: ThemeSettings, *, n_units: int, k: int, seed: int, tok
 
     if reduction == "umap":
         from umap import UMAP
-        reducer = UMAP(n_neighbors=max(2, min(15, n_units - 1)), n_components=max(2, min(5, n_units - 2)),
+        reducer = UMAP(n_neighbors=max(2, min(15, n_units - 1)),
+                       n_components=max(2, min(settings.umap_components, n_units - 2)),
                        min_dist=0.0, metric="cosine", random_state=seed, n_jobs=1)
     elif reduction == "pca":
-        reducer = PCA(n_components=max(1, min(5, n_units - 1)), random_state=seed)
+        reducer = PCA(n_components=max(1, min(settings.umap_components, n_units - 1)), random_state=seed)
     else:
         reducer = BaseDimensionalityReduction()
     nr_topics = None

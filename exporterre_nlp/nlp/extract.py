@@ -26,6 +26,7 @@ from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
+from .anchors import doc_keys, rule_anchor
 from .objects import ObjectPhrase, find_object
 from .pipeline import blank_nlp
 from .views import NEGATIVE_WORDS, CleanView, clean_view
@@ -85,21 +86,31 @@ class Extractor:
         self.min_score = min_score
         self.negated_skipped = 0
         self.rules: dict[str, _Rule] = {}
-        self.matcher = Matcher(vocab)
-        self.dep_matcher = DependencyMatcher(vocab)
         self.places = PhraseMatcher(vocab, attr="LOWER")
         self._place_of: dict[int, object] = {}
         self._routes = self._routing(codebook)
+        # rules with a content-word anchor get their own matcher, run only on segments holding
+        # the anchor; the others share one matcher run on every segment (see anchors.py)
+        self._compiled: list[tuple[object, bool, frozenset[int] | None]] = []
+        shared, shared_dep = Matcher(vocab), DependencyMatcher(vocab)
         for r in codebook.rules:
             patterns = r.pattern if r.pattern and isinstance(r.pattern[0], list) else [r.pattern]
-            names = tuple(n["RIGHT_ID"] for n in patterns[0]) if r.kind == "dependency" else ()
+            dependency = r.kind == "dependency"
+            names = tuple(n["RIGHT_ID"] for n in patterns[0]) if dependency else ()
             self.rules[r.id] = _Rule(r.id, r.category, r.code, r.object, negation_policy(r),
                                      float(r.extra.get("confidence", DEFAULT_CONFIDENCE)),
                                      bool(r.extra.get("require_keyword")), names)
-            if r.kind == "dependency":
-                self.dep_matcher.add(r.id, patterns)
+            anchor = rule_anchor(patterns, dependency)
+            if anchor is None:
+                matcher = shared_dep if dependency else shared
             else:
-                self.matcher.add(r.id, patterns, greedy=r.extra.get("greedy"))
+                matcher = DependencyMatcher(vocab) if dependency else Matcher(vocab)
+                self._compiled.append((matcher, dependency, anchor))
+            if dependency:
+                matcher.add(r.id, patterns)
+            else:
+                matcher.add(r.id, patterns, greedy=r.extra.get("greedy"))
+        self._compiled += [(m, dep, None) for m, dep in ((shared, False), (shared_dep, True)) if len(m)]
         tokenizer = blank_nlp().tokenizer
         for place in getattr(codebook, "gazetteer", []) or []:
             key = f"{GAZETTEER_RULE}:{place.name}"
@@ -140,16 +151,22 @@ class Extractor:
 
     # -- matching -------------------------------------------------------------------
     def _matches(self, doc: Doc):
-        by_rule: dict[str, list] = {}
-        for match_id, start, end in (self.matcher(doc) if len(self.matcher) else ()):
-            by_rule.setdefault(self.vocab.strings[match_id], []).append(doc[start:end])
-        for rid, spans in by_rule.items():
-            for span in filter_spans(spans):
-                yield self.rules[rid], span.start, span.end, None
-        for match_id, token_ids in (self.dep_matcher(doc) if len(self.dep_matcher) else ()):
-            rule = self.rules[self.vocab.strings[match_id]]
-            nodes = dict(zip(rule.node_names, token_ids))
-            yield rule, min(token_ids), max(token_ids) + 1, nodes
+        keys = doc_keys(doc)
+        for matcher, dependency, anchor in self._compiled:
+            if anchor is not None and keys.isdisjoint(anchor):
+                continue
+            if dependency:
+                for match_id, token_ids in matcher(doc):
+                    rule = self.rules[self.vocab.strings[match_id]]
+                    yield rule, min(token_ids), max(token_ids) + 1, dict(zip(rule.node_names, token_ids))
+                continue
+            by_rule: dict[int, list] = {}
+            for match_id, start, end in matcher(doc):
+                by_rule.setdefault(match_id, []).append(doc[start:end])
+            for match_id, spans in by_rule.items():
+                rule = self.rules[self.vocab.strings[match_id]]
+                for span in filter_spans(spans):
+                    yield rule, span.start, span.end, None
 
     def __call__(self, doc: Doc) -> list[Extraction]:
         view = clean_view(doc)

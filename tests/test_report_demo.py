@@ -42,7 +42,11 @@ def test_demo_report_has_every_phase_the_themes_and_childcare_in_phase_3(tmp_pat
     assert all(corpus[p]["documents"] > 0 and corpus[p]["segments"] > 0 for p in ("1", "2", "3"))
     # themes come from the stored run, with quotes
     assert result.data.theme_run is not None and result.data.themes
-    assert all(t.quotes for t in result.data.themes if t.size >= 3)
+    # themes have quotes; a theme whose passages cannot be quoted (contact details, headers) says why
+    sized = [t for t in result.data.themes if t.size >= 3]
+    assert sum(1 for t in sized if t.quotes) >= 0.8 * len(sized)
+    if any(not t.quotes for t in sized):
+        assert "Pas de citation" in md
     # the demo is written so that childcare is a residents' concern: phase 3 is over-represented
     garde = next(s for s in result.data.code_sheets if s.key == "besoins.garde_enfants")
     assert garde.scores["3"] > 0 and garde.figures.by_phase["3"]["segments"] > garde.figures.by_phase["1"]["segments"]

@@ -89,6 +89,12 @@ def themes_section(data: ReportData, charts: set[str]) -> Section:
                          + ", ".join(f"{label} ({n})" for _, label, n in t.shared))
         s.blocks.append(Bullets(items))
         s.blocks += [QuoteBlock(q, reference(q)) for q in t.quotes]
+        if not t.quotes:
+            s.blocks.append(Paragraph(tr(
+                "Pas de citation : aucun passage de ce thème ne peut être cité (trop court, ou contenant des "
+                "coordonnées personnelles — numéro, e-mail, adresse).",
+                "No quote: no passage of this theme can be quoted (too short, or holding contact details — "
+                "phone, e-mail, address).")))
     return s
 
 

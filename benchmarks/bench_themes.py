@@ -9,7 +9,8 @@
   ``outputs/bench/themes_quality.md``.
 - ``stage_over_bare_bertopic``: our theme stage (fit with French words, outlier
   reduction, quotes, class counts, crosswalk) ÷ a bare BERTopic fit (its default
-  vectorizer, same clustering) on the same embeddings (target ≤ 1.2).
+  vectorizer, the same UMAP and k-means) on the same embeddings (target ≤ 1.2),
+  best of 3, one BLAS thread for both.
 - ``scale_*``: an end-to-end ``fit_themes`` on a project of 20,000 segments built by
   replicating real spoken French (Rhapsodie, ParisStories), in a subprocess for
   its peak memory; then a second fit (parse cache warm).
@@ -61,7 +62,8 @@ def quality(shared: Path, seeds: list[int]) -> list[dict]:
     default = ThemeSettings()
     rows = []
     methods = [(n, b, c, r, True) for n, b, c, r in METHODS] + [("LDA (scikit-learn)", "lda", "", "", True),
-               (f"shipped default ({default.backend} · {default.clustering}), k from corpus size",
+               (f"shipped default ({default.backend} · {default.clustering} ({default.reduction})), "
+                "k from corpus size",
                 default.backend, default.clustering, default.reduction, False)]
     for name, backend, clustering, reduction, k_gold in methods:
         started = time.perf_counter()
@@ -97,7 +99,6 @@ def quality_markdown(rows: list[dict], seeds: list[int]) -> str:
 def stage_ratio(shared: Path, repeats: int = 3) -> dict:
     """Our theme stage ÷ bare BERTopic (same embeddings, same k-means), best of ``repeats``."""
     from bertopic import BERTopic
-    from bertopic.dimensionality import BaseDimensionalityReduction
     from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import CountVectorizer
 
@@ -106,7 +107,7 @@ def stage_ratio(shared: Path, repeats: int = 3) -> dict:
     from exporterre_nlp.records import Code
     from exporterre_nlp.settings import ThemeSettings
     from exporterre_nlp.themes import crosswalk, evaluation as ev
-    from exporterre_nlp.themes.model import choose_k, fit_topics
+    from exporterre_nlp.themes.model import choose_k, fit_topics, make_reducer
     from exporterre_nlp.themes.pipeline import class_counts, single_thread
     from exporterre_nlp.themes.quotes import centroids, pick_quotes, unit_scores
     from exporterre_nlp.themes.units import Unit
@@ -127,7 +128,8 @@ def stage_ratio(shared: Path, repeats: int = 3) -> dict:
         backend, emb = corpus.embed(settings.backend, idx, seed=42, settings=settings)
 
         def bare():
-            model = BERTopic(umap_model=BaseDimensionalityReduction(),
+            model = BERTopic(umap_model=make_reducer(settings, n_units=len(texts), seed=42,
+                                                     reduction=settings.reduction),
                              hdbscan_model=KMeans(n_clusters=k, n_init=10, random_state=42),
                              vectorizer_model=CountVectorizer(), calculate_probabilities=False)
             model.fit_transform(texts, embeddings=emb)

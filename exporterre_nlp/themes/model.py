@@ -90,27 +90,31 @@ def _plan(settings: ThemeSettings, n: int) -> tuple[str, str, str | None]:
     return clustering, reduction, None
 
 
+def make_reducer(settings: ThemeSettings, *, n_units: int, seed: int, reduction: str):
+    """The dimensionality reduction before clustering (BERTopic's ``umap_model`` slot)."""
+    if reduction == "umap":
+        from umap import UMAP
+        return UMAP(n_neighbors=max(2, min(15, n_units - 1)),
+                    n_components=max(2, min(settings.umap_components, n_units - 2)),
+                    min_dist=0.0, metric="cosine", random_state=seed, n_jobs=1)
+    if reduction == "pca":
+        from sklearn.decomposition import PCA
+        return PCA(n_components=max(1, min(settings.umap_components, n_units - 1)), random_state=seed)
+    from bertopic.dimensionality import BaseDimensionalityReduction
+    return BaseDimensionalityReduction()
+
+
 def build_model(settings: ThemeSettings, *, n_units: int, k: int, seed: int, tokenizer: FrenchTokenizer,
                 backend: EmbeddingBackend, clustering: str, reduction: str):
     """The BERTopic object for these settings (not fitted)."""
     from bertopic import BERTopic
-    from bertopic.dimensionality import BaseDimensionalityReduction
     from bertopic.vectorizers import ClassTfidfTransformer
 
     from ._embedder import BackendEmbedder
     from sklearn.cluster import AgglomerativeClustering, KMeans
-    from sklearn.decomposition import PCA
     from sklearn.feature_extraction.text import CountVectorizer
 
-    if reduction == "umap":
-        from umap import UMAP
-        reducer = UMAP(n_neighbors=max(2, min(15, n_units - 1)),
-                       n_components=max(2, min(settings.umap_components, n_units - 2)),
-                       min_dist=0.0, metric="cosine", random_state=seed, n_jobs=1)
-    elif reduction == "pca":
-        reducer = PCA(n_components=max(1, min(settings.umap_components, n_units - 1)), random_state=seed)
-    else:
-        reducer = BaseDimensionalityReduction()
+    reducer = make_reducer(settings, n_units=n_units, seed=seed, reduction=reduction)
     nr_topics = None
     if clustering == "kmeans":
         cluster = KMeans(n_clusters=k, n_init=10, random_state=seed)

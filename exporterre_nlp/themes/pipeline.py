@@ -218,7 +218,7 @@ def _fit(project, run: Run, units: list[Unit], codes, ts: ThemeSettings, seed: i
 
     t0 = time.perf_counter()
     path = model_dir(project, run.id)
-    fit.model.save(str(path / MODEL_FILE), serialization="pickle", save_embedding_model=True)
+    save_model(fit.model, path / MODEL_FILE)
     timings["save_model"] = time.perf_counter() - t0
     summary = {**fit.summary(), "backend": ts.backend, "units": len(units),
                "words": sum(len(t.split()) for t in texts), "model_path": str(path / MODEL_FILE),
@@ -270,6 +270,24 @@ def _cached_embeddings(project, backend, texts: list[str], vectors: np.ndarray |
     emb = backend.fit_embed(texts, vectors)
     np.save(path, emb)
     return emb
+
+
+def save_model(model, path: Path) -> None:
+    """Pickle the fitted BERTopic without its fitted UMAP.
+
+    Pickling a fitted UMAP makes pynndescent compile its search functions:
+    95 s on 11,622 units in a fresh process, i.e. in every CLI fit. The saved
+    model keeps what the run is read with (assignments, c-TF-IDF, words,
+    k-means centres, vectorizer, embedder); ``transform`` of new texts, which
+    would need the UMAP, is not offered.
+    """
+    from bertopic.dimensionality import BaseDimensionalityReduction
+    reducer = model.umap_model
+    model.umap_model = BaseDimensionalityReduction()
+    try:
+        model.save(str(path), serialization="pickle", save_embedding_model=True)
+    finally:
+        model.umap_model = reducer
 
 
 def load_model(project, run: Run):

@@ -103,3 +103,22 @@ def test_codebook_check_names_each_problem_with_its_line(tmp_path):
     assert result.exit_code == 1
     assert f"{bad}:6" in result.output and f"{bad}:8" in result.output
     assert "inconnu" in result.output
+
+
+def test_every_command_has_english_help_on_request():
+    import os
+    import subprocess
+    import sys
+    code = ("from exporterre_nlp.cli import app\n"
+            "def walk(a, prefix=''):\n"
+            "    for i in a.registered_commands:\n"
+            "        yield prefix + (i.name or i.callback.__name__), i.help\n"
+            "    for g in a.registered_groups:\n"
+            "        yield from walk(g.typer_instance, prefix + g.name + ' ')\n"
+            "missing = [name for name, text in walk(app) if not text]\n"
+            "print(len(list(walk(app))), missing)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "EXPORTERRE_LANG": "en"})
+    assert out.returncode == 0, out.stderr
+    count, missing = out.stdout.split(" ", 1)
+    assert int(count) >= 20 and missing.strip() == "[]"

@@ -178,3 +178,16 @@ def test_gazetteer_places_get_their_code(nlp_full, extractor):
     found = {(f.code, sentence[f.start:f.end]) for f in extractor(nlp_full(sentence)) if f.category == "lieu"}
     assert ("lieux.marche", "marché de l'Arlequin") in found
     assert ("lieux.patio", "Maison des habitants") in found
+
+
+@pytest.mark.slow
+def test_anchors_only_skip_rules_that_cannot_match(nlp_full, codebook):
+    """The same findings with and without the anchor short-cut, on real labelled sentences."""
+    from exporterre_nlp.nlp.evaluate import load_eval_set
+    texts = [s.text for s in load_eval_set(split="dev")]
+    fast = Extractor(codebook, nlp_full.vocab)
+    slow = Extractor(codebook, nlp_full.vocab)
+    slow._compiled = [(m, dep, None) for m, dep, _ in slow._compiled]
+    assert any(anchor is not None for _, _, anchor in fast._compiled)
+    for doc in nlp_full.pipe(texts):
+        assert fast(doc) == slow(doc), doc.text

@@ -56,9 +56,10 @@ def _values(spec: dict) -> list[tuple[str, int]] | None:
     return [(w, cost) for w in best]
 
 
-def pattern_anchor(pattern: list[dict], dependency: bool = False) -> frozenset[int] | None:
-    """Hashes of which one must occur for ``pattern`` to match, when they are content words
-    (a pattern held only by function words — "y", "pas", "avoir" — gets None)."""
+def pattern_anchor(pattern: list[dict], dependency: bool = False, content_only: bool = True
+                   ) -> frozenset[int] | None:
+    """Hashes of which one must occur for ``pattern`` to match. With ``content_only``, a
+    pattern held only by function words ("y", "pas", "avoir") gets None."""
     best = None
     for spec in pattern:
         attrs = spec.get("RIGHT_ATTRS", {}) if dependency else spec
@@ -70,16 +71,17 @@ def pattern_anchor(pattern: list[dict], dependency: bool = False) -> frozenset[i
         key = (values[0][1], len(values))
         if best is None or key < best[0]:
             best = (key, [w for w, _ in values])
-    if best is None or best[0][0] > 0:
+    if best is None or (content_only and best[0][0] > 0):
         return None
     return frozenset(hash_string(w) for w in best[1])
 
 
-def rule_anchor(patterns: list[list[dict]], dependency: bool = False) -> frozenset[int] | None:
+def rule_anchor(patterns: list[list[dict]], dependency: bool = False, content_only: bool = True
+                ) -> frozenset[int] | None:
     """The union of the alternatives' anchors; None when one alternative has none."""
     out: set[int] = set()
     for pattern in patterns:
-        anchor = pattern_anchor(pattern, dependency)
+        anchor = pattern_anchor(pattern, dependency, content_only)
         if anchor is None:
             return None
         out |= anchor

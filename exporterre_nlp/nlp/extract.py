@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
+from spacy.strings import hash_string
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
@@ -93,6 +94,7 @@ class Extractor:
         # the anchor; the others share one matcher run on every segment (see anchors.py)
         self._compiled: list[tuple[object, bool, frozenset[int] | None]] = []
         shared, shared_dep = Matcher(vocab), DependencyMatcher(vocab)
+        gate: set[int] | None = set()         # a segment without any of these words cannot match
         for r in codebook.rules:
             patterns = r.pattern if r.pattern and isinstance(r.pattern[0], list) else [r.pattern]
             dependency = r.kind == "dependency"
@@ -101,6 +103,8 @@ class Extractor:
                                      float(r.extra.get("confidence", DEFAULT_CONFIDENCE)),
                                      bool(r.extra.get("require_keyword")), names)
             anchor = rule_anchor(patterns, dependency)
+            weak = anchor or rule_anchor(patterns, dependency, content_only=False)
+            gate = None if gate is None or weak is None else gate | weak
             if anchor is None:
                 matcher = shared_dep if dependency else shared
             else:
@@ -114,8 +118,12 @@ class Extractor:
         tokenizer = blank_nlp().tokenizer
         for place in getattr(codebook, "gazetteer", []) or []:
             key = f"{GAZETTEER_RULE}:{place.name}"
-            self.places.add(key, [tokenizer(p) for p in place.phrases() if p.strip()])
+            phrases = [tokenizer(p) for p in place.phrases() if p.strip()]
+            self.places.add(key, phrases)
             self._place_of[vocab.strings.add(key)] = place
+            if gate is not None:
+                gate |= {hash_string(p[0].lower_) for p in phrases if len(p)}
+        self._gate = frozenset(gate) if gate is not None else None
         self.vocab = vocab
 
     # -- codes ----------------------------------------------------------------------
@@ -169,6 +177,8 @@ class Extractor:
                     yield rule, span.start, span.end, None
 
     def __call__(self, doc: Doc) -> list[Extraction]:
+        if self._gate is not None and doc_keys(doc).isdisjoint(self._gate):
+            return []                             # no rule can match: skip building the view
         view = clean_view(doc)
         return self.extract_view(view)
 

@@ -1,0 +1,65 @@
+"""The labelled evaluation set and the precision / recall computation."""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+import pytest
+
+from exporterre_nlp.errors import ExporterreError
+from exporterre_nlp.nlp.evaluate import CATEGORIES, EvalSentence, Label, evaluate, load_eval_set
+from exporterre_nlp.nlp.extract import Extraction
+
+
+def test_the_set_is_large_real_and_well_formed():
+    sentences = load_eval_set()
+    assert len(sentences) >= 300
+    sources = Counter(s.source for s in sentences)
+    assert sources["granddebat"] + sources["rhapsodie"] + sources["parisstories"] >= 300 and sources["demo"] > 0
+    assert len({s.id for s in sentences}) == len(sentences)
+    for s in sentences:
+        assert s.split == ("dev" if int(hashlib.sha1(s.id.encode()).hexdigest(), 16) % 2 == 0 else "test")
+        for label in s.labels:
+            assert label.category in CATEGORIES and 0 <= label.start < label.end <= len(s.text)
+    labelled = Counter(l.category for s in sentences if s.split == "test" for l in s.labels)
+    assert all(labelled[c] >= 10 for c in CATEGORIES)
+    assert any(not s.labels for s in sentences)          # ordinary sentences too
+
+
+def test_splits_are_disjoint_and_fixed():
+    dev, test = load_eval_set(split="dev"), load_eval_set(split="test")
+    assert not {s.id for s in dev} & {s.id for s in test}
+    assert len(dev) + len(test) == len(load_eval_set())
+
+
+class _Fixed:
+    """An extractor that returns given findings, to test the scoring alone."""
+
+    def __init__(self, by_text):
+        self.by_text = by_text
+
+    def __call__(self, doc):
+        return [Extraction("r", c, "code", s, e, "", None, (), False, 1.0) for c, s, e in self.by_text[doc.text]]
+
+
+def test_overlap_matching_counts_each_label_and_finding_once():
+    import spacy
+    nlp = spacy.blank("fr")
+    text = "On a besoin d'une crèche, il y a un jardin."
+    sentence = EvalSentence("x", "demo", "test", text, (Label("besoin", 0, 24), Label("ressource", 26, 42)))
+    found = {text: [("besoin", 5, 24), ("besoin", 0, 4), ("lieu", 36, 42)]}
+    report = evaluate([sentence], nlp, _Fixed(found))
+    besoin, ressource, lieu = report.scores["besoin"], report.scores["ressource"], report.scores["lieu"]
+    assert (besoin.tp, besoin.fp, besoin.fn) == (1, 1, 0) and besoin.precision == 0.5 and besoin.recall == 1.0
+    assert (ressource.tp, ressource.fn, ressource.recall) == (0, 1, 0.0)
+    assert (lieu.fp, lieu.precision, lieu.recall) == (1, 0.0, None)
+    assert {e["kind"] for e in report.errors} == {"fp", "fn"}
+
+
+def test_a_missing_or_broken_set_is_an_actionable_error(tmp_path):
+    with pytest.raises(ExporterreError):
+        load_eval_set(tmp_path / "absent.jsonl")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1}\n', encoding="utf-8")
+    with pytest.raises(ExporterreError, match="bad.jsonl:1"):
+        load_eval_set(bad)

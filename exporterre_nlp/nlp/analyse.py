@@ -15,7 +15,6 @@ Offsets: a finding at characters [s, e) of a segment's text is stored at
 from __future__ import annotations
 
 import hashlib
-import queue
 import threading
 import time
 from dataclasses import dataclass, field
@@ -214,41 +213,11 @@ def _cached_findings(cache: ExtractionCache, segments, hashes):
     return known, todo
 
 
-class _Either:
-    """Set when the user cancels or when the consumer stopped (so the producer stops too)."""
-
-    def __init__(self, cancel: threading.Event | None):
-        self.cancel, self.halt = cancel, threading.Event()
-
-    def is_set(self) -> bool:
-        return self.halt.is_set() or (self.cancel is not None and self.cancel.is_set())
-
-
-_DONE = object()
-
-
-def _produce(items, out: queue.Queue, either: _Either) -> None:
-    """Thread body: parse (spaCy releases the GIL in its matrix code) while the caller extracts."""
-    try:
-        for item in items:
-            while not either.halt.is_set():
-                try:
-                    out.put(item, timeout=0.2)
-                    break
-                except queue.Full:
-                    continue
-            if either.halt.is_set():
-                return
-        out.put(_DONE)
-    except BaseException as exc:             # handed to the consumer, raised there
-        out.put(exc)
-
-
 def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_process, stats, progress, cancel):
     """Parse (through the parse cache) and match the segments whose findings are not cached.
 
-    Parsing runs in a producer thread and matching in the calling thread, through a
-    bounded queue (order kept): on two cores the rules cost little wall time.
+    Sequential on purpose: matching in a second thread while spaCy parses was
+    measured slower on two cores (the GIL is contended; see docs/nlp.md).
     """
     from .extract import Extractor
     from .parse import ParseStats
@@ -258,32 +227,17 @@ def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_pr
     extractor = None
     touched: dict[int, str] = {}
     extract_s = 0.0
-    either = _Either(cancel)
-    items = parsed_units(project, todo, model=model, n_process=n_process, stats=parse_stats, progress=progress,
-                         cancel=either)
-    pipe: queue.Queue = queue.Queue(maxsize=256)
-    producer = threading.Thread(target=_produce, args=(items, pipe, either), name="exporterre-parse", daemon=True)
-    producer.start()
-    try:
-        while True:
-            item = pipe.get()
-            if item is _DONE:
-                break
-            if isinstance(item, BaseException):
-                raise item
-            seg, doc = item
-            started = time.perf_counter()
-            if extractor is None:
-                extractor = Extractor(book, doc.vocab, min_score=project.settings.extraction.min_score)
-            before = extractor.negated_skipped
-            found = extractor(doc)
-            known[seg.document_id][text_hash(seg.text)] = {"f": [_plain(f) for f in found],
-                                                           "neg": extractor.negated_skipped - before}
-            touched[seg.document_id] = seg.document
-            extract_s += time.perf_counter() - started
-    finally:
-        either.halt.set()
-        producer.join()
+    for seg, doc in parsed_units(project, todo, model=model, n_process=n_process, stats=parse_stats,
+                                 progress=progress, cancel=cancel):
+        started = time.perf_counter()
+        if extractor is None:
+            extractor = Extractor(book, doc.vocab, min_score=project.settings.extraction.min_score)
+        before = extractor.negated_skipped
+        found = extractor(doc)
+        known[seg.document_id][text_hash(seg.text)] = {"f": [_plain(f) for f in found],
+                                                       "neg": extractor.negated_skipped - before}
+        touched[seg.document_id] = seg.document
+        extract_s += time.perf_counter() - started
     started = time.perf_counter()
     for doc_id, name in touched.items():
         entries = {h: e for h, e in known[doc_id].items() if h in valid.get(doc_id, ())}

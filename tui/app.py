@@ -8,6 +8,8 @@ restarts. ``?`` lists every key.
 """
 from __future__ import annotations
 
+import asyncio
+
 from typing import Any, Callable
 
 from textual.app import App
@@ -118,10 +120,18 @@ class ExporterreApp(App):
                         severity="error", timeout=10)
 
     async def settle(self) -> None:
-        """Wait for pending writes and the screens' background loads (tests, benchmarks)."""
-        await self.writer.settle()
-        await self.workers.wait_for_complete()
-        await self.writer.settle()
+        """Wait for pending writes and the screens' background loads (tests, benchmarks).
+
+        A load that finds itself stale starts another one, so wait until no
+        worker is left rather than for the ones running at the start.
+        """
+        for _ in range(50):
+            await self.writer.settle()
+            await self.workers.wait_for_complete()
+            await self.writer.settle()
+            await asyncio.sleep(0.01)
+            if not any(not w.is_finished for w in self.workers):
+                return
 
     # ------------------------------------------------------------ undo / redo
     def action_undo(self) -> None:

@@ -146,6 +146,9 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         self.redraw()
 
     def on_resize(self) -> None:
+        self._fit_width()
+
+    def _fit_width(self) -> None:
         if self.data is not None and (self.lines_layout is None or self.lines_layout.width != self.text_width):
             self._relayout()
             self.show_cursor()
@@ -191,6 +194,9 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     # ------------------------------------------------------------- rendering
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        if y == 0 and self.lines_layout is not None and self.lines_layout.width != self.text_width:
+            # the text width changed without a resize (a scrollbar came or went): wrap again
+            self.call_later(self._fit_width)
         index = int(self.scroll_y) + y
         if self.data is None or self.lines_layout is None or not len(self.lines_layout):
             if y == 0 and self.placeholder:

@@ -267,3 +267,10 @@ def test_offset_map_keeps_words_at_piece_boundaries(pieces, data):
     j = data.draw(st.integers(i, len(bounds) - 1))
     s, e = bounds[i], bounds[j]
     assert text[where[s]:where[e]] == normalise_text(raw[s:e])
+
+
+@pytest.mark.parametrize("raw", ["\r\ufeff\n", "e\ufeff\u0301x", "\ufeffab\r\ncd"])
+def test_offset_map_removes_byte_order_marks_first(raw):
+    # found by the property test above: a mark between "\r" and "\n" made two line breaks
+    text, where = normalise_with_map(raw)
+    assert text == normalise_text(raw) and where[-1] == len(text)

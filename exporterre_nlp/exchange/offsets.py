@@ -27,6 +27,23 @@ def normalise_with_map(raw: str) -> tuple[str, list[int]]:
     """``(text, where)``: the normalised text and, for each raw position ``i`` (0…len),
     the position ``where[i]`` it has in the normalised text.
 
+    Byte-order marks go first, as in :func:`normalise_text` (a mark between
+    ``\r`` and ``\n`` must not turn one line break into two).
+    """
+    if "\ufeff" not in raw:
+        return _normalise_lines_with_map(raw)
+    first, n = [], 0
+    for ch in raw:
+        first.append(n)
+        n += ch != "\ufeff"
+    first.append(n)
+    text, where = _normalise_lines_with_map(raw.replace("\ufeff", ""))
+    return text, [where[k] for k in first]
+
+
+def _normalise_lines_with_map(raw: str) -> tuple[str, list[int]]:
+    """:func:`normalise_with_map` for a text without byte-order marks.
+
     Lines already in NFC without a BOM map one to one; the others (rare) map each
     prefix through its normalised length, so a position inside a composed
     character moves to the character's end.

@@ -96,5 +96,6 @@ def export_codings(project, out: str | Path, *, coders: Iterable[str] | None = N
         book.save(tmp)
     tmp.replace(out)
     coders = tuple(sorted({r[9] for r in rows}))
-    return ExportResult(out, documents=len({r[0] for r in rows}), codings=len(rows), coders=coders,
+    return ExportResult(out, documents=len({r[0] for r in rows}), codes=len({r[8] for r in rows}),
+                        codings=len(rows), coders=coders,
                         warnings=tuple(view.warnings))

@@ -13,10 +13,10 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..errors import CancelledError, ExporterreError
+from ..errors import ExporterreError
 from ..i18n import tr
 from ..records import Progress
-from .context import ProjectContext
+from .context import ProjectContext, each_document
 from .names import safe_cell
 from .results import ExportResult
 from .selection import chosen_codings
@@ -43,12 +43,7 @@ def _rows(project, view: TextView, coders, include_pending, progress, cancel) ->
         by_doc.setdefault(c.document_id, []).append(c)
     rows = []
     ids = [d for d in ctx.documents() if d in by_doc]
-    for n, doc_id in enumerate(ids):
-        if cancel is not None and cancel.is_set():
-            raise CancelledError(tr("Export interrompu : aucun fichier n'a été écrit.",
-                                    "Export cancelled: no file was written."))
-        if progress:
-            progress(Progress(n, len(ids), ""))
+    for doc_id in each_document(ids, progress, cancel):
         dc = ctx.document(doc_id)
         doc = dc.document
         text = view.text(doc)

@@ -3,8 +3,13 @@ speakers, participants, codes — read once through the store API."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Iterator, Sequence, TypeVar
 
-from ..records import Document, Segment
+T = TypeVar("T")
+
+from ..errors import CancelledError
+from ..i18n import tr
+from ..records import Document, Progress, Segment
 
 
 @dataclass
@@ -43,3 +48,15 @@ class ProjectContext:
                     if sp.participant_id is not None}
         return DocumentContext(doc, self.store.list_segments(document_id),
                                self.participants.get(doc.participant_id), speakers)
+
+
+def each_document(items: Sequence[T], progress: Callable[[Progress], None] | None, cancel,
+                  label: Callable[[T], str] = lambda _: "") -> Iterator[T]:
+    """The items of an export, one per document, with progress and cancellation."""
+    for n, item in enumerate(items):
+        if cancel is not None and cancel.is_set():
+            raise CancelledError(tr("Export interrompu : aucun fichier n'a été écrit.",
+                                    "Export cancelled: no file was written."))
+        if progress:
+            progress(Progress(n, len(items), label(item)))
+        yield item

@@ -35,10 +35,8 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..errors import CancelledError
-from ..i18n import tr
 from ..records import Progress
-from .context import DocumentContext, ProjectContext
+from .context import DocumentContext, ProjectContext, each_document
 from .names import ascii_slug, unique
 from .results import ExportResult
 from .selection import chosen_codings
@@ -98,12 +96,7 @@ def iramuteq_corpus(project, *, unit: str = "document", include_interviewer: boo
     texts: list[str] = []
     overlap = multi = 0
     ids = ctx.documents()
-    for n, doc_id in enumerate(ids):
-        if cancel is not None and cancel.is_set():
-            raise CancelledError(tr("Export interrompu : aucun fichier n'a été écrit.",
-                                    "Export cancelled: no file was written."))
-        if progress:
-            progress(Progress(n, len(ids), ""))
+    for doc_id in each_document(ids, progress, cancel):
         dc = ctx.document(doc_id)
         doc = dc.document
         text = view.text(doc)

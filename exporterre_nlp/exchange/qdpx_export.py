@@ -21,11 +21,11 @@ import zipfile
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..errors import CancelledError
 from ..i18n import tr
 from ..records import Progress
 from .names import Guids
 from .qdc import ORIGIN, PROJECT_NS, XSI, code_elements, codebook_from_store, set_elements
+from .context import each_document
 from .results import ExportResult
 from .selection import chosen_codings, chosen_memos
 from ..pseudo.view import TextView
@@ -139,12 +139,7 @@ def build_project(project, *, coders: Iterable[str] | None = None, include_pendi
     by_doc: dict[int, list] = {}
     for c in codings:
         by_doc.setdefault(c.document_id, []).append(c)
-    for n, doc in enumerate(docs):
-        if cancel is not None and cancel.is_set():
-            raise CancelledError(tr("Export interrompu : aucun fichier n'a été écrit.",
-                                    "Export cancelled: no file was written."))
-        if progress:
-            progress(Progress(n, len(docs), doc.name))
+    for doc in each_document(docs, progress, cancel, lambda d: d.name):
         text = view.text(doc)
         guid = guids("document", doc.id)
         files[f"Sources/{guid}.txt"] = text

@@ -226,3 +226,11 @@ def test_replace_document_remaps_codings_and_logs_it(store, doc):
     assert document.version == 2 and moved.segment_id is not None
     store.undo("import")
     assert store.get_coding(c.id).start == start
+
+
+def test_origin_prefix_is_matched_literally(store, doc):
+    # "_" and "%" are LIKE wildcards: the queue filter must not treat them as such
+    store.sync_suggestions("rule:", [SuggestionDraft(doc.id, 40, 50, "besoins", "rule:besoin.axb"),
+                                     SuggestionDraft(doc.id, 60, 70, "besoins", "rule:besoin.a_b")])
+    assert [c.origin for c in store.pending_for("amina", origin_prefix="rule:besoin.a_b")] == ["rule:besoin.a_b"]
+    assert [s.origin for s in store.suggestion_queue("amina", origin_prefix="rule:besoin.a_b")] == ["rule:besoin.a_b"]

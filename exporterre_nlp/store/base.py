@@ -28,6 +28,19 @@ def loads(text: str | None) -> Any:
     return json.loads(text) if text else None
 
 
+def like_prefix(prefix: str) -> str:
+    """A ``LIKE ? ESCAPE '\\'`` argument matching ``prefix`` literally, then anything."""
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def in_clause(column: str, values) -> tuple[str, list[Any]]:
+    """`` AND column IN (?, …)`` and its arguments; an empty list selects nothing."""
+    values = list(values)
+    if not values:
+        return " AND 0", []
+    return f" AND {column} IN ({','.join('?' * len(values))})", values
+
+
 class StoreBase:
     """Opening and the event log; the mixins add typed reads and writes."""
 

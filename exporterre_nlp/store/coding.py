@@ -11,7 +11,7 @@ from typing import Any, Iterable, Sequence
 from ..errors import ExporterreError, NotFoundError, UnknownCodeError
 from ..i18n import tr
 from ..records import CODING_STATUSES, Code, Coding
-from .base import dumps, loads, now
+from .base import dumps, in_clause, like_prefix, loads, now
 
 _CODING_COLS = ("id, document_id, start, end, code_id, coder, status, origin, score, segment_id, "
                 "source_id, run_id, created_at, updated_at")
@@ -310,7 +310,7 @@ class CodingMixin:
             args.append(coder)
         if origin_prefix is not None:
             sql += " AND origin LIKE ? ESCAPE '\\'"
-            args.append(origin_prefix.replace("%", "\\%").replace("_", "\\_") + "%")
+            args.append(like_prefix(origin_prefix))
         sql += " ORDER BY document_id, start, id"
         with self.db.read() as conn:
             return [_coding(r) for r in conn.execute(sql, args)]
@@ -333,7 +333,7 @@ class CodingMixin:
         with self.db.transaction() as conn:
             sql = ("SELECT id, document_id, start, end, code_id, origin FROM codings WHERE coder = ? AND "
                    "status = 'pending' AND origin LIKE ? ESCAPE '\\'")
-            args: list[Any] = [coder, origin_prefix.replace("%", "\\%").replace("_", "\\_") + "%"]
+            args: list[Any] = [coder, like_prefix(origin_prefix)]
             if scope is not None:
                 sql += f" AND document_id IN ({','.join('?' * len(scope))})" if scope else " AND 0"
                 args += scope
@@ -403,31 +403,35 @@ class CodingMixin:
                                         "accepted" if decision == "accept" else "rejected", s["origin"], s["score"],
                                         s["segment_id"], suggestion_id, s["run_id"], details, coder)
 
-    def pending_for(self, coder: str, *, origin_prefix: str | None = None, code_ids: Iterable[int] | None = None,
-                    phases: Iterable[int] | None = None, document_id: int | None = None,
-                    category: str | None = None, machine: str = "machine") -> list[Coding]:
-        """Machine suggestions that ``coder`` has not decided on yet (the validation queue)."""
-        sql = (f"SELECT {', '.join('c.' + c.strip() for c in _CODING_COLS.split(','))} FROM codings c "
-               "JOIN documents d ON d.id = c.document_id WHERE c.coder = ? AND c.status = 'pending' "
+    def _pending_query(self, coder: str, *, origin_prefix: str | None, code_ids: Iterable[int] | None,
+                       phases: Iterable[int] | None, document_id: int | None, category: str | None,
+                       machine: str) -> tuple[str, list[Any]]:
+        """``FROM … WHERE …`` of the validation queue (aliases ``c`` codings, ``d`` documents), and its args."""
+        sql = ("FROM codings c JOIN documents d ON d.id = c.document_id WHERE c.coder = ? AND c.status = 'pending' "
                "AND NOT EXISTS (SELECT 1 FROM codings x WHERE x.source_id = c.id AND x.coder = ?)")
         args: list[Any] = [machine, coder]
         if origin_prefix:
-            sql += " AND c.origin LIKE ?"
-            args.append(origin_prefix + "%")
-        if code_ids is not None:
-            ids = list(code_ids)
-            sql += f" AND c.code_id IN ({','.join('?' * len(ids))})" if ids else " AND 0"
-            args += ids
-        if phases is not None:
-            ph = list(phases)
-            sql += f" AND d.phase IN ({','.join('?' * len(ph))})" if ph else " AND 0"
-            args += ph
+            sql += " AND c.origin LIKE ? ESCAPE '\\'"
+            args.append(like_prefix(origin_prefix))
+        for column, values in (("c.code_id", code_ids), ("d.phase", phases)):
+            if values is not None:
+                part, found = in_clause(column, values)
+                sql += part
+                args += found
         if document_id is not None:
             sql += " AND c.document_id = ?"
             args.append(document_id)
         if category:
             sql += " AND json_extract(c.details, '$.category') = ?"
             args.append(category)
-        sql += " ORDER BY d.phase, d.name, c.start, c.id"
+        return sql + " ORDER BY d.phase, d.name, c.start, c.id", args
+
+    def pending_for(self, coder: str, *, origin_prefix: str | None = None, code_ids: Iterable[int] | None = None,
+                    phases: Iterable[int] | None = None, document_id: int | None = None,
+                    category: str | None = None, machine: str = "machine") -> list[Coding]:
+        """Machine suggestions that ``coder`` has not decided on yet (the validation queue)."""
+        where, args = self._pending_query(coder, origin_prefix=origin_prefix, code_ids=code_ids, phases=phases,
+                                          document_id=document_id, category=category, machine=machine)
+        columns = ", ".join("c." + col.strip() for col in _CODING_COLS.split(","))
         with self.db.read() as conn:
-            return [_coding(r) for r in conn.execute(sql, args)]
+            return [_coding(r) for r in conn.execute(f"SELECT {columns} {where}", args)]

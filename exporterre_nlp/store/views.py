@@ -22,7 +22,7 @@ from ..coding_tools import code_paths, effective_colors, find_all
 from ..errors import NotFoundError
 from ..i18n import tr
 from ..records import HUMAN_STATUSES
-from .base import loads
+from .base import in_clause, loads
 
 MACHINE = "machine"
 
@@ -125,12 +125,6 @@ class Passage:
     turns: list[PassageTurn]
 
 
-def _in(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
-    if not values:
-        return " AND 0", []
-    return f" AND {column} IN ({','.join('?' * len(values))})", list(values)
-
-
 class ViewsMixin:
     # ----------------------------------------------------------- code look-ups
     def _code_index(self) -> tuple[dict[int, Any], dict[int, str], dict[int, str]]:
@@ -142,7 +136,7 @@ class ViewsMixin:
                           statuses: Sequence[str] = HUMAN_STATUSES) -> list[DocumentProgress]:
         """Every document with, for each of ``coders``, segments coded, codings and pending suggestions."""
         coders = list(dict.fromkeys(coders))
-        st_sql, st_args = _in("status", list(statuses))
+        st_sql, st_args = in_clause("status", list(statuses))
         with self.db.read() as conn:
             docs = conn.execute(
                 "SELECT d.id, d.name, d.phase, d.lieu, d.date, p.key, d.text, "
@@ -153,7 +147,7 @@ class ViewsMixin:
             counts: dict[int, dict[str, int]] = {}
             pending: dict[int, dict[str, int]] = {}
             if coders:
-                c_sql, c_args = _in("coder", coders)
+                c_sql, c_args = in_clause("coder", coders)
                 for doc_id, coder, n_seg, n in conn.execute(
                         "SELECT document_id, coder, COUNT(DISTINCT segment_id), COUNT(*) FROM codings "
                         f"WHERE 1=1{c_sql}{st_sql} GROUP BY document_id, coder", c_args + st_args):
@@ -180,8 +174,8 @@ class ViewsMixin:
                      statuses: Sequence[str] = HUMAN_STATUSES) -> list[CodingMark]:
         """The codings of ``coders`` in a document, by start, with label, path and colour."""
         coders = list(coders)
-        c_sql, c_args = _in("c.coder", coders)
-        s_sql, s_args = _in("c.status", list(statuses))
+        c_sql, c_args = in_clause("c.coder", coders)
+        s_sql, s_args = in_clause("c.status", list(statuses))
         with self.db.read() as conn:
             rows = conn.execute(
                 "SELECT c.id, c.document_id, c.start, c.end, c.code_id, c.coder, c.status, c.origin, c.score, "
@@ -239,7 +233,7 @@ class ViewsMixin:
 
     def code_counts_by(self, coder: str, statuses: Sequence[str] = HUMAN_STATUSES) -> dict[int, int]:
         """Number of ``coder``'s codings per code id."""
-        s_sql, s_args = _in("status", list(statuses))
+        s_sql, s_args = in_clause("status", list(statuses))
         with self.db.read() as conn:
             return dict(conn.execute(f"SELECT code_id, COUNT(*) FROM codings WHERE coder = ?{s_sql} "
                                      "GROUP BY code_id", [coder] + s_args).fetchall())
@@ -251,32 +245,12 @@ class ViewsMixin:
                          machine: str = MACHINE) -> list[SuggestionItem]:
         """The machine suggestions ``coder`` has not decided on, with their evidence.
 
-        Same selection and order as :meth:`pending_for`.
+        Same selection and order as :meth:`pending_for` (both use ``_pending_query``).
         """
+        where, args = self._pending_query(coder, origin_prefix=origin_prefix, code_ids=code_ids, phases=phases,
+                                          document_id=document_id, category=category, machine=machine)
         sql = ("SELECT c.id, c.document_id, d.name, d.phase, d.lieu, c.start, c.end, c.code_id, c.origin, "
-               "c.score, c.segment_id, c.details "
-               "FROM codings c JOIN documents d ON d.id = c.document_id "
-               "WHERE c.coder = ? AND c.status = 'pending' "
-               "AND NOT EXISTS (SELECT 1 FROM codings x WHERE x.source_id = c.id AND x.coder = ?)")
-        args: list[Any] = [machine, coder]
-        if origin_prefix:
-            sql += " AND c.origin LIKE ? ESCAPE '\\'"
-            args.append(origin_prefix.replace("%", "\\%").replace("_", "\\_") + "%")
-        if code_ids is not None:
-            part, values = _in("c.code_id", list(code_ids))
-            sql += part
-            args += values
-        if phases is not None:
-            part, values = _in("d.phase", list(phases))
-            sql += part
-            args += values
-        if document_id is not None:
-            sql += " AND c.document_id = ?"
-            args.append(document_id)
-        if category:
-            sql += " AND json_extract(c.details, '$.category') = ?"
-            args.append(category)
-        sql += " ORDER BY d.phase, d.name, c.start, c.id"
+               f"c.score, c.segment_id, c.details {where}")
         with self.db.read() as conn:
             rows = conn.execute(sql, args).fetchall()
             # the documents' texts once each (substr() per row would re-read a long text every time)

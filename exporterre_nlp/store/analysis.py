@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from ..records import Finding
-from .base import loads
+from .base import in_clause, like_prefix, loads
 
 RULE_ORIGIN = "rule:"
 
@@ -75,12 +75,12 @@ class AnalysisMixin:
             sql += " AND json_extract(c.details, '$.category') = ?"
             args.append(category)
         if phases is not None:
-            ph = list(phases)
-            sql += f" AND d.phase IN ({','.join('?' * len(ph))})" if ph else " AND 0"
-            args += ph
+            part, values = in_clause("d.phase", phases)
+            sql += part
+            args += values
         if code:
             sql += " AND (k.key = ? OR k.key LIKE ? ESCAPE '\\')"
-            args += [code, code.replace("%", "\\%").replace("_", "\\_") + ".%"]
+            args += [code, like_prefix(code + ".")]
         if document:
             sql += " AND d.name = ?"
             args.append(document)

@@ -299,9 +299,9 @@ class CodingMixin:
         args: list[Any] = []
         for col, values in (("coder", coders), ("status", statuses), ("code_id", code_ids)):
             if values is not None:
-                values = list(values)
-                sql += f" AND {col} IN ({','.join('?' * len(values))})" if values else " AND 0"
-                args += values
+                part, found = in_clause(col, values)
+                sql += part
+                args += found
         if document_id is not None:
             sql += " AND document_id = ?"
             args.append(document_id)
@@ -335,8 +335,9 @@ class CodingMixin:
                    "status = 'pending' AND origin LIKE ? ESCAPE '\\'")
             args: list[Any] = [coder, like_prefix(origin_prefix)]
             if scope is not None:
-                sql += f" AND document_id IN ({','.join('?' * len(scope))})" if scope else " AND 0"
-                args += scope
+                part, found = in_clause("document_id", scope)
+                sql += part
+                args += found
             existing = {tuple(r[1:]): r[0] for r in conn.execute(sql, args)}
             code_ids: dict[str, int] = {}
             ids: list[int] = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from .base import dumps, loads
+from .base import dumps, in_clause, loads
 
 
 @dataclass(frozen=True)
@@ -151,9 +151,9 @@ class ThemesMixin:
             sql += " AND u.theme = ?"
             args.append(theme)
         if document_ids is not None:
-            ids = list(document_ids)
-            sql += f" AND u.document_id IN ({','.join('?' * len(ids))})" if ids else " AND 0"
-            args += ids
+            part, values = in_clause("u.document_id", document_ids)
+            sql += part
+            args += values
         with self.db.read() as conn:
             return [ThemeUnit(*r) for r in conn.execute(sql + " ORDER BY u.position", args)]
 

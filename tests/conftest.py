@@ -43,3 +43,12 @@ def fr_nlp():
 def demo_corpus() -> Path:
     """The bundled fictional demo corpus (corpus/demo)."""
     return DEMO_CORPUS
+
+
+@pytest.fixture()
+def french():
+    """Messages in French whatever EXPORTERRE_LANG says, back to the environment's choice after."""
+    from exporterre_nlp.i18n import set_language
+    set_language("fr")
+    yield
+    set_language(None)

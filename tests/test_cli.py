@@ -7,18 +7,13 @@ import pytest
 from typer.testing import CliRunner
 
 from exporterre_nlp.cli import app
-from exporterre_nlp.i18n import set_language
 
 runner = CliRunner()
 
 MINI = "format: exporterre-codebook/1\nname: Mini\nlanguage: fr\ncodes:\n  - key: besoins\n    label: Besoins\n"
 
 
-@pytest.fixture(autouse=True)
-def _french():
-    set_language("fr")
-    yield
-    set_language(None)
+pytestmark = pytest.mark.usefixtures("french")
 
 
 @pytest.fixture()

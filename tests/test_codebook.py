@@ -57,11 +57,7 @@ def only_error(text: str):
     return found[0]
 
 
-@pytest.fixture(autouse=True)
-def french():
-    set_language("fr")
-    yield
-    set_language(None)
+pytestmark = pytest.mark.usefixtures("french")
 
 
 # ---------------------------------------------------------------- the shipped codebook

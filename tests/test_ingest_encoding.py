@@ -16,11 +16,7 @@ LONG_FRENCH = ("Le marché de la Villeneuve, c'est là où l'on trouve des légu
                "la douzaine. Où est la boulangère ? Ça dépend des jours, répondit-elle.\n") * 3
 
 
-@pytest.fixture(autouse=True)
-def french():
-    set_language("fr")
-    yield
-    set_language(None)
+pytestmark = pytest.mark.usefixtures("french")
 
 
 def test_utf8_is_kept_exactly_with_nbsp():

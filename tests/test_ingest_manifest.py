@@ -11,11 +11,7 @@ from exporterre_nlp.i18n import set_language
 from exporterre_nlp.ingest import load_manifest, manifest_key, normalise_metadata, split_front_matter
 
 
-@pytest.fixture(autouse=True)
-def french():
-    set_language("fr")
-    yield
-    set_language(None)
+pytestmark = pytest.mark.usefixtures("french")
 
 
 # --- load_manifest -------------------------------------------------------------------

@@ -18,11 +18,7 @@ from exporterre_nlp.ingest import SUPPORTED_FORMATS, read_file
 from exporterre_nlp.settings import IngestSettings, Settings
 
 
-@pytest.fixture(autouse=True)
-def french():
-    set_language("fr")
-    yield
-    set_language(None)
+pytestmark = pytest.mark.usefixtures("french")
 
 
 def words(doc):

@@ -7,7 +7,6 @@ import pytest
 from typer.testing import CliRunner
 
 from exporterre_nlp.cli import app
-from exporterre_nlp.i18n import set_language
 from nlp_support import add_document
 
 runner = CliRunner()
@@ -16,11 +15,7 @@ JSON_KEYS = {"document", "start", "end", "text", "category", "code", "rule", "ob
              "status"}
 
 
-@pytest.fixture(autouse=True)
-def _french():
-    set_language("fr")
-    yield
-    set_language(None)
+pytestmark = pytest.mark.usefixtures("french")
 
 
 @pytest.fixture()

@@ -8,17 +8,12 @@ from typer.testing import CliRunner
 
 from exporterre_nlp import Settings
 from exporterre_nlp.cli import app
-from exporterre_nlp.i18n import set_language
 from report_store import build_store, code_everything, code_turn
 
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def _french():
-    set_language("fr")
-    yield
-    set_language(None)
+pytestmark = pytest.mark.usefixtures("french")
 
 
 @pytest.fixture()

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from exporterre_nlp.i18n import set_language
 from exporterre_nlp.project import Project
 from tui_helpers import make_project
 
@@ -29,9 +28,8 @@ def open_project(project_dir):
 
 
 @pytest.fixture(autouse=True)
-def french():
-    set_language("fr")
+def _french(french):
+    """Every TUI test runs in French (the `french` fixture of tests/conftest.py)."""
     yield
-    set_language(None)
 
 

@@ -1,6 +1,6 @@
 """How the sentences of the evaluation set were drawn (run once; kept for the record).
 
-``python benchmarks/data/select_sentences.py > /tmp/candidates.tsv`` prints
+``python benchmarks/data/select_sentences.py [BATCH] > /tmp/candidates.tsv`` prints
 candidate sentences, seeded, from the shared real corpora and the demo corpus:
 for each source, some sentences containing broad cue words (much broader than
 the extraction rules: "besoin", "peur", "travaill", "association", "il y a",
@@ -38,8 +38,23 @@ def pick(rows: list[tuple[str, str, str]], n_cue: int, n_random: int, rng: rando
     return rng.sample(cue, min(n_cue, len(cue))) + rng.sample(rest, min(n_random, len(rest)))
 
 
+BATCHES = {
+    # batch: (seed, Grand Débat cue/random, each UD corpus cue/random, demo cue/random)
+    1: (20260601, (75, 35), (65, 35), (70, 30)),
+    # Batch 2 (session 2) grew the set so that each category has enough test labels for one finding
+    # not to move precision by several points; sentences already in the set are never drawn again.
+    2: (20261126, (140, 60), (130, 70), (100, 50)),
+}
+
+
 def main() -> None:
-    rng = random.Random(20260601)
+    batch = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+    seed, n_gd, n_ud, n_demo = BATCHES[batch]
+    rng = random.Random(seed)
+    known: set[str] = set()
+    if batch > 1:
+        with open(Path(__file__).with_name("nlp_eval.jsonl"), encoding="utf-8") as fh:
+            known = {line.split('"id": "', 1)[1].split('"', 1)[0] for line in fh if line.strip()}
     out: list[tuple[str, str, str]] = []
     gd = []
     with open(SHARED / "granddebat-annotated" / "responses_labeled.csv", encoding="utf-8") as fh:
@@ -47,12 +62,12 @@ def main() -> None:
             if any(q in row["question"] for q in GD_QUESTIONS):
                 for i, s in enumerate(sentences(row["response"])):
                     gd.append(("granddebat", f"gd-{row['reference']}-{i}", s))
-    out += pick(gd, 75, 35, rng)
+    out += pick([r for r in gd if r[1] not in known], *n_gd, rng)
     for name, source in (("ud-rhapsodie", "rhapsodie"), ("ud-parisstories", "parisstories")):
         with open(SHARED / name / "sentences.tsv", encoding="utf-8") as fh:
             rows = [(source, r["sent_id"], r["text"]) for r in csv.DictReader(fh, delimiter="\t")
-                    if 5 <= len(r["text"].split()) <= 60]
-        out += pick(rows, 65, 35, rng)
+                    if 5 <= len(r["text"].split()) <= 60 and r["sent_id"] not in known]
+        out += pick(rows, *n_ud, rng)
     demo = []
     for path in sorted((ROOT / "corpus" / "demo").rglob("*")):
         if path.suffix in (".txt", ".md"):
@@ -65,7 +80,7 @@ def main() -> None:
                 if m and m.group(1).strip() not in ("E", "Q", "Enq.", "Enquêtrice", "Enquêteur", "E1", "E2"):
                     for i, s in enumerate(sentences(m.group(2))):
                         demo.append(("demo", f"demo-{path.stem}-{len(demo)}", s))
-    out += pick(demo, 70, 30, rng)
+    out += pick([r for r in demo if r[1] not in known], *n_demo, rng)
     writer = csv.writer(sys.stdout, delimiter="\t")
     for row in out:
         writer.writerow(row)

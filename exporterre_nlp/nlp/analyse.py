@@ -213,11 +213,19 @@ def _cached_findings(cache: ExtractionCache, segments, hashes):
     return known, todo
 
 
+def findings_entry(extractor, doc) -> dict:
+    """What the rules find in one parsed segment, as kept in the findings cache."""
+    before = extractor.negated_skipped
+    found = extractor(doc)
+    return {"f": [_plain(f) for f in found], "neg": extractor.negated_skipped - before}
+
+
 def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_process, stats, progress, cancel):
     """Parse (through the parse cache) and match the segments whose findings are not cached.
 
     Sequential on purpose: matching in a second thread while spaCy parses was
-    measured slower on two cores (the GIL is contended; see docs/nlp.md).
+    measured slower on two cores (the GIL is contended), and in a second
+    process no faster on this two-vCPU machine (see docs/nlp.md).
     """
     from .extract import Extractor
     from .parse import ParseStats
@@ -232,10 +240,7 @@ def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_pr
         started = time.perf_counter()
         if extractor is None:
             extractor = Extractor(book, doc.vocab, min_score=project.settings.extraction.min_score)
-        before = extractor.negated_skipped
-        found = extractor(doc)
-        known[seg.document_id][text_hash(seg.text)] = {"f": [_plain(f) for f in found],
-                                                       "neg": extractor.negated_skipped - before}
+        known[seg.document_id][text_hash(seg.text)] = findings_entry(extractor, doc)
         touched[seg.document_id] = seg.document
         extract_s += time.perf_counter() - started
     started = time.perf_counter()

@@ -8,9 +8,13 @@ text. A segment whose text did not change is never parsed again; editing one
 turn re-parses that turn only; a new interview adds one pack. The cache is
 safe to delete.
 
-Pack format: ``EXPK1\\n``, an 8-byte header length, a JSON header
-(``{"hashes": [...]}``), then a spaCy ``DocBin`` (with user data, so the oral
-marks travel with the tokens) holding the docs in the header's order.
+Pack format: ``EXPK2\\n``, an 8-byte header length, a JSON header
+(``{"hashes": [...], "user_data": [...]}``), then a spaCy ``DocBin`` holding
+the docs in the header's order. The extension values of each doc (the oral
+marks, ``token._.oral``) travel in the header as ``[name, start, end, value]``
+lists, not in the DocBin: spaCy's ``store_user_data`` packs each doc with a
+fresh msgpack packer that looks its encoders up in the package entry points
+every time, which was about a third of the time spent writing packs.
 
 The findings cache (:class:`ExtractionCache`) keeps, per document and per
 segment text hash, what the rules found, keyed by the parse fingerprint plus a
@@ -26,6 +30,7 @@ import hashlib
 import json
 import os
 import struct
+import zlib
 from pathlib import Path
 from typing import Iterable
 
@@ -36,7 +41,7 @@ from .pipeline import PipelineSpec
 if TYPE_CHECKING:                                   # pragma: no cover
     from spacy.tokens import Doc
 
-MAGIC = b"EXPK1\n"
+MAGIC = b"EXPK2\n"
 
 
 def text_hash(text: str) -> str:
@@ -74,32 +79,51 @@ class ParseCache:
 
     def load(self, key: str, vocab) -> dict[str, "Doc"]:
         """hash → Doc for every segment of the pack (empty when absent or unreadable)."""
-        from spacy.tokens import DocBin
         try:
             raw = self.path(key).read_bytes()
-            if not raw.startswith(MAGIC):
-                return {}
-            offset = len(MAGIC)
-            (size,) = struct.unpack_from("<Q", raw, offset)
-            offset += 8
-            hashes = json.loads(raw[offset:offset + size])["hashes"]
-            docs = list(DocBin(store_user_data=True).from_bytes(raw[offset + size:]).get_docs(vocab))
-        except (OSError, ValueError, KeyError, struct.error):
+        except OSError:
             return {}
-        if len(docs) != len(hashes):
-            return {}
-        return dict(zip(hashes, docs))
+        return read_pack(raw, vocab)
 
     def save(self, key: str, docs: Iterable[tuple[str, "Doc"]]) -> None:
         """Write a pack atomically (a concurrent reader sees the old or the new one)."""
-        from spacy.tokens import DocBin
-        hashes, binder = [], DocBin(store_user_data=True)
-        for h, doc in docs:
-            hashes.append(h)
-            binder.add(doc)
-        header = json.dumps({"hashes": hashes}).encode()
-        target = self.path(key)
-        _atomic_write(target, MAGIC + struct.pack("<Q", len(header)) + header + binder.to_bytes())
+        _atomic_write(self.path(key), encode_pack(docs))
+
+
+def encode_pack(docs: Iterable[tuple[str, "Doc"]]) -> bytes:
+    """A pack's bytes: docs under their text hashes, with their extension values (see module doc)."""
+    from spacy.tokens import DocBin
+    hashes, extensions, binder = [], [], DocBin()
+    for h, doc in docs:
+        hashes.append(h)
+        extensions.append([[key[1], key[2], key[3], value] for key, value in doc.user_data.items()
+                           if isinstance(key, tuple) and len(key) == 4 and key[0] == "._."])
+        binder.add(doc)
+    header = json.dumps({"hashes": hashes, "user_data": extensions}).encode()
+    return MAGIC + struct.pack("<Q", len(header)) + header + binder.to_bytes()
+
+
+def read_pack(raw: bytes, vocab) -> dict[str, "Doc"]:
+    """hash → Doc from a pack's bytes (empty when they are not a readable pack)."""
+    from spacy.tokens import DocBin
+    try:
+        if not raw.startswith(MAGIC):
+            return {}
+        offset = len(MAGIC)
+        (size,) = struct.unpack_from("<Q", raw, offset)
+        offset += 8
+        header = json.loads(raw[offset:offset + size])
+        hashes, extensions = header["hashes"], header["user_data"]
+        docs = list(DocBin().from_bytes(raw[offset + size:]).get_docs(vocab))
+        if len(docs) != len(hashes) or len(extensions) != len(docs):
+            return {}
+        for doc, values in zip(docs, extensions):
+            data = doc.user_data
+            for name, start, end, value in values:
+                data[("._.", name, start, end)] = value
+    except (ValueError, KeyError, TypeError, struct.error, zlib.error):
+        return {}
+    return dict(zip(hashes, docs))
 
 
 def _atomic_write(target: Path, data: bytes) -> None:

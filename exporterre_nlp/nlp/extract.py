@@ -206,9 +206,9 @@ class Extractor:
             if phrase is not None:
                 lo, hi = min(lo, phrase.start), max(hi, phrase.end)
             s, e = view.char_span(lo, hi)
-            ms, me = view.char_span(start, end)
-            obj = phrase.text if phrase else (view.source.text[ms:me] if rule.category == "lieu" else None)
-            found.append(Extraction(rule.id, rule.category, routed or rule.code, s, e, view.source.text[ms:me],
+            matched = view.source_words(start, end)
+            obj = phrase.text if phrase else (matched if rule.category == "lieu" else None)
+            found.append(Extraction(rule.id, rule.category, routed or rule.code, s, e, matched,
                                     obj, phrase.lemmas if phrase else (), negated and rule.negation == "flag",
                                     round(score, 3)))
         for match_id, start, end in (self.places(clean) if len(self.places) else ()):
@@ -216,8 +216,8 @@ class Extractor:
             if place is None:
                 continue
             s, e = view.char_span(start, end)
-            found.append(Extraction(GAZETTEER_RULE, "lieu", place.code, s, e, view.source.text[s:e], place.name,
-                                    (), False, GAZETTEER_CONFIDENCE))
+            found.append(Extraction(GAZETTEER_RULE, "lieu", place.code, s, e, view.source_words(start, end),
+                                    place.name, (), False, GAZETTEER_CONFIDENCE))
         return _dedupe(found)
 
 

@@ -138,20 +138,21 @@ def oral_kinds(doc: Doc, lex: OralLexicon) -> list[str | None]:
     kinds: list[str | None] = [None] * n
     if n == 0:
         return kinds
-    lowers = [t.lower_ for t in doc]
+    words = [(t.lower_, t.text, t.whitespace_) for t in doc]     # one walk over the tokens
+    lowers = [w[0] for w in words]
     has_pos = doc.has_annotation("POS")
-    text = doc.text
+    text = "".join(w[1] + w[2] for w in words)                  # = doc.text
     for rx in lex.marks:
         for m in rx.finditer(text):
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is not None:
                 for k in range(span.start, span.end):
                     kinds[k] = MARK
-    for k, tok in enumerate(doc):
+    for k, (low, form, _) in enumerate(words):
         if kinds[k] is None:
-            if lowers[k] in lex.always:
+            if low in lex.always:
                 kinds[k] = FILLER
-            elif lex.truncated.match(tok.text):
+            elif lex.truncated.match(form):
                 kinds[k] = TRUNCATED
     k = 0
     while k < n:                                   # multi-word fillers

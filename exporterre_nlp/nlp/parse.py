@@ -140,6 +140,7 @@ def parse_segments(segments: Sequence[SegmentView], spec: PipelineSpec, cache_ro
             old = cache.load(g.key, vocab)
             stats.cache_s += time.perf_counter() - started
             fresh: dict[str, Doc] = {}
+            words = {h: s.text for h, s in zip(g.hashes, g.segments)}
             for expected in g.misses:
                 if cancel is not None and cancel.is_set():
                     raise _cancelled()
@@ -149,7 +150,7 @@ def parse_segments(segments: Sequence[SegmentView], spec: PipelineSpec, cache_ro
                 assert (got_gi, got_h) == (gi, expected), "nlp.pipe returned texts out of order"
                 fresh[got_h] = doc
                 stats.parsed += 1
-                stats.words_parsed += len(doc.text.split())
+                stats.words_parsed += len(words[got_h].split())
             stats.cached += sum(1 for h in g.hashes if h not in fresh)
             docs = {**old, **fresh}
             keep = valid_hashes.get(g.document_id, set()) if valid_hashes is not None else set(docs)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from spacy.attrs import SENT_START
 from spacy.tokens import Doc, Token
 
 from . import oral  # noqa: F401  (registers Token._.oral)
@@ -50,6 +51,11 @@ class CleanView:
         last = self.source[self.index[end - 1]]
         return first.idx, last.idx + len(last.text)
 
+    def source_words(self, start: int, end: int) -> str:
+        """The source doc's text under clean tokens [start, end) (removed fillers included):
+        ``source.text[a:b]`` for ``a, b = char_span(start, end)``, without building the whole text."""
+        return self.source[self.index[start]:self.index[end - 1] + 1].text
+
 
 def oral_marks(doc: Doc) -> list:
     """``token._.oral`` of every token, read straight from ``doc.user_data`` (fast)."""
@@ -60,44 +66,53 @@ def oral_marks(doc: Doc) -> list:
     return [data.get(("._.", "oral", int(idx), None)) for idx in doc.to_array([IDX]).ravel()] if len(doc) else []
 
 
-def _quantifier_negations(doc: Doc, kinds: list) -> set[int]:
+_NE = ("ne", "n'", "n’")
+
+
+def _quantifier_negations(lowers: list[str], kinds: list) -> set[int]:
     """"(ne) pas de", "ne … plus de", "pas assez": particles that stay in the view.
 
     They describe a lack ("il n'y a pas de crèche", "il n'y a plus de
     ramassage"), which rules may look for, rather than deny a statement.
     """
     keep: set[int] = set()
-    for tok in doc:
-        nxt = doc[tok.i + 1].lower_ if tok.i + 1 < len(doc) else ""
-        if kinds[tok.i] is None and tok.lower_ in ("pas", "plus") and nxt in KEEP_PAS_BEFORE:
-            ne = next((j for j in range(tok.i - 1, max(-1, tok.i - 5), -1)
-                       if doc[j].lower_ in ("ne", "n'", "n’")), None)
-            if tok.lower_ == "plus" and ne is None:
-                continue                           # "il y a plus de bruit": more, not a lack
-            keep.add(tok.i)
-            if ne is not None:
-                keep.add(ne)
+    n = len(lowers)
+    for i, low in enumerate(lowers):
+        if low not in ("pas", "plus") or kinds[i] is not None or i + 1 >= n or lowers[i + 1] not in KEEP_PAS_BEFORE:
+            continue
+        ne = next((j for j in range(i - 1, max(-1, i - 5), -1) if lowers[j] in _NE), None)
+        if low == "plus" and ne is None:
+            continue                               # "il y a plus de bruit": more, not a lack
+        keep.add(i)
+        if ne is not None:
+            keep.add(ne)
     return keep
 
 
-def _negation_particles(doc: Doc, kinds: list) -> set[int]:
+def _negation_particles(doc: Doc, kinds: list, lowers: list[str]) -> set[int]:
+    """Token indices of the negation particles to take out of the view.
+
+    Works on the lower-cased forms (no Token objects but for the candidates):
+    this runs on every segment of a corpus."""
     found: set[int] = set()
     seen_ne = -10
-    quantifiers = _quantifier_negations(doc, kinds)
-    for tok in doc:
-        if kinds[tok.i] is not None or tok.i in quantifiers:
+    quantifiers = _quantifier_negations(lowers, kinds)
+    n = len(lowers)
+    starts = doc.to_array([SENT_START]).ravel().tolist() if n else []
+    for i, low in enumerate(lowers):
+        if kinds[i] is not None or i in quantifiers:
             continue
-        low = tok.lower_
-        nxt = doc[tok.i + 1].lower_ if tok.i + 1 < len(doc) else ""
-        if tok.is_sent_start:
+        if i == 0 or starts[i] == 1:
             seen_ne = -10
-        if low in ("ne", "n'", "n’"):
-            found.add(tok.i)
-            seen_ne = tok.i
-        elif low in NEGATION_ALWAYS and tok.pos_ not in ("NOUN", "PROPN") and (low, nxt) not in _NOT_NEGATION_AFTER:
-            found.add(tok.i)
-        elif low in NEGATION_AFTER_NE and tok.i - seen_ne <= 4 and tok.pos_ == "ADV":
-            found.add(tok.i)
+        if low in _NE:
+            found.add(i)
+            seen_ne = i
+        elif low in NEGATION_ALWAYS:
+            nxt = lowers[i + 1] if i + 1 < n else ""
+            if (low, nxt) not in _NOT_NEGATION_AFTER and doc[i].pos_ not in ("NOUN", "PROPN"):
+                found.add(i)
+        elif low in NEGATION_AFTER_NE and i - seen_ne <= 4 and doc[i].pos_ == "ADV":
+            found.add(i)
     return found
 
 
@@ -121,7 +136,8 @@ def _inert(doc: Doc, p: int) -> bool:
 def clean_view(doc: Doc) -> CleanView:
     """The doc without oral tokens and negation particles (see module doc)."""
     kinds = oral_marks(doc)
-    negators = _negation_particles(doc, kinds)
+    lowers = [t.lower_ for t in doc]
+    negators = _negation_particles(doc, kinds, lowers)
     # a comma next to a disfluency belongs to it: "besoin de, euh, d'un local", "de, de la garde"
     n = len(doc)
     commas = {t.i for t in doc if t.text == "," and kinds[t.i] is None and (

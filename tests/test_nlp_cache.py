@@ -135,3 +135,21 @@ def test_cancel_stops_between_documents(tmp_path):
     cancel.set()
     with pytest.raises(CancelledError):
         run(CORPUS, tmp_path, cancel=cancel)
+
+
+def test_a_pack_of_the_older_format_or_cut_short_is_parsed_again(tmp_path, counted):
+    # (a pack cut short is re-parsed by a direct nlp.pipe call, which `counted` cannot see
+    # while the outer stream is open: the stats count it)
+    from exporterre_nlp.nlp.cache import MAGIC
+    run(CORPUS, tmp_path)
+    cache = ParseCache(tmp_path, SPEC)
+    older = cache.path(document_key("doc1"))
+    older.write_bytes(b"EXPK1\n" + older.read_bytes()[len(MAGIC):])   # user data was inside the DocBin then
+    cut = cache.path(document_key("doc2"))
+    cut.write_bytes(cut.read_bytes()[:-40])                           # compressed DocBin cut short
+    docs, stats = run(CORPUS, tmp_path)
+    assert stats.parsed == 4 and [d.text for _, d in docs] == [s.text for s in CORPUS]
+    assert [t._.oral for t in docs[0][1][:2]] == ["filler", "filler"]   # "Euh ben" marked again
+    counted.clear()
+    again, _ = run(CORPUS, tmp_path)                                   # and the rewritten packs are read
+    assert counted == [] and [t._.oral for t in again[0][1][:2]] == ["filler", "filler"]

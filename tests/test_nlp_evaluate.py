@@ -63,3 +63,28 @@ def test_a_missing_or_broken_set_is_an_actionable_error(tmp_path):
     bad.write_text('{"id": 1}\n', encoding="utf-8")
     with pytest.raises(ExporterreError, match="bad.jsonl:1"):
         load_eval_set(bad)
+
+
+def test_every_label_quotes_its_span_and_names_its_batch():
+    import json
+
+    from exporterre_nlp.nlp.evaluate import DEFAULT_SET
+    rows = [json.loads(line) for line in DEFAULT_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert Counter(r["batch"] for r in rows) == {1: 403, 2: 750}
+    for r in rows:
+        for label in r["labels"]:
+            assert r["text"][label["start"]:label["end"]] == label["span"], r["id"]
+
+
+def test_one_source_can_be_evaluated_alone():
+    demo = load_eval_set(split="test", source="demo")
+    assert demo and {s.source for s in demo} == {"demo"} and {s.split for s in demo} == {"test"}
+    everything = load_eval_set(split="test")
+    assert len(demo) == sum(1 for s in everything if s.source == "demo") < len(everything)
+
+
+def test_an_unknown_source_names_the_known_ones():
+    from exporterre_nlp.nlp.evaluate import evaluate_codebook
+    with pytest.raises(ExporterreError) as info:
+        evaluate_codebook(None, source="twitter")
+    assert "twitter" in info.value.message and "granddebat" in info.value.hint

@@ -230,6 +230,9 @@ def eval_cmd(
         "Jeu étiqueté JSONL (par défaut : benchmarks/data/nlp_eval.jsonl).",
         "Labelled JSONL set (default: benchmarks/data/nlp_eval.jsonl).")),
     model: Optional[str] = typer.Option("md", "--model", "-m", help=MODEL_HELP, callback=_model),
+    source: Optional[str] = typer.Option(None, "--source", help=tr(
+        "Une seule source du jeu : granddebat, rhapsodie, parisstories ou demo.",
+        "One source of the set only: granddebat, rhapsodie, parisstories or demo.")),
     errors: int = typer.Option(0, "--errors", "-e", min=0, help=tr(
         "Afficher N erreurs par catégorie (oublis et fausses trouvailles).",
         "Show N errors per category (misses and false findings).")),
@@ -242,12 +245,13 @@ def eval_cmd(
     if split not in ("test", "dev", "all"):
         raise typer.BadParameter(tr("--split vaut test, dev ou all", "--split is test, dev or all"))
     book = load_codebook(codebook or default_codebook_path())
-    report = evaluate_codebook(book, model=model or "md", split=split, path=eval_set)
+    report = evaluate_codebook(book, model=model or "md", split=split, path=eval_set, source=source)
     if as_json:
         print_json({**report.as_dict(), "errors": report.errors if errors else []})
         return
-    table = Table(title=tr(f"Règles sur {report.sentences} phrases ({split})",
-                           f"Rules on {report.sentences} sentences ({split})"))
+    part = split if source is None else f"{split}, {source}"
+    table = Table(title=tr(f"Règles sur {report.sentences} phrases ({part})",
+                           f"Rules on {report.sentences} sentences ({part})"))
     for col in (tr("catégorie", "category"), tr("étiquettes", "labels"), tr("précision", "precision"),
                 tr("rappel", "recall")):
         table.add_column(col, justify="left" if col == tr("catégorie", "category") else "right")

@@ -70,8 +70,9 @@ class EvalReport:
                 "categories": {c: s.as_dict() for c, s in self.scores.items()}}
 
 
-def load_eval_set(path: str | Path | None = None, split: str | None = None) -> list[EvalSentence]:
-    """The labelled sentences (``split``: dev, test or None for all)."""
+def load_eval_set(path: str | Path | None = None, split: str | None = None,
+                  source: str | None = None) -> list[EvalSentence]:
+    """The labelled sentences (``split``: dev, test or None for all; ``source``: one source only)."""
     target = Path(path) if path else DEFAULT_SET
     if not target.exists():
         raise ExporterreError(tr(f"Jeu d'évaluation introuvable : {target}.", f"Evaluation set not found: {target}."),
@@ -90,7 +91,7 @@ def load_eval_set(path: str | Path | None = None, split: str | None = None) -> l
                 raise ExporterreError(tr(f"{target}:{n} : ligne invalide ({exc}).", f"{target}:{n}: invalid line ({exc})."),
                                       tr("Chaque ligne est un objet JSON : id, source, split, text, labels.",
                                          "Each line is a JSON object: id, source, split, text, labels.")) from None
-            if split in (None, "all") or sentence.split == split:
+            if (split in (None, "all") or sentence.split == split) and source in (None, sentence.source):
                 out.append(sentence)
     return out
 
@@ -127,10 +128,15 @@ def evaluate(sentences: list[EvalSentence], nlp, extractor, *, split: str = "tes
 
 
 def evaluate_codebook(codebook, *, model: str = "md", split: str = "test", path: str | Path | None = None,
-                      fillers: str | None = None) -> EvalReport:
-    """Evaluate a codebook's rules with the given model on a split of the labelled set."""
+                      fillers: str | None = None, source: str | None = None) -> EvalReport:
+    """Evaluate a codebook's rules with the given model on a split (and optionally one source) of the set."""
     from .extract import Extractor
     from .pipeline import PipelineSpec, load_pipeline, model_package
+    sentences = load_eval_set(path, split, source)
+    if source is not None and not sentences:
+        known = sorted({s.source for s in load_eval_set(path)})
+        raise ExporterreError(tr(f"Aucune phrase de la source « {source} » dans le jeu d'évaluation.",
+                                 f"No sentence from source '{source}' in the evaluation set."),
+                              tr(f"Sources présentes : {', '.join(known)}.", f"Sources in the set: {', '.join(known)}."))
     nlp = load_pipeline(PipelineSpec(model_package(model), "full", fillers))
-    sentences = load_eval_set(path, split)
     return evaluate(sentences, nlp, Extractor(codebook, nlp.vocab), split=split)

@@ -6,7 +6,7 @@ import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from ..errors import StoreError
 from ..i18n import tr
@@ -39,6 +39,17 @@ def in_clause(column: str, values) -> tuple[str, list[Any]]:
     if not values:
         return " AND 0", []
     return f" AND {column} IN ({','.join('?' * len(values))})", values
+
+
+def texts_by_id(conn, document_ids: Iterable[int]) -> dict[int, str]:
+    """Document id → stored text, each text read once (500 ids per query, under SQLite's
+    variable limit)."""
+    ids = sorted(set(document_ids))
+    texts: dict[int, str] = {}
+    for i in range(0, len(ids), 500):
+        part, found = in_clause("id", ids[i:i + 500])
+        texts.update(conn.execute(f"SELECT id, text FROM documents WHERE 1=1{part}", found).fetchall())
+    return texts
 
 
 class StoreBase:

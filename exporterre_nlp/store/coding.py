@@ -75,10 +75,10 @@ class CodingMixin:
 
     def code_counts(self, statuses: Sequence[str] = ("manual", "accepted")) -> dict[int, int]:
         """Number of codings per code id, for the given statuses."""
-        q = ",".join("?" * len(statuses))
+        part, found = in_clause("status", statuses)
         with self.db.read() as conn:
-            return dict(conn.execute(f"SELECT code_id, COUNT(*) FROM codings WHERE status IN ({q}) "
-                                     "GROUP BY code_id", list(statuses)).fetchall())
+            return dict(conn.execute(f"SELECT code_id, COUNT(*) FROM codings WHERE 1=1{part} GROUP BY code_id",
+                                     found).fetchall())
 
     def _code_state(self, conn, code_id: int) -> dict | None:
         row = conn.execute(f"SELECT {_CODE_COLS} FROM codes WHERE id = ?", (code_id,)).fetchone()

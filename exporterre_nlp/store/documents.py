@@ -8,7 +8,7 @@ from typing import Any, Iterable, Sequence
 from ..errors import NotFoundError
 from ..i18n import tr
 from ..records import Document, DocumentSummary, Participant, SegmentDraft, Segment, Speaker
-from .base import dumps, loads, now
+from .base import dumps, in_clause, loads, now
 
 _DOC_COLS = ("id, name, phase, lieu, date, source_path, format, encoding, content_hash, text, "
              "participant_id, attributes, version, created_at, updated_at")
@@ -279,14 +279,11 @@ class DocumentsMixin:
             cond = f"sp.role IN ({','.join('?' * len(roles))})" if roles else "0"
             sql += f" AND ({cond}{' OR s.speaker_id IS NULL' if include_unattributed else ''})"
             args += roles
-        if phases is not None:
-            phases = list(phases)
-            sql += f" AND d.phase IN ({','.join('?' * len(phases))})"
-            args += phases
-        if document_ids is not None:
-            ids = list(document_ids)
-            sql += f" AND d.id IN ({','.join('?' * len(ids))})"
-            args += ids
+        for column, values in (("d.phase", phases), ("d.id", document_ids)):
+            if values is not None:
+                part, found = in_clause(column, values)
+                sql += part
+                args += found
         sql += " ORDER BY d.phase, d.name, s.position"
         with self.db.read() as conn:
             return [SegmentView(*r) for r in conn.execute(sql, args)]

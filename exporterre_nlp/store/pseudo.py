@@ -19,7 +19,7 @@ from typing import Iterable, Sequence
 
 from ..errors import NotFoundError, StoreError
 from ..i18n import tr
-from .base import now
+from .base import in_clause, now
 from .db import Database
 
 CANDIDATE_STATUSES = ("pending", "accepted", "rejected")
@@ -131,9 +131,9 @@ class PseudoMixin:
             sql += " AND document_id = ?"
             args.append(document_id)
         if status is not None:
-            statuses = [status] if isinstance(status, str) else list(status)
-            sql += f" AND status IN ({','.join('?' * len(statuses))})"
-            args += statuses
+            part, found = in_clause("status", [status] if isinstance(status, str) else status)
+            sql += part
+            args += found
         if category is not None:
             sql += " AND category = ?"
             args.append(category)

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from .base import loads
+from .base import in_clause, loads, texts_by_id
 
 
 @dataclass(frozen=True)
@@ -74,10 +74,6 @@ _COUNTED_COLS = ("c.id, c.document_id, c.segment_id, c.start, c.end, c.code_id, 
                  "c.origin, c.score, c.source_id, c.run_id")
 
 
-def _in(column: str, values: list) -> str:
-    return f" AND {column} IN ({','.join('?' * len(values))})" if values else " AND 0"
-
-
 class ReportsMixin:
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -96,9 +92,9 @@ class ReportsMixin:
                "WHERE c.status IN ('manual', 'accepted')")
         args: list[Any] = []
         if coders is not None:
-            coders = list(coders)
-            sql += _in("c.coder", coders)
-            args += coders
+            part, found = in_clause("c.coder", coders)
+            sql += part
+            args += found
         if include_pending:
             sql += (f" UNION ALL SELECT {_COUNTED_COLS} FROM codings c JOIN codes k ON k.id = c.code_id "
                     "WHERE c.status = 'pending' AND c.coder = ? "
@@ -110,11 +106,11 @@ class ReportsMixin:
 
     def coder_codings(self, coder: str, statuses: Iterable[str]) -> list[CountedCoding]:
         """One coder's codings of the given statuses (agreement)."""
-        statuses = list(statuses)
+        part, found = in_clause("c.status", statuses)
         sql = (f"SELECT {_COUNTED_COLS} FROM codings c JOIN codes k ON k.id = c.code_id WHERE c.coder = ?"
-               + _in("c.status", statuses) + " ORDER BY c.document_id, c.start, c.id")
+               + part + " ORDER BY c.document_id, c.start, c.id")
         with self.db.read() as conn:
-            return [CountedCoding(*r) for r in conn.execute(sql, [coder, *statuses])]
+            return [CountedCoding(*r) for r in conn.execute(sql, [coder, *found])]
 
     def document_facts(self) -> list[DocumentFacts]:
         with self.db.read() as conn:
@@ -125,12 +121,8 @@ class ReportsMixin:
         return [DocumentFacts(*r[:9], loads(r[9]) or {}, r[10]) for r in rows]
 
     def document_texts(self, document_ids: Iterable[int]) -> dict[int, str]:
-        ids = list(document_ids)
-        if not ids:
-            return {}
         with self.db.read() as conn:
-            return dict(conn.execute(f"SELECT id, text FROM documents WHERE id IN ({','.join('?' * len(ids))})",
-                                     ids).fetchall())
+            return texts_by_id(conn, document_ids)
 
     def coder_activity(self) -> list[CoderActivity]:
         """Codings per coder and status (who coded what, for the run manifest)."""

@@ -22,7 +22,7 @@ from ..coding_tools import code_paths, effective_colors, find_all
 from ..errors import NotFoundError
 from ..i18n import tr
 from ..records import HUMAN_STATUSES
-from .base import in_clause, loads
+from .base import in_clause, loads, texts_by_id
 
 MACHINE = "machine"
 
@@ -254,12 +254,7 @@ class ViewsMixin:
         with self.db.read() as conn:
             rows = conn.execute(sql, args).fetchall()
             # the documents' texts once each (substr() per row would re-read a long text every time)
-            doc_ids = sorted({r[1] for r in rows})
-            texts: dict[int, str] = {}
-            for i in range(0, len(doc_ids), 500):
-                chunk = doc_ids[i:i + 500]
-                texts.update(conn.execute(f"SELECT id, text FROM documents WHERE id IN "
-                                          f"({','.join('?' * len(chunk))})", chunk).fetchall())
+            texts = texts_by_id(conn, (r[1] for r in rows))
         index, paths, colors = self._code_index()
         out = []
         for r in rows:

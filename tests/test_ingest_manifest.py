@@ -63,31 +63,16 @@ def test_duplicate_rows_name_both_lines(tmp_path):
     assert "ligne 4" in err.value.message and "ligne 2" in err.value.message and "m.csv" in err.value.message
 
 
-def test_bad_phase_in_manifest_names_the_line(tmp_path):
+@pytest.mark.parametrize("content, message", [
+    ("file;phase\na.txt;1\nb.txt;quatre\n", r"m\.csv, ligne 3"),    # a bad phase names the line
+    ("file;phase\n;1\n", "ligne 2"),                                 # an empty file cell
+    ("file;phase\na.txt;1;extra\n", "séparateur"),                   # too many cells
+    ("\n\n", "vide"),                                                # an empty manifest
+])
+def test_a_bad_manifest_is_refused_with_the_line_or_the_cause(tmp_path, content, message):
     path = tmp_path / "m.csv"
-    path.write_text("file;phase\na.txt;1\nb.txt;quatre\n", encoding="utf-8")
-    with pytest.raises(MetadataError, match=r"m\.csv, ligne 3"):
-        load_manifest(path)
-
-
-def test_empty_file_cell_is_refused(tmp_path):
-    path = tmp_path / "m.csv"
-    path.write_text("file;phase\n;1\n", encoding="utf-8")
-    with pytest.raises(MetadataError, match="ligne 2"):
-        load_manifest(path)
-
-
-def test_too_many_cells_is_refused(tmp_path):
-    path = tmp_path / "m.csv"
-    path.write_text("file;phase\na.txt;1;extra\n", encoding="utf-8")
-    with pytest.raises(MetadataError, match="séparateur"):
-        load_manifest(path)
-
-
-def test_empty_manifest_is_refused(tmp_path):
-    path = tmp_path / "m.csv"
-    path.write_text("\n\n", encoding="utf-8")
-    with pytest.raises(MetadataError, match="vide"):
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(MetadataError, match=message):
         load_manifest(path)
 
 

@@ -1,18 +1,34 @@
 """Anchors: the words a rule cannot match without, to skip rules cheaply.
 
-A spaCy Matcher costs time per token *and per pattern*; with sixty rules most of
-it is spent trying patterns that cannot match the segment at hand. Each rule
-gets an *anchor*: the set of word hashes (forms or lemmas) of which at least one
-must occur in a segment for the rule to match, read from a required token of
-its pattern (``{LOWER: besoin}``, ``{LEMMA: {IN: [gare, place…]}}``) — the most
-selective one, avoiding function words. A rule on entities gets ``ENT:<label>``.
-Rules with an anchor get a matcher of their own, called only when the anchor
-occurs; the others (held by function words: "y", "pas", "avoir"…) share one
-matcher that runs on every segment — a Matcher call walks every token in
-Python, so one shared call is cheaper than many small ones. Skipping never
-changes a result.
+A spaCy Matcher costs time per token *and per pattern*: every pattern is tried
+at every token, and the Python predicates of its first token (``IN``,
+``NOT_IN``, ``REGEX``) are called there. With ninety rules most of that time
+is spent trying patterns that cannot match the segment at hand.
+
+Each alternative of a rule gets an :class:`Anchor`, read from one required
+token of its pattern:
+
+- a *content word* (``{LOWER: besoin}``, ``{LEMMA: {IN: [gare, place…]}}``):
+  the hashes of the words, one of which must occur;
+- else a ``LOWER`` regular expression (``^(inqui[eèé]t|angoiss)``), one of the
+  segment's lower-cased words must match;
+- else a *function word* (``y``, ``pas``, ``être``): weaker, but most segments
+  of a spoken corpus still lack some of them;
+- a token on entities gives ``ENT:<label>``.
+
+The anchor also records how many tokens a match can reach before and after the
+anchor token (unbounded after a ``*`` or ``+``). Each rule has a matcher of its
+own, called only when one of its anchors occurs, and only on the *windows*
+around the anchor's occurrences (:func:`windows`): every match of the rule lies
+whole in one window, and whatever is found in a window is a match in the whole
+segment, so skipping never changes a result (a test runs every rule both ways
+on real sentences). Rules with an alternative that has no anchor at all share
+one matcher run on every segment.
 """
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 from spacy.attrs import LEMMA, LOWER, NORM, ORTH
 from spacy.lang.fr.stop_words import STOP_WORDS
@@ -20,10 +36,42 @@ from spacy.strings import hash_string
 from spacy.tokens import Doc
 
 _WORD_ATTRS = ("LOWER", "ORTH", "TEXT", "LEMMA", "NORM")
-# Too frequent to be worth an anchor: spaCy's stop words and the commonest verbs' lemmas.
+# Too frequent to be worth a content anchor: spaCy's stop words and the commonest verbs' lemmas.
 _COMMON = STOP_WORDS | {"avoir", "être", "faire", "aller", "dire", "voir", "savoir", "pouvoir", "vouloir", "mettre",
                         "venir", "falloir", "prendre", "donner", "parler", "trouver", "passer", "y", "a"}
-_OPTIONAL = ("?", "*", "!")
+# A regex is tried on all the segment's words joined by newlines (one search instead of one per
+# word): these constructs could fail there where they succeed on a word alone.
+_UNSAFE_REGEX = re.compile(r"\\[AZ]|\(\?<")
+_CONTENT, _REGEX, _WEAK, _WEAK_REGEX = 0, 1, 2, 3
+# A regex is a strong anchor when it fixes the start of the word on three letters or more
+# ("^(inqui[eèé]t|angoiss)"); an ending ("(er|ir)$") matches too many words.
+_STRONG_REGEX = re.compile(r"\^\(?(?:\?:)?[^\W\d_]{3}")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """What one pattern cannot match without, and how far a match reaches around it."""
+    words: frozenset[int] = frozenset()     # hashes of forms / lemmas / "ENT:<label>"
+    regexes: tuple[str, ...] = ()           # or: a lower-cased word matching one of these
+    before: int | None = None               # tokens a match can hold before the anchor token
+    after: int | None = None                # … and after it (None: unbounded)
+    strength: int = _CONTENT                # 0 content word, 1 regex, 2 function word, 3 weak regex
+
+
+def _max_len(spec: dict) -> int | None:
+    """The most tokens one pattern token can consume (None: unbounded)."""
+    op = spec.get("OP")
+    if op in (None, "1", "!", "?"):
+        return 1
+    if op in ("*", "+"):
+        return None
+    m = re.fullmatch(r"\{\s*(\d*)\s*(,?)\s*(\d*)\s*\}", str(op))
+    if not m:
+        return None
+    low, comma, high = m.groups()
+    if not comma:
+        return int(low or 0)
+    return int(high) if high else None
 
 
 def _required(spec: dict) -> bool:
@@ -32,8 +80,8 @@ def _required(spec: dict) -> bool:
         ("{0", "{,")))
 
 
-def _values(spec: dict) -> list[tuple[str, int]] | None:
-    """Candidate anchors of one token spec: [(word, cost)] — cost favours rare words."""
+def _values(spec: dict) -> tuple[tuple, list[str], int] | None:
+    """The best anchor of one token spec: (sort key, words or regexes, strength)."""
     options = []
     for attr in _WORD_ATTRS:
         value = spec.get(attr)
@@ -49,43 +97,166 @@ def _values(spec: dict) -> list[tuple[str, int]] | None:
     ent = spec.get("ENT_TYPE")
     if isinstance(ent, str):
         options.append([f"ENT:{ent}"])
-    if not options:
-        return None
-    best = min(options, key=lambda ws: (sum(1 for w in ws if w in _COMMON or len(w) <= 2), len(ws)))
-    cost = sum(1 for w in best if w in _COMMON or len(w) <= 2)
-    return [(w, cost) for w in best]
-
-
-def pattern_anchor(pattern: list[dict], dependency: bool = False, content_only: bool = True
-                   ) -> frozenset[int] | None:
-    """Hashes of which one must occur for ``pattern`` to match. With ``content_only``, a
-    pattern held only by function words ("y", "pas", "avoir") gets None."""
     best = None
-    for spec in pattern:
+    for words in options:
+        cost = sum(1 for w in words if w in _COMMON or len(w) <= 2)
+        strength = _CONTENT if cost == 0 else _WEAK
+        key = (strength, cost, len(words))
+        if best is None or key < best[0]:
+            best = (key, words, strength)
+    regex = spec.get("LOWER")
+    if (isinstance(regex, dict) and set(regex) == {"REGEX"} and isinstance(regex["REGEX"], str)
+            and not _UNSAFE_REGEX.search(regex["REGEX"])):
+        strength = _REGEX if _STRONG_REGEX.match(regex["REGEX"]) else _WEAK_REGEX
+        key = (strength, 0, 1)
+        if best is None or key < best[0]:
+            best = (key, [regex["REGEX"]], strength)
+    return best
+
+
+def pattern_anchor(pattern: list[dict], dependency: bool = False, content_only: bool = True) -> Anchor | None:
+    """The anchor of one pattern, or None. With ``content_only``, only a content word will do."""
+    best = None
+    for index, spec in enumerate(pattern):
         attrs = spec.get("RIGHT_ATTRS", {}) if dependency else spec
         if not isinstance(attrs, dict) or (not dependency and not _required(spec)):
             continue
-        values = _values(attrs)
-        if values is None:
-            continue
-        key = (values[0][1], len(values))
-        if best is None or key < best[0]:
-            best = (key, [w for w, _ in values])
-    if best is None or (content_only and best[0][0] > 0):
+        found = _values(attrs)
+        if found is not None and (best is None or found[0] < best[0]):
+            best = (found[0], found[1], found[2], index)
+    if best is None or (content_only and best[2] != _CONTENT):
         return None
-    return frozenset(hash_string(w) for w in best[1])
+    _, values, strength, index = best
+    before = after = None
+    if not dependency:                       # a dependency match is a tree: its reach is the segment
+        lengths = [_max_len(spec) for spec in pattern]
+        reach = lengths[index]
+        extra = None if reach is None else reach - 1      # "{2,3}" anchor: any of its tokens may be the one seen
+        head, tail = lengths[:index], lengths[index + 1:]
+        if extra is not None and None not in head:
+            before = sum(head) + extra
+        if extra is not None and None not in tail:
+            after = sum(tail) + extra
+    if strength in (_REGEX, _WEAK_REGEX):
+        return Anchor(regexes=tuple(values), before=before, after=after, strength=strength)
+    return Anchor(frozenset(hash_string(w) for w in values), (), before, after, strength)
+
+
+def rule_anchors(patterns: list[list[dict]], dependency: bool = False) -> tuple[Anchor, ...] | None:
+    """One anchor per alternative of a rule; None when one alternative has none."""
+    out = []
+    for pattern in patterns:
+        anchor = pattern_anchor(pattern, dependency, content_only=False)
+        if anchor is None:
+            return None
+        out.append(anchor)
+    return tuple(out)
 
 
 def rule_anchor(patterns: list[list[dict]], dependency: bool = False, content_only: bool = True
                 ) -> frozenset[int] | None:
-    """The union of the alternatives' anchors; None when one alternative has none."""
+    """The union of the alternatives' word anchors; None when one alternative has none
+    (or, with ``content_only``, has no content word)."""
     out: set[int] = set()
     for pattern in patterns:
         anchor = pattern_anchor(pattern, dependency, content_only)
-        if anchor is None:
+        if anchor is None or anchor.regexes:
             return None
-        out |= anchor
+        out |= anchor.words
     return frozenset(out)
+
+
+class DocIndex:
+    """Which words a segment holds, and where (built on demand, shared by every rule)."""
+
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.keys = doc_keys(doc)
+        self._positions: dict[int, list[int]] | None = None
+        self._joined: str | None = None
+        self._lowers: dict[str, list[int]] | None = None
+
+    @property
+    def positions(self) -> dict[int, list[int]]:
+        if self._positions is None:
+            positions: dict[int, list[int]] = {}
+            if len(self.doc):
+                for i, row in enumerate(self.doc.to_array([ORTH, LOWER, LEMMA, NORM]).tolist()):
+                    for key in set(row):
+                        positions.setdefault(key, []).append(i)
+                for ent in self.doc.ents:
+                    positions.setdefault(hash_string(f"ENT:{ent.label_}"), []).extend(range(ent.start, ent.end))
+            self._positions = positions
+        return self._positions
+
+    @property
+    def lowers(self) -> dict[str, list[int]]:
+        """The segment's distinct lower-cased words, with where they occur."""
+        if self._lowers is None:
+            strings = self.doc.vocab.strings
+            lowers: dict[str, list[int]] = {}
+            for i, key in enumerate(self.doc.to_array([ORTH]).tolist() if len(self.doc) else ()):
+                lowers.setdefault(strings[key].lower(), []).append(i)
+            self._lowers = lowers
+        return self._lowers
+
+    @property
+    def joined(self) -> str:
+        """The segment's distinct lower-cased words, one per line (for anchor regexes)."""
+        if self._joined is None:
+            self._joined = "\n".join(self.lowers)
+        return self._joined
+
+    def holds(self, anchor: Anchor, compiled: dict[str, re.Pattern]) -> bool:
+        if anchor.words and not self.keys.isdisjoint(anchor.words):
+            return True
+        return any(compiled[r].search(self.joined) for r in anchor.regexes)
+
+    def occurrences(self, anchor: Anchor, compiled: dict[str, re.Pattern]) -> list[int]:
+        out: list[int] = []
+        for key in anchor.words & self.keys:
+            out += self.positions[key]
+        for r in anchor.regexes:
+            rx = compiled[r]
+            for word, where in self.lowers.items():
+                if rx.search(word):
+                    out += where
+        return out
+
+
+# Windows closer than this are run as one (a matcher call has a fixed cost).
+_MERGE_GAP = 8
+
+
+def windows(anchors: tuple[Anchor, ...], index: DocIndex, compiled: dict[str, re.Pattern]
+            ) -> list[tuple[int, int]]:
+    """Token ranges of ``index.doc`` that hold every possible match of a rule with these
+    alternatives' anchors ([] when no anchor occurs: the rule cannot match)."""
+    n = len(index.doc)
+    spans: list[tuple[int, int]] = []
+    for anchor in anchors:
+        if not index.holds(anchor, compiled):
+            continue
+        before = n if anchor.before is None else anchor.before
+        after = n if anchor.after is None else anchor.after
+        spans += [(max(0, p - before), min(n, p + after + 1)) for p in index.occurrences(anchor, compiled)]
+    if not spans:
+        return []
+    spans.sort()
+    merged = [list(spans[0])]
+    for start, end in spans[1:]:
+        if start <= merged[-1][1] + _MERGE_GAP:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    if sum(e - s for s, e in merged) * 2 > n:   # most of the segment: one call is cheaper
+        return [(0, n)]
+    return [(s, e) for s, e in merged]
+
+
+def compile_regexes(anchors) -> dict[str, re.Pattern]:
+    """The anchors' regexes, compiled to search many words joined by newlines."""
+    return {r: re.compile(r, re.MULTILINE) for a in anchors for r in a.regexes}
 
 
 def doc_keys(doc: Doc) -> set[int]:

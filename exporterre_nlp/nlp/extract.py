@@ -27,7 +27,7 @@ from spacy.strings import hash_string
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from .anchors import doc_keys, rule_anchor
+from .anchors import Anchor, DocIndex, compile_regexes, rule_anchors, windows
 from .objects import ObjectPhrase, find_object
 from .pipeline import blank_nlp
 from .views import NEGATIVE_WORDS, CleanView, clean_view
@@ -82,7 +82,9 @@ def negation_policy(rule) -> str:
 class Extractor:
     """Compiled rules of a codebook; call it on a parsed segment."""
 
-    def __init__(self, codebook, vocab=None, *, min_score: float = 0.0):
+    def __init__(self, codebook, vocab=None, *, min_score: float = 0.0, use_anchors: bool = True):
+        """``use_anchors=False`` runs every rule on every whole segment: the same findings, slower
+        (tests and benchmarks compare the two)."""
         vocab = vocab if vocab is not None else blank_nlp().vocab
         self.min_score = min_score
         self.negated_skipped = 0
@@ -90,11 +92,11 @@ class Extractor:
         self.places = PhraseMatcher(vocab, attr="LOWER")
         self._place_of: dict[int, object] = {}
         self._routes = self._routing(codebook)
-        # rules with a content-word anchor get their own matcher, run only on segments holding
-        # the anchor; the others share one matcher run on every segment (see anchors.py)
-        self._compiled: list[tuple[object, bool, frozenset[int] | None]] = []
+        # each rule with an anchor on every alternative gets a matcher of its own, run only on the
+        # windows around its anchors; the others share one matcher run on every segment (anchors.py)
+        self._compiled: list[tuple[object, bool, tuple[Anchor, ...] | None]] = []
         shared, shared_dep = Matcher(vocab), DependencyMatcher(vocab)
-        gate: set[int] | None = set()         # a segment without any of these words cannot match
+        always = False                            # some rule may match any segment
         for r in codebook.rules:
             patterns = r.pattern if r.pattern and isinstance(r.pattern[0], list) else [r.pattern]
             dependency = r.kind == "dependency"
@@ -102,28 +104,39 @@ class Extractor:
             self.rules[r.id] = _Rule(r.id, r.category, r.code, r.object, negation_policy(r),
                                      float(r.extra.get("confidence", DEFAULT_CONFIDENCE)),
                                      bool(r.extra.get("require_keyword")), names)
-            anchor = rule_anchor(patterns, dependency)
-            weak = anchor or rule_anchor(patterns, dependency, content_only=False)
-            gate = None if gate is None or weak is None else gate | weak
-            if anchor is None:
+            anchors = rule_anchors(patterns, dependency) if use_anchors else None
+            always = always or anchors is None
+            if anchors is None:
                 matcher = shared_dep if dependency else shared
             else:
                 matcher = DependencyMatcher(vocab) if dependency else Matcher(vocab)
-                self._compiled.append((matcher, dependency, anchor))
+                self._compiled.append((matcher, dependency, anchors))
             if dependency:
                 matcher.add(r.id, patterns)
             else:
                 matcher.add(r.id, patterns, greedy=r.extra.get("greedy"))
         self._compiled += [(m, dep, None) for m, dep in ((shared, False), (shared_dep, True)) if len(m)]
         tokenizer = blank_nlp().tokenizer
+        first_words: set[int] = set()
         for place in getattr(codebook, "gazetteer", []) or []:
             key = f"{GAZETTEER_RULE}:{place.name}"
             phrases = [tokenizer(p) for p in place.phrases() if p.strip()]
             self.places.add(key, phrases)
             self._place_of[vocab.strings.add(key)] = place
-            if gate is not None:
-                gate |= {hash_string(p[0].lower_) for p in phrases if len(p)}
-        self._gate = frozenset(gate) if gate is not None else None
+            first_words.update(hash_string(p[0].lower_) for p in phrases if len(p))
+        # which rules each anchor word or regex calls for; a segment calling for none is skipped
+        self._by_word: dict[int, set[int]] = {}
+        self._by_regex: dict[str, set[int]] = {}
+        for i, (_, _, anchors) in enumerate(self._compiled):
+            for anchor in anchors or ():
+                for word in anchor.words:
+                    self._by_word.setdefault(word, set()).add(i)
+                for regex in anchor.regexes:
+                    self._by_regex.setdefault(regex, set()).add(i)
+        self._always = {i for i, (_, _, anchors) in enumerate(self._compiled) if anchors is None}
+        self._words = frozenset(self._by_word)
+        self._gate_words = None if always else self._words | first_words
+        self._regexes = compile_regexes([a for _, _, anchors in self._compiled for a in anchors or ()])
         self.vocab = vocab
 
     # -- codes ----------------------------------------------------------------------
@@ -158,27 +171,40 @@ class Extractor:
         return best[0] if best else None
 
     # -- matching -------------------------------------------------------------------
+    def _called(self, index: DocIndex) -> set[int]:
+        """Indices in ``_compiled`` of the rules whose anchors occur in the segment."""
+        called = set(self._always)
+        for word in index.keys & self._words:
+            called |= self._by_word[word]
+        for regex, rules in self._by_regex.items():
+            if not rules <= called and self._regexes[regex].search(index.joined):
+                called |= rules
+        return called
+
     def _matches(self, doc: Doc):
-        keys = doc_keys(doc)
-        for matcher, dependency, anchor in self._compiled:
-            if anchor is not None and keys.isdisjoint(anchor):
-                continue
+        index = DocIndex(doc)
+        for i in sorted(self._called(index)):
+            matcher, dependency, anchors = self._compiled[i]
             if dependency:
                 for match_id, token_ids in matcher(doc):
                     rule = self.rules[self.vocab.strings[match_id]]
                     yield rule, min(token_ids), max(token_ids) + 1, dict(zip(rule.node_names, token_ids))
                 continue
             by_rule: dict[int, list] = {}
-            for match_id, start, end in matcher(doc):
-                by_rule.setdefault(match_id, []).append(doc[start:end])
+            for start, end in ([(0, len(doc))] if anchors is None else windows(anchors, index, self._regexes)):
+                for match_id, s, e in matcher(doc[start:end] if (start, end) != (0, len(doc)) else doc):
+                    by_rule.setdefault(match_id, []).append(doc[start + s:start + e])
             for match_id, spans in by_rule.items():
                 rule = self.rules[self.vocab.strings[match_id]]
                 for span in filter_spans(spans):
                     yield rule, span.start, span.end, None
 
     def __call__(self, doc: Doc) -> list[Extraction]:
-        if self._gate is not None and doc_keys(doc).isdisjoint(self._gate):
-            return []                             # no rule can match: skip building the view
+        if self._gate_words is not None:
+            index = DocIndex(doc)
+            if index.keys.isdisjoint(self._gate_words) and not any(
+                    rx.search(index.joined) for rx in self._regexes.values()):
+                return []                         # no rule can match: skip building the view
         view = clean_view(doc)
         return self.extract_view(view)
 

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spacy.attrs import SENT_START
+import numpy
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, LOWER, MORPH, ORTH, POS, SENT_START, SPACY, TAG
+from spacy.parts_of_speech import X as _POS_X
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Token
 
 from . import oral  # noqa: F401  (registers Token._.oral)
@@ -37,6 +40,7 @@ KEEP_PAS_BEFORE = {"de", "d'", "d’", "du", "des", "assez", "trop"}
 # problèmes"): the particles leave the view but negate nothing.
 NEGATIVE_WORDS = {"rien", "personne", "aucun", "aucune", "nul", "nulle", "grand-chose", "grand'chose"}
 _RESTRICTIVE = {"que", "qu'", "qu’"}
+_ROOT = int(numpy.array([hash_string("ROOT")], dtype="uint64").astype("int64")[0])   # in an int64 array
 
 
 @dataclass
@@ -134,15 +138,21 @@ def _inert(doc: Doc, p: int) -> bool:
 
 
 def clean_view(doc: Doc) -> CleanView:
-    """The doc without oral tokens and negation particles (see module doc)."""
+    """The doc without oral tokens and negation particles (see module doc).
+
+    Works on the doc's attribute arrays (no ``Token`` objects but for the negation
+    particles): this runs on every segment of a corpus."""
+    n = len(doc)
+    strings = doc.vocab.strings
     kinds = oral_marks(doc)
-    lowers = [t.lower_ for t in doc]
+    base = doc.to_array([ORTH, LOWER, SPACY]) if n else numpy.zeros((0, 3), dtype="uint64")
+    texts = [strings[h] for h in base[:, 0].tolist()]
+    lowers = [strings[h] for h in base[:, 1].tolist()]
     negators = _negation_particles(doc, kinds, lowers)
     # a comma next to a disfluency belongs to it: "besoin de, euh, d'un local", "de, de la garde"
-    n = len(doc)
-    commas = {t.i for t in doc if t.text == "," and kinds[t.i] is None and (
-        (t.i > 0 and kinds[t.i - 1] is not None) or (t.i + 1 < n and kinds[t.i + 1] is not None))}
-    keep = [t.i for t in doc if kinds[t.i] is None and t.i not in negators and t.i not in commas]
+    commas = {i for i in range(n) if texts[i] == "," and kinds[i] is None and (
+        (i > 0 and kinds[i - 1] is not None) or (i + 1 < n and kinds[i + 1] is not None))}
+    keep = [i for i in range(n) if kinds[i] is None and i not in negators and i not in commas]
     position = {orig: new for new, orig in enumerate(keep)}
     parsed = doc.has_annotation("DEP")
     negated: set[int] = set()
@@ -158,44 +168,55 @@ def clean_view(doc: Doc) -> CleanView:
         if target is None:                          # no parse, or the head was removed too
             step = 1 if doc[p].lower_ in ("ne", "n'", "n’") else -1
             q = p + step
-            while 0 <= q < len(doc) and q not in position:
+            while 0 <= q < n and q not in position:
                 q += step
-            target = q if 0 <= q < len(doc) else None
+            target = q if 0 <= q < n else None
         if target is not None:
             negated.add(position[target])
-    if len(keep) == len(doc) and not negated:
-        return CleanView(doc, list(range(len(doc))), doc)
-    words = [doc[i].text for i in keep]
-    spaces = [bool(doc[i].whitespace_) for i in keep]
-    kwargs = dict(lemmas=[doc[i].lemma_ for i in keep], pos=[doc[i].pos_ or "X" for i in keep],
-                  tags=[doc[i].tag_ for i in keep], morphs=[str(doc[i].morph) for i in keep])
+    if len(keep) == n and not negated:
+        return CleanView(doc, list(range(n)), doc)
+    attrs = [LEMMA, POS, TAG, MORPH]
+    sentences = not parsed and doc.has_annotation("SENT_START")
+    entities = doc.has_annotation("ENT_IOB")
+    attrs += [HEAD, DEP] if parsed else [SENT_START] if sentences else []
+    attrs += [ENT_IOB, ENT_TYPE] if entities else []
+    source = doc.to_array(attrs).astype("int64") if n else numpy.zeros((0, len(attrs)), dtype="int64")
+    rows = source[keep] if keep else numpy.zeros((0, len(attrs)), dtype="int64")
+    rows[rows[:, 1] == 0, 1] = _POS_X                # as a Doc built from strings: no POS is "X"
+    col = 4
     if parsed:
-        heads, deps = [], []
+        # a token whose head left the view hangs from the nearest kept ancestor (or is a root)
+        heads = (numpy.arange(n) + source[:, col]).tolist()
         for new, i in enumerate(keep):
-            head = doc[i].head
-            while head.i not in position and head.head.i != head.i:
-                head = head.head
-            h = position.get(head.i, new)
-            heads.append(h)
-            deps.append("ROOT" if h == new else doc[i].dep_)
-        kwargs.update(heads=heads, deps=deps)
-    elif doc.has_annotation("SENT_START"):
-        starts = [bool(doc[i].is_sent_start) for i in keep]
+            h = heads[i]
+            while h not in position and heads[h] != h:
+                h = heads[h]
+            h = position.get(h, new)
+            rows[new, col] = h - new
+            if h == new:
+                rows[new, col + 1] = _ROOT
+        col += 2
+    elif sentences:
+        starts = [1 if v == 1 else -1 for v in rows[:, col].tolist()]
         if starts:
-            starts[0] = True
-        kwargs["sent_starts"] = starts
-    if doc.has_annotation("ENT_IOB"):
-        ent_of = {}
-        for n, ent in enumerate(doc.ents):
-            for i in range(ent.start, ent.end):
-                ent_of[i] = (n, ent.label_)
-        tags, previous = [], None
-        for i in keep:
-            e = ent_of.get(i)
-            tags.append("O" if e is None else (f"I-{e[1]}" if previous == e[0] else f"B-{e[1]}"))
-            previous = e[0] if e else None
-        kwargs["ents"] = tags
-    clean = Doc(doc.vocab, words=words, spaces=spaces, **kwargs)
-    for n in negated:
-        clean[n]._.negated = True
+            starts[0] = 1
+        rows[:, col] = starts
+        col += 1
+    if entities:
+        entity, current = [], -1                     # which entity each source token is in
+        for v in source[:, col].tolist():
+            current = current + 1 if v == 3 else current
+            entity.append(current if v in (1, 3) else None)
+        previous = None
+        for new, i in enumerate(keep):
+            e = entity[i]
+            rows[new, col] = 2 if e is None else (1 if e == previous else 3)
+            if e is None:
+                rows[new, col + 1] = 0
+            previous = e
+    clean = Doc(doc.vocab, words=[texts[i] for i in keep], spaces=[bool(base[i, 2]) for i in keep])
+    if keep:
+        clean.from_array(attrs, rows.astype("uint64"))
+    for m in negated:
+        clean[m]._.negated = True
     return CleanView(clean, keep, doc)

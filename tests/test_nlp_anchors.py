@@ -1,0 +1,133 @@
+"""Anchors and windows: skipping rules and tokens must never change what a Matcher finds."""
+from __future__ import annotations
+
+import re
+from unittest import mock
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from spacy.matcher import Matcher
+from spacy.strings import hash_string
+from spacy.tokens import Doc
+import spacy
+
+from exporterre_nlp.nlp import anchors as anchors_module
+from exporterre_nlp.nlp.anchors import DocIndex, compile_regexes, pattern_anchor, rule_anchors, windows
+
+VOCAB = spacy.blank("fr").vocab
+
+
+def doc_of(text: str) -> Doc:
+    return Doc(VOCAB, words=text.split())
+
+
+def windowed(patterns, doc: Doc, greedy=None) -> set[tuple[int, int]]:
+    """What the matcher finds running only on the windows, as (start, end) in the doc."""
+    anchors = rule_anchors(patterns)
+    matcher = Matcher(VOCAB)
+    matcher.add("r", patterns, greedy=greedy)
+    if anchors is None:
+        return {(s, e) for _, s, e in matcher(doc)}
+    found = set()
+    for start, end in windows(anchors, DocIndex(doc), compile_regexes(anchors)):
+        found |= {(start + s, start + e) for _, s, e in matcher(doc[start:end])}
+    return found
+
+
+def whole(patterns, doc: Doc, greedy=None) -> set[tuple[int, int]]:
+    matcher = Matcher(VOCAB)
+    matcher.add("r", patterns, greedy=greedy)
+    return {(s, e) for _, s, e in matcher(doc)}
+
+
+def test_anchors_prefer_a_content_word_and_know_its_reach():
+    anchor = pattern_anchor([{"LOWER": "on"}, {"LEMMA": "avoir"}, {"POS": "ADV", "OP": "?"},
+                             {"LOWER": {"IN": ["besoin", "besoins"]}}, {"LOWER": "de"}])
+    assert anchor.words == {hash_string("besoin"), hash_string("besoins")}
+    assert (anchor.before, anchor.after) == (3, 1)
+    unbounded = pattern_anchor([{"LOWER": "crèche"}, {"POS": "ADJ", "OP": "*"}])
+    assert (unbounded.before, unbounded.after) == (0, None)
+    counted = pattern_anchor([{"LOWER": "très", "OP": "{1,3}"}, {"LOWER": "cher"}])
+    assert counted.words == {hash_string("cher")} and counted.before == 3
+
+
+def test_anchors_of_function_words_only_are_weak_and_optional_tokens_are_never_anchors():
+    assert pattern_anchor([{"LOWER": "il"}, {"LOWER": "y"}, {"LEMMA": "avoir"}]) is None
+    weak = pattern_anchor([{"LOWER": "il"}, {"LOWER": "y"}, {"LEMMA": "avoir"}], content_only=False)
+    assert weak is not None and weak.strength == 2
+    assert pattern_anchor([{"LOWER": "crèche", "OP": "?"}, {"LOWER": "y"}], content_only=False).words == {
+        hash_string("y")}
+    assert pattern_anchor([{"POS": "NOUN"}], content_only=False) is None
+    assert rule_anchors([[{"LOWER": "crèche"}], [{"POS": "NOUN"}]]) is None
+
+
+def test_anchor_regexes_fixing_a_word_start_beat_function_words_but_endings_do_not():
+    strong = pattern_anchor([{"LOWER": "ça"}, {"LOWER": {"REGEX": "^(inqui[eèé]t|angoiss)"}}], content_only=False)
+    assert strong.regexes == ("^(inqui[eèé]t|angoiss)",) and not strong.words
+    ending = pattern_anchor([{"LOWER": "sais"}, {"LOWER": {"REGEX": "(er|ir)$"}}], content_only=False)
+    assert ending.words == {hash_string("sais")}
+
+
+def test_windows_hold_every_match_and_skip_segments_without_the_anchor():
+    patterns = [[{"LOWER": "on"}, {"LOWER": "a"}, {"LOWER": "besoin"}, {"LOWER": "de"}, {"IS_ALPHA": True}]]
+    filler = " ".join(["et", "puis", "le", "soir", "voilà"] * 4)
+    doc = doc_of(f"bon alors voilà on a besoin de bus {filler} on a besoin de médecins {filler} {filler}")
+    anchors = rule_anchors(patterns)
+    spans = windows(anchors, DocIndex(doc), {})
+    assert len(spans) == 2 and sum(e - s for s, e in spans) < len(doc) // 2
+    assert windowed(patterns, doc) == whole(patterns, doc) == {(3, 8), (28, 33)}
+    assert windows(anchors, DocIndex(doc_of("rien à voir ici")), {}) == []
+
+
+def test_windows_of_a_regex_anchor_find_the_words_it_matches():
+    patterns = [[{"LOWER": "ça"}, {"LOWER": {"REGEX": "^inqui[eèé]t"}}]]
+    doc = doc_of("et puis ça inquiète tout le monde ici , vraiment ça inquiète")
+    assert windowed(patterns, doc) == whole(patterns, doc) == {(2, 4), (10, 12)}
+    assert windows(rule_anchors(patterns), DocIndex(doc_of("ça va")), compile_regexes(rule_anchors(patterns))) == []
+
+
+WORDS = ["on", "a", "besoin", "de", "bus", "pas", "très", "cher", "ça", "inquiète", "le", "soir", ","]
+OPS = [None, None, None, "?", "*", "+", "!", "{1,2}", "{2}"]
+
+
+@st.composite
+def token_specs(draw):
+    kind = draw(st.sampled_from(["lower", "in", "regex", "alpha"]))
+    if kind == "lower":
+        spec = {"LOWER": draw(st.sampled_from(WORDS))}
+    elif kind == "in":
+        spec = {"LOWER": {"IN": draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=3))}}
+    elif kind == "regex":
+        spec = {"LOWER": {"REGEX": draw(st.sampled_from(["^inqui", "^bes", "^ch", "s$"]))}}
+    else:
+        spec = {"IS_ALPHA": True}
+    op = draw(st.sampled_from(OPS))
+    if op is not None:
+        spec["OP"] = op
+    return spec
+
+
+@settings(max_examples=500, deadline=None)
+@given(patterns=st.lists(st.lists(token_specs(), min_size=1, max_size=5), min_size=1, max_size=3),
+       words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=40),
+       greedy=st.sampled_from([None, "LONGEST", "FIRST"]))
+def test_windows_find_exactly_what_the_whole_segment_gives(patterns, words, greedy):
+    patterns = [p for p in patterns if any(s.get("OP") in (None, "+", "!", "{1,2}", "{2}") for s in p)]
+    if not patterns:
+        return
+    doc = Doc(VOCAB, words=words)
+    try:
+        expected = whole(patterns, doc, greedy)
+    except ValueError:                          # a pattern spaCy refuses (e.g. only "!" tokens)
+        return
+    assert windowed(patterns, doc, greedy) == expected
+    with mock.patch.object(anchors_module, "_MERGE_GAP", 0):      # windows as tight as they come
+        assert windowed(patterns, doc, greedy) == expected
+
+
+@pytest.mark.parametrize("regex", [r"\Abes", r"(?<!x)bes"])
+def test_regexes_that_could_fail_on_joined_words_are_never_anchors(regex):
+    anchor = pattern_anchor([{"LOWER": {"REGEX": regex}}], content_only=False)
+    assert anchor is None
+    assert not re.search(regex, "x\nbes") or regex.startswith("(?<")

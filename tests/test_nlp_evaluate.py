@@ -65,13 +65,17 @@ def test_a_missing_or_broken_set_is_an_actionable_error(tmp_path):
         load_eval_set(bad)
 
 
-def test_every_label_quotes_its_span_and_names_its_batch():
+def test_every_label_quotes_its_span_and_names_its_batch_and_the_split_is_the_hash_parity():
+    import hashlib
     import json
 
     from exporterre_nlp.nlp.evaluate import DEFAULT_SET
     rows = [json.loads(line) for line in DEFAULT_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
-    assert Counter(r["batch"] for r in rows) == {1: 403, 2: 750}
+    assert Counter(r["batch"] for r in rows) == {1: 403, 2: 750, 3: 600}
+    assert len({r["id"] for r in rows}) == len(rows)
     for r in rows:
+        odd = int(hashlib.sha1(r["id"].encode()).hexdigest(), 16) % 2
+        assert r["split"] == ("test" if odd else "dev"), r["id"]
         for label in r["labels"]:
             assert r["text"][label["start"]:label["end"]] == label["span"], r["id"]
 

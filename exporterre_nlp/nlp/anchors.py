@@ -39,9 +39,6 @@ _WORD_ATTRS = ("LOWER", "ORTH", "TEXT", "LEMMA", "NORM")
 # Too frequent to be worth a content anchor: spaCy's stop words and the commonest verbs' lemmas.
 _COMMON = STOP_WORDS | {"avoir", "être", "faire", "aller", "dire", "voir", "savoir", "pouvoir", "vouloir", "mettre",
                         "venir", "falloir", "prendre", "donner", "parler", "trouver", "passer", "y", "a"}
-# A regex is tried on all the segment's words joined by newlines (one search instead of one per
-# word): these constructs could fail there where they succeed on a word alone.
-_UNSAFE_REGEX = re.compile(r"\\[AZ]|\(\?<")
 _CONTENT, _REGEX, _WEAK, _WEAK_REGEX = 0, 1, 2, 3
 # A regex is a strong anchor when it fixes the start of the word on three letters or more
 # ("^(inqui[eèé]t|angoiss)"); an ending ("(er|ir)$") matches too many words.
@@ -56,6 +53,7 @@ class Anchor:
     before: int | None = None               # tokens a match can hold before the anchor token
     after: int | None = None                # … and after it (None: unbounded)
     strength: int = _CONTENT                # 0 content word, 1 regex, 2 function word, 3 weak regex
+    attr: str = "LOWER"                     # the token attribute the words are compared with (or ENT)
 
 
 def _max_len(spec: dict) -> int | None:
@@ -80,8 +78,8 @@ def _required(spec: dict) -> bool:
         ("{0", "{,")))
 
 
-def _values(spec: dict) -> tuple[tuple, list[str], int] | None:
-    """The best anchor of one token spec: (sort key, words or regexes, strength)."""
+def _values(spec: dict) -> tuple[tuple, list[str], int, str] | None:
+    """The best anchor of one token spec: (sort key, words or regexes, strength, attribute)."""
     options = []
     for attr in _WORD_ATTRS:
         value = spec.get(attr)
@@ -91,26 +89,23 @@ def _values(spec: dict) -> tuple[tuple, list[str], int] | None:
             words = [str(w) for w in value["IN"]]
         else:
             continue
-        if attr in ("LOWER", "LEMMA", "NORM"):
-            words = [w.lower() for w in words]
-        options.append(words)
+        options.append(("ORTH" if attr == "TEXT" else attr, words))  # exactly what the Matcher compares
     ent = spec.get("ENT_TYPE")
     if isinstance(ent, str):
-        options.append([f"ENT:{ent}"])
+        options.append(("ENT", [f"ENT:{ent}"]))
     best = None
-    for words in options:
-        cost = sum(1 for w in words if w in _COMMON or len(w) <= 2)
+    for attr, words in options:
+        cost = sum(1 for w in words if w.lower() in _COMMON or len(w) <= 2)
         strength = _CONTENT if cost == 0 else _WEAK
         key = (strength, cost, len(words))
         if best is None or key < best[0]:
-            best = (key, words, strength)
+            best = (key, words, strength, attr)
     regex = spec.get("LOWER")
-    if (isinstance(regex, dict) and set(regex) == {"REGEX"} and isinstance(regex["REGEX"], str)
-            and not _UNSAFE_REGEX.search(regex["REGEX"])):
+    if isinstance(regex, dict) and set(regex) == {"REGEX"} and isinstance(regex["REGEX"], str):
         strength = _REGEX if _STRONG_REGEX.match(regex["REGEX"]) else _WEAK_REGEX
         key = (strength, 0, 1)
         if best is None or key < best[0]:
-            best = (key, [regex["REGEX"]], strength)
+            best = (key, [regex["REGEX"]], strength, "REGEX")
     return best
 
 
@@ -123,10 +118,10 @@ def pattern_anchor(pattern: list[dict], dependency: bool = False, content_only: 
             continue
         found = _values(attrs)
         if found is not None and (best is None or found[0] < best[0]):
-            best = (found[0], found[1], found[2], index)
+            best = (found[0], found[1], found[2], index, found[3])
     if best is None or (content_only and best[2] != _CONTENT):
         return None
-    _, values, strength, index = best
+    _, values, strength, index, attr = best
     before = after = None
     if not dependency:                       # a dependency match is a tree: its reach is the segment
         lengths = [_max_len(spec) for spec in pattern]
@@ -138,8 +133,8 @@ def pattern_anchor(pattern: list[dict], dependency: bool = False, content_only: 
         if extra is not None and None not in tail:
             after = sum(tail) + extra
     if strength in (_REGEX, _WEAK_REGEX):
-        return Anchor(regexes=tuple(values), before=before, after=after, strength=strength)
-    return Anchor(frozenset(hash_string(w) for w in values), (), before, after, strength)
+        return Anchor(regexes=tuple(values), before=before, after=after, strength=strength, attr="LOWER")
+    return Anchor(frozenset(hash_string(w) for w in values), (), before, after, strength, attr)
 
 
 def rule_anchors(patterns: list[list[dict]], dependency: bool = False) -> tuple[Anchor, ...] | None:
@@ -166,61 +161,90 @@ def rule_anchor(patterns: list[list[dict]], dependency: bool = False, content_on
     return frozenset(out)
 
 
-class DocIndex:
-    """Which words a segment holds, and where (built on demand, shared by every rule)."""
+_COLUMNS = {"ORTH": ORTH, "LOWER": LOWER, "LEMMA": LEMMA, "NORM": NORM}
 
-    def __init__(self, doc: Doc):
+
+class DocIndex:
+    """Which words a segment holds, and where (built on demand, shared by every rule).
+
+    ``regexes`` are the anchors' compiled regexes; ``cache`` remembers, across segments,
+    which of them each word (by its ORTH hash) matches lower-cased: a corpus repeats its
+    words, each is tried once. ``columns`` are the attributes anchors compare words with."""
+
+    def __init__(self, doc: Doc, regexes: dict[str, re.Pattern] | None = None,
+                 cache: dict[int, frozenset[str]] | None = None, columns=("ORTH", "LOWER", "LEMMA", "NORM")):
         self.doc = doc
         self.keys = doc_keys(doc)
+        self._regexes = regexes or {}
+        self._cache = cache if cache is not None else {}
+        self._columns = [_COLUMNS[c] for c in columns if c in _COLUMNS]
+        self._ents = "ENT" in columns
         self._positions: dict[int, list[int]] | None = None
-        self._joined: str | None = None
-        self._lowers: dict[str, list[int]] | None = None
+        self._orth_positions: dict[int, list[int]] | None = None
+        self._matching: dict[int, frozenset[str]] | None = None
+
+    @staticmethod
+    def _index(values: list[int], width: int) -> dict[int, list[int]]:
+        """Token positions of each value of a flattened (tokens × width) attribute array."""
+        out: dict[int, list[int]] = {}
+        for j, key in enumerate(values):
+            i = j // width
+            where = out.get(key)
+            if where is None:
+                out[key] = [i]
+            elif where[-1] != i:
+                where.append(i)
+        return out
 
     @property
     def positions(self) -> dict[int, list[int]]:
         if self._positions is None:
             positions: dict[int, list[int]] = {}
-            if len(self.doc):
-                for i, row in enumerate(self.doc.to_array([ORTH, LOWER, LEMMA, NORM]).tolist()):
-                    for key in set(row):
-                        positions.setdefault(key, []).append(i)
+            if len(self.doc) and self._columns:
+                positions = self._index(self.doc.to_array(self._columns).ravel().tolist(), len(self._columns))
+            if self._ents:
                 for ent in self.doc.ents:
                     positions.setdefault(hash_string(f"ENT:{ent.label_}"), []).extend(range(ent.start, ent.end))
             self._positions = positions
         return self._positions
 
     @property
-    def lowers(self) -> dict[str, list[int]]:
-        """The segment's distinct lower-cased words, with where they occur."""
-        if self._lowers is None:
-            strings = self.doc.vocab.strings
-            lowers: dict[str, list[int]] = {}
-            for i, key in enumerate(self.doc.to_array([ORTH]).tolist() if len(self.doc) else ()):
-                lowers.setdefault(strings[key].lower(), []).append(i)
-            self._lowers = lowers
-        return self._lowers
+    def matching(self) -> dict[int, frozenset[str]]:
+        """The segment's words (ORTH hashes) that match an anchor regex, with the regexes they match."""
+        if self._matching is None:
+            out: dict[int, frozenset[str]] = {}
+            if self._regexes and len(self.doc):
+                strings = self.doc.vocab.strings
+                for key in set(self.doc.to_array(ORTH).tolist()):
+                    hit = self._cache.get(key)
+                    if hit is None:
+                        word = strings[key].lower()
+                        hit = self._cache[key] = frozenset(r for r, rx in self._regexes.items() if rx.search(word))
+                    if hit:
+                        out[key] = hit
+            self._matching = out
+        return self._matching
 
-    @property
-    def joined(self) -> str:
-        """The segment's distinct lower-cased words, one per line (for anchor regexes)."""
-        if self._joined is None:
-            self._joined = "\n".join(self.lowers)
-        return self._joined
+    def found_regexes(self) -> set[str]:
+        return set().union(*self.matching.values())
 
-    def holds(self, anchor: Anchor, compiled: dict[str, re.Pattern]) -> bool:
+    def holds(self, anchor: Anchor) -> bool:
         if anchor.words and not self.keys.isdisjoint(anchor.words):
             return True
-        return any(compiled[r].search(self.joined) for r in anchor.regexes)
+        return bool(anchor.regexes) and any(not hit.isdisjoint(anchor.regexes) for hit in self.matching.values())
 
-    def occurrences(self, anchor: Anchor, compiled: dict[str, re.Pattern]) -> list[int]:
+    def occurrences(self, anchor: Anchor) -> list[int]:
         out: list[int] = []
-        for key in anchor.words & self.keys:
-            out += self.positions[key]
-        for r in anchor.regexes:
-            rx = compiled[r]
-            for word, where in self.lowers.items():
-                if rx.search(word):
-                    out += where
+        if anchor.words:
+            positions = self.positions
+            for key in anchor.words & self.keys:
+                out += positions.get(key, ())
+        if anchor.regexes:
+            if self._orth_positions is None:
+                self._orth_positions = self._index(self.doc.to_array(ORTH).tolist(), 1)
+            for key, hit in self.matching.items():
+                if not hit.isdisjoint(anchor.regexes):
+                    out += self._orth_positions[key]
         return out
 
 
@@ -228,18 +252,17 @@ class DocIndex:
 _MERGE_GAP = 8
 
 
-def windows(anchors: tuple[Anchor, ...], index: DocIndex, compiled: dict[str, re.Pattern]
-            ) -> list[tuple[int, int]]:
+def windows(anchors: tuple[Anchor, ...], index: DocIndex) -> list[tuple[int, int]]:
     """Token ranges of ``index.doc`` that hold every possible match of a rule with these
     alternatives' anchors ([] when no anchor occurs: the rule cannot match)."""
     n = len(index.doc)
     spans: list[tuple[int, int]] = []
     for anchor in anchors:
-        if not index.holds(anchor, compiled):
+        if not index.holds(anchor):
             continue
         before = n if anchor.before is None else anchor.before
         after = n if anchor.after is None else anchor.after
-        spans += [(max(0, p - before), min(n, p + after + 1)) for p in index.occurrences(anchor, compiled)]
+        spans += [(max(0, p - before), min(n, p + after + 1)) for p in index.occurrences(anchor)]
     if not spans:
         return []
     spans.sort()
@@ -255,8 +278,8 @@ def windows(anchors: tuple[Anchor, ...], index: DocIndex, compiled: dict[str, re
 
 
 def compile_regexes(anchors) -> dict[str, re.Pattern]:
-    """The anchors' regexes, compiled to search many words joined by newlines."""
-    return {r: re.compile(r, re.MULTILINE) for a in anchors for r in a.regexes}
+    """The anchors' regexes, compiled."""
+    return {r: re.compile(r) for a in anchors for r in a.regexes}
 
 
 def doc_keys(doc: Doc) -> set[int]:

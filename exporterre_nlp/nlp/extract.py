@@ -137,6 +137,8 @@ class Extractor:
         self._words = frozenset(self._by_word)
         self._gate_words = None if always else self._words | first_words
         self._regexes = compile_regexes([a for _, _, anchors in self._compiled for a in anchors or ()])
+        self._regex_cache: dict[int, frozenset[str]] = {}     # word → the anchor regexes it matches
+        self._columns = tuple({a.attr for _, _, anchors in self._compiled for a in anchors or () if a.words})
         self.vocab = vocab
 
     # -- codes ----------------------------------------------------------------------
@@ -176,13 +178,12 @@ class Extractor:
         called = set(self._always)
         for word in index.keys & self._words:
             called |= self._by_word[word]
-        for regex, rules in self._by_regex.items():
-            if not rules <= called and self._regexes[regex].search(index.joined):
-                called |= rules
+        for regex in index.found_regexes():
+            called |= self._by_regex[regex]
         return called
 
     def _matches(self, doc: Doc):
-        index = DocIndex(doc)
+        index = DocIndex(doc, self._regexes, self._regex_cache, self._columns)
         for i in sorted(self._called(index)):
             matcher, dependency, anchors = self._compiled[i]
             if dependency:
@@ -191,7 +192,7 @@ class Extractor:
                     yield rule, min(token_ids), max(token_ids) + 1, dict(zip(rule.node_names, token_ids))
                 continue
             by_rule: dict[int, list] = {}
-            for start, end in ([(0, len(doc))] if anchors is None else windows(anchors, index, self._regexes)):
+            for start, end in ([(0, len(doc))] if anchors is None else windows(anchors, index)):
                 for match_id, s, e in matcher(doc[start:end] if (start, end) != (0, len(doc)) else doc):
                     by_rule.setdefault(match_id, []).append(doc[start + s:start + e])
             for match_id, spans in by_rule.items():
@@ -201,9 +202,8 @@ class Extractor:
 
     def __call__(self, doc: Doc) -> list[Extraction]:
         if self._gate_words is not None:
-            index = DocIndex(doc)
-            if index.keys.isdisjoint(self._gate_words) and not any(
-                    rx.search(index.joined) for rx in self._regexes.values()):
+            index = DocIndex(doc, self._regexes, self._regex_cache, ())
+            if index.keys.isdisjoint(self._gate_words) and not index.matching:
                 return []                         # no rule can match: skip building the view
         view = clean_view(doc)
         return self.extract_view(view)
@@ -213,10 +213,11 @@ class Extractor:
         if len(clean) == 0:
             return []
         found: list[Extraction] = []
+        lowers = view.lowers if view.lowers is not None else [t.lower_ for t in clean]
         for rule, start, end, nodes in self._matches(clean):
-            negated = any(clean[i]._.negated for i in range(max(0, start - 2), end)) or (
-                end < len(clean) and clean[end].lower_ in NEGATIVE_WORDS) or (    # "il (ne) manque rien"
-                any(clean[i].lower_ in DENYING_BEFORE for i in range(max(0, start - 2), start)))
+            negated = any(i in view.negated for i in range(max(0, start - 2), end)) or (
+                end < len(clean) and lowers[end] in NEGATIVE_WORDS) or (    # "il (ne) manque rien"
+                any(lowers[i] in DENYING_BEFORE for i in range(max(0, start - 2), start)))
             if negated and rule.negation == "exclude":
                 self.negated_skipped += 1
                 continue

@@ -16,8 +16,10 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 import yaml
+from spacy.attrs import LOWER, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -138,17 +140,19 @@ def oral_kinds(doc: Doc, lex: OralLexicon) -> list[str | None]:
     kinds: list[str | None] = [None] * n
     if n == 0:
         return kinds
-    words = [(t.lower_, t.text, t.whitespace_) for t in doc]     # one walk over the tokens
-    lowers = [w[0] for w in words]
+    strings = _string_cache(doc.vocab)
+    columns = doc.to_array([ORTH, LOWER]).tolist()               # no Token objects: runs on every segment
+    forms = [strings(orth) for orth, _ in columns]
+    lowers = [strings(lower) for _, lower in columns]
     has_pos = doc.has_annotation("POS")
-    text = "".join(w[1] + w[2] for w in words)                  # = doc.text
+    text = doc.text
     for rx in lex.marks:
         for m in rx.finditer(text):
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if span is not None:
                 for k in range(span.start, span.end):
                     kinds[k] = MARK
-    for k, (low, form, _) in enumerate(words):
+    for k, (low, form) in enumerate(zip(lowers, forms)):
         if kinds[k] is None:
             if low in lex.always:
                 kinds[k] = FILLER
@@ -174,6 +178,23 @@ def oral_kinds(doc: Doc, lex: OralLexicon) -> list[str | None]:
     return kinds
 
 
+def _string_cache(vocab) -> Callable[[int], str]:
+    """hash → string for ``vocab``, remembered (a StringStore lookup costs several dict lookups)."""
+    cache = _STRING_CACHES.get(id(vocab))
+    if cache is None or cache[0] is not vocab.strings:
+        cache = _STRING_CACHES[id(vocab)] = (vocab.strings, {})
+    store, known = cache
+
+    def lookup(key: int) -> str:
+        value = known.get(key)
+        if value is None:
+            value = known[key] = store[key]
+        return value
+    return lookup
+
+
+_STRING_CACHES: dict[int, tuple] = {}
+
 _ELIDED = {"j'": "je", "d'": "de", "l'": "le", "qu'": "que", "c'": "ce", "n'": "ne", "m'": "me", "s'": "se",
            "t'": "te", "jusqu'": "jusque", "lorsqu'": "lorsque", "puisqu'": "puisque"}
 
@@ -185,7 +206,10 @@ def _mark_repeats(doc: Doc, lowers: list[str], kinds: list, lex: OralLexicon) ->
     wordy = [any(ch.isalpha() for ch in w) for w in words]
     m = len(idx)
     for pos in range(m):
+        first = words[pos]
         for size in range(min(lex.repeat_max, (m - pos) // 2), 0, -1):
+            if words[pos + size] != first:            # cheap test before comparing slices
+                continue
             a, b = slice(pos, pos + size), slice(pos + size, pos + 2 * size)
             if words[a] == words[b] and all(wordy[a]):
                 if size == 1 and words[pos] in lex.repeat_exceptions:
@@ -223,9 +247,9 @@ class OralMarker:
         self.filter_entities = filter_entities
 
     def __call__(self, doc: Doc) -> Doc:
-        for tok, kind in zip(doc, oral_kinds(doc, self.lexicon)):
+        for k, kind in enumerate(oral_kinds(doc, self.lexicon)):
             if kind is not None:
-                tok._.oral = kind
+                doc[k]._.oral = kind
         if self.filter_entities and doc.has_annotation("ENT_IOB"):
             _clean_entities(doc)
         return doc

@@ -48,6 +48,8 @@ class CleanView:
     doc: Doc
     index: list[int]
     source: Doc
+    negated: frozenset[int] = frozenset()      # clean tokens whose ``_.negated`` is True
+    lowers: list[str] | None = None            # lower-cased forms of the clean tokens
 
     def char_span(self, start: int, end: int) -> tuple[int, int]:
         """Character offsets, in the source doc's text, of clean tokens [start, end)."""
@@ -174,7 +176,7 @@ def clean_view(doc: Doc) -> CleanView:
         if target is not None:
             negated.add(position[target])
     if len(keep) == n and not negated:
-        return CleanView(doc, list(range(n)), doc)
+        return CleanView(doc, list(range(n)), doc, frozenset(), lowers)
     attrs = [LEMMA, POS, TAG, MORPH]
     sentences = not parsed and doc.has_annotation("SENT_START")
     entities = doc.has_annotation("ENT_IOB")
@@ -219,4 +221,4 @@ def clean_view(doc: Doc) -> CleanView:
         clean.from_array(attrs, rows.astype("uint64"))
     for m in negated:
         clean[m]._.negated = True
-    return CleanView(clean, keep, doc)
+    return CleanView(clean, keep, doc, frozenset(negated), [lowers[i] for i in keep])

@@ -1,15 +1,14 @@
 """Anchors and windows: skipping rules and tokens must never change what a Matcher finds."""
 from __future__ import annotations
 
-import re
 from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+import spacy
 from spacy.matcher import Matcher
 from spacy.strings import hash_string
 from spacy.tokens import Doc
-import spacy
 
 from exporterre_nlp.nlp import anchors as anchors_module
 from exporterre_nlp.nlp.anchors import DocIndex, compile_regexes, pattern_anchor, rule_anchors, windows

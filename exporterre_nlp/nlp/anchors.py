@@ -148,19 +148,6 @@ def rule_anchors(patterns: list[list[dict]], dependency: bool = False) -> tuple[
     return tuple(out)
 
 
-def rule_anchor(patterns: list[list[dict]], dependency: bool = False, content_only: bool = True
-                ) -> frozenset[int] | None:
-    """The union of the alternatives' word anchors; None when one alternative has none
-    (or, with ``content_only``, has no content word)."""
-    out: set[int] = set()
-    for pattern in patterns:
-        anchor = pattern_anchor(pattern, dependency, content_only)
-        if anchor is None or anchor.regexes:
-            return None
-        out |= anchor.words
-    return frozenset(out)
-
-
 _COLUMNS = {"ORTH": ORTH, "LOWER": LOWER, "LEMMA": LEMMA, "NORM": NORM}
 
 

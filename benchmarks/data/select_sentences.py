@@ -47,6 +47,8 @@ BATCHES = {
     # Batch 3 (session 3) gave the rules more varied dev sentences to be tuned on, and the test half
     # 300 sentences that no rule writer has seen, weighted towards the Grand Débat, where rules did worst.
     3: (20261127, (150, 50), (100, 50), (70, 30)),
+    # Batch 4 (session 3): training sentences for a classifier experiment, never in the eval set.
+    4: (20261128, (500, 200), (350, 150), (200, 100)),
 }
 
 

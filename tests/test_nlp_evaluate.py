@@ -92,3 +92,18 @@ def test_an_unknown_source_names_the_known_ones():
     with pytest.raises(ExporterreError) as info:
         evaluate_codebook(None, source="twitter")
     assert "twitter" in info.value.message and "granddebat" in info.value.hint
+
+
+def test_training_sentences_never_repeat_an_evaluation_sentence_and_quote_their_spans():
+    import json
+
+    from exporterre_nlp.nlp.evaluate import DEFAULT_SET
+    read = lambda path: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    evaluation, training = read(DEFAULT_SET), read(DEFAULT_SET.with_name("nlp_train.jsonl"))
+    assert len(training) == 1194 and {r["split"] for r in training} == {"train"}
+    assert not {r["id"] for r in training} & {r["id"] for r in evaluation}
+    # a short sentence may recur in a corpus ("il y a pas de problème."): never one of the test half
+    assert not {r["text"] for r in training} & {r["text"] for r in evaluation if r["split"] == "test"}
+    for r in training:
+        for label in r["labels"]:
+            assert r["text"][label["start"]:label["end"]] == label["span"], r["id"]

@@ -51,19 +51,18 @@ def test_anchors_prefer_a_content_word_and_know_its_reach():
 
 
 def test_anchors_of_function_words_only_are_weak_and_optional_tokens_are_never_anchors():
-    assert pattern_anchor([{"LOWER": "il"}, {"LOWER": "y"}, {"LEMMA": "avoir"}]) is None
-    weak = pattern_anchor([{"LOWER": "il"}, {"LOWER": "y"}, {"LEMMA": "avoir"}], content_only=False)
-    assert weak is not None and weak.strength == 2
-    assert pattern_anchor([{"LOWER": "crèche", "OP": "?"}, {"LOWER": "y"}], content_only=False).words == {
+    weak = pattern_anchor([{"LOWER": "il"}, {"LOWER": "y"}, {"LEMMA": "avoir"}])
+    assert weak is not None and weak.strength == 2          # a function word, not a content word (0)
+    assert pattern_anchor([{"LOWER": "crèche", "OP": "?"}, {"LOWER": "y"}]).words == {
         hash_string("y")}
-    assert pattern_anchor([{"POS": "NOUN"}], content_only=False) is None
+    assert pattern_anchor([{"POS": "NOUN"}]) is None
     assert rule_anchors([[{"LOWER": "crèche"}], [{"POS": "NOUN"}]]) is None
 
 
 def test_anchor_regexes_fixing_a_word_start_beat_function_words_but_endings_do_not():
-    strong = pattern_anchor([{"LOWER": "ça"}, {"LOWER": {"REGEX": "^(inqui[eèé]t|angoiss)"}}], content_only=False)
+    strong = pattern_anchor([{"LOWER": "ça"}, {"LOWER": {"REGEX": "^(inqui[eèé]t|angoiss)"}}])
     assert strong.regexes == ("^(inqui[eèé]t|angoiss)",) and not strong.words
-    ending = pattern_anchor([{"LOWER": "sais"}, {"LOWER": {"REGEX": "(er|ir)$"}}], content_only=False)
+    ending = pattern_anchor([{"LOWER": "sais"}, {"LOWER": {"REGEX": "(er|ir)$"}}])
     assert ending.words == {hash_string("sais")}
 
 

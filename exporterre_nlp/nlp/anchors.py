@@ -109,8 +109,8 @@ def _values(spec: dict) -> tuple[tuple, list[str], int, str] | None:
     return best
 
 
-def pattern_anchor(pattern: list[dict], dependency: bool = False, content_only: bool = True) -> Anchor | None:
-    """The anchor of one pattern, or None. With ``content_only``, only a content word will do."""
+def pattern_anchor(pattern: list[dict], dependency: bool = False) -> Anchor | None:
+    """The anchor of one pattern (its ``strength`` says how selective), or None."""
     best = None
     for index, spec in enumerate(pattern):
         attrs = spec.get("RIGHT_ATTRS", {}) if dependency else spec
@@ -119,7 +119,7 @@ def pattern_anchor(pattern: list[dict], dependency: bool = False, content_only: 
         found = _values(attrs)
         if found is not None and (best is None or found[0] < best[0]):
             best = (found[0], found[1], found[2], index, found[3])
-    if best is None or (content_only and best[2] != _CONTENT):
+    if best is None:
         return None
     _, values, strength, index, attr = best
     before = after = None
@@ -141,7 +141,7 @@ def rule_anchors(patterns: list[list[dict]], dependency: bool = False) -> tuple[
     """One anchor per alternative of a rule; None when one alternative has none."""
     out = []
     for pattern in patterns:
-        anchor = pattern_anchor(pattern, dependency, content_only=False)
+        anchor = pattern_anchor(pattern, dependency)
         if anchor is None:
             return None
         out.append(anchor)
@@ -215,17 +215,10 @@ class DocIndex:
     def found_regexes(self) -> set[str]:
         return set().union(*self.matching.values())
 
-    def holds(self, anchor: Anchor) -> bool:
-        if anchor.words and not self.keys.isdisjoint(anchor.words):
-            return True
-        return bool(anchor.regexes) and any(not hit.isdisjoint(anchor.regexes) for hit in self.matching.values())
-
     def occurrences(self, anchor: Anchor) -> list[int]:
         out: list[int] = []
-        if anchor.words:
-            positions = self.positions
-            for key in anchor.words & self.keys:
-                out += positions.get(key, ())
+        for key in anchor.words & self.keys:
+            out += self.positions.get(key, ())
         if anchor.regexes:
             if self._orth_positions is None:
                 self._orth_positions = self._index(self.doc.to_array(ORTH).tolist(), 1)
@@ -245,8 +238,6 @@ def windows(anchors: tuple[Anchor, ...], index: DocIndex) -> list[tuple[int, int
     n = len(index.doc)
     spans: list[tuple[int, int]] = []
     for anchor in anchors:
-        if not index.holds(anchor):
-            continue
         before = n if anchor.before is None else anchor.before
         after = n if anchor.after is None else anchor.after
         spans += [(max(0, p - before), min(n, p + after + 1)) for p in index.occurrences(anchor)]

@@ -182,8 +182,10 @@ class Extractor:
             called |= self._by_regex[regex]
         return called
 
-    def _matches(self, doc: Doc):
-        index = DocIndex(doc, self._regexes, self._regex_cache, self._columns)
+    def _index(self, doc: Doc) -> DocIndex:
+        return DocIndex(doc, self._regexes, self._regex_cache, self._columns)
+
+    def _matches(self, doc: Doc, index: DocIndex):
         for i in sorted(self._called(index)):
             matcher, dependency, anchors = self._compiled[i]
             if dependency:
@@ -201,20 +203,23 @@ class Extractor:
                     yield rule, span.start, span.end, None
 
     def __call__(self, doc: Doc) -> list[Extraction]:
-        if self._gate_words is not None:
-            index = DocIndex(doc, self._regexes, self._regex_cache, ())
-            if index.keys.isdisjoint(self._gate_words) and not index.matching:
-                return []                         # no rule can match: skip building the view
+        index = self._index(doc)
+        if self._gate_words is not None and index.keys.isdisjoint(self._gate_words) and not index.matching:
+            return []                             # no rule can match: skip building the view
         view = clean_view(doc)
-        return self.extract_view(view)
+        # a segment without fillers or negation is its own view: its index serves again
+        return self._extract(view, index if view.doc is doc else self._index(view.doc))
 
     def extract_view(self, view: CleanView) -> list[Extraction]:
+        return self._extract(view, self._index(view.doc))
+
+    def _extract(self, view: CleanView, index: DocIndex) -> list[Extraction]:
         clean = view.doc
         if len(clean) == 0:
             return []
         found: list[Extraction] = []
-        lowers = view.lowers if view.lowers is not None else [t.lower_ for t in clean]
-        for rule, start, end, nodes in self._matches(clean):
+        lowers = view.lowers
+        for rule, start, end, nodes in self._matches(clean, index):
             negated = any(i in view.negated for i in range(max(0, start - 2), end)) or (
                 end < len(clean) and lowers[end] in NEGATIVE_WORDS) or (    # "il (ne) manque rien"
                 any(lowers[i] in DENYING_BEFORE for i in range(max(0, start - 2), start)))

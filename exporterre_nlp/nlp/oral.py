@@ -140,7 +140,7 @@ def oral_kinds(doc: Doc, lex: OralLexicon) -> list[str | None]:
     kinds: list[str | None] = [None] * n
     if n == 0:
         return kinds
-    strings = _string_cache(doc.vocab)
+    strings = cached_strings(doc.vocab)
     columns = doc.to_array([ORTH, LOWER]).tolist()               # no Token objects: runs on every segment
     forms = [strings(orth) for orth, _ in columns]
     lowers = [strings(lower) for _, lower in columns]
@@ -178,7 +178,7 @@ def oral_kinds(doc: Doc, lex: OralLexicon) -> list[str | None]:
     return kinds
 
 
-def _string_cache(vocab) -> Callable[[int], str]:
+def cached_strings(vocab) -> Callable[[int], str]:
     """hash → string for ``vocab``, remembered (a StringStore lookup costs several dict lookups)."""
     cache = _STRING_CACHES.get(id(vocab))
     if cache is None or cache[0] is not vocab.strings:

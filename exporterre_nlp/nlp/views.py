@@ -22,7 +22,7 @@ from spacy.parts_of_speech import X as _POS_X
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Token
 
-from . import oral  # noqa: F401  (registers Token._.oral)
+from .oral import cached_strings  # (importing oral registers Token._.oral)
 
 if not Token.has_extension("negated"):
     Token.set_extension("negated", default=False)
@@ -48,8 +48,8 @@ class CleanView:
     doc: Doc
     index: list[int]
     source: Doc
-    negated: frozenset[int] = frozenset()      # clean tokens whose ``_.negated`` is True
-    lowers: list[str] | None = None            # lower-cased forms of the clean tokens
+    negated: frozenset[int]                    # clean tokens whose ``_.negated`` is True
+    lowers: list[str]                          # lower-cased forms of the clean tokens
 
     def char_span(self, start: int, end: int) -> tuple[int, int]:
         """Character offsets, in the source doc's text, of clean tokens [start, end)."""
@@ -145,11 +145,11 @@ def clean_view(doc: Doc) -> CleanView:
     Works on the doc's attribute arrays (no ``Token`` objects but for the negation
     particles): this runs on every segment of a corpus."""
     n = len(doc)
-    strings = doc.vocab.strings
+    strings = cached_strings(doc.vocab)
     kinds = oral_marks(doc)
     base = doc.to_array([ORTH, LOWER, SPACY]) if n else numpy.zeros((0, 3), dtype="uint64")
-    texts = [strings[h] for h in base[:, 0].tolist()]
-    lowers = [strings[h] for h in base[:, 1].tolist()]
+    texts = [strings(h) for h in base[:, 0].tolist()]
+    lowers = [strings(h) for h in base[:, 1].tolist()]
     negators = _negation_particles(doc, kinds, lowers)
     # a comma next to a disfluency belongs to it: "besoin de, euh, d'un local", "de, de la garde"
     commas = {i for i in range(n) if texts[i] == "," and kinds[i] is None and (

@@ -49,7 +49,12 @@ BATCHES = {
     3: (20261127, (150, 50), (100, 50), (70, 30)),
     # Batch 4 (session 3): training sentences for a classifier experiment, never in the eval set.
     4: (20261128, (500, 200), (350, 150), (200, 100)),
+    # Batch 5 (session 4): more training sentences. The cue pools of the UD corpora and of the seven
+    # questions above are used up, so the Grand Débat draw takes every question (fiscal and policy
+    # answers teach a classifier what is *not* a need) and the UD draw is random.
+    5: (20261129, (450, 150), (0, 150), (100, 50)),
 }
+ALL_QUESTIONS_FROM = 5
 
 
 def main() -> None:
@@ -58,13 +63,17 @@ def main() -> None:
     rng = random.Random(seed)
     known: set[str] = set()
     if batch > 1:
-        with open(Path(__file__).with_name("nlp_eval.jsonl"), encoding="utf-8") as fh:
-            known = {line.split('"id": "', 1)[1].split('"', 1)[0] for line in fh if line.strip()}
+        # (the training sentences are excluded from batch 5 on; batch 4 drew them)
+        for name in ("nlp_eval.jsonl", "nlp_train.jsonl") if batch >= ALL_QUESTIONS_FROM else ("nlp_eval.jsonl",):
+            path = Path(__file__).with_name(name)
+            if path.exists():
+                with open(path, encoding="utf-8") as fh:
+                    known |= {line.split('"id": "', 1)[1].split('"', 1)[0] for line in fh if line.strip()}
     out: list[tuple[str, str, str]] = []
     gd = []
     with open(SHARED / "granddebat-annotated" / "responses_labeled.csv", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            if any(q in row["question"] for q in GD_QUESTIONS):
+            if batch >= ALL_QUESTIONS_FROM or any(q in row["question"] for q in GD_QUESTIONS):
                 for i, s in enumerate(sentences(row["response"])):
                     gd.append(("granddebat", f"gd-{row['reference']}-{i}", s))
     out += pick([r for r in gd if r[1] not in known], *n_gd, rng)

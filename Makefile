@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := outputs/demo
 
-.PHONY: demo test bench install clean-demo
+.PHONY: demo test bench model install clean-demo
 
 install: $(STAMP)
 
@@ -45,6 +45,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# The sentence model shipped with Exporterre, trained again from the labelled sets (never their test half).
+model: $(STAMP)
+	$(BIN)/exporterre train-model --out exporterre_nlp/data/sentence_model.json.gz --name phrases-fr-1
 
 clean-demo:
 	rm -rf $(DEMO)

@@ -55,6 +55,10 @@ class NLPSettings:
 class ExtractionSettings:
     min_score: float = 0.0            # suggestions scoring below are not stored (rule confidence, ½ if negated)
     coder: str = "machine"            # coder name under which suggestions are stored
+    # Sentences the rules missed, proposed by a trained sentence model (docs/nlp.md): "builtin" (the
+    # model shipped with Exporterre), the path of a model written by `exporterre train-model`
+    # (relative to the project), or "none" for the rules alone.
+    sentence_model: str | None = "builtin"
 
 
 @dataclass

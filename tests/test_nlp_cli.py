@@ -73,3 +73,34 @@ def test_analyse_without_project_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.delenv("EXPORTERRE_PROJECT", raising=False)
     result = runner.invoke(app, ["analyse"])
     assert result.exit_code == 1 and "--project" in result.output
+
+
+def test_train_model_writes_a_model_that_eval_measures(tmp_path):
+    from exporterre_nlp.nlp.evaluate import load_eval_set
+    labelled = tmp_path / "etiquettes.jsonl"
+    labelled.write_text("\n".join(json.dumps({
+        "id": s.id, "source": s.source, "split": s.split, "text": s.text,
+        "labels": [{"category": g.category, "start": g.start, "end": g.end} for g in s.labels]}, ensure_ascii=False)
+        for s in load_eval_set(split="dev")[:250]), encoding="utf-8")
+    out = tmp_path / "modele.json.gz"
+    result = runner.invoke(app, ["train-model", "--out", str(out), "--set", str(labelled), "--name", "essai", "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["origin"] == "model:essai" and summary["sentences"] == 250 and out.exists()
+    assert set(summary["cross_validation"]) == {"besoin", "preoccupation", "competence", "ressource", "lieu"}
+    table = runner.invoke(app, ["eval", "--split", "dev", "--source", "demo", "--sentence-model", str(out)])
+    assert table.exit_code == 0, table.output
+    assert "règles" in table.output and "model:essai" in table.output
+    measured = json.loads(runner.invoke(app, ["eval", "--split", "dev", "--source", "demo", "--sentence-model",
+                                              str(out), "--json"]).output)
+    assert measured["sentence_model"] == "model:essai" and set(measured["rules_only"]) == set(measured["categories"])
+    alone = json.loads(runner.invoke(app, ["eval", "--split", "dev", "--source", "demo", "--sentence-model", "none",
+                                           "--json"]).output)
+    assert alone["sentence_model"] is None and "rules_only" not in alone
+
+
+def test_a_broken_model_file_is_refused_by_eval_with_a_fix(tmp_path):
+    broken = tmp_path / "casse.json.gz"
+    broken.write_bytes(b"\x1f\x8b pas un gzip")
+    result = runner.invoke(app, ["eval", "--split", "dev", "--source", "demo", "--sentence-model", str(broken)])
+    assert result.exit_code != 0 and "casse.json.gz" in result.output and "train-model" in result.output

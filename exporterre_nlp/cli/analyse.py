@@ -89,6 +89,12 @@ def analyse_cmd(
         f"{result.negated_skipped} tournures niées écartées (« on n'a pas besoin de… »).",
         f"Suggestions: {result.added} new, {result.kept} unchanged, {result.removed} removed; "
         f"{result.negated_skipped} negated phrasings left out ('on n'a pas besoin de…')."), highlight=False)
+    if result.sentence_model:
+        console.print(tr(
+            f"Modèle de phrases {result.sentence_model} : {result.from_model} phrases ajoutées, "
+            f"{result.vetoed} trouvailles des règles écartées.",
+            f"Sentence model {result.sentence_model}: {result.from_model} sentences added, "
+            f"{result.vetoed} rule findings vetoed."), highlight=False)
 
 
 @app.command("extractions")
@@ -236,28 +242,45 @@ def eval_cmd(
     errors: int = typer.Option(0, "--errors", "-e", min=0, help=tr(
         "Afficher N erreurs par catégorie (oublis et fausses trouvailles).",
         "Show N errors per category (misses and false findings).")),
+    sentence_model: str = typer.Option("builtin", "--sentence-model", help=tr(
+        "Modèle de phrases mesuré avec les règles : builtin (celui fourni), un fichier de « train-model », "
+        "ou none (les règles seules).",
+        "Sentence model measured with the rules: builtin (the bundled one), a file from 'train-model', "
+        "or none (the rules alone).")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Mesure la précision et le rappel des règles d'extraction sur des phrases réelles étiquetées à la main."""
+    """Mesure la précision et le rappel des suggestions (règles d'extraction, et modèle de phrases) sur des
+    phrases réelles étiquetées à la main."""
     from ..codebook import load_codebook
     from ..nlp.evaluate import evaluate_codebook
     from ..project import default_codebook_path
     if split not in ("test", "dev", "all"):
         raise typer.BadParameter(tr("--split vaut test, dev ou all", "--split is test, dev or all"))
     book = load_codebook(codebook or default_codebook_path())
-    report = evaluate_codebook(book, model=model or "md", split=split, path=eval_set, source=source)
+    report = evaluate_codebook(book, model=model or "md", split=split, path=eval_set, source=source,
+                               sentence_model=sentence_model)
     if as_json:
         print_json({**report.as_dict(), "errors": report.errors if errors else []})
         return
     part = split if source is None else f"{split}, {source}"
-    table = Table(title=tr(f"Règles sur {report.sentences} phrases ({part})",
-                           f"Rules on {report.sentences} sentences ({part})"))
-    for col in (tr("catégorie", "category"), tr("étiquettes", "labels"), tr("précision", "precision"),
-                tr("rappel", "recall")):
-        table.add_column(col, justify="left" if col == tr("catégorie", "category") else "right")
+    with_model = report.rules_only is not None
+    table = Table(title=tr(f"Suggestions sur {report.sentences} phrases ({part})",
+                           f"Suggestions on {report.sentences} sentences ({part})"),
+                  caption=tr(f"avec le modèle de phrases {report.sentence_model}",
+                             f"with the sentence model {report.sentence_model}") if with_model else None)
+    columns = [tr("catégorie", "category"), tr("étiquettes", "labels")]
+    if with_model:
+        columns += [tr("règles : précision", "rules: precision"), tr("règles : rappel", "rules: recall")]
+    columns += [tr("précision", "precision"), tr("rappel", "recall")]
+    for col in columns:
+        table.add_column(col, justify="left" if col == columns[0] else "right")
+    fmt = lambda v: "—" if v is None else f"{v:.2f}"   # noqa: E731
     for cat, score in report.scores.items():
-        fmt = lambda v: "—" if v is None else f"{v:.2f}"   # noqa: E731
-        table.add_row(tr(*CATEGORY_NAMES[cat]), str(score.gold), fmt(score.precision), fmt(score.recall))
+        cells = [tr(*CATEGORY_NAMES[cat]), str(score.gold)]
+        if with_model:
+            alone = report.rules_only[cat]
+            cells += [fmt(alone.precision), fmt(alone.recall)]
+        table.add_row(*cells, fmt(score.precision), fmt(score.recall))
     console.print(table)
     if errors:
         shown: dict[tuple, int] = {}
@@ -269,3 +292,65 @@ def eval_cmd(
             kind = tr("oubli", "missed") if e["kind"] == "fn" else tr("en trop", "spurious")
             console.print(f"[bold]{tr(*CATEGORY_NAMES[e['category']])}[/] {kind} : « {e['span']} » — "
                           f"[dim]{e['text'][:160]}[/]", highlight=False)
+
+
+@app.command("train-model")
+@handle_errors
+def train_model_cmd(
+    out: Path = typer.Option(..., "--out", "-o", dir_okay=False, help=tr(
+        "Fichier du modèle à écrire (JSON compressé, par ex. sentence_model.json.gz).",
+        "Model file to write (compressed JSON, e.g. sentence_model.json.gz).")),
+    eval_sets: Optional[List[Path]] = typer.Option(None, "--set", exists=True, dir_okay=False, help=tr(
+        "Jeu étiqueté JSONL (format de benchmarks/data/nlp_eval.jsonl) ; répétable ; les phrases « test » "
+        "sont toujours écartées. Par défaut : la moitié dev de nlp_eval.jsonl et nlp_train.jsonl.",
+        "Labelled JSONL set (format of benchmarks/data/nlp_eval.jsonl); repeatable; 'test' sentences are "
+        "always left out. Default: the dev half of nlp_eval.jsonl and nlp_train.jsonl.")),
+    name: str = typer.Option("phrases", "--name", help=tr(
+        "Nom du modèle : les suggestions auront l'origine model:NOM.",
+        "Model name: its suggestions get origin model:NAME.")),
+    min_precision: float = typer.Option(0.6, "--min-precision", min=0.05, max=1.0, help=tr(
+        "Précision visée (validation croisée) des phrases que le modèle ajoute aux règles.",
+        "Target precision (cross-validation) of the sentences the model adds to the rules.")),
+    codebook: Optional[Path] = typer.Option(None, "--codebook", "-c", exists=True, dir_okay=False, help=tr(
+        "Livre de codes dont les règles servent d'indices (par défaut : codebooks/exporterre.yaml).",
+        "Codebook whose rules serve as features (default: codebooks/exporterre.yaml).")),
+    model: Optional[str] = typer.Option("md", "--model", "-m", help=MODEL_HELP, callback=_model),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Entraîne le modèle de phrases qui propose, à côté des règles, les phrases exprimant un besoin, une
+    préoccupation, une compétence, une ressource ou un lieu que les règles n'ont pas trouvées.
+
+    Pour l'utiliser dans un projet : extraction.sentence_model: CHEMIN dans settings.yaml, puis « analyse ».
+    """
+    from ..codebook import load_codebook
+    from ..nlp.sentence_model import TrainingOptions, train_from_sets
+    from ..project import default_codebook_path
+    book = load_codebook(codebook or default_codebook_path())
+    sets = [(path, None) for path in eval_sets] if eval_sets else None
+    with progress_bar(tr("Entraînement", "Training"), enabled=not as_json) as (update, _cancel):
+        trained = train_from_sets(sets, codebook=book, model=model or "md", name=name,
+                                  options=TrainingOptions(min_precision=min_precision), progress=update)
+    trained.save(out)
+    cv = trained.training["cross_validation"]
+    if as_json:
+        print_json({"file": str(out), "origin": trained.origin, "terms": len(trained.terms),
+                    "sentences": trained.training["sentences"], "cross_validation": cv})
+        return
+    table = Table(title=tr(f"Modèle {trained.origin} : {trained.training['sentences']} phrases, "
+                           f"{len(trained.terms)} termes", f"Model {trained.origin}: "
+                           f"{trained.training['sentences']} sentences, {len(trained.terms)} terms"))
+    for col in (tr("catégorie", "category"), tr("exemples", "examples"), tr("seuil d'ajout", "add threshold"),
+                tr("précision des ajouts (VC)", "precision of additions (CV)"),
+                tr("ajouts justes / oubliés des règles", "right additions / missed by rules"),
+                tr("veto sous", "veto below"), tr("vetos justes / à tort", "vetoes right / wrong")):
+        table.add_column(col, justify="left" if col == tr("catégorie", "category") else "right")
+    for cat, row in cv.items():
+        precision = "—" if row["added_precision"] is None else f"{row['added_precision']:.2f}"
+        table.add_row(tr(*CATEGORY_NAMES[cat]), str(row["positives"]),
+                      tr("jamais", "never") if row["threshold"] >= 1.0 else f"{row['threshold']:.2f}", precision,
+                      f"{row['added_found']} / {row['positives_without_rule']}", f"{row['veto']:.2f}",
+                      f"{row['vetoed_wrong']} / {row['vetoed_right']}")
+    console.print(table)
+    console.print(tr(f"Écrit : {out}. Pour l'utiliser : extraction.sentence_model: {out} dans settings.yaml.",
+                     f"Written: {out}. To use it: extraction.sentence_model: {out} in settings.yaml."),
+                  highlight=False)

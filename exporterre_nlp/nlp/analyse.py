@@ -6,7 +6,9 @@ segment is parsed once (:mod:`.parse` and its cache), the codebook's rules run
 on it (:mod:`.extract`), and the findings become pending codings of the
 extraction coder (origin ``rule:<id>``) through ``Store.sync_suggestions``:
 re-running never duplicates them, removes the ones the rules no longer find
-(unless a person decided on them) and never touches people's codings.
+(unless a person decided on them) and never touches people's codings. The
+sentence model (``settings.extraction.sentence_model``, :mod:`.sentence_model`)
+adds the sentences the rules missed, origin ``model:<name>``, synced the same way.
 
 Offsets: a finding at characters [s, e) of a segment's text is stored at
 ``segment.start + s``, ``segment.start + e`` of the document text, so that
@@ -28,10 +30,11 @@ from .cache import ExtractionCache, document_key, text_hash
 from .pipeline import PipelineSpec, file_digest, model_package, model_version
 
 RULE_ORIGIN = "rule:"
+MODEL_ORIGIN = "model:"
 CACHE_FOLDER = "parses"
 FINDINGS_FOLDER = "findings"
 # The modules whose code decides what the rules find: part of the findings-cache key.
-_EXTRACTION_SOURCES = ("extract.py", "objects.py", "views.py", "oral.py")
+_EXTRACTION_SOURCES = ("extract.py", "objects.py", "views.py", "oral.py", "sentence_model.py")
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,9 @@ class AnalysisResult:
     kept: int = 0
     removed: int = 0
     negated_skipped: int = 0
+    sentence_model: str | None = None          # origin of the sentence model used (None: rules alone)
+    from_model: int = 0                        # findings proposed by the sentence model
+    vetoed: int = 0                            # rule findings the sentence model dropped
     seconds: float = 0.0
     model_loaded: bool = False
     timings: dict[str, float] = field(default_factory=dict)   # parse, parse_cache, extract, findings_cache, store
@@ -101,11 +107,19 @@ def parsed_units(project, segments: list[SegmentView], *, model: str | None = No
                           cancel=cancel)
 
 
+def sentence_model_path(project) -> Path | None:
+    """The sentence model file of the project's settings (None: the rules alone)."""
+    from .sentence_model import resolve_model_path
+    return resolve_model_path(project.settings.extraction.sentence_model, project.path)
+
+
 def findings_fingerprint(project, spec: PipelineSpec) -> str:
-    """Parse fingerprint + codebook file + extraction code + score threshold."""
+    """Parse fingerprint + codebook file + extraction code + score threshold + sentence model file."""
     here = Path(__file__).resolve().parent
+    model = sentence_model_path(project)
     parts = [spec.fingerprint(), file_digest(project.codebook_path), str(project.settings.extraction.min_score),
-             *(file_digest(here / name) for name in _EXTRACTION_SOURCES)]
+             *(file_digest(here / name) for name in _EXTRACTION_SOURCES),
+             "no sentence model" if model is None else file_digest(model)]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
@@ -122,8 +136,9 @@ def drafts_for(segment: SegmentView, findings: list[list], *, reported: bool) ->
         details = {"category": category, "rule": rule_id, "object": obj, "object_lemmas": lemmas,
                    "reported": reported, "negated": negated, "matched": matched, "speaker": segment.speaker,
                    "role": segment.role}
+        origin = rule_id if rule_id.startswith(MODEL_ORIGIN) else RULE_ORIGIN + rule_id
         out.append(SuggestionDraft(segment.document_id, segment.start + start, segment.start + end, code,
-                                   RULE_ORIGIN + rule_id, score, segment.segment_id, details))
+                                   origin, score, segment.segment_id, details))
     return out
 
 
@@ -160,10 +175,16 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
                           input_hash=input_hash)
     findings = ExtractionCache(project.cache_dir(FINDINGS_FOLDER), findings_fingerprint(project, spec))
     stats = _Stats()
+    model_path = sentence_model_path(project)
     try:
         known, todo = _cached_findings(findings, segments, hashes)
         if todo:
-            _extract(project, codebook, todo, known, findings, model, n_process, stats, progress, cancel)
+            sentence_model = None
+            if model_path is not None:
+                from .sentence_model import load_sentence_model
+                sentence_model = load_sentence_model(model_path)
+            _extract(project, codebook, todo, known, findings, model, n_process, stats, progress, cancel,
+                     sentence_model)
         elif progress is not None:
             progress(Progress(len(segments), len(segments), ""))
         if cancel is not None and cancel.is_set():
@@ -171,15 +192,21 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
                                     "Analysis cancelled: nothing was saved in the project."))
         drafts: list[SuggestionDraft] = []
         by_category: dict[str, int] = {}
-        negated = 0
+        negated = vetoed = 0
         for seg, h in zip(segments, hashes):
             entry = known[seg.document_id][h]
             negated += entry["neg"]
+            vetoed += entry.get("veto", 0)
             for f in entry["f"]:
                 by_category[f[1]] = by_category.get(f[1], 0) + 1
             drafts.extend(drafts_for(seg, entry["f"], reported=is_reported(seg)))
         started_sync = time.perf_counter()
-        sync = store.sync_suggestions(RULE_ORIGIN, drafts, coder=settings.extraction.coder, run_id=run.id)
+        coder = settings.extraction.coder
+        from_model = [d for d in drafts if d.origin.startswith(MODEL_ORIGIN)]
+        sync = store.sync_suggestions(RULE_ORIGIN, [d for d in drafts if not d.origin.startswith(MODEL_ORIGIN)],
+                                      coder=coder, run_id=run.id)
+        # without a model (or with another one) this removes the earlier model suggestions nobody decided on
+        model_sync = store.sync_suggestions(MODEL_ORIGIN, from_model, coder=coder, run_id=run.id)
         stats.timings["store"] = round(time.perf_counter() - started_sync, 2)
     except BaseException as exc:
         store.finish_run(run.id, status="cancelled" if isinstance(exc, (CancelledError, KeyboardInterrupt))
@@ -188,10 +215,18 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
     documents = len({s.document_id for s in segments})
     result = AnalysisResult(run.id, spec.model, documents, len(segments), words, stats.parsed,
                             len(segments) - stats.parsed, len(drafts), dict(sorted(by_category.items())),
-                            sync.added, sync.kept, sync.removed, negated, round(time.perf_counter() - started, 2),
-                            stats.model_loaded, stats.timings)
+                            sync.added + model_sync.added, sync.kept + model_sync.kept,
+                            sync.removed + model_sync.removed, negated, _model_origin(model_path), len(from_model),
+                            vetoed, round(time.perf_counter() - started, 2), stats.model_loaded, stats.timings)
     store.finish_run(run.id, summary=result.summary())
     return result
+
+
+def _model_origin(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    from .sentence_model import load_sentence_model
+    return load_sentence_model(path).origin
 
 
 @dataclass
@@ -213,14 +248,19 @@ def _cached_findings(cache: ExtractionCache, segments, hashes):
     return known, todo
 
 
-def findings_entry(extractor, doc) -> dict:
-    """What the rules find in one parsed segment, as kept in the findings cache."""
+def findings_entry(extractor, doc, sentence_model=None, codes: dict[str, str] | None = None) -> dict:
+    """What the rules (and the sentence model) find in one parsed segment, as kept in the findings cache."""
     before = extractor.negated_skipped
     found = extractor(doc)
-    return {"f": [_plain(f) for f in found], "neg": extractor.negated_skipped - before}
+    vetoed = 0
+    if sentence_model is not None:
+        found, added, vetoed = sentence_model.review(doc, found, codes or {})
+        found = found + [f for f in added if f.score >= extractor.min_score]
+    return {"f": [_plain(f) for f in found], "neg": extractor.negated_skipped - before, "veto": vetoed}
 
 
-def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_process, stats, progress, cancel):
+def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_process, stats, progress, cancel,
+             sentence_model=None):
     """Parse (through the parse cache) and match the segments whose findings are not cached.
 
     Sequential on purpose: matching in a second thread while spaCy parses was
@@ -229,7 +269,9 @@ def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_pr
     """
     from .extract import Extractor
     from .parse import ParseStats
+    from .sentence_model import category_codes
     book = codebook if codebook is not None else project.codebook()
+    codes = category_codes(book)
     valid = _valid_hashes(project.store, sorted({s.document_id for s in todo}))
     parse_stats = ParseStats()
     extractor = None
@@ -240,7 +282,7 @@ def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_pr
         started = time.perf_counter()
         if extractor is None:
             extractor = Extractor(book, doc.vocab, min_score=project.settings.extraction.min_score)
-        known[seg.document_id][text_hash(seg.text)] = findings_entry(extractor, doc)
+        known[seg.document_id][text_hash(seg.text)] = findings_entry(extractor, doc, sentence_model, codes)
         touched[seg.document_id] = seg.document
         extract_s += time.perf_counter() - started
     started = time.perf_counter()

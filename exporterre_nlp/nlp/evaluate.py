@@ -64,10 +64,15 @@ class EvalReport:
     sentences: int
     scores: dict[str, Score] = field(default_factory=dict)
     errors: list[dict] = field(default_factory=list)     # what was missed or wrongly found
+    sentence_model: str | None = None                     # origin of the sentence model measured with the rules
+    rules_only: dict[str, Score] | None = None            # the rules alone, when a sentence model was used
 
     def as_dict(self) -> dict:
-        return {"split": self.split, "sentences": self.sentences,
-                "categories": {c: s.as_dict() for c, s in self.scores.items()}}
+        out = {"split": self.split, "sentences": self.sentences, "sentence_model": self.sentence_model,
+               "categories": {c: s.as_dict() for c, s in self.scores.items()}}
+        if self.rules_only is not None:
+            out["rules_only"] = {c: s.as_dict() for c, s in self.rules_only.items()}
+        return out
 
 
 def load_eval_set(path: str | Path | None = None, split: str | None = None,
@@ -117,19 +122,37 @@ def _match(found: list[tuple[str, int, int]], gold: tuple[Label, ...], scores: d
                            "span": sentence.text[g.start:g.end]})
 
 
-def evaluate(sentences: list[EvalSentence], nlp, extractor, *, split: str = "test") -> EvalReport:
-    """Run the extractor on every sentence and compare with the labels."""
+def evaluate(sentences: list[EvalSentence], nlp, extractor, *, split: str = "test",
+             sentence_model=None) -> EvalReport:
+    """Run the extractor (and the sentence model, if any) on every sentence and compare with the labels.
+
+    With a sentence model, :attr:`EvalReport.scores` measure what ``analyse``
+    suggests (the rule findings the model did not veto + the sentences it adds) and
+    :attr:`EvalReport.rules_only` the rules alone.
+    """
     scores = {c: Score() for c in CATEGORIES}
+    rules_only = {c: Score() for c in CATEGORIES} if sentence_model is not None else None
+    codes = {c: c for c in CATEGORIES}
     errors: list[dict] = []
     for sentence, doc in zip(sentences, nlp.pipe([s.text for s in sentences], batch_size=64)):
-        found = [(f.category, f.start, f.end) for f in extractor(doc)]
-        _match(found, sentence.labels, scores, sentence, errors)
-    return EvalReport(split, len(sentences), scores, errors)
+        findings = extractor(doc)
+        if sentence_model is not None:
+            _match([(f.category, f.start, f.end) for f in findings], sentence.labels, rules_only, sentence, [])
+            kept, added, _ = sentence_model.review(doc, findings, codes)
+            findings = kept + added
+        _match([(f.category, f.start, f.end) for f in findings], sentence.labels, scores, sentence, errors)
+    return EvalReport(split, len(sentences), scores, errors,
+                      sentence_model.origin if sentence_model is not None else None, rules_only)
 
 
 def evaluate_codebook(codebook, *, model: str = "md", split: str = "test", path: str | Path | None = None,
-                      fillers: str | None = None, source: str | None = None) -> EvalReport:
-    """Evaluate a codebook's rules with the given model on a split (and optionally one source) of the set."""
+                      fillers: str | None = None, source: str | None = None,
+                      sentence_model: str | Path | None = None) -> EvalReport:
+    """Evaluate a codebook's rules with the given model on a split (and optionally one source) of the set.
+
+    ``sentence_model``: ``"builtin"``, a model file, or None (the rules alone).
+    """
+    from .sentence_model import load_sentence_model, resolve_model_path
     from .extract import Extractor
     from .pipeline import PipelineSpec, load_pipeline, model_package
     sentences = load_eval_set(path, split, source)
@@ -138,5 +161,7 @@ def evaluate_codebook(codebook, *, model: str = "md", split: str = "test", path:
         raise ExporterreError(tr(f"Aucune phrase de la source « {source} » dans le jeu d'évaluation.",
                                  f"No sentence from source '{source}' in the evaluation set."),
                               tr(f"Sources présentes : {', '.join(known)}.", f"Sources in the set: {', '.join(known)}."))
+    model_path = resolve_model_path(None if sentence_model is None else str(sentence_model))
+    trained = load_sentence_model(model_path) if model_path is not None else None
     nlp = load_pipeline(PipelineSpec(model_package(model), "full", fillers))
-    return evaluate(sentences, nlp, Extractor(codebook, nlp.vocab), split=split)
+    return evaluate(sentences, nlp, Extractor(codebook, nlp.vocab), split=split, sentence_model=trained)

@@ -1,7 +1,8 @@
-"""Store mixin: NLP analysis (findings of the extraction rules).
+"""Store mixin: NLP analysis (findings of the extraction rules and of the sentence model).
 
 Findings are machine suggestions: pending codings of coder ``machine`` (or the
-configured extraction coder) with origin ``rule:<id>``, written by
+configured extraction coder) with origin ``rule:<id>`` (or ``model:<name>``
+for sentences proposed by the sentence model), written by
 :meth:`CodingMixin.sync_suggestions`. Their evidence lives in the coding's
 ``details`` JSON (category, rule, object, reported, negated, matched words…).
 This mixin reads them back as typed records, with the context a researcher
@@ -17,6 +18,8 @@ from ..records import Finding
 from .base import in_clause, like_prefix, loads
 
 RULE_ORIGIN = "rule:"
+MODEL_ORIGIN = "model:"
+_MACHINE_ORIGINS = "(c.origin LIKE 'rule:%' OR c.origin LIKE 'model:%')"
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,7 @@ JOIN codes k ON k.id = c.code_id
 LEFT JOIN segments s ON s.id = c.segment_id
 LEFT JOIN speakers sp ON sp.id = s.speaker_id
 LEFT JOIN participants p ON p.id = COALESCE(sp.participant_id, d.participant_id)
-WHERE c.status = 'pending' AND c.coder = ? AND c.origin LIKE 'rule:%'
-"""
+WHERE c.status = 'pending' AND c.coder = ? AND """ + _MACHINE_ORIGINS + "\n"
 
 
 def _view(row) -> FindingView:
@@ -65,7 +67,7 @@ class AnalysisMixin:
                       include_negated: bool = True, reported: bool | None = None,
                       statuses: Iterable[str] | None = None, coder: str = "machine",
                       limit: int | None = None) -> list[FindingView]:
-        """Findings of the extraction rules, in corpus order.
+        """Findings of the extraction rules and of the sentence model, in corpus order.
 
         ``code`` keeps that code and its sub-codes; ``statuses`` filters on the
         decision (``pending`` = nobody decided yet, ``accepted``, ``rejected``).
@@ -86,7 +88,7 @@ class AnalysisMixin:
             args.append(document)
         if rule:
             sql += " AND c.origin = ?"
-            args.append(RULE_ORIGIN + rule)
+            args.append(rule if rule.startswith(MODEL_ORIGIN) else RULE_ORIGIN + rule)
         if not include_negated:
             sql += " AND COALESCE(json_extract(c.details, '$.negated'), 0) = 0"
         if reported is not None:
@@ -104,7 +106,7 @@ class AnalysisMixin:
         """Findings per category and phase: ``{"besoin": {"1": 4, "3": 12}, …}``."""
         sql = ("SELECT json_extract(c.details, '$.category'), d.phase, COUNT(*) FROM codings c "
                "JOIN documents d ON d.id = c.document_id WHERE c.status = 'pending' AND c.coder = ? "
-               "AND c.origin LIKE 'rule:%' GROUP BY 1, 2 ORDER BY 1, 2")
+               "AND " + _MACHINE_ORIGINS + " GROUP BY 1, 2 ORDER BY 1, 2")
         out: dict[str, dict[str, int]] = {}
         with self.db.read() as conn:
             for category, phase, n in conn.execute(sql, (coder,)):

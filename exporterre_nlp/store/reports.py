@@ -59,7 +59,7 @@ class CoderActivity:
 
 @dataclass(frozen=True)
 class ExtractionFact:
-    """One rule-based finding (a machine suggestion with origin ``rule:<id>``) and its fate."""
+    """One machine finding (origin ``rule:<id>``, or ``model:<name>`` for the sentence model) and its fate."""
     coding_id: int
     document_id: int
     phase: int
@@ -133,18 +133,19 @@ class ReportsMixin:
         return [CoderActivity(*r) for r in rows]
 
     def extraction_facts(self, *, machine: str = "machine") -> list[ExtractionFact]:
-        """Rule-based findings with their category, object and latest human decision."""
+        """Machine findings (rules, and the sentence model as ``model:<name>``) with their category, object
+        and latest human decision."""
         with self.db.read() as conn:
             rows = conn.execute(
                 "SELECT c.id, c.document_id, d.phase, k.key, c.origin, c.details, "
                 "(SELECT x.status FROM codings x WHERE x.source_id = c.id ORDER BY x.updated_at DESC, x.id DESC "
                 "LIMIT 1) FROM codings c JOIN codes k ON k.id = c.code_id JOIN documents d ON d.id = c.document_id "
-                "WHERE c.coder = ? AND c.status = 'pending' AND c.origin LIKE 'rule:%' "
+                "WHERE c.coder = ? AND c.status = 'pending' AND (c.origin LIKE 'rule:%' OR c.origin LIKE 'model:%') "
                 "ORDER BY d.phase, d.name, c.start, c.id", (machine,)).fetchall()
         out = []
         for cid, doc, phase, key, origin, details, decided in rows:
             d = loads(details) or {}
             obj = d.get("object")
-            out.append(ExtractionFact(cid, doc, phase, key, origin.split(":", 1)[1], d.get("category"),
+            out.append(ExtractionFact(cid, doc, phase, key, origin.removeprefix("rule:"), d.get("category"),
                                       obj if isinstance(obj, str) else None, decided or "pending"))
         return out

@@ -1,0 +1,528 @@
+"""A sentence model beside the rules: which sentences express a need, a concern…
+
+The codebook's rules say *what* (the object, the sub-code, the words to cite)
+but only where a pattern holds on to a cue word; on unseen text they find about
+four needs or concerns in ten (docs/nlp.md). The sentence model is a logistic
+regression per category, trained on hand-labelled real sentences, that scores
+each sentence of a segment from:
+
+- its lemma unigrams and bigrams (TF-IDF, sublinear, L2-normalised), oral
+  tokens (fillers, repetitions, marks) and punctuation left out;
+- the mean of the model's static word vectors over its content words.
+
+It reviews the rules' findings of each segment (:meth:`SentenceModel.review`):
+
+- **adds**: a sentence whose probability for a category reaches that category's
+  ``add`` threshold, and where no rule found that category, becomes one more
+  suggestion, origin ``model:<name>``, spanning the sentence (offsets in the
+  stored text, like every finding);
+- **vetoes**: a rule finding (gazetteer places excepted) whose sentences all
+  score below the category's ``veto`` threshold is dropped.
+
+Both thresholds are chosen at training time by cross-validation: additions
+keep a stated precision, vetoes lose at most a stated share of the rule
+findings that were right.
+
+The model is a plain JSON file (gzip): vocabulary, IDF, weights, thresholds and
+how it was trained; no pickle, nothing executable. ``exporterre train-model``
+writes one; the one shipped with Exporterre (``data/sentence_model.json.gz``)
+is trained on the dev half of the evaluation set and the training sentences,
+never on the test half. Inference needs numpy only; training needs
+scikit-learn (installed with BERTopic).
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import math
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, IS_STOP, LEMMA, LENGTH, ORTH, SENT_START
+from spacy.tokens import Doc
+
+from ..errors import ExporterreError
+from ..i18n import tr
+from .extract import Extraction
+from .oral import cached_strings
+
+FORMAT = "exporterre-sentence-model/1"
+MODEL_ORIGIN = "model:"
+BUILTIN = "builtin"
+BUILTIN_PATH = Path(__file__).resolve().parents[1] / "data" / "sentence_model.json.gz"
+CATEGORIES = ("besoin", "preoccupation", "competence", "ressource", "lieu")
+_DECIMALS = 6
+
+
+# -- features -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class SentenceUnit:
+    """One sentence of a parsed segment, as the model sees it."""
+    start: int                     # character offsets in the segment's text (first to last kept word)
+    end: int
+    terms: tuple[str, ...]         # lemma unigrams and bigrams (with repeats: term frequencies)
+    vector: numpy.ndarray          # mean word vector of the content words, L2-normalised
+    hits: tuple[int, ...]          # 1 per category (CATEGORIES order) where a rule finding overlaps (not a feature)
+
+
+def _oral_offsets(doc: Doc) -> set[int]:
+    """Character offsets of the tokens the oral component marked (read from ``Doc.user_data``)."""
+    return {key[2] for key, value in doc.user_data.items()
+            if value is not None and isinstance(key, tuple) and len(key) == 4 and key[1] == "oral"}
+
+
+def sentence_units(doc: Doc, findings: Sequence[Extraction] = (), *, strings: Callable[[int], str] | None = None,
+                   vectors=None) -> list[SentenceUnit]:
+    """The sentences of ``doc`` (its parser's boundaries) with their features.
+
+    ``findings`` are the rules' findings in the same segment (offsets in its text).
+    ``vectors`` (spaCy ``Vectors``) default to the doc's vocabulary's; a model
+    passes its own, since a doc read from the parse cache has none.
+    A sentence with no word left (only punctuation or fillers) is skipped.
+    Read from one attribute array (no ``Token`` or ``Span`` is created); most
+    segments are a sentence or two, so plain Python beats many small numpy calls.
+    """
+    if len(doc) == 0:
+        return []
+    lookup = _Lookup.of(doc.vocab, strings, vectors if vectors is not None else doc.vocab.vectors)
+    oral = _oral_offsets(doc)
+    spans = [(f.start, f.end, f.category) for f in findings]
+    out: list[SentenceUnit] = []
+    lemmas: list[str] = []
+    rows: list[int] = []
+    first = last = None
+
+    def close() -> None:
+        if lemmas:
+            start, end = first, last
+            terms = tuple(lemmas) + tuple(f"{x} {y}" for x, y in zip(lemmas, lemmas[1:]))
+            out.append(SentenceUnit(start, end, terms, lookup.mean(rows),
+                                    tuple(int(any(c == cat and s < end and start < e for s, e, c in spans))
+                                          for cat in CATEGORIES)))
+
+    for lemma, punct, space, stop, orth, idx, length, sent_start in doc.to_array(_ATTRS).tolist():
+        if sent_start == 1 and lemmas:
+            close()
+            lemmas, rows = [], []
+        if punct or space or idx in oral:
+            continue
+        if not lemmas:
+            first = idx
+        last = idx + length
+        lemmas.append(lookup.lower(lemma))
+        if not stop:
+            row = lookup.row(orth)
+            if row >= 0:
+                rows.append(row)
+    close()
+    return out
+
+
+_ATTRS = [LEMMA, IS_PUNCT, IS_SPACE, IS_STOP, ORTH, IDX, LENGTH, SENT_START]
+
+
+class _Lookup:
+    """Per-vocabulary caches: lower-cased lemma strings and vector rows, by hash."""
+    _last: "_Lookup | None" = None
+
+    def __init__(self, vocab, strings: Callable[[int], str] | None, vectors):
+        self.vocab = vocab
+        self.strings = strings or cached_strings(vocab)
+        self.vectors = vectors
+        self.dim = self.vectors.shape[1] if self.vectors.size else 0
+        self._lower: dict[int, str] = {}
+        self._row: dict[int, int] = {}
+
+    @classmethod
+    def of(cls, vocab, strings, vectors) -> "_Lookup":
+        last = cls._last
+        if last is None or last.vocab is not vocab or last.vectors is not vectors or (
+                strings is not None and strings is not last.strings):
+            last = cls._last = cls(vocab, strings, vectors)
+        return last
+
+    def lower(self, key: int) -> str:
+        value = self._lower.get(key)
+        if value is None:
+            value = self._lower[key] = self.strings(key).lower()
+        return value
+
+    def row(self, key: int) -> int:
+        value = self._row.get(key)
+        if value is None:
+            value = self._row[key] = int(self.vectors.find(key=key)) if self.dim else -1
+        return value
+
+    def mean(self, rows: list[int]) -> numpy.ndarray:
+        if not rows:
+            return numpy.zeros(self.dim, dtype="float32")
+        vector = self.vectors.data[rows].mean(axis=0)
+        return vector / (numpy.linalg.norm(vector) + 1e-9)
+
+
+def _tfidf(terms: Iterable[str], columns: dict[str, int], idf: numpy.ndarray) -> tuple[list[int], numpy.ndarray]:
+    """Sublinear TF × IDF over the known terms, L2-normalised: (columns, values)."""
+    counts = Counter(t for t in terms if t in columns)
+    if not counts:
+        return [], numpy.zeros(0)
+    cols = [columns[t] for t in counts]
+    values = numpy.array([1.0 + math.log(n) for n in counts.values()]) * idf[cols]
+    return cols, values / (numpy.linalg.norm(values) or 1.0)
+
+
+# -- the model ----------------------------------------------------------------------
+@dataclass
+class SentenceModel:
+    """A trained sentence model (see the module's docstring)."""
+    name: str
+    terms: list[str]
+    idf: numpy.ndarray                        # (terms,)
+    term_weights: numpy.ndarray               # (terms, categories)
+    vector_weights: numpy.ndarray             # (dims, categories)
+    intercepts: numpy.ndarray                 # (categories,)
+    categories: tuple[str, ...]
+    thresholds: dict[str, float]              # add a sentence the rules missed from this probability
+    veto: dict[str, float]                    # drop a rule finding whose sentences all score below this
+    vectors: str                              # the spaCy model whose word vectors it was trained with
+    training: dict = field(default_factory=dict)
+    fingerprint: str = ""
+    _columns: dict[str, int] = field(default_factory=dict, repr=False)
+    _strings: tuple | None = field(default=None, repr=False)      # (vocab, lookup) of the last vocab seen
+
+    def __post_init__(self) -> None:
+        self._columns = {t: i for i, t in enumerate(self.terms)}
+
+    @property
+    def origin(self) -> str:
+        return MODEL_ORIGIN + self.name
+
+    def probabilities(self, units: Sequence[SentenceUnit]) -> numpy.ndarray:
+        """P(category | sentence): one row per unit, one column per category of :attr:`categories`."""
+        z = numpy.tile(self.intercepts, (len(units), 1))
+        if not len(units):
+            return z
+        for i, unit in enumerate(units):
+            cols, values = _tfidf(unit.terms, self._columns, self.idf)
+            if cols:
+                z[i] += values @ self.term_weights[cols]
+        if units[0].vector.shape[0] == self.vector_weights.shape[0]:
+            z += numpy.array([u.vector for u in units]) @ self.vector_weights
+        return 1.0 / (1.0 + numpy.exp(-z))
+
+    def review(self, doc: Doc, findings: Sequence[Extraction], codes: dict[str, str], *,
+               strings: Callable[[int], str] | None = None) -> tuple[list[Extraction], list[Extraction], int]:
+        """The rules' ``findings`` in ``doc`` reviewed: ``(kept, added, vetoed)``.
+
+        ``kept``: the findings not vetoed; ``added``: sentences the model finds
+        for a category that no rule found there (``codes`` maps a category to
+        the code they get; categories without one are not added); ``vetoed``:
+        how many findings were dropped.
+        """
+        if strings is None:
+            if self._strings is None or self._strings[0] is not doc.vocab:
+                self._strings = (doc.vocab, cached_strings(doc.vocab))
+            strings = self._strings[1]
+        units = sentence_units(doc, findings, strings=strings, vectors=package_vectors(self.vectors.split()[0]))
+        probs = self.probabilities(units)
+        column = {c: k for k, c in enumerate(self.categories)}
+        kept = []
+        for f in findings:
+            k = column.get(f.category)
+            if k is not None and f.rule_id != "gazetteer":
+                inside = [p[k] for u, p in zip(units, probs) if u.start < f.end and f.start < u.end]
+                if inside and max(inside) < self.veto[f.category]:
+                    continue
+            kept.append(f)
+        added = []
+        text = None                               # Doc.text walks every token: only when needed
+        for unit, p in zip(units, probs):
+            for k, category in enumerate(self.categories):
+                code = codes.get(category)
+                if code is None or p[k] < self.thresholds[category]:
+                    continue
+                if unit.hits[CATEGORIES.index(category)]:
+                    continue                      # a rule already says it, with its object and sub-code
+                text = doc.text if text is None else text
+                added.append(Extraction(self.origin, category, code, unit.start, unit.end,
+                                        text[unit.start:unit.end], None, (), False, round(float(p[k]), 3)))
+        return kept, added, len(findings) - len(kept)
+
+    # -- file -------------------------------------------------------------------------
+    def to_json(self) -> dict:
+        r = lambda a: [round(float(x), _DECIMALS) for x in a]   # noqa: E731
+        return {"format": FORMAT, "name": self.name, "categories": list(self.categories),
+                "thresholds": {c: round(float(t), 4) for c, t in self.thresholds.items()},
+                "veto": {c: round(float(t), 4) for c, t in self.veto.items()},
+                "vectors": self.vectors, "training": self.training, "terms": self.terms, "idf": r(self.idf),
+                "weights": {c: {"intercept": round(float(self.intercepts[k]), _DECIMALS),
+                                "terms": r(self.term_weights[:, k]), "vector": r(self.vector_weights[:, k])}
+                            for k, c in enumerate(self.categories)}}
+
+    def save(self, path: str | Path) -> Path:
+        """Write the model (gzip JSON, byte-identical for the same model); returns the path."""
+        path = Path(path)
+        blob = json.dumps(self.to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as fh:
+            with gzip.GzipFile(fileobj=fh, mode="wb", mtime=0, filename="") as gz:
+                gz.write(blob)
+        return path
+
+    @classmethod
+    def from_json(cls, data: dict, *, fingerprint: str = "") -> "SentenceModel":
+        if data.get("format") != FORMAT:
+            raise ValueError(f"format {data.get('format')!r}, expected {FORMAT!r}")
+        cats = tuple(data["categories"])
+        unknown = [c for c in cats if c not in CATEGORIES]
+        if unknown:
+            raise ValueError(f"unknown categories {unknown}")
+        weights = data["weights"]
+        column = lambda key: numpy.array([weights[c][key] for c in cats], dtype=float).T   # noqa: E731
+        terms = list(data["terms"])
+        model = cls(str(data["name"]), terms, numpy.array(data["idf"], dtype=float), column("terms"),
+                    column("vector"), numpy.array([weights[c]["intercept"] for c in cats]), cats,
+                    {c: float(data["thresholds"][c]) for c in cats}, {c: float(data["veto"][c]) for c in cats},
+                    str(data.get("vectors", "")), dict(data.get("training") or {}), fingerprint)
+        if model.term_weights.shape[0] != len(terms) or model.idf.shape[0] != len(terms):
+            raise ValueError("weights do not match the vocabulary")
+        return model
+
+
+_VECTORS: dict[str, object] = {}
+_VECTORS_LOCK = threading.Lock()
+
+
+def package_vectors(package: str):
+    """The static word vectors of an installed spaCy model package, read once (without the pipeline).
+
+    A sentence model always scores with the vectors it was trained with,
+    whatever pipeline parsed the text (``sm`` has none; docs read from the
+    parse cache have none).
+    """
+    with _VECTORS_LOCK:
+        found = _VECTORS.get(package)
+        if found is None:
+            import spacy.util
+            from spacy.vectors import Vectors
+            try:
+                root = spacy.util.get_package_path(package)
+                data = next(p / "vocab" for p in sorted(root.iterdir()) if (p / "vocab" / "vectors.cfg").exists())
+                found = _VECTORS[package] = Vectors().from_disk(data)
+            except (ImportError, OSError, StopIteration, ValueError) as exc:
+                raise ExporterreError(
+                    tr(f"Les vecteurs de mots de {package} sont introuvables ({type(exc).__name__}) : le modèle de "
+                       "phrases en a besoin.", f"The word vectors of {package} cannot be found "
+                       f"({type(exc).__name__}): the sentence model needs them."),
+                    tr(f"Installez {package} (make install), ou mettez extraction.sentence_model à « none » dans "
+                       "settings.yaml.", f"Install {package} (make install), or set extraction.sentence_model to "
+                       "'none' in settings.yaml.")) from None
+        return found
+
+
+_LOADED: dict[tuple, SentenceModel] = {}
+
+
+def load_sentence_model(path: str | Path) -> SentenceModel:
+    """Read a model file (cached while the file is unchanged); a clear error names the file when it cannot
+    be used."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        if key in _LOADED:
+            return _LOADED[key]
+        raw = path.read_bytes()
+        data = json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
+        model = _LOADED[key] = SentenceModel.from_json(data, fingerprint=hashlib.sha256(raw).hexdigest()[:16])
+        return model
+    except OSError as exc:
+        problem = exc.strerror or str(exc)
+    except (ValueError, KeyError, TypeError, EOFError, gzip.BadGzipFile) as exc:
+        problem = str(exc) or type(exc).__name__
+    raise ExporterreError(
+        tr(f"Modèle de phrases inutilisable : {path} ({problem}).", f"Unusable sentence model: {path} ({problem})."),
+        tr("Réentraînez-le avec « exporterre train-model », ou mettez extraction.sentence_model à « builtin » "
+           "(le modèle fourni) ou à « none » dans settings.yaml.",
+           "Train it again with 'exporterre train-model', or set extraction.sentence_model to 'builtin' "
+           "(the bundled model) or 'none' in settings.yaml."))
+
+
+def resolve_model_path(value: str | None, base: str | Path | None = None) -> Path | None:
+    """``extraction.sentence_model`` → the file to read (None: no sentence model)."""
+    if value is None or str(value).strip().lower() in ("", "none", "aucun", "off", "false"):
+        return None
+    if value == BUILTIN:
+        return BUILTIN_PATH
+    path = Path(value).expanduser()
+    return path if path.is_absolute() or base is None else Path(base) / path
+
+
+def category_codes(codebook) -> dict[str, str]:
+    """The code a model suggestion of each category gets: the root of that category's rule codes."""
+    roots: dict[str, Counter] = {}
+    for rule in codebook.rules:
+        if rule.code in codebook:
+            chain = codebook.ancestors(rule.code)
+            root = chain[-1].key if chain else rule.code
+            roots.setdefault(rule.category, Counter())[root] += 1
+    return {c: counts.most_common(1)[0][0] for c, counts in roots.items()}
+
+
+# -- training -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class TrainingOptions:
+    """How a sentence model is trained (stored in the model file)."""
+    min_precision: float = 0.60     # precision, in cross-validation, of the sentences the model adds
+    max_veto_loss: float = 0.03     # share of the right rule findings a veto may drop, in cross-validation
+    folds: int = 5
+    seed: int = 0
+    c: float = 2.0                  # inverse regularisation of the logistic regressions
+    min_df: int = 2                 # a term must occur in this many training sentences
+
+
+def _matrix(units: Sequence[SentenceUnit], columns: dict[str, int], idf: numpy.ndarray):
+    from scipy.sparse import csr_matrix, hstack
+    data, indices, indptr = [], [], [0]
+    for unit in units:
+        cols, values = _tfidf(unit.terms, columns, idf)
+        order = numpy.argsort(cols) if cols else []
+        indices.extend(int(cols[i]) for i in order)
+        data.extend(float(values[i]) for i in order)
+        indptr.append(len(indices))
+    terms = csr_matrix((data, indices, indptr), shape=(len(units), len(columns)))
+    return hstack([terms, csr_matrix(numpy.array([u.vector for u in units]))]).tocsr()
+
+
+def _threshold(probs: numpy.ndarray, gold: numpy.ndarray, added: numpy.ndarray, min_precision: float):
+    """Lowest threshold at which the sentences the model would add reach ``min_precision``."""
+    for t in numpy.round(numpy.arange(0.30, 0.991, 0.01), 2):
+        picked = added & (probs >= t)
+        n = int(picked.sum())
+        if n >= 5 and (picked & gold).sum() / n >= min_precision:
+            return float(t), (picked & gold).sum() / n, int((picked & gold).sum()), int((added & gold).sum())
+    return 1.0, None, 0, int((added & gold).sum())
+
+
+def _veto_threshold(probs: numpy.ndarray, gold: numpy.ndarray, hit: numpy.ndarray, max_loss: float):
+    """Highest veto threshold (≤ 0.5) dropping at most ``max_loss`` of the right rule hits."""
+    right = hit & gold
+    if not right.sum():
+        return 0.0, 0, 0
+    for t in numpy.round(numpy.arange(0.50, -0.001, -0.01), 2):
+        if (right & (probs < t)).sum() / right.sum() <= max_loss:
+            return float(t), int((hit & ~gold & (probs < t)).sum()), int((right & (probs < t)).sum())
+    return 0.0, 0, 0
+
+
+def train_sentence_model(sentences, nlp, extractor, *, name: str, options: TrainingOptions = TrainingOptions(),
+                         sources: Sequence[dict] = (), progress: Callable[[int, int], None] | None = None
+                         ) -> SentenceModel:
+    """Train a model on labelled sentences (``EvalSentence``-like: ``text`` and ``labels``).
+
+    Each sentence is parsed and cut into the parser's sentences like a segment
+    at analysis time; a unit is positive for a category when one of its labels
+    overlaps it. ``sources`` (file names and digests) are recorded in the model.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    from .pipeline import model_version
+    units: list[SentenceUnit] = []
+    gold: list[list[int]] = []
+    strings = cached_strings(nlp.vocab)
+    sentences = list(sentences)
+    for n, (sentence, doc) in enumerate(zip(sentences, nlp.pipe([s.text for s in sentences], batch_size=64)), 1):
+        for unit in sentence_units(doc, extractor(doc), strings=strings):
+            units.append(unit)
+            gold.append([int(any(g.category == c and g.start < unit.end and unit.start < g.end
+                                 for g in sentence.labels)) for c in CATEGORIES])
+        if progress is not None:
+            progress(n, len(sentences))
+    if not units:
+        raise ExporterreError(tr("Aucune phrase pour entraîner le modèle.", "No sentence to train the model on."),
+                              tr("Donnez un jeu étiqueté non vide (--set).", "Give a non-empty labelled set (--set)."))
+    df = Counter(t for u in units for t in set(u.terms))
+    terms = sorted(t for t, n in df.items() if n >= options.min_df)
+    columns = {t: i for i, t in enumerate(terms)}
+    total = len(units)
+    idf = numpy.array([math.log((1 + total) / (1 + df[t])) + 1.0 for t in terms])
+    x = _matrix(units, columns, idf)
+    y_all = numpy.array(gold)
+    hits = numpy.array([u.hits for u in units], dtype=bool)
+    dims = units[0].vector.shape[0]
+    term_w, vec_w, intercepts, thresholds, veto, cv = [], [], [], {}, {}, {}
+
+    def fit(rows, y):
+        return LogisticRegression(C=options.c, class_weight="balanced", max_iter=5000).fit(x[rows], y[rows])
+
+    every = numpy.arange(total)
+    for k, category in enumerate(CATEGORIES):
+        y = y_all[:, k]
+        if y.sum() < options.folds:
+            raise ExporterreError(tr(f"Trop peu d'exemples « {category} » ({int(y.sum())}) pour entraîner le modèle.",
+                                     f"Too few '{category}' examples ({int(y.sum())}) to train the model."),
+                                  tr("Ajoutez des phrases étiquetées de cette catégorie.",
+                                     "Add labelled sentences of this category."))
+        oof = numpy.zeros(total)
+        for train, test in StratifiedKFold(options.folds, shuffle=True, random_state=options.seed).split(every, y):
+            oof[test] = fit(train, y).predict_proba(x[test])[:, 1]
+        hit = hits[:, CATEGORIES.index(category)]
+        t, precision, found, missed_by_rules = _threshold(oof, y.astype(bool), ~hit, options.min_precision)
+        v, vetoed_wrong, vetoed_right = _veto_threshold(oof, y.astype(bool), hit, options.max_veto_loss)
+        thresholds[category], veto[category] = t, v
+        cv[category] = {"threshold": t, "veto": v, "positives": int(y.sum()),
+                        "added_precision": None if precision is None else round(float(precision), 3),
+                        "added_found": found, "positives_without_rule": missed_by_rules,
+                        "rule_hits": int(hit.sum()), "rule_hits_right": int((hit & y.astype(bool)).sum()),
+                        "vetoed_wrong": vetoed_wrong, "vetoed_right": vetoed_right}
+        model = fit(every, y)
+        coef = model.coef_[0]
+        term_w.append(coef[:len(terms)])
+        vec_w.append(coef[len(terms):len(terms) + dims])
+        intercepts.append(model.intercept_[0])
+    package = nlp.meta.get("lang", "fr") + "_" + nlp.meta.get("name", "")
+    training = {"sentences": len(sentences), "units": total, "sources": list(sources),
+                "options": {"min_precision": options.min_precision, "max_veto_loss": options.max_veto_loss,
+                            "folds": options.folds, "seed": options.seed, "c": options.c, "min_df": options.min_df},
+                "cross_validation": cv}
+    model = SentenceModel(name, terms, idf, numpy.array(term_w).T, numpy.array(vec_w).T,
+                          numpy.array(intercepts), CATEGORIES, thresholds, veto,
+                          f"{package} {model_version(package)}", training)
+    # what is saved is rounded: the model returned is the one a file would give back
+    return SentenceModel.from_json(json.loads(json.dumps(model.to_json())))
+
+
+DEFAULT_TRAINING_SETS = (("nlp_eval.jsonl", "dev"), ("nlp_train.jsonl", None))
+
+
+def default_training_sets() -> list[tuple[Path, str | None]]:
+    """The labelled sets the shipped model learns from: the dev half and the training sentences."""
+    from .evaluate import DEFAULT_SET
+    return [(DEFAULT_SET.with_name(name), split) for name, split in DEFAULT_TRAINING_SETS]
+
+
+def train_from_sets(sets: Sequence[tuple[str | Path, str | None]] | None = None, *, codebook, model: str = "md",
+                    name: str = "phrases", options: TrainingOptions = TrainingOptions(),
+                    progress: Callable[[int, int], None] | None = None) -> SentenceModel:
+    """Train on labelled JSONL sets (``(path, split)``: a split, or None for all but ``test``).
+
+    Sentences of the ``test`` split are never learnt from: they are what
+    ``exporterre eval`` reports.
+    """
+    from .evaluate import load_eval_set
+    from .extract import Extractor
+    from .pipeline import PipelineSpec, load_pipeline, model_package
+    sentences, sources = [], []
+    for path, split in (sets or default_training_sets()):
+        rows = [s for s in load_eval_set(path, split) if s.split != "test"]
+        sentences += rows
+        sources.append({"file": Path(path).name, "split": split or "all but test", "sentences": len(rows),
+                        "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]})
+    nlp = load_pipeline(PipelineSpec(model_package(model), "full"))
+    return train_sentence_model(sentences, nlp, Extractor(codebook, nlp.vocab), name=name, options=options,
+                                sources=sources, progress=progress)

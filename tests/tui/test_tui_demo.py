@@ -55,6 +55,10 @@ def test_real_rule_suggestions_show_their_evidence_and_can_be_accepted(demo_proj
     store = demo_project.store
     queue = store.suggestion_queue("amina")
     assert queue, "the demo corpus should give rule suggestions"
+    # the shipped sentence model adds sentences the rules missed; they say where they come from
+    from exporterre_tui.widgets.passage import origin_label
+    model_items = [i for i in queue if i.origin.startswith("model:")]
+    assert model_items and origin_label(model_items[0].origin).startswith("modèle de phrases")
     app = ExporterreApp(demo_project, "amina")
 
     async def scenario(pilot):

@@ -176,7 +176,7 @@ class QueueFilter:
     category: str | None = None
     code_id: int | None = None
     phase: int | None = None
-    origin: str | None = None        # "rule", "topic"
+    origin: str | None = None        # "rule", "model", "topic"
 
     def describe(self, code_paths: dict[int, str]) -> str:
         parts = []
@@ -187,7 +187,8 @@ class QueueFilter:
         if self.phase is not None:
             parts.append(f"phase {self.phase}")
         if self.origin:
-            parts.append({"rule": tr("règles", "rules"), "topic": tr("thèmes", "themes")}.get(self.origin, self.origin))
+            parts.append({"rule": tr("règles", "rules"), "topic": tr("thèmes", "themes"),
+                          "model": tr("modèle de phrases", "sentence model")}.get(self.origin, self.origin))
         return ", ".join(parts) if parts else tr("aucun filtre", "no filter")
 
 
@@ -220,7 +221,8 @@ class FilterDialog(ModalScreen):
             yield Select([(f"phase {p}", p) for p in f.phases], prompt=every, id="filter-phase",
                          value=c.phase if c.phase in f.phases else Select.NULL)
             yield Label(tr("Origine", "Origin"))
-            names = {"rule": tr("règles d'extraction", "extraction rules"), "topic": tr("thèmes", "themes")}
+            names = {"rule": tr("règles d'extraction", "extraction rules"), "topic": tr("thèmes", "themes"),
+                     "model": tr("modèle de phrases", "sentence model")}
             yield Select([(names.get(o, o), o) for o in f.origins], prompt=every, id="filter-origin",
                          value=c.origin if c.origin in f.origins else Select.NULL)
             with Horizontal(classes="dialog-buttons"):

@@ -33,6 +33,8 @@ def origin_label(origin: str) -> str:
         return tr(f"règle {ident}", f"rule {ident}")
     if kind == "topic":
         return tr(f"thème {ident}", f"theme {ident}")
+    if kind == "model":
+        return tr(f"modèle de phrases {ident}", f"sentence model {ident}")
     return origin
 
 

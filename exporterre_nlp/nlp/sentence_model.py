@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import numpy
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, IS_STOP, LEMMA, LENGTH, ORTH, SENT_START
+from spacy.attrs import IDX, LEMMA, ORTH, SENT_START
 from spacy.tokens import Doc
 
 from ..errors import ExporterreError
@@ -105,25 +105,25 @@ def sentence_units(doc: Doc, findings: Sequence[Extraction] = (), *, strings: Ca
                                     tuple(int(any(c == cat and s < end and start < e for s, e, c in spans))
                                           for cat in CATEGORIES)))
 
-    for lemma, punct, space, stop, orth, idx, length, sent_start in doc.to_array(_ATTRS).tolist():
+    form = lookup.form
+    for lemma, orth, idx, sent_start in doc.to_array(_ATTRS).tolist():
         if sent_start == 1 and lemmas:
             close()
             lemmas, rows = [], []
-        if punct or space or idx in oral:
+        skip, row, length = form(orth)
+        if skip or idx in oral:
             continue
         if not lemmas:
             first = idx
         last = idx + length
         lemmas.append(lookup.lower(lemma))
-        if not stop:
-            row = lookup.row(orth)
-            if row >= 0:
-                rows.append(row)
+        if row >= 0:
+            rows.append(row)
     close()
     return out
 
 
-_ATTRS = [LEMMA, IS_PUNCT, IS_SPACE, IS_STOP, ORTH, IDX, LENGTH, SENT_START]
+_ATTRS = [LEMMA, ORTH, IDX, SENT_START]
 
 
 class _Lookup:
@@ -136,7 +136,7 @@ class _Lookup:
         self.vectors = vectors
         self.dim = self.vectors.shape[1] if self.vectors.size else 0
         self._lower: dict[int, str] = {}
-        self._row: dict[int, int] = {}
+        self._form: dict[int, tuple[bool, int, int]] = {}
 
     @classmethod
     def of(cls, vocab, strings, vectors) -> "_Lookup":
@@ -152,10 +152,13 @@ class _Lookup:
             value = self._lower[key] = self.strings(key).lower()
         return value
 
-    def row(self, key: int) -> int:
-        value = self._row.get(key)
+    def form(self, orth: int) -> tuple[bool, int, int]:
+        """(left out: punctuation or space, vector row of a content word or -1, length) of a word form."""
+        value = self._form.get(orth)
         if value is None:
-            value = self._row[key] = int(self.vectors.find(key=key)) if self.dim else -1
+            lex = self.vocab[orth]
+            row = int(self.vectors.find(key=orth)) if self.dim and not lex.is_stop else -1
+            value = self._form[orth] = (bool(lex.is_punct or lex.is_space), row, len(lex.orth_))
         return value
 
     def mean(self, rows: list[int]) -> numpy.ndarray:
@@ -193,9 +196,15 @@ class SentenceModel:
     fingerprint: str = ""
     _columns: dict[str, int] = field(default_factory=dict, repr=False)
     _strings: tuple | None = field(default=None, repr=False)      # (vocab, lookup) of the last vocab seen
+    _idf: list[float] = field(default_factory=list, repr=False)
+    _column: dict[str, int] = field(default_factory=dict, repr=False)
+    _add_from: numpy.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._columns = {t: i for i, t in enumerate(self.terms)}
+        self._idf = [float(x) for x in self.idf]
+        self._column = {c: k for k, c in enumerate(self.categories)}
+        self._add_from = numpy.array([self.thresholds[c] for c in self.categories])
 
     @property
     def origin(self) -> str:
@@ -206,10 +215,31 @@ class SentenceModel:
         z = numpy.tile(self.intercepts, (len(units), 1))
         if not len(units):
             return z
+        # the TF-IDF of every unit in plain Python (units are short), then one gather of weights per segment
+        columns, idf = self._columns, self._idf
+        cols: list[int] = []
+        values: list[float] = []
+        owners: list[int] = []
         for i, unit in enumerate(units):
-            cols, values = _tfidf(unit.terms, self._columns, self.idf)
-            if cols:
-                z[i] += values @ self.term_weights[cols]
+            counts: dict[int, int] = {}
+            for term in unit.terms:
+                col = columns.get(term)
+                if col is not None:
+                    counts[col] = counts.get(col, 0) + 1
+            if not counts:
+                continue
+            weighted = [(1.0 + math.log(n) if n > 1 else 1.0) * idf[col] for col, n in counts.items()]
+            norm = math.sqrt(sum(v * v for v in weighted)) or 1.0
+            cols.extend(counts)
+            values.extend(v / norm for v in weighted)
+            owners.extend([i] * len(counts))
+        if cols:
+            contributions = self.term_weights[cols] * numpy.array(values)[:, None]
+            if len(units) == 1:
+                z[0] += contributions.sum(axis=0)
+            else:
+                for k in range(z.shape[1]):
+                    z[:, k] += numpy.bincount(owners, weights=contributions[:, k], minlength=len(units))
         if units[0].vector.shape[0] == self.vector_weights.shape[0]:
             z += numpy.array([u.vector for u in units]) @ self.vector_weights
         return 1.0 / (1.0 + numpy.exp(-z))
@@ -229,27 +259,25 @@ class SentenceModel:
             strings = self._strings[1]
         units = sentence_units(doc, findings, strings=strings, vectors=package_vectors(self.vectors.split()[0]))
         probs = self.probabilities(units)
-        column = {c: k for k, c in enumerate(self.categories)}
         kept = []
         for f in findings:
-            k = column.get(f.category)
+            k = self._column.get(f.category)
             if k is not None and f.rule_id != "gazetteer":
                 inside = [p[k] for u, p in zip(units, probs) if u.start < f.end and f.start < u.end]
                 if inside and max(inside) < self.veto[f.category]:
                     continue
             kept.append(f)
         added = []
-        text = None                               # Doc.text walks every token: only when needed
-        for unit, p in zip(units, probs):
-            for k, category in enumerate(self.categories):
+        if len(units):
+            for i, k in zip(*numpy.nonzero(probs >= self._add_from)):
+                unit, category = units[i], self.categories[k]
                 code = codes.get(category)
-                if code is None or p[k] < self.thresholds[category]:
-                    continue
-                if unit.hits[CATEGORIES.index(category)]:
+                if code is None or unit.hits[CATEGORIES.index(category)]:
                     continue                      # a rule already says it, with its object and sub-code
-                text = doc.text if text is None else text
+                words = doc.char_span(unit.start, unit.end)       # Doc.text would walk every token
                 added.append(Extraction(self.origin, category, code, unit.start, unit.end,
-                                        text[unit.start:unit.end], None, (), False, round(float(p[k]), 3)))
+                                        words.text if words is not None else doc.text[unit.start:unit.end],
+                                        None, (), False, round(float(probs[i, k]), 3)))
         return kept, added, len(findings) - len(kept)
 
     # -- file -------------------------------------------------------------------------

@@ -57,7 +57,9 @@ def analyse_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Analyse le corpus en français (lemmes, syntaxe, entités) et propose des codages : besoins,
-    préoccupations, compétences, ressources et lieux trouvés par les règles du livre de codes.
+    préoccupations, compétences, ressources et lieux trouvés par les règles du livre de codes, revus par le
+    modèle de phrases (qui ajoute des phrases que les règles ont manquées et écarte les trouvailles
+    improbables).
 
     Les propositions attendent votre validation (statut « pending ») ; relancer ne crée pas de doublon et
     ne touche jamais vos codages. Les segments déjà analysés sont relus depuis le cache.

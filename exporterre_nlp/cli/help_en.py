@@ -19,14 +19,19 @@ COMMAND_HELP_EN = {
     "agreement": "Agreement between coders (Cohen's κ, Krippendorff's α) per code, over the segments coded by "
                  "either.",
     "analyse": "Analyse the French corpus (lemmas, syntax, entities) and propose codings: needs, concerns, "
-               "skills, resources and places found by the codebook's rules. Proposals wait for your "
+               "skills, resources and places found by the codebook's rules, reviewed by the sentence model "
+               "(which adds sentences the rules missed and drops unlikely findings). Proposals wait for your "
                "validation (status 'pending'); running again creates no duplicate and never touches your "
                "codings. Segments already analysed are read back from the cache.",
     "extractions": "List the analysis findings: what, who, where, and the exact quote.",
     "kwic": "Concordance (KWIC): every occurrence with its context, document and speaker.",
     "freq": "Word frequencies without hesitations (euh, ben, du coup…), transcription marks or repetitions; "
             "overall or per phase / lieu.",
-    "eval": "Measure the precision and recall of the extraction rules on real, hand-labelled sentences.",
+    "eval": "Measure the precision and recall of the suggestions (extraction rules, and the sentence model) on "
+            "real, hand-labelled sentences.",
+    "train-model": "Train the sentence model that proposes, beside the rules, the sentences expressing a need, "
+                   "a concern, a skill, a resource or a place that the rules did not find. To use it in a "
+                   "project: extraction.sentence_model: PATH in settings.yaml, then 'analyse'.",
     "themes": "Recurring themes of residents' speech (BERTopic, interviewer left out), linked to the codebook. "
               "Without options: fit (or reuse an identical run), store and print the themes table. The closest "
               "codes become suggestions to validate (origin topic:N).",

@@ -114,7 +114,8 @@ class Extractor:
             else:
                 matcher = WindowedDependencyMatcher(vocab) if dependency else Matcher(vocab)
                 self._compiled.append((matcher, dependency, anchors))
-                self._requirements.append(tuple(pattern_requirements(p, dependency) for p in patterns))
+                self._requirements.append(tuple(_rarest_first(pattern_requirements(p, dependency), a)
+                                                for p, a in zip(patterns, anchors)))
             if dependency:
                 matcher.add(r.id, patterns)
             else:
@@ -191,22 +192,28 @@ class Extractor:
             called |= self._by_regex.get(regex, set())
         return called
 
-    def _possible(self, index: DocIndex) -> dict[int, tuple[Anchor, ...] | None]:
+    def _possible(self, index: DocIndex, among: dict | None = None) -> dict[int, tuple[Anchor, ...] | None]:
         """Index in ``_compiled`` → the anchors of the rule's alternatives whose required words
         all occur in the segment (None: a rule without anchors), for the rules that can match;
-        in order (remembered on the index)."""
+        in order (remembered on the index). ``among``: the rules possible in a segment holding
+        this one (its clean view), the only ones to test."""
         if index.rules is None:
             keys, found = index.keys, index.found_regexes()
             out: dict[int, tuple[Anchor, ...] | None] = {}
-            for i in sorted(self._called(index)):
+            for i in (sorted(self._called(index)) if among is None else among):
                 anchors = self._compiled[i][2]
                 if anchors is None:
                     out[i] = None
                     continue
-                alive = tuple(a for a, reqs in zip(anchors, self._requirements[i]) if all(
-                    (r in found) if isinstance(r, str) else not r.isdisjoint(keys) for r in reqs))
+                alive = []
+                for anchor, requirements in zip(anchors, self._requirements[i]):
+                    for r in requirements:
+                        if (r not in found) if r.__class__ is str else r.isdisjoint(keys):
+                            break
+                    else:
+                        alive.append(anchor)
                 if alive:
-                    out[i] = alive
+                    out[i] = tuple(alive)
             index.rules = out
         return index.rules
 
@@ -241,7 +248,12 @@ class Extractor:
             return []                             # no rule or place can match: skip building the view
         view = clean_view(doc)
         # a segment without fillers or negation is its own view: its index serves again
-        return self._extract(view, index if view.doc is doc else self._index(view.doc))
+        if view.doc is doc:
+            return self._extract(view, index)
+        clean = self._index(view.doc)
+        if not self._always_called:
+            self._possible(clean, self._possible(index))          # the view holds fewer words
+        return self._extract(view, clean)
 
     def extract_view(self, view: CleanView) -> list[Extraction]:
         return self._extract(view, self._index(view.doc))
@@ -284,6 +296,13 @@ class Extractor:
             found.append(Extraction(GAZETTEER_RULE, "lieu", place.code, s, e, view.source_words(start, end),
                                     place.name, (), False, GAZETTEER_CONFIDENCE))
         return _dedupe(found)
+
+
+def _rarest_first(requirements: tuple, anchor: Anchor) -> tuple:
+    """Requirements in the order they are best tested: the anchor's own last (it is what called
+    the rule), regexes and longer word lists (function words) after single content words."""
+    own = set(anchor.regexes) | ({anchor.words} if anchor.words else set())
+    return tuple(sorted(requirements, key=lambda r: (r in own, isinstance(r, str), 0 if isinstance(r, str) else len(r))))
 
 
 def _dedupe(found: list[Extraction]) -> list[Extraction]:

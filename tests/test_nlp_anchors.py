@@ -132,3 +132,32 @@ def test_regex_anchors_are_tried_word_by_word_and_remembered():
     assert windowed(patterns, doc) == whole(patterns, doc) == {(2, 3)}
     assert index.found_regexes() == {r"\Abes"}
     assert cache[VOCAB.strings["besoin"]] == {r"\Abes"} and cache[VOCAB.strings["bus"]] == frozenset()
+
+
+def test_requirements_are_the_words_of_every_required_token_as_the_matcher_sees_them():
+    from spacy.strings import get_string_id
+    from exporterre_nlp.nlp.anchors import pattern_requirements
+    pattern = [{"LEMMA": "faire"}, {"LOWER": {"IN": ["l'", "la"]}, "OP": "?"}, {"LOWER": "aide"},
+               {"LOWER": "aux"}, {"LOWER": {"REGEX": "^devoir"}}, {"IS_PUNCT": True, "OP": "*"}]
+    requirements = pattern_requirements(pattern)
+    assert requirements == (frozenset({hash_string("faire")}), frozenset({hash_string("aide")}),
+                            frozenset({get_string_id("aux")}), "^devoir")
+    assert get_string_id("aux") != hash_string("aux")          # "aux" is one of spaCy's symbols
+    assert VOCAB.strings["aux"] in requirements[2]
+    dependency = [{"RIGHT_ID": "v", "RIGHT_ATTRS": {"LEMMA": {"IN": ["vouloir", "souhaiter"]}}},
+                  {"LEFT_ID": "v", "REL_OP": ">", "RIGHT_ID": "o", "RIGHT_ATTRS": {"DEP": "obj"}}]
+    assert pattern_requirements(dependency, dependency=True) == (
+        frozenset({hash_string("vouloir"), hash_string("souhaiter")}),)
+
+
+def test_tree_windows_hold_the_trees_of_the_anchor_and_nothing_else():
+    from exporterre_nlp.nlp.anchors import tree_windows
+    words = "on voudrait un local . il pleut ici depuis des jours et des jours . on voudrait un banc".split()
+    heads = [1, 1, 3, 1, 1] + [6] * 10 + [16, 16, 18, 16]    # three trees, rooted at 1, 6 and 16
+    doc = Doc(VOCAB, words=words, heads=heads, deps=["dep"] * len(words))
+    anchors = rule_anchors([[{"RIGHT_ID": "v", "RIGHT_ATTRS": {"LOWER": "voudrait"}}]], dependency=True)
+    index = DocIndex(doc, {})
+    assert index.roots == [1] * 5 + [6] * 10 + [16] * 4
+    with mock.patch.object(anchors_module, "_MERGE_GAP", 0):
+        assert tree_windows(anchors, index) == [(0, 5), (15, 19)]
+    assert tree_windows(anchors, DocIndex(doc_of("il pleut"), {})) == []

@@ -153,3 +153,29 @@ def test_a_pack_of_the_older_format_or_cut_short_is_parsed_again(tmp_path, count
     counted.clear()
     again, _ = run(CORPUS, tmp_path)                                   # and the rewritten packs are read
     assert counted == [] and [t._.oral for t in again[0][1][:2]] == ["filler", "filler"]
+
+
+def test_a_pack_holds_what_spacy_docbin_writes_and_packs_of_spacy_level_are_read(tmp_path):
+    """encode_pack collects the DocBin's strings from attribute arrays and compresses faster:
+    once decompressed, the DocBin is byte for byte the one spaCy's add + to_bytes write."""
+    import struct
+    import zlib
+
+    from spacy.tokens import DocBin
+
+    from exporterre_nlp.nlp.cache import MAGIC, encode_pack, read_pack
+    nlp = load_pipeline(SPEC)
+    texts = [s.text for s in CORPUS] + ["", "Le 3 mai, Mme Durand (mairie de Lyon) a dit « non » ! _ ok"]
+    docs = [(text_hash(t), d) for t, d in zip(texts, nlp.pipe(texts))]
+    assert any(t.ent_type_ for _, d in docs for t in d) and any(t.text == "_" for _, d in docs for t in d)
+    raw = encode_pack(docs)
+    offset = len(MAGIC) + 8 + struct.unpack_from("<Q", raw, len(MAGIC))[0]
+    reference = DocBin()
+    for _, doc in docs:
+        reference.add(doc)
+    assert zlib.decompress(raw[offset:]) == zlib.decompress(reference.to_bytes())
+    back = read_pack(raw, nlp.vocab)
+    assert [d.to_json() for d in back.values()] == [d.to_json() for _, d in docs]
+    assert [t._.oral for t in back[docs[0][0]][:2]] == ["filler", "filler"]
+    older = raw[:offset] + reference.to_bytes()                # as packs were written before (level 6)
+    assert [d.to_json() for d in read_pack(older, nlp.vocab).values()] == [d.to_json() for _, d in docs]

@@ -6,6 +6,7 @@ import spacy
 from spacy.tokens import Doc
 
 from exporterre_nlp.codebook import codebook_from_text
+from exporterre_nlp.nlp.anchors import tree_windows
 from exporterre_nlp.nlp.extract import Extractor, negation_policy
 from exporterre_nlp.nlp.oral import OralMarker, load_lexicon
 from exporterre_nlp.nlp.views import clean_view
@@ -186,3 +187,38 @@ def test_anchors_only_skip_rules_that_cannot_match(nlp_full, codebook):
     assert all(anchors is None for _, _, anchors in slow._compiled)
     for doc in nlp_full.pipe(texts):
         assert fast(doc) == slow(doc), doc.text
+
+
+def test_a_rule_missing_one_of_its_required_words_is_not_tried_and_builds_no_view(monkeypatch):
+    from exporterre_nlp.nlp import extract as extract_module
+    ex = Extractor(codebook_from_text(MINI.replace(
+        "pattern: [{LEMMA: avoir}, {LOWER: besoin}, {LOWER: {IN: [de, \"d'\"]}}]",
+        "pattern: [{LEMMA: avoir}, {LOWER: besoin}, {LOWER: {IN: [de, \"d'\"]}}, {LOWER: crèche}]")))
+    views = []
+    monkeypatch.setattr(extract_module, "clean_view", lambda doc: views.append(doc) or clean_view(doc))
+    pos, deps = ["PRON", "VERB", "NOUN", "ADP", "NOUN"], ["nsubj", "ROOT", "obj", "case", "nmod"]
+    without = hand_doc(["On", "a", "besoin", "de", "bus"], pos, ["on", "avoir", "besoin", "de", "bus"],
+                       [1, 1, 1, 4, 2], deps)
+    index = ex._index(without)
+    assert ex._called(index) and not ex._possible(index)       # anchored, but "crèche" is missing
+    assert ex(without) == [] and views == []
+    found = ex(hand_doc(["On", "a", "besoin", "de", "crèche"], pos, ["on", "avoir", "besoin", "de", "crèche"],
+                        [1, 1, 1, 4, 2], deps))
+    assert [f.rule_id for f in found] == ["besoin.avoir_besoin"] and len(views) == 1
+
+
+@pytest.mark.slow
+def test_dependency_rules_on_the_anchor_trees_find_what_the_whole_segment_gives(nlp_full, codebook):
+    """Several sentences per segment: dependency rules run on the trees holding their anchor."""
+    from exporterre_nlp.nlp.evaluate import load_eval_set
+    texts = [s.text for s in load_eval_set(split="dev")]
+    joined = [" ".join(texts[i:i + 4]) for i in range(0, len(texts), 4)]
+    fast = Extractor(codebook, nlp_full.vocab)
+    slow = Extractor(codebook, nlp_full.vocab, use_anchors=False)
+    windowed = 0
+    for doc in nlp_full.pipe(joined):
+        assert fast(doc) == slow(doc), doc.text
+        index = fast._index(doc)
+        windowed += any(dep and anchors and tree_windows(anchors, index) not in ([], [(0, len(doc))])
+                        for (_, dep, anchors) in fast._compiled)
+    assert windowed > 10                          # the trees of the anchor, not the whole segment

@@ -102,3 +102,13 @@ def test_no_entity_on_fillers_in_real_speech(nlp_full, shared_corpora):
         for ent in doc.ents:
             assert not any(t._.oral == FILLER for t in ent), (doc.text, ent.text)
     assert fillers_seen >= len(texts)
+
+
+def test_marks_are_found_at_their_characters_whatever_the_spacing(blank):
+    """The marker rebuilds the doc's text from its forms and spaces: marks after double spaces,
+    line breaks and tabs land on the tokens holding their characters."""
+    text = "Alors  [rires]\n\non a\tbesoin (inaudible)  d'un local ,  xxx  12:03 ."
+    marks, doc = kinds(blank, text)
+    assert doc.text == text
+    assert [t.text for t in doc if t._.oral == MARK] == ["[", "rires", "]", "(", "inaudible", ")", "xxx", "12:03"]
+    assert marks["besoin"] is None and marks["local"] is None

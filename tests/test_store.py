@@ -234,3 +234,30 @@ def test_origin_prefix_is_matched_literally(store, doc):
                                      SuggestionDraft(doc.id, 60, 70, "besoins", "rule:besoin.a_b")])
     assert [c.origin for c in store.pending_for("amina", origin_prefix="rule:besoin.a_b")] == ["rule:besoin.a_b"]
     assert [s.origin for s in store.suggestion_queue("amina", origin_prefix="rule:besoin.a_b")] == ["rule:besoin.a_b"]
+
+
+def test_suggestions_check_every_span_and_code_and_log_each_addition(store, doc):
+    """sync_suggestions reads each document's length and each code once per run: a draft past
+    the end of the text, or under an unknown code, still refuses the whole run."""
+    import json
+
+    from exporterre_nlp.errors import UnknownCodeError
+    ok = [SuggestionDraft(doc.id, 40, 50, "besoins", "rule:a", 0.9, details={"b": 1, "a": "é"}),
+          SuggestionDraft(doc.id, 60, 70, "besoins", "rule:b", 0.5)]
+    with pytest.raises(ExporterreError):
+        store.sync_suggestions("rule:", ok + [SuggestionDraft(doc.id, 60, len(TEXT) + 1, "besoins", "rule:c")])
+    with pytest.raises(UnknownCodeError):
+        store.sync_suggestions("rule:", ok + [SuggestionDraft(doc.id, 60, 70, "inconnu", "rule:c")])
+    assert store.list_codings() == []
+    added = store.sync_suggestions("rule:", ok + [SuggestionDraft(doc.id, 0, len(TEXT), "preoccupations", "rule:d")])
+    assert added.added == 3 and sorted(c.id for c in store.list_codings()) == sorted(added.ids)
+    with store.db.read() as conn:
+        events = conn.execute("SELECT action, entity_id, after FROM events WHERE action = 'coding.add' "
+                              "ORDER BY id").fetchall()
+        states = [dict(zip(("id", "start", "end", "score", "details"), r)) for r in conn.execute(
+            "SELECT id, start, end, score, details FROM codings ORDER BY id")]
+    assert [e[1] for e in events] == added.ids
+    for (_, _, after), state in zip(events, states):
+        logged = json.loads(after)
+        assert {k: logged[k] for k in state} == state
+    assert json.loads(states[0]["details"]) == {"a": "é", "b": 1}

@@ -28,11 +28,15 @@ one matcher run on every segment.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
-from spacy.attrs import LEMMA, LOWER, NORM, ORTH
+import numpy
+
+from spacy.attrs import HEAD, LEMMA, LOWER, NORM, ORTH
+from spacy.matcher import DependencyMatcher
 from spacy.lang.fr.stop_words import STOP_WORDS
-from spacy.strings import hash_string
+from spacy.strings import get_string_id, hash_string
 from spacy.tokens import Doc
 
 _WORD_ATTRS = ("LOWER", "ORTH", "TEXT", "LEMMA", "NORM")
@@ -137,6 +141,26 @@ def pattern_anchor(pattern: list[dict], dependency: bool = False) -> Anchor | No
     return Anchor(frozenset(hash_string(w) for w in values), (), before, after, strength, attr)
 
 
+def pattern_requirements(pattern: list[dict], dependency: bool = False) -> tuple[frozenset[int] | str, ...]:
+    """What a segment must hold for one pattern to match it: for each required token with
+    words (or a word-start regex), the hashes of its words (or the regex), as in
+    :func:`pattern_anchor`. The anchor is one of them; a segment lacking any is skipped."""
+    out: list[frozenset[int] | str] = []
+    for spec in pattern:
+        attrs = spec.get("RIGHT_ATTRS", {}) if dependency else spec
+        if not isinstance(attrs, dict) or (not dependency and not _required(spec)):
+            continue
+        found = _values(attrs)
+        if found is None:
+            continue
+        _, values, strength, _ = found
+        if strength in (_REGEX, _WEAK_REGEX):
+            out.append(values[0])
+        else:
+            out.append(frozenset(get_string_id(w) for w in values))   # "aux" is a spaCy symbol, not a hash
+    return tuple(dict.fromkeys(out))
+
+
 def rule_anchors(patterns: list[list[dict]], dependency: bool = False) -> tuple[Anchor, ...] | None:
     """One anchor per alternative of a rule; None when one alternative has none."""
     out = []
@@ -169,6 +193,8 @@ class DocIndex:
         self._positions: dict[int, list[int]] | None = None
         self._orth_positions: dict[int, list[int]] | None = None
         self._matching: dict[int, frozenset[str]] | None = None
+        self._roots: list[int] | None = None
+        self.rules: dict | None = None            # the extractor's rules that can match here (extract.py)
 
     @staticmethod
     def _index(values: list[int], width: int) -> dict[int, list[int]]:
@@ -212,6 +238,20 @@ class DocIndex:
             self._matching = out
         return self._matching
 
+    @property
+    def roots(self) -> list[int]:
+        """The root of each token's tree (following heads, as ``Token.ancestors`` does)."""
+        if self._roots is None:
+            n = len(self.doc)
+            heads = self.doc.to_array(HEAD).astype("int64") + numpy.arange(n)
+            for _ in range(n):                          # pointer jumping: depth halves each step
+                nxt = heads[heads]
+                if (nxt == heads).all():
+                    break
+                heads = nxt
+            self._roots = heads.tolist()
+        return self._roots
+
     def found_regexes(self) -> set[str]:
         return set().union(*self.matching.values())
 
@@ -253,6 +293,54 @@ def windows(anchors: tuple[Anchor, ...], index: DocIndex) -> list[tuple[int, int
     if sum(e - s for s, e in merged) * 2 > n:   # most of the segment: one call is cheaper
         return [(0, n)]
     return [(s, e) for s, e in merged]
+
+
+def tree_windows(anchors: tuple[Anchor, ...], index: DocIndex) -> list[tuple[int, int]]:
+    """Token ranges of ``index.doc`` holding every token of the dependency trees (same root)
+    in which an anchor occurs, in order ([] when no anchor occurs). A dependency match is
+    connected by heads and holds a token of its anchor: it lies in one such tree."""
+    occurrences = [p for anchor in anchors for p in index.occurrences(anchor)]
+    if not occurrences:
+        return []
+    n = len(index.doc)
+    roots = index.roots
+    wanted = {roots[p] for p in occurrences}
+    if len(wanted) == len(set(roots)):
+        return [(0, n)]
+    spans: list[list[int]] = []
+    for i, root in enumerate(roots):
+        if root in wanted:
+            if spans and i - spans[-1][1] <= _MERGE_GAP:   # other trees' tokens between: harmless
+                spans[-1][1] = i + 1
+            else:
+                spans.append([i, i + 1])
+    if sum(e - s for s, e in spans) * 2 > n:
+        return [(0, n)]
+    return [(s, e) for s, e in spans]
+
+
+class WindowedDependencyMatcher(DependencyMatcher):
+    """A ``DependencyMatcher`` whose token patterns are tried only on ``ranges`` of the doc
+    (set before each call; None: the whole doc), the trees of :func:`tree_windows`.
+
+    spaCy's matcher tries every node pattern on every token of the doc, then groups the hits
+    by the root of their tree and combines them within each tree. Hits in trees without the
+    anchor cannot combine into a match; hits are produced in the same order (by position),
+    so the matches and their order are those of the whole doc."""
+
+    ranges: list[tuple[int, int]] | None = None
+    roots: list[int] | None = None
+
+    def _get_keys_to_position_maps(self, doc):
+        ranges, roots = self.ranges, self.roots
+        if ranges is None or roots is None:
+            return super()._get_keys_to_position_maps(doc)
+        maps = defaultdict(lambda: defaultdict(list))
+        n = len(doc)
+        for s, e in ranges:
+            for match_id, start, end in self._matcher(doc if (s, e) == (0, n) else doc[s:e]):
+                maps[roots[start + s]][match_id].append(start + s)
+        return maps
 
 
 def compile_regexes(anchors) -> dict[str, re.Pattern]:

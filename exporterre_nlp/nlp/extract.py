@@ -27,7 +27,8 @@ from spacy.strings import hash_string
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from .anchors import Anchor, DocIndex, compile_regexes, rule_anchors, windows
+from .anchors import (Anchor, DocIndex, WindowedDependencyMatcher, compile_regexes, pattern_requirements,
+                      rule_anchors, tree_windows, windows)
 from .objects import ObjectPhrase, find_object
 from .pipeline import blank_nlp
 from .views import NEGATIVE_WORDS, CleanView, clean_view
@@ -95,6 +96,8 @@ class Extractor:
         # each rule with an anchor on every alternative gets a matcher of its own, run only on the
         # windows around its anchors; the others share one matcher run on every segment (anchors.py)
         self._compiled: list[tuple[object, bool, tuple[Anchor, ...] | None]] = []
+        # for each anchored rule, what a segment must hold for each alternative to match it
+        self._requirements: list[tuple[tuple[frozenset[int] | str, ...], ...] | None] = []
         shared, shared_dep = Matcher(vocab), DependencyMatcher(vocab)
         always = False                            # some rule may match any segment
         for r in codebook.rules:
@@ -109,13 +112,16 @@ class Extractor:
             if anchors is None:
                 matcher = shared_dep if dependency else shared
             else:
-                matcher = DependencyMatcher(vocab) if dependency else Matcher(vocab)
+                matcher = WindowedDependencyMatcher(vocab) if dependency else Matcher(vocab)
                 self._compiled.append((matcher, dependency, anchors))
+                self._requirements.append(tuple(_rarest_first(pattern_requirements(p, dependency), a)
+                                                for p, a in zip(patterns, anchors)))
             if dependency:
                 matcher.add(r.id, patterns)
             else:
                 matcher.add(r.id, patterns, greedy=r.extra.get("greedy"))
         self._compiled += [(m, dep, None) for m, dep in ((shared, False), (shared_dep, True)) if len(m)]
+        self._requirements += [None] * (len(self._compiled) - len(self._requirements))
         tokenizer = blank_nlp().tokenizer
         first_words: set[int] = set()
         for place in getattr(codebook, "gazetteer", []) or []:
@@ -135,8 +141,12 @@ class Extractor:
                     self._by_regex.setdefault(regex, set()).add(i)
         self._always = {i for i, (_, _, anchors) in enumerate(self._compiled) if anchors is None}
         self._words = frozenset(self._by_word)
-        self._gate_words = None if always else self._words | first_words
+        self._always_called = always
+        self._first_words = frozenset(first_words)
         self._regexes = compile_regexes([a for _, _, anchors in self._compiled for a in anchors or ()])
+        self._regexes.update(compile_regexes([Anchor(regexes=tuple(
+            r for alternatives in self._requirements if alternatives for reqs in alternatives for r in reqs
+            if isinstance(r, str)))]))
         self._regex_cache: dict[int, frozenset[str]] = {}     # word → the anchor regexes it matches
         self._columns = tuple({a.attr for _, _, anchors in self._compiled for a in anchors or () if a.words})
         self.vocab = vocab
@@ -179,16 +189,46 @@ class Extractor:
         for word in index.keys & self._words:
             called |= self._by_word[word]
         for regex in index.found_regexes():
-            called |= self._by_regex[regex]
+            called |= self._by_regex.get(regex, set())
         return called
+
+    def _possible(self, index: DocIndex, among: dict | None = None) -> dict[int, tuple[Anchor, ...] | None]:
+        """Index in ``_compiled`` → the anchors of the rule's alternatives whose required words
+        all occur in the segment (None: a rule without anchors), for the rules that can match;
+        in order (remembered on the index). ``among``: the rules possible in a segment holding
+        this one (its clean view), the only ones to test."""
+        if index.rules is None:
+            keys, found = index.keys, index.found_regexes()
+            out: dict[int, tuple[Anchor, ...] | None] = {}
+            for i in (sorted(self._called(index)) if among is None else among):
+                anchors = self._compiled[i][2]
+                if anchors is None:
+                    out[i] = None
+                    continue
+                alive = []
+                for anchor, requirements in zip(anchors, self._requirements[i]):
+                    for r in requirements:
+                        if (r not in found) if r.__class__ is str else r.isdisjoint(keys):
+                            break
+                    else:
+                        alive.append(anchor)
+                if alive:
+                    out[i] = tuple(alive)
+            index.rules = out
+        return index.rules
 
     def _index(self, doc: Doc) -> DocIndex:
         return DocIndex(doc, self._regexes, self._regex_cache, self._columns)
 
     def _matches(self, doc: Doc, index: DocIndex):
-        for i in sorted(self._called(index)):
-            matcher, dependency, anchors = self._compiled[i]
+        for i, anchors in self._possible(index).items():
+            matcher, dependency, _ = self._compiled[i]
             if dependency:
+                if anchors is not None:
+                    ranges = tree_windows(anchors, index)
+                    if not ranges:
+                        continue
+                    matcher.ranges, matcher.roots = ranges, index.roots
                 for match_id, token_ids in matcher(doc):
                     rule = self.rules[self.vocab.strings[match_id]]
                     yield rule, min(token_ids), max(token_ids) + 1, dict(zip(rule.node_names, token_ids))
@@ -204,11 +244,16 @@ class Extractor:
 
     def __call__(self, doc: Doc) -> list[Extraction]:
         index = self._index(doc)
-        if self._gate_words is not None and index.keys.isdisjoint(self._gate_words) and not index.matching:
-            return []                             # no rule can match: skip building the view
+        if not self._always_called and not self._possible(index) and index.keys.isdisjoint(self._first_words):
+            return []                             # no rule or place can match: skip building the view
         view = clean_view(doc)
         # a segment without fillers or negation is its own view: its index serves again
-        return self._extract(view, index if view.doc is doc else self._index(view.doc))
+        if view.doc is doc:
+            return self._extract(view, index)
+        clean = self._index(view.doc)
+        if not self._always_called:
+            self._possible(clean, self._possible(index))          # the view holds fewer words
+        return self._extract(view, clean)
 
     def extract_view(self, view: CleanView) -> list[Extraction]:
         return self._extract(view, self._index(view.doc))
@@ -251,6 +296,13 @@ class Extractor:
             found.append(Extraction(GAZETTEER_RULE, "lieu", place.code, s, e, view.source_words(start, end),
                                     place.name, (), False, GAZETTEER_CONFIDENCE))
         return _dedupe(found)
+
+
+def _rarest_first(requirements: tuple, anchor: Anchor) -> tuple:
+    """Requirements in the order they are best tested: the anchor's own last (it is what called
+    the rule), regexes and longer word lists (function words) after single content words."""
+    own = set(anchor.regexes) | ({anchor.words} if anchor.words else set())
+    return tuple(sorted(requirements, key=lambda r: (r in own, isinstance(r, str), 0 if isinstance(r, str) else len(r))))
 
 
 def _dedupe(found: list[Extraction]) -> list[Extraction]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 import yaml
-from spacy.attrs import LOWER, ORTH
+from spacy.attrs import LOWER, ORTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -141,11 +141,13 @@ def oral_kinds(doc: Doc, lex: OralLexicon) -> list[str | None]:
     if n == 0:
         return kinds
     strings = cached_strings(doc.vocab)
-    columns = doc.to_array([ORTH, LOWER]).tolist()               # no Token objects: runs on every segment
-    forms = [strings(orth) for orth, _ in columns]
-    lowers = [strings(lower) for _, lower in columns]
+    columns = doc.to_array([ORTH, LOWER, SPACY]).tolist()        # no Token objects: runs on every segment
+    forms = [strings(orth) for orth, _, _ in columns]
+    lowers = [strings(lower) for _, lower, _ in columns]
     has_pos = doc.has_annotation("POS")
-    text = doc.text
+    # doc.text, without the Token per word it builds
+    text = "".join([form + " " if space else form for form, (_, _, space) in zip(forms, columns)]) \
+        if lex.marks else ""
     for rx in lex.marks:
         for m in rx.finditer(text):
             span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
@@ -199,11 +201,15 @@ _ELIDED = {"j'": "je", "d'": "de", "l'": "le", "qu'": "que", "c'": "ce", "n'": "
            "t'": "te", "jusqu'": "jusque", "lorsqu'": "lorsque", "puisqu'": "puisque"}
 
 
+@lru_cache(maxsize=65536)
+def _wordy(word: str) -> bool:
+    return any(ch.isalpha() for ch in word)
+
+
 def _mark_repeats(doc: Doc, lowers: list[str], kinds: list, lex: OralLexicon) -> None:
     """"je je", "on a on a", "la, la, la": every copy but the last is a repeat."""
     idx = [k for k in range(len(doc)) if kinds[k] is None and lowers[k] != ","]
     words = [_ELIDED.get(lowers[k].replace("’", "'"), lowers[k]) for k in idx]   # "je, j'arrive"
-    wordy = [any(ch.isalpha() for ch in w) for w in words]
     m = len(idx)
     for pos in range(m):
         first = words[pos]
@@ -211,7 +217,7 @@ def _mark_repeats(doc: Doc, lowers: list[str], kinds: list, lex: OralLexicon) ->
             if words[pos + size] != first:            # cheap test before comparing slices
                 continue
             a, b = slice(pos, pos + size), slice(pos + size, pos + 2 * size)
-            if words[a] == words[b] and all(wordy[a]):
+            if words[a] == words[b] and all(_wordy(w) for w in words[a]):
                 if size == 1 and words[pos] in lex.repeat_exceptions:
                     continue
                 # a sentence boundary between the copies is not a repetition

@@ -219,8 +219,15 @@ class CodingMixin:
             return None
         return dict(zip([c.strip() for c in _CODING_STATE_COLS.split(",")], row))
 
-    def _check_span(self, conn, document_id: int, start: int, end: int) -> None:
-        row = conn.execute("SELECT length(text) FROM documents WHERE id = ?", (document_id,)).fetchone()
+    def _check_span(self, conn, document_id: int, start: int, end: int, memo: dict | None = None) -> None:
+        """``memo`` remembers the text length of each document within one transaction
+        (``length(text)`` reads the whole text)."""
+        if memo is not None and ("length", document_id) in memo:
+            row = memo[("length", document_id)]
+        else:
+            row = conn.execute("SELECT length(text) FROM documents WHERE id = ?", (document_id,)).fetchone()
+            if memo is not None:
+                memo[("length", document_id)] = row
         if row is None:
             raise NotFoundError(tr(f"Document n° {document_id} introuvable.", f"Document #{document_id} not found."))
         if not (0 <= start < end <= row[0]):
@@ -239,8 +246,21 @@ class CodingMixin:
 
     def _add_coding(self, conn, document_id, start, end, code, coder, status, origin, score, segment_id,
                     source_id, run_id, details, actor) -> Coding:
-        self._check_span(conn, document_id, start, end)
-        code_id = self._code_id(conn, code)
+        cid = self._insert_coding(conn, document_id, start, end, code, coder, status, origin, score, segment_id,
+                                  source_id, run_id, details, actor)
+        return _coding(conn.execute(f"SELECT {_CODING_COLS} FROM codings WHERE id = ?", (cid,)).fetchone())
+
+    def _insert_coding(self, conn, document_id, start, end, code, coder, status, origin, score, segment_id,
+                       source_id, run_id, details, actor, memo: dict | None = None) -> int:
+        """Insert and log one coding; its id. ``memo`` (a dict kept for one transaction, as
+        :meth:`sync_suggestions` does) remembers the documents' lengths and the codes checked."""
+        self._check_span(conn, document_id, start, end, memo)
+        if memo is None:
+            code_id = self._code_id(conn, code)
+        else:
+            code_id = memo.get(("code", code))
+            if code_id is None:
+                code_id = memo[("code", code)] = self._code_id(conn, code)
         if segment_id is None:
             row = conn.execute("SELECT id FROM segments WHERE document_id = ? AND start <= ? AND ? < end "
                                "ORDER BY start LIMIT 1", (document_id, start, start)).fetchone()
@@ -252,7 +272,7 @@ class CodingMixin:
             (document_id, start, end, code_id, coder, status, origin, score, segment_id, source_id, run_id,
              dumps(details), stamp, stamp)).lastrowid
         self._log(conn, actor, "coding.add", "coding", cid, None, self._coding_state(conn, cid))
-        return _coding(conn.execute(f"SELECT {_CODING_COLS} FROM codings WHERE id = ?", (cid,)).fetchone())
+        return cid
 
     def get_coding(self, coding_id: int) -> Coding:
         with self.db.read() as conn:
@@ -343,6 +363,7 @@ class CodingMixin:
             ids: list[int] = []
             produced: dict[tuple, int] = {}
             added = kept = removed = 0
+            memo: dict[tuple, Any] = {}
             with self._batch():
                 for d in drafts:
                     if d.code_key not in code_ids:
@@ -358,9 +379,9 @@ class CodingMixin:
                                      (d.score, run_id, dumps(d.details), d.segment_id, coding_id))
                         kept += 1
                     else:
-                        coding_id = self._add_coding(conn, d.document_id, d.start, d.end, key[3], coder, "pending",
-                                                     d.origin, d.score, d.segment_id, None, run_id, d.details,
-                                                     coder).id
+                        coding_id = self._insert_coding(conn, d.document_id, d.start, d.end, key[3], coder,
+                                                        "pending", d.origin, d.score, d.segment_id, None, run_id,
+                                                        d.details, coder, memo)
                         added += 1
                     produced[key] = coding_id
                     ids.append(coding_id)

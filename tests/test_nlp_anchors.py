@@ -77,6 +77,16 @@ def test_windows_hold_every_match_and_skip_segments_without_the_anchor():
     assert windows(anchors, DocIndex(doc_of("rien à voir ici"))) == []
 
 
+def test_anchors_on_spacys_reserved_words_find_their_matches():
+    """"agent" and "aux" are spaCy symbols: their id is not their hash (a rule anchored on them was never
+    tried before session 4)."""
+    for word in ("agent", "aux"):
+        assert hash_string(word) != VOCAB.strings[word]
+        patterns = [[{"LOWER": "je"}, {"LOWER": "suis"}, {"LOWER": word}]]
+        doc = doc_of(f"moi je suis {word} depuis longtemps")
+        assert windowed(patterns, doc) == whole(patterns, doc) == {(1, 4)}
+
+
 def test_windows_of_a_regex_anchor_find_the_words_it_matches():
     patterns = [[{"LOWER": "ça"}, {"LOWER": {"REGEX": "^inqui[eèé]t"}}]]
     doc = doc_of("et puis ça inquiète tout le monde ici , vraiment ça inquiète")

@@ -138,7 +138,8 @@ def pattern_anchor(pattern: list[dict], dependency: bool = False) -> Anchor | No
             after = sum(tail) + extra
     if strength in (_REGEX, _WEAK_REGEX):
         return Anchor(regexes=tuple(values), before=before, after=after, strength=strength, attr="LOWER")
-    return Anchor(frozenset(hash_string(w) for w in values), (), before, after, strength, attr)
+    # get_string_id, not hash_string: spaCy's reserved words ("agent", "aux"…) have a symbol id, not a hash
+    return Anchor(frozenset(get_string_id(w) for w in values), (), before, after, strength, attr)
 
 
 def pattern_requirements(pattern: list[dict], dependency: bool = False) -> tuple[frozenset[int] | str, ...]:

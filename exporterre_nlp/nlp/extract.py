@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
-from spacy.strings import hash_string
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
@@ -129,7 +129,7 @@ class Extractor:
             phrases = [tokenizer(p) for p in place.phrases() if p.strip()]
             self.places.add(key, phrases)
             self._place_of[vocab.strings.add(key)] = place
-            first_words.update(hash_string(p[0].lower_) for p in phrases if len(p))
+            first_words.update(get_string_id(p[0].lower_) for p in phrases if len(p))
         # which rules each anchor word or regex calls for; a segment calling for none is skipped
         self._by_word: dict[int, set[int]] = {}
         self._by_regex: dict[str, set[int]] = {}

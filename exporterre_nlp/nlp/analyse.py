@@ -58,7 +58,8 @@ class AnalysisResult:
     vetoed: int = 0                            # rule findings the sentence model dropped
     seconds: float = 0.0
     model_loaded: bool = False
-    timings: dict[str, float] = field(default_factory=dict)   # parse, parse_cache, extract, findings_cache, store
+    timings: dict[str, float] = field(default_factory=dict)   # parse, parse_cache, extract, sentence_model,
+    #                                                              findings_cache, store
 
     def summary(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "run_id"}
@@ -248,14 +249,20 @@ def _cached_findings(cache: ExtractionCache, segments, hashes):
     return known, todo
 
 
-def findings_entry(extractor, doc, sentence_model=None, codes: dict[str, str] | None = None) -> dict:
-    """What the rules (and the sentence model) find in one parsed segment, as kept in the findings cache."""
+def findings_entry(extractor, doc, sentence_model=None, codes: dict[str, str] | None = None,
+                   seconds: dict[str, float] | None = None) -> dict:
+    """What the rules (and the sentence model) find in one parsed segment, as kept in the findings cache.
+
+    ``seconds`` accumulates the sentence model's time under ``"sentence_model"``."""
     before = extractor.negated_skipped
     found = extractor(doc)
     vetoed = 0
     if sentence_model is not None:
+        started = time.perf_counter()
         found, added, vetoed = sentence_model.review(doc, found, codes or {})
         found = found + [f for f in added if f.score >= extractor.min_score]
+        if seconds is not None:
+            seconds["sentence_model"] = seconds.get("sentence_model", 0.0) + time.perf_counter() - started
     return {"f": [_plain(f) for f in found], "neg": extractor.negated_skipped - before, "veto": vetoed}
 
 
@@ -277,12 +284,13 @@ def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_pr
     extractor = None
     touched: dict[int, str] = {}
     extract_s = 0.0
+    model_s: dict[str, float] = {}
     for seg, doc in parsed_units(project, todo, model=model, n_process=n_process, stats=parse_stats,
                                  progress=progress, cancel=cancel):
         started = time.perf_counter()
         if extractor is None:
             extractor = Extractor(book, doc.vocab, min_score=project.settings.extraction.min_score)
-        known[seg.document_id][text_hash(seg.text)] = findings_entry(extractor, doc, sentence_model, codes)
+        known[seg.document_id][text_hash(seg.text)] = findings_entry(extractor, doc, sentence_model, codes, model_s)
         touched[seg.document_id] = seg.document
         extract_s += time.perf_counter() - started
     started = time.perf_counter()
@@ -290,5 +298,7 @@ def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_pr
         entries = {h: e for h, e in known[doc_id].items() if h in valid.get(doc_id, ())}
         cache.save(document_key(name), entries)
     stats.parsed, stats.model_loaded = parse_stats.parsed, parse_stats.model_loaded
+    model_time = model_s.get("sentence_model", 0.0)
     stats.timings.update(parse=round(parse_stats.pipe_s, 2), parse_cache=round(parse_stats.cache_s, 2),
-                         extract=round(extract_s, 2), findings_cache=round(time.perf_counter() - started, 2))
+                         extract=round(extract_s - model_time, 2), sentence_model=round(model_time, 2),
+                         findings_cache=round(time.perf_counter() - started, 2))

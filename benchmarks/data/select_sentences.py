@@ -32,6 +32,23 @@ def sentences(text: str) -> list[str]:
     return [p.strip() for p in parts if 5 <= len(p.split()) <= 60]
 
 
+def demo_sentences() -> list[tuple[str, str, str]]:
+    """Residents' and relais' sentences of the demo corpus (interviewer lines left out), numbered in order."""
+    demo: list[tuple[str, str, str]] = []
+    for path in sorted((ROOT / "corpus" / "demo").rglob("*")):
+        if path.suffix in (".txt", ".md"):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue
+            for line in text.splitlines():
+                m = re.match(r"^\s*(?:\[[\d:]+\]\s*)?([^:\n]{1,30}?)\s*:\s*(.+)$", line)
+                if m and m.group(1).strip() not in ("E", "Q", "Enq.", "Enquêtrice", "Enquêteur", "E1", "E2"):
+                    for s in sentences(m.group(2)):
+                        demo.append(("demo", f"demo-{path.stem}-{len(demo)}", s))
+    return demo
+
+
 def pick(rows: list[tuple[str, str, str]], n_cue: int, n_random: int, rng: random.Random):
     cue = [r for r in rows if CUES.search(r[2])]
     rest = [r for r in rows if not CUES.search(r[2])]
@@ -82,19 +99,7 @@ def main() -> None:
             rows = [(source, r["sent_id"], r["text"]) for r in csv.DictReader(fh, delimiter="\t")
                     if 5 <= len(r["text"].split()) <= 60 and r["sent_id"] not in known]
         out += pick(rows, *n_ud, rng)
-    demo = []
-    for path in sorted((ROOT / "corpus" / "demo").rglob("*")):
-        if path.suffix in (".txt", ".md"):
-            try:
-                text = path.read_text(encoding="utf-8")
-            except UnicodeDecodeError:
-                continue
-            for line in text.splitlines():
-                m = re.match(r"^\s*(?:\[[\d:]+\]\s*)?([^:\n]{1,30}?)\s*:\s*(.+)$", line)
-                if m and m.group(1).strip() not in ("E", "Q", "Enq.", "Enquêtrice", "Enquêteur", "E1", "E2"):
-                    for i, s in enumerate(sentences(m.group(2))):
-                        demo.append(("demo", f"demo-{path.stem}-{len(demo)}", s))
-    out += pick([r for r in demo if r[1] not in known], *n_demo, rng)
+    out += pick([r for r in demo_sentences() if r[1] not in known], *n_demo, rng)
     writer = csv.writer(sys.stdout, delimiter="\t")
     for row in out:
         writer.writerow(row)

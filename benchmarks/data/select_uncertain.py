@@ -21,7 +21,6 @@ from __future__ import annotations
 import csv
 import json
 import random
-import re
 import sys
 from pathlib import Path
 
@@ -29,7 +28,7 @@ HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
-from select_sentences import SHARED, sentences  # noqa: E402
+from select_sentences import SHARED, demo_sentences, sentences  # noqa: E402
 
 SEED = 20261130
 
@@ -46,19 +45,7 @@ def pool() -> list[tuple[str, str, str]]:
         with open(SHARED / name / "sentences.tsv", encoding="utf-8") as fh:
             out += [(source, r["sent_id"], r["text"]) for r in csv.DictReader(fh, delimiter="\t")
                     if 5 <= len(r["text"].split()) <= 60]
-    demo = []
-    for path in sorted((ROOT / "corpus" / "demo").rglob("*")):
-        if path.suffix in (".txt", ".md"):
-            try:
-                text = path.read_text(encoding="utf-8")
-            except UnicodeDecodeError:
-                continue
-            for line in text.splitlines():
-                m = re.match(r"^\s*(?:\[[\d:]+\]\s*)?([^:\n]{1,30}?)\s*:\s*(.+)$", line)
-                if m and m.group(1).strip() not in ("E", "Q", "Enq.", "Enquêtrice", "Enquêteur", "E1", "E2"):
-                    for s in sentences(m.group(2)):
-                        demo.append(("demo", f"demo-{path.stem}-{len(demo)}", s))
-    out += demo
+    out += demo_sentences()
     seen: set[str] = set()
     unique = []
     for row in out:

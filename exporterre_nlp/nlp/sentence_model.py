@@ -179,35 +179,71 @@ def _tfidf(terms: Iterable[str], columns: dict[str, int], idf: numpy.ndarray) ->
 
 
 class _Table:
-    """A growing map from uint64 keys to rows of int64 values, as sorted arrays: a batch of keys is looked
-    up with one ``searchsorted``; only the keys never seen before reach ``compute`` (Python)."""
+    """A growing map from uint64 keys to rows of int64 values, as a numpy hash table (open addressing,
+    linear probing, at most half full): a batch of keys is looked up with a few array operations; only the
+    keys never seen before reach ``compute`` (Python)."""
+    _MULTIPLIER = numpy.uint64(0x9E3779B97F4A7C15)        # Fibonacci hashing: the top bits of key × φ·2⁶⁴
 
-    def __init__(self, width: int, compute: Callable[[list[int]], list]):
-        self.keys = numpy.empty(0, dtype=numpy.uint64)
-        self.values = numpy.empty((0, width), dtype=numpy.int64)
-        self.compute = compute
+    def __init__(self, width: int, compute: Callable[[list[int]], list], bits: int = 12):
+        self.width, self.compute, self.count = width, compute, 0
+        self._allocate(bits)
+
+    def _allocate(self, bits: int) -> None:
+        self.bits = bits
+        self.keys = numpy.zeros(1 << bits, dtype=numpy.uint64)
+        self.full = numpy.zeros(1 << bits, dtype=bool)
+        self.values = numpy.zeros((1 << bits, self.width), dtype=numpy.int64)
+
+    def _slots(self, keys: numpy.ndarray) -> numpy.ndarray:
+        """The slot of each key: the one holding it, or the empty slot where it would go."""
+        mask = (1 << self.bits) - 1
+        slot = ((keys * self._MULTIPLIER) >> numpy.uint64(64 - self.bits)).astype(numpy.int64)
+        out = numpy.empty(len(keys), dtype=numpy.int64)
+        todo = numpy.arange(len(keys))
+        while len(todo):
+            done = ~self.full[slot] | (self.keys[slot] == keys)
+            out[todo[done]] = slot[done]
+            if done.all():
+                break
+            rest = ~done
+            todo, keys, slot = todo[rest], keys[rest], (slot[rest] + 1) & mask
+        return out
+
+    def _insert(self, keys: numpy.ndarray, values: numpy.ndarray) -> None:
+        """Add keys that are not in the table (distinct)."""
+        while len(keys):
+            slot = self._slots(keys)
+            _, first = numpy.unique(slot, return_index=True)          # one key per free slot at a time
+            self.keys[slot[first]], self.full[slot[first]], self.values[slot[first]] = keys[first], True, \
+                values[first]
+            rest = numpy.ones(len(keys), dtype=bool)
+            rest[first] = False
+            keys, values = keys[rest], values[rest]
 
     def get(self, keys: numpy.ndarray) -> numpy.ndarray:
-        pos = numpy.searchsorted(self.keys, keys)
-        if len(self.keys):
-            found = self.keys[numpy.minimum(pos, len(self.keys) - 1)] == keys
-        else:
-            found = numpy.zeros(len(keys), dtype=bool)
-        if not found.all():
-            new = numpy.unique(keys[~found])
-            values = numpy.array(self.compute(new.tolist()), dtype=numpy.int64).reshape(len(new), -1)
-            at = numpy.searchsorted(self.keys, new)
-            self.keys = numpy.insert(self.keys, at, new)
-            self.values = numpy.insert(self.values, at, values, axis=0)
-            pos = numpy.searchsorted(self.keys, keys)
-        return self.values[pos]
+        slot = self._slots(keys)
+        missing = ~self.full[slot]
+        if missing.any():
+            new = numpy.unique(keys[missing])
+            values = numpy.array(self.compute(new.tolist()), dtype=numpy.int64).reshape(len(new), self.width)
+            if 2 * (self.count + len(new)) > len(self.keys):
+                old_keys, old_values = self.keys[self.full], self.values[self.full]
+                bits = self.bits
+                while 2 * (self.count + len(new)) > (1 << bits):
+                    bits += 1
+                self._allocate(bits)
+                self._insert(old_keys, old_values)
+            self._insert(new, values)
+            self.count += len(new)
+            slot = self._slots(keys)
+        return self.values[slot]
 
 
 class _BatchLookup:
     """What :meth:`SentenceModel.review_many` knows of one vocabulary (and vector table), cached across
-    batches: word form → (left out, vector row, length); lemma → (lower-cased lemma id, unigram column);
-    pair of lower-cased lemma ids → bigram column. The same answers as :class:`_Lookup` and the model's
-    term columns, so that the features are those of :func:`sentence_units`."""
+    batches: word form → (left out, vector row, length); lemma → (lower-cased lemma id, unigram column, id as
+    a word of the model's bigrams, has a space). The same answers as :class:`_Lookup` and the model's term
+    columns, so that the features are those of :func:`sentence_units`."""
 
     def __init__(self, vocab, strings: Callable[[int], str], vectors, columns: dict[str, int]):
         self.vocab, self.strings, self.vectors = vocab, strings, vectors
@@ -216,11 +252,30 @@ class _BatchLookup:
         self.columns = columns
         self.lowered: list[str] = []                 # lower-cased lemma id → string
         self.lower_ids: dict[str, int] = {}
-        self.forms = _Table(3, lambda keys: [self.single.form(k) for k in keys])
-        self.lemmas = _Table(2, self._lemmas)
-        self.pairs = _Table(1, self._pairs)
+        self.forms = _Table(3, self._forms)
+        self.lemmas = _Table(4, self._lemmas)
+        # the bigram "x y" of two lemmas without a space is the model's term "a b" iff (x, y) == (a, b)
+        self.words: dict[str, int] = {}
+        pairs = []
+        for term, col in columns.items():
+            parts = term.split(" ")
+            if len(parts) == 2:
+                a, b = (self.words.setdefault(w, len(self.words)) for w in parts)
+                pairs.append(((a << 32) | b, col))
+        pairs.sort()
+        self.pair_keys = numpy.array([k for k, _ in pairs], dtype=numpy.int64)
+        self.pair_cols = numpy.array([c for _, c in pairs], dtype=numpy.int64)
 
-    def _lemmas(self, keys: list[int]) -> list[tuple[int, int]]:
+    def _forms(self, keys: list[int]) -> list[tuple[bool, int, int]]:
+        """:meth:`_Lookup.form` of each key, the vector rows found at once."""
+        rows = self.vectors.find(keys=keys).tolist() if self.dim else [-1] * len(keys)
+        out = []
+        for orth, row in zip(keys, rows):
+            lex = self.vocab[orth]
+            out.append((bool(lex.is_punct or lex.is_space), -1 if lex.is_stop else int(row), len(lex.orth_)))
+        return out
+
+    def _lemmas(self, keys: list[int]) -> list[tuple[int, int, int, int]]:
         out = []
         for key in keys:
             text = self.single.lower(key)
@@ -228,12 +283,20 @@ class _BatchLookup:
             if lid is None:
                 lid = self.lower_ids[text] = len(self.lowered)
                 self.lowered.append(text)
-            out.append((lid, self.columns.get(text, -1)))
+            out.append((lid, self.columns.get(text, -1), self.words.get(text, -1), int(" " in text)))
         return out
 
-    def _pairs(self, keys: list[int]) -> list[int]:
-        lowered, get = self.lowered, self.columns.get
-        return [get(f"{lowered[k >> 32]} {lowered[k & 0xFFFFFFFF]}", -1) for k in keys]
+    def bigram_columns(self, left: numpy.ndarray, right: numpy.ndarray) -> numpy.ndarray:
+        """The model's column (or -1) of each bigram, from the two lemmas' rows of :attr:`lemmas`."""
+        out = numpy.full(len(left), -1, dtype=numpy.int64)
+        both = numpy.flatnonzero((left[:, 2] >= 0) & (right[:, 2] >= 0))
+        if len(both) and len(self.pair_keys):
+            keys = (left[both, 2] << 32) | right[both, 2]
+            at = numpy.minimum(numpy.searchsorted(self.pair_keys, keys), len(self.pair_keys) - 1)
+            out[both] = numpy.where(self.pair_keys[at] == keys, self.pair_cols[at], -1)
+        for i in numpy.flatnonzero(left[:, 3] | right[:, 3]).tolist():          # a lemma with a space
+            out[i] = self.columns.get(f"{self.lowered[left[i, 0]]} {self.lowered[right[i, 0]]}", -1)
+        return out
 
 
 # rows per matrix product: OpenBLAS runs a product of m·n·k ≥ 4·65536 on every core, and its threads spin
@@ -407,9 +470,8 @@ class SentenceModel:
         owners = owner[kept][heads]
         # terms: lower-cased lemma unigrams and bigrams (within a unit) → columns of the model
         lemmas = lookup.lemmas.get(lemma[kept])
-        lid = lemmas[:, 0].astype(numpy.uint64)
         same = unit[1:] == unit[:-1]
-        pair_cols = lookup.pairs.get(((lid[:-1] << numpy.uint64(32)) | lid[1:])[same])[:, 0]
+        pair_cols = lookup.bigram_columns(lemmas[:-1][same], lemmas[1:][same])
         term_units = numpy.concatenate([unit, unit[:-1][same]])
         term_cols = numpy.concatenate([lemmas[:, 1], pair_cols])
         known = term_cols >= 0

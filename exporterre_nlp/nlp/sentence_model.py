@@ -525,6 +525,9 @@ class SentenceModel:
         out = []
         origin, column, veto, categories = self.origin, self._column, self.veto, self.categories
         for n, (doc, findings) in enumerate(items):
+            if not findings and n not in candidates:
+                out.append(([], [], 0))
+                continue
             lo, hi = bounds[n], bounds[n + 1]
             kept = []
             for f in findings:

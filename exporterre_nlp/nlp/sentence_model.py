@@ -515,7 +515,9 @@ class SentenceModel:
                 z[at:at + _GEMM_ROWS] += means[at:at + _GEMM_ROWS] @ self.vector_weights
         return _Batch(owners, starts, ends, 1.0 / (1.0 + numpy.exp(-z)))
 
-    def _decide(self, items, batch: _Batch, codes: dict[str, str]) -> list[tuple[list[Extraction], list[Extraction], int]]:
+    def _decide(self, items, batch: _Batch, codes: dict[str, str]
+                ) -> list[tuple[list[Extraction], list[Extraction], int]]:
+        """Vetoes and additions of each item, from its units' probabilities (as :meth:`review` did)."""
         bounds = numpy.searchsorted(batch.owner, numpy.arange(len(items) + 1)).tolist()
         starts, ends, probs = batch.start.tolist(), batch.end.tolist(), batch.probs.tolist()
         candidates: dict[int, list[tuple[int, int]]] = {}          # item → (unit, category), in unit order

@@ -128,3 +128,28 @@ def test_demo_corpus_end_to_end(project, demo_corpus):
     assert all(f.reported for f in findings if f.phase == 1)
     again = analyse(project, model="sm")
     assert again.parsed == 0 and again.added == 0 and again.removed == 0
+
+
+def test_the_sentence_model_reviews_batches_of_segments_with_the_same_suggestions(project, demo_corpus, monkeypatch):
+    """Segments wait for the sentence model in batches: two at a time or all at once, the same suggestions."""
+    import shutil
+
+    from exporterre_nlp import importer
+    from exporterre_nlp.nlp import analyse as analyse_module
+    importer.ingest_paths(project, [demo_corpus])
+
+    def stored():
+        return sorted((c.document_id, c.start, c.end, c.code_id, c.origin, c.score, c.status,
+                       tuple(sorted(project.store.coding_details(c.id).items())))
+                      for c in project.store.list_codings())
+    monkeypatch.setattr(analyse_module, "REVIEW_BATCH", 2)
+    small = analyse(project)
+    assert small.segments > 20 and small.sentence_model and small.from_model > 0 and small.vetoed > 0
+    first = stored()
+    shutil.rmtree(project.cache_dir(analyse_module.FINDINGS_FOLDER))     # extract again, from the parses
+    monkeypatch.setattr(analyse_module, "REVIEW_BATCH", 10_000)
+    large = analyse(project)
+    assert large.parsed == 0 and (large.added, large.removed) == (0, 0)
+    assert (large.findings, large.from_model, large.vetoed, large.negated_skipped) == \
+           (small.findings, small.from_model, small.vetoed, small.negated_skipped)
+    assert stored() == first

@@ -93,6 +93,51 @@ def test_sentence_model_probabilities_are_a_logistic_regression_on_tfidf_terms(n
 
 
 # -- the file ---------------------------------------------------------------------------
+def _review_segment_by_segment(model, doc, findings, codes):
+    """What ``review`` did before batches: the features of ``sentence_units`` (training's) and
+    ``probabilities``, segment by segment."""
+    units = sentence_units(doc, findings, vectors=package_vectors(model.vectors.split()[0]))
+    probs = model.probabilities(units)
+    kept = [f for f in findings if model._column.get(f.category) is None or f.rule_id == "gazetteer"
+            or not (inside := [p[model._column[f.category]] for u, p in zip(units, probs)
+                               if u.start < f.end and f.start < u.end])
+            or max(inside) >= model.veto[f.category]]
+    added = []
+    for i, k in zip(*numpy.nonzero(probs >= model._add_from)) if len(units) else ():
+        unit, category = units[i], model.categories[k]
+        if codes.get(category) is not None and not unit.hits[CATEGORIES.index(category)]:
+            added.append(Extraction(model.origin, category, codes[category], unit.start, unit.end,
+                                    doc.text[unit.start:unit.end], None, (), False,
+                                    round(float(probs[i, k]), 3)))
+    return kept, added, len(findings) - len(kept), units, probs
+
+
+@pytest.mark.slow
+def test_batch_review_gives_the_segment_by_segment_results_on_real_sentences(nlp_full, extractor, codebook):
+    """``review_many`` over batches of real segments (the dev half, single sentences and pairs, with empty and
+    punctuation-only ones) = ``sentence_units`` + ``probabilities`` segment by segment."""
+    from exporterre_nlp.nlp.evaluate import load_eval_set
+    model, codes = load_sentence_model(BUILTIN_PATH), category_codes(codebook)
+    texts = [s.text for s in load_eval_set(split="dev")]
+    texts = texts + [a + " Euh… " + b for a, b in zip(texts[::2], texts[1::2])] + ["", " … !", "ben euh"]
+    docs = list(nlp_full.pipe(texts, batch_size=64))
+    items = [(doc, extractor(doc)) for doc in docs]
+    batched = [r for at in range(0, len(items), 97) for r in model.review_many(items[at:at + 97], codes)]
+    assert len(batched) == len(items)
+    totals = [0, 0, 0]
+    for (doc, findings), (kept, added, vetoed) in zip(items, batched):
+        ref_kept, ref_added, ref_vetoed, units, probs = _review_segment_by_segment(model, doc, findings, codes)
+        assert (kept, vetoed) == (ref_kept, ref_vetoed), doc.text
+        assert [(a.start, a.end, a.category, a.code, a.matched, a.score) for a in added] == \
+               [(a.start, a.end, a.category, a.code, a.matched, a.score) for a in ref_added], doc.text
+        assert model.review(doc, findings, codes) == (kept, added, vetoed)
+        batch = model._units_many([(doc, findings)], None)
+        assert list(zip(batch.start.tolist(), batch.end.tolist())) == [(u.start, u.end) for u in units]
+        assert numpy.allclose(batch.probs, probs, rtol=0, atol=1e-9)
+        totals = [totals[0] + len(units), totals[1] + len(added), totals[2] + vetoed]
+    assert totals[0] > len(items) and totals[1] > 20 and totals[2] > 5      # the comparison has teeth
+
+
 def test_sentence_model_file_round_trips_byte_for_byte(tmp_path, nlp_full):
     model = _model({"besoin": {"crèche": 3.0}, "lieu": {"gare": 1.5}})
     first = model.save(tmp_path / "a.json.gz")

@@ -254,16 +254,37 @@ def findings_entry(extractor, doc, sentence_model=None, codes: dict[str, str] | 
     """What the rules (and the sentence model) find in one parsed segment, as kept in the findings cache.
 
     ``seconds`` accumulates the sentence model's time under ``"sentence_model"``."""
-    before = extractor.negated_skipped
-    found = extractor(doc)
-    vetoed = 0
-    if sentence_model is not None:
-        started = time.perf_counter()
-        found, added, vetoed = sentence_model.review(doc, found, codes or {})
-        found = found + [f for f in added if f.score >= extractor.min_score]
-        if seconds is not None:
-            seconds["sentence_model"] = seconds.get("sentence_model", 0.0) + time.perf_counter() - started
-    return {"f": [_plain(f) for f in found], "neg": extractor.negated_skipped - before, "veto": vetoed}
+    return findings_entries(extractor, [doc], sentence_model, codes, seconds)[0]
+
+
+def findings_entries(extractor, docs, sentence_model=None, codes: dict[str, str] | None = None,
+                     seconds: dict[str, float] | None = None) -> list[dict]:
+    """:func:`findings_entry` of several parsed segments (the sentence model reviews them in one batch)."""
+    found, negated = [], []
+    for doc in docs:
+        before = extractor.negated_skipped
+        found.append(extractor(doc))
+        negated.append(extractor.negated_skipped - before)
+    return _entries(extractor, docs, found, negated, sentence_model, codes, seconds)
+
+
+def _entries(extractor, docs, found, negated, sentence_model, codes, seconds) -> list[dict]:
+    if sentence_model is None:
+        return [{"f": [_plain(f) for f in fs], "neg": n, "veto": 0} for fs, n in zip(found, negated)]
+    started = time.perf_counter()
+    reviews = sentence_model.review_many(list(zip(docs, found)), codes or {})
+    if seconds is not None:
+        seconds["sentence_model"] = seconds.get("sentence_model", 0.0) + time.perf_counter() - started
+    out = []
+    for (kept, added, vetoed), n in zip(reviews, negated):
+        kept = kept + [f for f in added if f.score >= extractor.min_score]
+        out.append({"f": [_plain(f) for f in kept], "neg": n, "veto": vetoed})
+    return out
+
+
+# Segments the sentence model reviews at once (their parses are held until then): a few hundred make its
+# numpy calls worth it, and memory stays bounded.
+REVIEW_BATCH = 256
 
 
 def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_process, stats, progress, cancel,
@@ -285,13 +306,30 @@ def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_pr
     touched: dict[int, str] = {}
     extract_s = 0.0
     model_s: dict[str, float] = {}
+    pending: list[tuple] = []                # (segment, doc, rule findings, negated skipped), not yet reviewed
+
+    def flush() -> None:
+        entries = _entries(extractor, [p[1] for p in pending], [p[2] for p in pending], [p[3] for p in pending],
+                           sentence_model, codes, model_s)
+        for (seg, *_), entry in zip(pending, entries):
+            known[seg.document_id][text_hash(seg.text)] = entry
+        pending.clear()
+
     for seg, doc in parsed_units(project, todo, model=model, n_process=n_process, stats=parse_stats,
                                  progress=progress, cancel=cancel):
         started = time.perf_counter()
         if extractor is None:
             extractor = Extractor(book, doc.vocab, min_score=project.settings.extraction.min_score)
-        known[seg.document_id][text_hash(seg.text)] = findings_entry(extractor, doc, sentence_model, codes, model_s)
+        before = extractor.negated_skipped
+        found = extractor(doc)
+        pending.append((seg, doc, found, extractor.negated_skipped - before))
         touched[seg.document_id] = seg.document
+        if len(pending) >= REVIEW_BATCH:
+            flush()
+        extract_s += time.perf_counter() - started
+    if pending:
+        started = time.perf_counter()
+        flush()
         extract_s += time.perf_counter() - started
     started = time.perf_counter()
     for doc_id, name in touched.items():

@@ -178,6 +178,141 @@ def _tfidf(terms: Iterable[str], columns: dict[str, int], idf: numpy.ndarray) ->
     return cols, values / (numpy.linalg.norm(values) or 1.0)
 
 
+class _Table:
+    """A growing map from uint64 keys to rows of int64 values, as a numpy hash table (open addressing,
+    linear probing, at most half full): a batch of keys is looked up with a few array operations; only the
+    keys never seen before reach ``compute`` (Python)."""
+    _MULTIPLIER = numpy.uint64(0x9E3779B97F4A7C15)        # Fibonacci hashing: the top bits of key × φ·2⁶⁴
+
+    def __init__(self, width: int, compute: Callable[[list[int]], list], bits: int = 12):
+        self.width, self.compute, self.count = width, compute, 0
+        self._allocate(bits)
+
+    def _allocate(self, bits: int) -> None:
+        self.bits = bits
+        self.keys = numpy.zeros(1 << bits, dtype=numpy.uint64)
+        self.full = numpy.zeros(1 << bits, dtype=bool)
+        self.values = numpy.zeros((1 << bits, self.width), dtype=numpy.int64)
+
+    def _slots(self, keys: numpy.ndarray) -> numpy.ndarray:
+        """The slot of each key: the one holding it, or the empty slot where it would go."""
+        mask = (1 << self.bits) - 1
+        slot = ((keys * self._MULTIPLIER) >> numpy.uint64(64 - self.bits)).astype(numpy.int64)
+        out = numpy.empty(len(keys), dtype=numpy.int64)
+        todo = numpy.arange(len(keys))
+        while len(todo):
+            done = ~self.full[slot] | (self.keys[slot] == keys)
+            out[todo[done]] = slot[done]
+            if done.all():
+                break
+            rest = ~done
+            todo, keys, slot = todo[rest], keys[rest], (slot[rest] + 1) & mask
+        return out
+
+    def _insert(self, keys: numpy.ndarray, values: numpy.ndarray) -> None:
+        """Add keys that are not in the table (distinct)."""
+        while len(keys):
+            slot = self._slots(keys)
+            _, first = numpy.unique(slot, return_index=True)          # one key per free slot at a time
+            self.keys[slot[first]], self.full[slot[first]], self.values[slot[first]] = keys[first], True, \
+                values[first]
+            rest = numpy.ones(len(keys), dtype=bool)
+            rest[first] = False
+            keys, values = keys[rest], values[rest]
+
+    def get(self, keys: numpy.ndarray) -> numpy.ndarray:
+        slot = self._slots(keys)
+        missing = ~self.full[slot]
+        if missing.any():
+            new = numpy.unique(keys[missing])
+            values = numpy.array(self.compute(new.tolist()), dtype=numpy.int64).reshape(len(new), self.width)
+            if 2 * (self.count + len(new)) > len(self.keys):
+                old_keys, old_values = self.keys[self.full], self.values[self.full]
+                bits = self.bits
+                while 2 * (self.count + len(new)) > (1 << bits):
+                    bits += 1
+                self._allocate(bits)
+                self._insert(old_keys, old_values)
+            self._insert(new, values)
+            self.count += len(new)
+            slot = self._slots(keys)
+        return self.values[slot]
+
+
+class _BatchLookup:
+    """What :meth:`SentenceModel.review_many` knows of one vocabulary (and vector table), cached across
+    batches: word form → (left out, vector row, length); lemma → (lower-cased lemma id, unigram column, id as
+    a word of the model's bigrams, has a space). The same answers as :class:`_Lookup` and the model's term
+    columns, so that the features are those of :func:`sentence_units`."""
+
+    def __init__(self, vocab, strings: Callable[[int], str], vectors, columns: dict[str, int]):
+        self.vocab, self.strings, self.vectors = vocab, strings, vectors
+        self.single = _Lookup(vocab, strings, vectors)
+        self.dim = self.single.dim
+        self.columns = columns
+        self.lowered: list[str] = []                 # lower-cased lemma id → string
+        self.lower_ids: dict[str, int] = {}
+        self.forms = _Table(3, self._forms)
+        self.lemmas = _Table(4, self._lemmas)
+        # the bigram "x y" of two lemmas without a space is the model's term "a b" iff (x, y) == (a, b)
+        self.words: dict[str, int] = {}
+        pairs = []
+        for term, col in columns.items():
+            parts = term.split(" ")
+            if len(parts) == 2:
+                a, b = (self.words.setdefault(w, len(self.words)) for w in parts)
+                pairs.append(((a << 32) | b, col))
+        pairs.sort()
+        self.pair_keys = numpy.array([k for k, _ in pairs], dtype=numpy.int64)
+        self.pair_cols = numpy.array([c for _, c in pairs], dtype=numpy.int64)
+
+    def _forms(self, keys: list[int]) -> list[tuple[bool, int, int]]:
+        """:meth:`_Lookup.form` of each key, the vector rows found at once."""
+        rows = self.vectors.find(keys=keys).tolist() if self.dim else [-1] * len(keys)
+        out = []
+        for orth, row in zip(keys, rows):
+            lex = self.vocab[orth]
+            out.append((bool(lex.is_punct or lex.is_space), -1 if lex.is_stop else int(row), len(lex.orth_)))
+        return out
+
+    def _lemmas(self, keys: list[int]) -> list[tuple[int, int, int, int]]:
+        out = []
+        for key in keys:
+            text = self.single.lower(key)
+            lid = self.lower_ids.get(text)
+            if lid is None:
+                lid = self.lower_ids[text] = len(self.lowered)
+                self.lowered.append(text)
+            out.append((lid, self.columns.get(text, -1), self.words.get(text, -1), int(" " in text)))
+        return out
+
+    def bigram_columns(self, left: numpy.ndarray, right: numpy.ndarray) -> numpy.ndarray:
+        """The model's column (or -1) of each bigram, from the two lemmas' rows of :attr:`lemmas`."""
+        out = numpy.full(len(left), -1, dtype=numpy.int64)
+        both = numpy.flatnonzero((left[:, 2] >= 0) & (right[:, 2] >= 0))
+        if len(both) and len(self.pair_keys):
+            keys = (left[both, 2] << 32) | right[both, 2]
+            at = numpy.minimum(numpy.searchsorted(self.pair_keys, keys), len(self.pair_keys) - 1)
+            out[both] = numpy.where(self.pair_keys[at] == keys, self.pair_cols[at], -1)
+        for i in numpy.flatnonzero(left[:, 3] | right[:, 3]).tolist():          # a lemma with a space
+            out[i] = self.columns.get(f"{self.lowered[left[i, 0]]} {self.lowered[right[i, 0]]}", -1)
+        return out
+
+
+# rows per matrix product: OpenBLAS runs a product of m·n·k ≥ 4·65536 on every core, and its threads spin
+# (twice the CPU time for the same result, measured on two vCPUs); 128 × 300 × 5 stays on one
+_GEMM_ROWS = 128
+
+
+@dataclass
+class _Batch:
+    """The sentence units of a batch of segments, as arrays (one row per unit, segments in order)."""
+    owner: numpy.ndarray          # the unit's item in the batch
+    start: numpy.ndarray          # character offsets in its segment (like SentenceUnit)
+    end: numpy.ndarray
+    probs: numpy.ndarray          # (units, categories)
+
+
 # -- the model ----------------------------------------------------------------------
 @dataclass
 class SentenceModel:
@@ -199,12 +334,15 @@ class SentenceModel:
     _idf: list[float] = field(default_factory=list, repr=False)
     _column: dict[str, int] = field(default_factory=dict, repr=False)
     _add_from: numpy.ndarray | None = field(default=None, repr=False)
+    _batch: _BatchLookup | None = field(default=None, repr=False)
+    _term_weights_t: numpy.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._columns = {t: i for i, t in enumerate(self.terms)}
         self._idf = [float(x) for x in self.idf]
         self._column = {c: k for k, c in enumerate(self.categories)}
         self._add_from = numpy.array([self.thresholds[c] for c in self.categories])
+        self._term_weights_t = numpy.ascontiguousarray(self.term_weights.T)
 
     @property
     def origin(self) -> str:
@@ -251,34 +389,169 @@ class SentenceModel:
         ``kept``: the findings not vetoed; ``added``: sentences the model finds
         for a category that no rule found there (``codes`` maps a category to
         the code they get; categories without one are not added); ``vetoed``:
-        how many findings were dropped.
+        how many findings were dropped. :meth:`review_many` does the same for
+        many segments at once (much faster).
         """
+        return self.review_many([(doc, findings)], codes, strings=strings)[0]
+
+    def review_many(self, items: Sequence[tuple[Doc, Sequence[Extraction]]], codes: dict[str, str], *,
+                    strings: Callable[[int], str] | None = None
+                    ) -> list[tuple[list[Extraction], list[Extraction], int]]:
+        """:meth:`review` of each ``(doc, findings)`` pair, computed for the whole batch at once.
+
+        Same sentences, features and probabilities as :func:`sentence_units` and
+        :meth:`probabilities` segment by segment; a few hundred segments per call
+        make the numpy calls worth it (one segment is a sentence or two).
+        """
+        out: list[tuple[list[Extraction], list[Extraction], int]] = []
+        start = 0
+        while start < len(items):                      # runs of docs sharing a vocabulary
+            vocab = items[start][0].vocab
+            stop = start + 1
+            while stop < len(items) and items[stop][0].vocab is vocab:
+                stop += 1
+            run = items[start:stop]
+            batch = self._units_many(run, strings)
+            out.extend(self._decide(run, batch, codes))
+            start = stop
+        return out
+
+    def _lookup_for(self, vocab, strings: Callable[[int], str] | None) -> _BatchLookup:
+        vectors = package_vectors(self.vectors.split()[0])
         if strings is None:
-            if self._strings is None or self._strings[0] is not doc.vocab:
-                self._strings = (doc.vocab, cached_strings(doc.vocab))
+            if self._strings is None or self._strings[0] is not vocab:
+                self._strings = (vocab, cached_strings(vocab))
             strings = self._strings[1]
-        units = sentence_units(doc, findings, strings=strings, vectors=package_vectors(self.vectors.split()[0]))
-        probs = self.probabilities(units)
-        kept = []
-        for f in findings:
-            k = self._column.get(f.category)
-            if k is not None and f.rule_id != "gazetteer":
-                inside = [p[k] for u, p in zip(units, probs) if u.start < f.end and f.start < u.end]
-                if inside and max(inside) < self.veto[f.category]:
-                    continue
-            kept.append(f)
-        added = []
-        if len(units):
-            for i, k in zip(*numpy.nonzero(probs >= self._add_from)):
-                unit, category = units[i], self.categories[k]
+        last = self._batch
+        if last is None or last.vocab is not vocab or last.vectors is not vectors or last.strings is not strings:
+            last = self._batch = _BatchLookup(vocab, strings, vectors, self._columns)
+        return last
+
+    def _units_many(self, items, strings) -> _Batch:
+        """The sentence units of every segment of ``items`` (one vocabulary) and their probabilities."""
+        lookup = self._lookup_for(items[0][0].vocab, strings)
+        n_cat = len(self.categories)
+        arrays = [doc.to_array(_ATTRS) for doc, _ in items]
+        sizes = numpy.array([len(a) for a in arrays], dtype=numpy.int64)
+        total = int(sizes.sum())
+        if not total:
+            empty = numpy.empty(0, dtype=numpy.int64)
+            return _Batch(empty, empty, empty, numpy.empty((0, n_cat)))
+        table = numpy.concatenate(arrays)
+        lemma, orth, idx, sent_start = table[:, 0], table[:, 1], table[:, 2].astype(numpy.int64), table[:, 3]
+        owner = numpy.repeat(numpy.arange(len(items), dtype=numpy.int64), sizes)
+        form = lookup.forms.get(orth)
+        kept = form[:, 0] == 0
+        oral = [(k << 32) | offset for k, (doc, _) in enumerate(items) for offset in _oral_offsets(doc)]
+        if oral:                                       # (item, offset) keys are in token order: sorted
+            where = (owner << 32) | idx
+            oral = numpy.array(oral, dtype=numpy.int64)
+            at = numpy.minimum(numpy.searchsorted(where, oral), total - 1)
+            kept[at[where[at] == oral]] = False
+        # a sentence starts at SENT_START == 1 and at each segment's first token; units are its kept tokens
+        first = numpy.zeros(total, dtype=bool)
+        first[numpy.cumsum(sizes)[:-1][sizes[1:] > 0]] = True
+        first[0] = True
+        sentence = numpy.cumsum(first | (sent_start == 1))[kept]
+        if not len(sentence):
+            empty = numpy.empty(0, dtype=numpy.int64)
+            return _Batch(empty, empty, empty, numpy.empty((0, n_cat)))
+        new_unit = numpy.empty(len(sentence), dtype=bool)
+        new_unit[0] = True
+        numpy.not_equal(sentence[1:], sentence[:-1], out=new_unit[1:])
+        unit = numpy.cumsum(new_unit) - 1                     # unit of each kept token
+        n_units = int(unit[-1]) + 1
+        heads = numpy.flatnonzero(new_unit)
+        tails = numpy.append(heads[1:], len(unit)) - 1
+        k_idx = idx[kept]
+        k_form = form[kept]
+        starts = k_idx[heads]
+        ends = k_idx[tails] + k_form[tails, 2]
+        owners = owner[kept][heads]
+        # terms: lower-cased lemma unigrams and bigrams (within a unit) → columns of the model
+        lemmas = lookup.lemmas.get(lemma[kept])
+        same = unit[1:] == unit[:-1]
+        pair_cols = lookup.bigram_columns(lemmas[:-1][same], lemmas[1:][same])
+        term_units = numpy.concatenate([unit, unit[:-1][same]])
+        term_cols = numpy.concatenate([lemmas[:, 1], pair_cols])
+        known = term_cols >= 0
+        z = numpy.tile(self.intercepts, (n_units, 1))
+        if known.any():
+            n_terms = len(self.terms)
+            keys, counts = numpy.unique(term_units[known] * n_terms + term_cols[known], return_counts=True)
+            owner_of, cols = keys // n_terms, keys % n_terms
+            weighted = numpy.where(counts > 1, 1.0 + numpy.log(counts), 1.0) * self.idf[cols]
+            norms = numpy.sqrt(numpy.bincount(owner_of, weights=weighted * weighted, minlength=n_units))
+            norms[norms == 0] = 1.0
+            values = weighted / norms[owner_of]
+            for k in range(n_cat):
+                z[:, k] += numpy.bincount(owner_of, weights=self._term_weights_t[k].take(cols) * values,
+                                          minlength=n_units)
+        if lookup.dim and lookup.dim == self.vector_weights.shape[0]:
+            rows = k_form[:, 1]
+            has = rows >= 0
+            means = numpy.zeros((n_units, lookup.dim), dtype="float32")
+            if has.any():
+                row_units = unit[has]
+                present = numpy.flatnonzero(numpy.r_[True, row_units[1:] != row_units[:-1]])
+                which = row_units[present]
+                counts = numpy.diff(numpy.append(present, len(row_units)))
+                # summed row after row like ndarray.mean (add.reduceat sums in another order); units by
+                # decreasing count, so that the ones with a j-th row are a prefix
+                order = numpy.argsort(-counts, kind="stable")
+                counts, present, which = counts[order], present[order], which[order]
+                table, rows = lookup.vectors.data, rows[has]
+                sums = table.take(rows[present], axis=0)
+                longer = len(counts)
+                for j in range(1, int(counts[0])):
+                    while counts[longer - 1] <= j:
+                        longer -= 1
+                    sums[:longer] += table.take(rows[present[:longer] + j], axis=0)
+                # as ndarray.mean (a sum divided by an intp count) then / (norm + 1e-9) (norm: BLAS dot)
+                numpy.true_divide(sums, counts.astype(numpy.intp)[:, None], out=sums, casting="unsafe")
+                norms = numpy.sqrt(numpy.vecdot(sums, sums))
+                means[which] = sums / (norms + numpy.float32(1e-9))[:, None]
+            for at in range(0, n_units, _GEMM_ROWS):
+                z[at:at + _GEMM_ROWS] += means[at:at + _GEMM_ROWS] @ self.vector_weights
+        return _Batch(owners, starts, ends, 1.0 / (1.0 + numpy.exp(-z)))
+
+    def _decide(self, items, batch: _Batch, codes: dict[str, str]
+                ) -> list[tuple[list[Extraction], list[Extraction], int]]:
+        """Vetoes and additions of each item, from its units' probabilities (as :meth:`review` did)."""
+        bounds = numpy.searchsorted(batch.owner, numpy.arange(len(items) + 1)).tolist()
+        starts, ends, probs = batch.start.tolist(), batch.end.tolist(), batch.probs.tolist()
+        candidates: dict[int, list[tuple[int, int]]] = {}          # item → (unit, category), in unit order
+        rows, cols = numpy.nonzero(batch.probs >= self._add_from)
+        for n, i, k in zip(batch.owner[rows].tolist(), rows.tolist(), cols.tolist()):
+            candidates.setdefault(n, []).append((i, k))
+        out = []
+        origin, column, veto, categories = self.origin, self._column, self.veto, self.categories
+        for n, (doc, findings) in enumerate(items):
+            if not findings and n not in candidates:
+                out.append(([], [], 0))
+                continue
+            lo, hi = bounds[n], bounds[n + 1]
+            kept = []
+            for f in findings:
+                k = column.get(f.category)
+                if k is not None and f.rule_id != "gazetteer":
+                    inside = [probs[i][k] for i in range(lo, hi) if starts[i] < f.end and f.start < ends[i]]
+                    if inside and max(inside) < veto[f.category]:
+                        continue
+                kept.append(f)
+            added = []
+            for i, k in candidates.get(n, ()):
+                category = categories[k]
                 code = codes.get(category)
-                if code is None or unit.hits[CATEGORIES.index(category)]:
+                start, end = starts[i], ends[i]
+                if code is None or any(f.category == category and f.start < end and start < f.end for f in findings):
                     continue                      # a rule already says it, with its object and sub-code
-                words = doc.char_span(unit.start, unit.end)       # Doc.text would walk every token
-                added.append(Extraction(self.origin, category, code, unit.start, unit.end,
-                                        words.text if words is not None else doc.text[unit.start:unit.end],
-                                        None, (), False, round(float(probs[i, k]), 3)))
-        return kept, added, len(findings) - len(kept)
+                words = doc.char_span(start, end)           # Doc.text would walk every token
+                added.append(Extraction(origin, category, code, start, end,
+                                        words.text if words is not None else doc.text[start:end],
+                                        None, (), False, round(probs[i][k], 3)))
+            out.append((kept, added, len(findings) - len(kept)))
+        return out
 
     # -- file -------------------------------------------------------------------------
     def to_json(self) -> dict:

@@ -122,6 +122,15 @@ def load_pipeline(spec: PipelineSpec):
         return nlp
 
 
+def loaded_vectors(package: str):
+    """The word vectors of a pipeline of ``package`` already loaded in this process, or None."""
+    with _lock:
+        for key, nlp in _loaded.items():
+            if isinstance(key, tuple) and key[0] == package and nlp.vocab.vectors.size:
+                return nlp.vocab.vectors
+    return None
+
+
 def blank_nlp():
     """A French ``Language`` without a model: tokenizer and vocabulary only.
 

@@ -605,8 +605,9 @@ def package_vectors(package: str):
     whatever pipeline parsed the text (``sm`` has none; docs read from the
     parse cache have none).
     """
+    from .pipeline import loaded_vectors
     with _VECTORS_LOCK:
-        found = _VECTORS.get(package)
+        found = _VECTORS.get(package) or loaded_vectors(package)    # a loaded pipeline's: same files
         if found is None:
             import spacy.util
             from spacy.vectors import Vectors

@@ -466,3 +466,28 @@ def test_check_never_crashes_on_odd_values(field, value):
     targets.get(field, doc["codes"][0]["children"][0])[field] = value
     problems = check_codebook(yaml.safe_dump(doc, allow_unicode=True))
     assert all(isinstance(p.message, str) for p in problems)
+
+
+def test_codebook_reads_the_same_with_or_without_libyaml(monkeypatch):
+    """The loader uses libyaml's parser when PyYAML has it; the pure-Python parser gives the same data and lines."""
+    import yaml
+
+    from exporterre_nlp.codebook import check
+    text = (Path(__file__).resolve().parents[1] / "codebooks" / "exporterre.yaml").read_text(encoding="utf-8")
+    fast, fast_problems = check._parse_yaml(text)
+
+    class PurePython(yaml.SafeLoader):
+        pass
+    PurePython.yaml_implicit_resolvers = check._Loader.yaml_implicit_resolvers
+    PurePython.yaml_constructors = check._Loader.yaml_constructors
+    monkeypatch.setattr(check, "_Loader", PurePython)
+    slow, slow_problems = check._parse_yaml(text)
+
+    def lines(node):
+        if isinstance(node, dict):
+            return [node.line, dict(node.key_lines), {k: lines(v) for k, v in node.items()}]
+        if isinstance(node, list):
+            return [node.line, node.item_lines, [lines(v) for v in node]]
+        return node
+    assert fast == slow and lines(fast) == lines(slow) and fast_problems == slow_problems == []
+    assert fast["rules"][0]["id"] and isinstance(fast["rules"], check._Seq)

@@ -92,8 +92,12 @@ def _valid_hashes(store, document_ids) -> dict[int, set[str]]:
 
 def parsed_units(project, segments: list[SegmentView], *, model: str | None = None, profile: str = "full",
                  n_process: int | None = None, stats=None,
-                 progress: Callable[[Progress], None] | None = None, cancel: threading.Event | None = None):
+                 progress: Callable[[Progress], None] | None = None, cancel: threading.Event | None = None,
+                 valid_hashes: dict[int, set[str]] | None = None):
     """``(segment, Doc)`` pairs through the project's parse cache (for other modules too).
+
+    ``valid_hashes`` (document id → text hashes of its segments, computed when not given) says
+    which cached parses are still worth keeping.
 
     ``profile="lemmas"`` is enough for tokens, lemmas and sentences; a full
     analysis already cached serves it. Docs carry the oral marks (``token._.oral``).
@@ -104,7 +108,8 @@ def parsed_units(project, segments: list[SegmentView], *, model: str | None = No
     return parse_segments(segments, pipeline_spec(settings, model, profile, project.path),
                           project.cache_dir(CACHE_FOLDER), batch_size=settings.nlp.batch_size,
                           n_process=n_process or settings.nlp.n_process,
-                          valid_hashes=_valid_hashes(project.store, ids), stats=stats, progress=progress,
+                          valid_hashes=valid_hashes if valid_hashes is not None else _valid_hashes(project.store, ids),
+                          stats=stats, progress=progress,
                           cancel=cancel)
 
 
@@ -316,7 +321,7 @@ def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_pr
         pending.clear()
 
     for seg, doc in parsed_units(project, todo, model=model, n_process=n_process, stats=parse_stats,
-                                 progress=progress, cancel=cancel):
+                                 progress=progress, cancel=cancel, valid_hashes=valid):
         started = time.perf_counter()
         if extractor is None:
             extractor = Extractor(book, doc.vocab, min_score=project.settings.extraction.min_score)

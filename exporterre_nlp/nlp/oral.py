@@ -141,12 +141,14 @@ def oral_kinds(doc: Doc, lex: OralLexicon) -> list[str | None]:
     if n == 0:
         return kinds
     strings = cached_strings(doc.vocab)
-    columns = doc.to_array([ORTH, LOWER, SPACY]).tolist()        # no Token objects: runs on every segment
-    forms = [strings(orth) for orth, _, _ in columns]
-    lowers = [strings(lower) for _, lower, _ in columns]
+    columns = doc.to_array([ORTH, SPACY]).tolist()              # no Token objects: runs on every segment
+    known = _word_info(lex, doc.vocab)
+    info = [known.get(orth) or _describe(known, lex, doc.vocab, strings, orth) for orth, _ in columns]
+    forms = [i[0] for i in info]
+    lowers = [i[1] for i in info]
     has_pos = doc.has_annotation("POS")
     # doc.text, without the Token per word it builds
-    text = "".join([form + " " if space else form for form, (_, _, space) in zip(forms, columns)]) \
+    text = "".join([form + " " if space else form for form, (_, space) in zip(forms, columns)]) \
         if lex.marks else ""
     for rx in lex.marks:
         for m in rx.finditer(text):
@@ -154,30 +156,48 @@ def oral_kinds(doc: Doc, lex: OralLexicon) -> list[str | None]:
             if span is not None:
                 for k in range(span.start, span.end):
                     kinds[k] = MARK
-    for k, (low, form) in enumerate(zip(lowers, forms)):
+    # only the words the lexicon knows are visited below (flags: filler, truncated, phrase start, contextual)
+    for k in [k for k, i in enumerate(info) if i[2] & (_ALWAYS | _TRUNCATED)]:
         if kinds[k] is None:
-            if low in lex.always:
-                kinds[k] = FILLER
-            elif lex.truncated.match(form):
-                kinds[k] = TRUNCATED
-    k = 0
-    while k < n:                                   # multi-word fillers
-        options = lex.phrases.get(lowers[k]) if kinds[k] is None else None
-        step = 1
-        for words, cond in options or ():
+            kinds[k] = FILLER if info[k][2] & _ALWAYS else TRUNCATED
+    after = 0                                      # multi-word fillers: a match skips its own words
+    for k in [k for k, i in enumerate(info) if i[2] & _PHRASE]:
+        if k < after or kinds[k] is not None:
+            continue
+        for words, cond in lex.phrases[lowers[k]]:
             j = k + len(words)
             if tuple(lowers[k:j]) == words and all(x is None for x in kinds[k:j]) \
                     and _holds(cond, doc, lowers, kinds, k, j, lex, has_pos):
                 kinds[k:j] = [FILLER] * len(words)
-                step = len(words)
+                after = j
                 break
-        k += step
-    for k in range(n):                             # single contextual fillers
-        cond = lex.contextual.get(lowers[k])
-        if cond is not None and kinds[k] is None and _holds(cond, doc, lowers, kinds, k, k + 1, lex, has_pos):
+    for k in [k for k, i in enumerate(info) if i[2] & _CONTEXTUAL]:     # single contextual fillers
+        if kinds[k] is None and _holds(lex.contextual[lowers[k]], doc, lowers, kinds, k, k + 1, lex, has_pos):
             kinds[k] = FILLER
     _mark_repeats(doc, lowers, kinds, lex)
     return kinds
+
+
+_ALWAYS, _TRUNCATED, _PHRASE, _CONTEXTUAL = 1, 2, 4, 8
+_WORD_INFO: dict[tuple[int, int], tuple[object, dict]] = {}
+
+
+def _word_info(lex: OralLexicon, vocab) -> dict[int, tuple[str, str, int]]:
+    """Per lexicon and vocabulary: word form id → (form, lower-cased form, flags), filled as words come."""
+    key = (id(lex), id(vocab))
+    found = _WORD_INFO.get(key)
+    if found is None or found[0] is not lex:
+        found = _WORD_INFO[key] = (lex, {})
+    return found[1]
+
+
+def _describe(known: dict, lex: OralLexicon, vocab, strings, orth: int) -> tuple[str, str, int]:
+    form = strings(orth)
+    low = strings(vocab[orth].lower)
+    flags = (_ALWAYS if low in lex.always else _TRUNCATED if lex.truncated.match(form) else 0) \
+        | (_PHRASE if low in lex.phrases else 0) | (_CONTEXTUAL if low in lex.contextual else 0)
+    known[orth] = (form, low, flags)
+    return known[orth]
 
 
 def cached_strings(vocab) -> Callable[[int], str]:

@@ -254,26 +254,10 @@ def _cached_findings(cache: ExtractionCache, segments, hashes):
     return known, todo
 
 
-def findings_entry(extractor, doc, sentence_model=None, codes: dict[str, str] | None = None,
-                   seconds: dict[str, float] | None = None) -> dict:
-    """What the rules (and the sentence model) find in one parsed segment, as kept in the findings cache.
-
-    ``seconds`` accumulates the sentence model's time under ``"sentence_model"``."""
-    return findings_entries(extractor, [doc], sentence_model, codes, seconds)[0]
-
-
-def findings_entries(extractor, docs, sentence_model=None, codes: dict[str, str] | None = None,
-                     seconds: dict[str, float] | None = None) -> list[dict]:
-    """:func:`findings_entry` of several parsed segments (the sentence model reviews them in one batch)."""
-    found, negated = [], []
-    for doc in docs:
-        before = extractor.negated_skipped
-        found.append(extractor(doc))
-        negated.append(extractor.negated_skipped - before)
-    return _entries(extractor, docs, found, negated, sentence_model, codes, seconds)
-
-
 def _entries(extractor, docs, found, negated, sentence_model, codes, seconds) -> list[dict]:
+    """Findings-cache entries of parsed segments from their rule findings (``found``) and negations
+    skipped, after the sentence model's review of them all in one batch (its time added to
+    ``seconds["sentence_model"]``)."""
     if sentence_model is None:
         return [{"f": [_plain(f) for f in fs], "neg": n, "veto": 0} for fs, n in zip(found, negated)]
     started = time.perf_counter()

@@ -314,8 +314,10 @@ def train_model_cmd(
         "Précision visée (validation croisée) des phrases que le modèle ajoute aux règles.",
         "Target precision (cross-validation) of the sentences the model adds to the rules.")),
     codebook: Optional[Path] = typer.Option(None, "--codebook", "-c", exists=True, dir_okay=False, help=tr(
-        "Livre de codes dont les règles servent d'indices (par défaut : codebooks/exporterre.yaml).",
-        "Codebook whose rules serve as features (default: codebooks/exporterre.yaml).")),
+        "Livre de codes dont le modèle revoit les règles : ses seuils d'ajout et de veto en dépendent (par "
+        "défaut : codebooks/exporterre.yaml).",
+        "Codebook whose rules the model reviews: its add and veto thresholds depend on them (default: "
+        "codebooks/exporterre.yaml).")),
     model: Optional[str] = typer.Option("md", "--model", "-m", help=MODEL_HELP, callback=_model),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:

@@ -138,8 +138,13 @@ def pattern_anchor(pattern: list[dict], dependency: bool = False) -> Anchor | No
             after = sum(tail) + extra
     if strength in (_REGEX, _WEAK_REGEX):
         return Anchor(regexes=tuple(values), before=before, after=after, strength=strength, attr="LOWER")
-    # get_string_id, not hash_string: spaCy's reserved words ("agent", "aux"…) have a symbol id, not a hash
-    return Anchor(frozenset(get_string_id(w) for w in values), (), before, after, strength, attr)
+    return Anchor(word_ids(values), (), before, after, strength, attr)
+
+
+def word_ids(words: list[str]) -> frozenset[int]:
+    """The ids a Doc's attribute arrays hold for these words: get_string_id, not hash_string — spaCy's
+    reserved words ("agent", "aux"…) have a symbol id, not a hash."""
+    return frozenset(get_string_id(w) for w in words)
 
 
 def pattern_requirements(pattern: list[dict], dependency: bool = False) -> tuple[frozenset[int] | str, ...]:
@@ -158,7 +163,7 @@ def pattern_requirements(pattern: list[dict], dependency: bool = False) -> tuple
         if strength in (_REGEX, _WEAK_REGEX):
             out.append(values[0])
         else:
-            out.append(frozenset(get_string_id(w) for w in values))   # "aux" is a spaCy symbol, not a hash
+            out.append(word_ids(values))
     return tuple(dict.fromkeys(out))
 
 

@@ -23,12 +23,11 @@ import re
 from dataclasses import dataclass
 
 from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
-from spacy.strings import get_string_id
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from .anchors import (Anchor, DocIndex, WindowedDependencyMatcher, compile_regexes, pattern_requirements,
-                      rule_anchors, tree_windows, windows)
+                      rule_anchors, tree_windows, windows, word_ids)
 from .objects import ObjectPhrase, find_object
 from .pipeline import blank_nlp
 from .views import NEGATIVE_WORDS, CleanView, clean_view
@@ -129,7 +128,7 @@ class Extractor:
             phrases = [tokenizer(p) for p in place.phrases() if p.strip()]
             self.places.add(key, phrases)
             self._place_of[vocab.strings.add(key)] = place
-            first_words.update(get_string_id(p[0].lower_) for p in phrases if len(p))
+            first_words |= word_ids([p[0].lower_ for p in phrases if len(p)])
         # which rules each anchor word or regex calls for; a segment calling for none is skipped
         self._by_word: dict[int, set[int]] = {}
         self._by_regex: dict[str, set[int]] = {}

@@ -182,13 +182,13 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
     findings = ExtractionCache(project.cache_dir(FINDINGS_FOLDER), findings_fingerprint(project, spec))
     stats = _Stats()
     model_path = sentence_model_path(project)
+    sentence_model = None
+    if model_path is not None:
+        from .sentence_model import load_sentence_model
+        sentence_model = load_sentence_model(model_path)
     try:
         known, todo = _cached_findings(findings, segments, hashes)
         if todo:
-            sentence_model = None
-            if model_path is not None:
-                from .sentence_model import load_sentence_model
-                sentence_model = load_sentence_model(model_path)
             _extract(project, codebook, todo, known, findings, model, n_process, stats, progress, cancel,
                      sentence_model)
         elif progress is not None:
@@ -222,17 +222,11 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
     result = AnalysisResult(run.id, spec.model, documents, len(segments), words, stats.parsed,
                             len(segments) - stats.parsed, len(drafts), dict(sorted(by_category.items())),
                             sync.added + model_sync.added, sync.kept + model_sync.kept,
-                            sync.removed + model_sync.removed, negated, _model_origin(model_path), len(from_model),
+                            sync.removed + model_sync.removed, negated,
+                            sentence_model.origin if sentence_model is not None else None, len(from_model),
                             vetoed, round(time.perf_counter() - started, 2), stats.model_loaded, stats.timings)
     store.finish_run(run.id, summary=result.summary())
     return result
-
-
-def _model_origin(path: Path | None) -> str | None:
-    if path is None:
-        return None
-    from .sentence_model import load_sentence_model
-    return load_sentence_model(path).origin
 
 
 @dataclass

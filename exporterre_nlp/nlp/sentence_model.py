@@ -48,11 +48,11 @@ from spacy.tokens import Doc
 
 from ..errors import ExporterreError
 from ..i18n import tr
-from .extract import Extraction
+from .analyse import MODEL_ORIGIN
+from .extract import GAZETTEER_RULE, Extraction
 from .oral import cached_strings
 
 FORMAT = "exporterre-sentence-model/1"
-MODEL_ORIGIN = "model:"
 BUILTIN = "builtin"
 BUILTIN_PATH = Path(__file__).resolve().parents[1] / "data" / "sentence_model.json.gz"
 CATEGORIES = ("besoin", "preoccupation", "competence", "ressource", "lieu")
@@ -331,7 +331,6 @@ class SentenceModel:
     fingerprint: str = ""
     _columns: dict[str, int] = field(default_factory=dict, repr=False)
     _strings: tuple | None = field(default=None, repr=False)      # (vocab, lookup) of the last vocab seen
-    _idf: list[float] = field(default_factory=list, repr=False)
     _column: dict[str, int] = field(default_factory=dict, repr=False)
     _add_from: numpy.ndarray | None = field(default=None, repr=False)
     _batch: _BatchLookup | None = field(default=None, repr=False)
@@ -339,7 +338,6 @@ class SentenceModel:
 
     def __post_init__(self) -> None:
         self._columns = {t: i for i, t in enumerate(self.terms)}
-        self._idf = [float(x) for x in self.idf]
         self._column = {c: k for k, c in enumerate(self.categories)}
         self._add_from = numpy.array([self.thresholds[c] for c in self.categories])
         self._term_weights_t = numpy.ascontiguousarray(self.term_weights.T)
@@ -353,24 +351,15 @@ class SentenceModel:
         z = numpy.tile(self.intercepts, (len(units), 1))
         if not len(units):
             return z
-        # the TF-IDF of every unit in plain Python (units are short), then one gather of weights per segment
-        columns, idf = self._columns, self._idf
+        # the TF-IDF of each unit as training computed it, then one gather of weights for all
         cols: list[int] = []
         values: list[float] = []
         owners: list[int] = []
         for i, unit in enumerate(units):
-            counts: dict[int, int] = {}
-            for term in unit.terms:
-                col = columns.get(term)
-                if col is not None:
-                    counts[col] = counts.get(col, 0) + 1
-            if not counts:
-                continue
-            weighted = [(1.0 + math.log(n) if n > 1 else 1.0) * idf[col] for col, n in counts.items()]
-            norm = math.sqrt(sum(v * v for v in weighted)) or 1.0
-            cols.extend(counts)
-            values.extend(v / norm for v in weighted)
-            owners.extend([i] * len(counts))
+            unit_cols, unit_values = _tfidf(unit.terms, self._columns, self.idf)
+            cols.extend(unit_cols)
+            values.extend(unit_values.tolist())
+            owners.extend([i] * len(unit_cols))
         if cols:
             contributions = self.term_weights[cols] * numpy.array(values)[:, None]
             if len(units) == 1:
@@ -534,7 +523,7 @@ class SentenceModel:
             kept = []
             for f in findings:
                 k = column.get(f.category)
-                if k is not None and f.rule_id != "gazetteer":
+                if k is not None and f.rule_id != GAZETTEER_RULE:
                     inside = [probs[i][k] for i in range(lo, hi) if starts[i] < f.end and f.start < ends[i]]
                     if inside and max(inside) < veto[f.category]:
                         continue

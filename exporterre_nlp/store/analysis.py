@@ -19,7 +19,8 @@ from .base import in_clause, like_prefix, loads
 
 RULE_ORIGIN = "rule:"
 MODEL_ORIGIN = "model:"
-_MACHINE_ORIGINS = "(c.origin LIKE 'rule:%' OR c.origin LIKE 'model:%')"
+# the machine findings' origins, as an SQL condition on a coding ``c`` (reports.py uses it too)
+MACHINE_ORIGINS = "(c.origin LIKE 'rule:%' OR c.origin LIKE 'model:%')"
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ JOIN codes k ON k.id = c.code_id
 LEFT JOIN segments s ON s.id = c.segment_id
 LEFT JOIN speakers sp ON sp.id = s.speaker_id
 LEFT JOIN participants p ON p.id = COALESCE(sp.participant_id, d.participant_id)
-WHERE c.status = 'pending' AND c.coder = ? AND """ + _MACHINE_ORIGINS + "\n"
+WHERE c.status = 'pending' AND c.coder = ? AND """ + MACHINE_ORIGINS + "\n"
 
 
 def _view(row) -> FindingView:
@@ -106,7 +107,7 @@ class AnalysisMixin:
         """Findings per category and phase: ``{"besoin": {"1": 4, "3": 12}, …}``."""
         sql = ("SELECT json_extract(c.details, '$.category'), d.phase, COUNT(*) FROM codings c "
                "JOIN documents d ON d.id = c.document_id WHERE c.status = 'pending' AND c.coder = ? "
-               "AND " + _MACHINE_ORIGINS + " GROUP BY 1, 2 ORDER BY 1, 2")
+               "AND " + MACHINE_ORIGINS + " GROUP BY 1, 2 ORDER BY 1, 2")
         out: dict[str, dict[str, int]] = {}
         with self.db.read() as conn:
             for category, phase, n in conn.execute(sql, (coder,)):

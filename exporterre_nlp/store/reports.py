@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
+from .analysis import MACHINE_ORIGINS
 from .base import in_clause, loads, texts_by_id
 
 
@@ -140,7 +141,7 @@ class ReportsMixin:
                 "SELECT c.id, c.document_id, d.phase, k.key, c.origin, c.details, "
                 "(SELECT x.status FROM codings x WHERE x.source_id = c.id ORDER BY x.updated_at DESC, x.id DESC "
                 "LIMIT 1) FROM codings c JOIN codes k ON k.id = c.code_id JOIN documents d ON d.id = c.document_id "
-                "WHERE c.coder = ? AND c.status = 'pending' AND (c.origin LIKE 'rule:%' OR c.origin LIKE 'model:%') "
+                "WHERE c.coder = ? AND c.status = 'pending' AND " + MACHINE_ORIGINS + " "
                 "ORDER BY d.phase, d.name, c.start, c.id", (machine,)).fetchall()
         out = []
         for cid, doc, phase, key, origin, details, decided in rows:

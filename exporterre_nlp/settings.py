@@ -59,6 +59,10 @@ class ExtractionSettings:
     # model shipped with Exporterre), the path of a model written by `exporterre train-model`
     # (relative to the project), or "none" for the rules alone.
     sentence_model: str | None = "builtin"
+    # Precision wanted from the suggestions of each category, e.g. 0.8 (docs/nlp.md, "Operating points"):
+    # the sentence model then vetoes more rule findings and adds fewer sentences, with the thresholds
+    # that reached it in cross-validation (fewer suggestions found). null: the model's default thresholds.
+    target_precision: float | None = None
 
 
 @dataclass

@@ -97,6 +97,15 @@ def test_train_model_writes_a_model_that_eval_measures(tmp_path):
     alone = json.loads(runner.invoke(app, ["eval", "--split", "dev", "--source", "demo", "--sentence-model", "none",
                                            "--json"]).output)
     assert alone["sentence_model"] is None and "rules_only" not in alone
+    # the operating points are in the file; eval measures one of them and says when CV never reached it
+    assert set(summary["operating_points"]) <= set(summary["cross_validation"])
+    strict = json.loads(runner.invoke(app, ["eval", "--split", "dev", "--source", "demo", "--sentence-model",
+                                            str(out), "--target-precision", "0.9", "--json"]).output)
+    reached = {c for c, points in summary["operating_points"].items() if any(p["target"] >= 0.9 for p in points)}
+    assert strict["target_precision"] == 0.9 and set(strict["below_target"]) == set(measured["categories"]) - reached
+    shown = runner.invoke(app, ["eval", "--split", "dev", "--source", "demo", "--sentence-model", str(out),
+                                "--target-precision", "0.9"])
+    assert "précision visée 0.90" in " ".join(shown.output.split())
 
 
 def test_a_broken_model_file_is_refused_by_eval_with_a_fix(tmp_path):

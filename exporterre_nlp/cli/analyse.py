@@ -97,6 +97,16 @@ def analyse_cmd(
             f"{result.vetoed} trouvailles des règles écartées.",
             f"Sentence model {result.sentence_model}: {result.from_model} sentences added, "
             f"{result.vetoed} rule findings vetoed."), highlight=False)
+    if result.target_precision is not None:
+        console.print(tr(f"Précision visée : {result.target_precision:.2f} (extraction.target_precision).",
+                         f"Target precision: {result.target_precision:.2f} (extraction.target_precision)."),
+                      highlight=False)
+    if result.below_target:
+        names = ", ".join(tr(*CATEGORY_NAMES.get(c, (c, c))) for c in result.below_target)
+        console.print(tr(f"[yellow]Précision non atteinte en validation croisée pour : {names} ; le point le plus "
+                         "précis est utilisé.[/yellow]",
+                         f"[yellow]Precision not reached in cross-validation for: {names}; the most precise "
+                         "point is used.[/yellow]"), highlight=False)
 
 
 @app.command("extractions")
@@ -226,6 +236,18 @@ def freq_cmd(
     console.print(table)
 
 
+def _model_caption(report) -> str:
+    caption = tr(f"avec le modèle de phrases {report.sentence_model}", f"with the sentence model {report.sentence_model}")
+    if report.target_precision is not None:
+        caption += tr(f", précision visée {report.target_precision:.2f}",
+                      f", target precision {report.target_precision:.2f}")
+    if report.below_target:
+        names = ", ".join(tr(*CATEGORY_NAMES.get(c, (c, c))) for c in report.below_target)
+        caption += tr(f" (non atteinte en validation croisée : {names})",
+                      f" (not reached in cross-validation: {names})")
+    return caption
+
+
 @app.command("eval")
 @handle_errors
 def eval_cmd(
@@ -249,6 +271,11 @@ def eval_cmd(
         "ou none (les règles seules).",
         "Sentence model measured with the rules: builtin (the bundled one), a file from 'train-model', "
         "or none (the rules alone).")),
+    target_precision: Optional[float] = typer.Option(None, "--target-precision", min=0.01, max=0.99, help=tr(
+        "Point de fonctionnement du modèle de phrases : la précision visée par catégorie (par ex. 0.8), comme "
+        "extraction.target_precision ; par défaut ses seuils par défaut.",
+        "Operating point of the sentence model: the precision wanted per category (e.g. 0.8), like "
+        "extraction.target_precision; by default its default thresholds.")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Mesure la précision et le rappel des suggestions (règles d'extraction, et modèle de phrases) sur des
@@ -260,7 +287,7 @@ def eval_cmd(
         raise typer.BadParameter(tr("--split vaut test, dev ou all", "--split is test, dev or all"))
     book = load_codebook(codebook or default_codebook_path())
     report = evaluate_codebook(book, model=model or "md", split=split, path=eval_set, source=source,
-                               sentence_model=sentence_model)
+                               sentence_model=sentence_model, target_precision=target_precision)
     if as_json:
         print_json({**report.as_dict(), "errors": report.errors if errors else []})
         return
@@ -268,8 +295,7 @@ def eval_cmd(
     with_model = report.rules_only is not None
     table = Table(title=tr(f"Suggestions sur {report.sentences} phrases ({part})",
                            f"Suggestions on {report.sentences} sentences ({part})"),
-                  caption=tr(f"avec le modèle de phrases {report.sentence_model}",
-                             f"with the sentence model {report.sentence_model}") if with_model else None)
+                  caption=_model_caption(report) if with_model else None)
     columns = [tr("catégorie", "category"), tr("étiquettes", "labels")]
     if with_model:
         columns += [tr("règles : précision", "rules: precision"), tr("règles : rappel", "rules: recall")]
@@ -327,7 +353,7 @@ def train_model_cmd(
     Pour l'utiliser dans un projet : extraction.sentence_model: CHEMIN dans settings.yaml, puis « analyse ».
     """
     from ..codebook import load_codebook
-    from ..nlp.sentence_model import TrainingOptions, train_from_sets
+    from ..nlp.sentence_model import PRECISION_TARGETS, TrainingOptions, train_from_sets
     from ..project import default_codebook_path
     book = load_codebook(codebook or default_codebook_path())
     sets = [(path, None) for path in eval_sets] if eval_sets else None
@@ -338,7 +364,8 @@ def train_model_cmd(
     cv = trained.training["cross_validation"]
     if as_json:
         print_json({"file": str(out), "origin": trained.origin, "terms": len(trained.terms),
-                    "sentences": trained.training["sentences"], "cross_validation": cv})
+                    "sentences": trained.training["sentences"], "cross_validation": cv,
+                    "operating_points": trained.operating_points})
         return
     table = Table(title=tr(f"Modèle {trained.origin} : {trained.training['sentences']} phrases, "
                            f"{len(trained.terms)} termes", f"Model {trained.origin}: "
@@ -355,6 +382,17 @@ def train_model_cmd(
                       f"{row['added_found']} / {row['positives_without_rule']}", f"{row['veto']:.2f}",
                       f"{row['vetoed_wrong']} / {row['vetoed_right']}")
     console.print(table)
+    points = Table(title=tr("Points de fonctionnement (extraction.target_precision) : précision / rappel des "
+                            "suggestions en validation croisée", "Operating points (extraction.target_precision): "
+                            "precision / recall of the suggestions in cross-validation"))
+    points.add_column(tr("catégorie", "category"))
+    for target in PRECISION_TARGETS:
+        points.add_column(f"{target:.2f}", justify="right")
+    for cat in trained.categories:
+        found = {p["target"]: p for p in trained.operating_points.get(cat, ())}
+        points.add_row(tr(*CATEGORY_NAMES[cat]), *(f"{found[t]['precision']:.2f} / {found[t]['recall']:.2f}"
+                                                  if t in found else "—" for t in PRECISION_TARGETS))
+    console.print(points)
     console.print(tr(f"Écrit : {out}. Pour l'utiliser : extraction.sentence_model: {out} dans settings.yaml.",
                      f"Written: {out}. To use it: extraction.sentence_model: {out} in settings.yaml."),
                   highlight=False)

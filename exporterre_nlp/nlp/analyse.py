@@ -56,6 +56,8 @@ class AnalysisResult:
     sentence_model: str | None = None          # origin of the sentence model used (None: rules alone)
     from_model: int = 0                        # findings proposed by the sentence model
     vetoed: int = 0                            # rule findings the sentence model dropped
+    target_precision: float | None = None      # extraction.target_precision used (None: default thresholds)
+    below_target: tuple[str, ...] = ()         # categories that reached no such precision in cross-validation
     seconds: float = 0.0
     model_loaded: bool = False
     timings: dict[str, float] = field(default_factory=dict)   # parse, parse_cache, extract, sentence_model,
@@ -125,7 +127,8 @@ def findings_fingerprint(project, spec: PipelineSpec) -> str:
     model = sentence_model_path(project)
     parts = [spec.fingerprint(), file_digest(project.codebook_path), str(project.settings.extraction.min_score),
              *(file_digest(here / name) for name in _EXTRACTION_SOURCES),
-             "no sentence model" if model is None else file_digest(model)]
+             "no sentence model" if model is None else file_digest(model),
+             str(project.settings.extraction.target_precision) if model is not None else ""]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
@@ -172,6 +175,13 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
     hashes = [text_hash(s.text) for s in segments]
     words = sum(len(s.text.split()) for s in segments)
     input_hash = hashlib.sha256("\n".join(hashes).encode()).hexdigest()[:16]
+    # a model that cannot be used is refused before the run is recorded
+    model_path = sentence_model_path(project)
+    sentence_model, below_target = None, []
+    if model_path is not None:
+        from .sentence_model import load_sentence_model
+        sentence_model, below_target = load_sentence_model(model_path).at_precision(
+            settings.extraction.target_precision)
     run = store.start_run("analyse", settings={"nlp": settings.to_dict()["nlp"],
                                                "extraction": settings.to_dict()["extraction"],
                                                "model": spec.model},
@@ -181,11 +191,6 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
                           input_hash=input_hash)
     findings = ExtractionCache(project.cache_dir(FINDINGS_FOLDER), findings_fingerprint(project, spec))
     stats = _Stats()
-    model_path = sentence_model_path(project)
-    sentence_model = None
-    if model_path is not None:
-        from .sentence_model import load_sentence_model
-        sentence_model = load_sentence_model(model_path)
     try:
         known, todo = _cached_findings(findings, segments, hashes)
         if todo:
@@ -224,7 +229,9 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
                             sync.added + model_sync.added, sync.kept + model_sync.kept,
                             sync.removed + model_sync.removed, negated,
                             sentence_model.origin if sentence_model is not None else None, len(from_model),
-                            vetoed, round(time.perf_counter() - started, 2), stats.model_loaded, stats.timings)
+                            vetoed, sentence_model.target_precision if sentence_model is not None else None,
+                            tuple(below_target), round(time.perf_counter() - started, 2), stats.model_loaded,
+                            stats.timings)
     store.finish_run(run.id, summary=result.summary())
     return result
 

@@ -66,9 +66,12 @@ class EvalReport:
     errors: list[dict] = field(default_factory=list)     # what was missed or wrongly found
     sentence_model: str | None = None                     # origin of the sentence model measured with the rules
     rules_only: dict[str, Score] | None = None            # the rules alone, when a sentence model was used
+    target_precision: float | None = None                 # the model's operating point (None: its default)
+    below_target: tuple[str, ...] = ()                    # categories that reached no such precision in CV
 
     def as_dict(self) -> dict:
         out = {"split": self.split, "sentences": self.sentences, "sentence_model": self.sentence_model,
+               "target_precision": self.target_precision, "below_target": list(self.below_target),
                "categories": {c: s.as_dict() for c, s in self.scores.items()}}
         if self.rules_only is not None:
             out["rules_only"] = {c: s.as_dict() for c, s in self.rules_only.items()}
@@ -142,15 +145,18 @@ def evaluate(sentences: list[EvalSentence], nlp, extractor, *, split: str = "tes
             findings = kept + added
         _match([(f.category, f.start, f.end) for f in findings], sentence.labels, scores, sentence, errors)
     return EvalReport(split, len(sentences), scores, errors,
-                      sentence_model.origin if sentence_model is not None else None, rules_only)
+                      sentence_model.origin if sentence_model is not None else None, rules_only,
+                      sentence_model.target_precision if sentence_model is not None else None)
 
 
 def evaluate_codebook(codebook, *, model: str = "md", split: str = "test", path: str | Path | None = None,
                       fillers: str | None = None, source: str | None = None,
-                      sentence_model: str | Path | None = None) -> EvalReport:
+                      sentence_model: str | Path | None = None, target_precision: float | None = None
+                      ) -> EvalReport:
     """Evaluate a codebook's rules with the given model on a split (and optionally one source) of the set.
 
-    ``sentence_model``: ``"builtin"``, a model file, or None (the rules alone).
+    ``sentence_model``: ``"builtin"``, a model file, or None (the rules alone);
+    ``target_precision``: its operating point (:meth:`SentenceModel.at_precision`).
     """
     from .sentence_model import load_sentence_model, resolve_model_path
     from .extract import Extractor
@@ -162,6 +168,10 @@ def evaluate_codebook(codebook, *, model: str = "md", split: str = "test", path:
                                  f"No sentence from source '{source}' in the evaluation set."),
                               tr(f"Sources présentes : {', '.join(known)}.", f"Sources in the set: {', '.join(known)}."))
     model_path = resolve_model_path(None if sentence_model is None else str(sentence_model))
-    trained = load_sentence_model(model_path) if model_path is not None else None
+    trained, below = None, []
+    if model_path is not None:
+        trained, below = load_sentence_model(model_path).at_precision(target_precision)
     nlp = load_pipeline(PipelineSpec(model_package(model), "full", fillers))
-    return evaluate(sentences, nlp, Extractor(codebook, nlp.vocab), split=split, sentence_model=trained)
+    report = evaluate(sentences, nlp, Extractor(codebook, nlp.vocab), split=split, sentence_model=trained)
+    report.below_target = tuple(below)
+    return report

@@ -38,7 +38,7 @@ import json
 import math
 import threading
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -329,6 +329,9 @@ class SentenceModel:
     vectors: str                              # the spaCy model whose word vectors it was trained with
     training: dict = field(default_factory=dict)
     fingerprint: str = ""
+    # per category, thresholds that reached a precision target in cross-validation (see at_precision)
+    operating_points: dict[str, list[dict]] = field(default_factory=dict)
+    target_precision: float | None = None     # the target this model's thresholds were taken for (None: default)
     _columns: dict[str, int] = field(default_factory=dict, repr=False)
     _strings: tuple | None = field(default=None, repr=False)      # (vocab, lookup) of the last vocab seen
     _column: dict[str, int] = field(default_factory=dict, repr=False)
@@ -345,6 +348,46 @@ class SentenceModel:
     @property
     def origin(self) -> str:
         return MODEL_ORIGIN + self.name
+
+    def at_precision(self, target: float | None) -> tuple["SentenceModel", list[str]]:
+        """This model with the thresholds of each category's operating point for ``target``, and the
+        categories that reached no such precision in cross-validation.
+
+        ``target`` is the precision wanted from each category's suggestions (rules
+        kept + sentences added), e.g. 0.8. For each category the stored point of
+        the smallest target at or above it is used: its veto and add thresholds
+        gave the highest recall at that precision in cross-validation. Where no
+        stored point reaches ``target``, the most precise one is used and the
+        category is returned. ``None``: the default thresholds, unchanged.
+        """
+        if target is None:
+            return self, []
+        if not isinstance(target, (int, float)) or isinstance(target, bool) or not 0 < target < 1:
+            raise ExporterreError(
+                tr(f"Précision visée invalide : {target!r}.", f"Invalid target precision: {target!r}."),
+                tr("Donnez un nombre entre 0 et 1 (par ex. 0.8) à extraction.target_precision dans settings.yaml, "
+                   "ou null pour les seuils par défaut.",
+                   "Give a number between 0 and 1 (e.g. 0.8) to extraction.target_precision in settings.yaml, "
+                   "or null for the default thresholds."))
+        if not self.operating_points:
+            raise ExporterreError(
+                tr(f"Le modèle de phrases {self.name} n'a pas de points de fonctionnement (fichier trop ancien).",
+                   f"The sentence model {self.name} has no operating points (file too old)."),
+                tr("Réentraînez-le avec « exporterre train-model », ou mettez extraction.target_precision à null.",
+                   "Train it again with 'exporterre train-model', or set extraction.target_precision to null."))
+        thresholds, veto, missed = dict(self.thresholds), dict(self.veto), []
+        for category in self.categories:
+            points = sorted(self.operating_points.get(category, ()), key=lambda p: p["target"])
+            if not points:
+                missed.append(category)
+                continue
+            point = next((p for p in points if p["target"] >= target - 1e-9), None)
+            if point is None:
+                point = points[-1]
+                missed.append(category)
+            thresholds[category], veto[category] = point["add"], point["veto"]
+        tuned = replace(self, thresholds=thresholds, veto=veto, target_precision=float(target))
+        return tuned, missed
 
     def probabilities(self, units: Sequence[SentenceUnit]) -> numpy.ndarray:
         """P(category | sentence): one row per unit, one column per category of :attr:`categories`."""
@@ -549,6 +592,7 @@ class SentenceModel:
                 "thresholds": {c: round(float(t), 4) for c, t in self.thresholds.items()},
                 "veto": {c: round(float(t), 4) for c, t in self.veto.items()},
                 "vectors": self.vectors, "training": self.training, "terms": self.terms, "idf": r(self.idf),
+                "operating_points": self.operating_points,
                 "weights": {c: {"intercept": round(float(self.intercepts[k]), _DECIMALS),
                                 "terms": r(self.term_weights[:, k]), "vector": r(self.vector_weights[:, k])}
                             for k, c in enumerate(self.categories)}}
@@ -577,7 +621,9 @@ class SentenceModel:
         model = cls(str(data["name"]), terms, numpy.array(data["idf"], dtype=float), column("terms"),
                     column("vector"), numpy.array([weights[c]["intercept"] for c in cats]), cats,
                     {c: float(data["thresholds"][c]) for c in cats}, {c: float(data["veto"][c]) for c in cats},
-                    str(data.get("vectors", "")), dict(data.get("training") or {}), fingerprint)
+                    str(data.get("vectors", "")), dict(data.get("training") or {}), fingerprint,
+                    {c: [{k: float(v) for k, v in p.items()} for p in points]
+                     for c, points in (data.get("operating_points") or {}).items() if c in cats})
         if model.term_weights.shape[0] != len(terms) or model.idf.shape[0] != len(terms):
             raise ValueError("weights do not match the vocabulary")
         return model
@@ -710,6 +756,96 @@ def _veto_threshold(probs: numpy.ndarray, gold: numpy.ndarray, hit: numpy.ndarra
     return 0.0, 0, 0
 
 
+PRECISION_TARGETS = (0.70, 0.75, 0.80, 0.85, 0.90)
+_GRID = numpy.round(numpy.arange(0.0, 0.991, 0.02), 2)
+
+
+@dataclass
+class _Review:
+    """What the review of one training sentence depends on, for one category (see _operating_points)."""
+    findings: list[tuple[float, frozenset[int]]]     # rule findings in order: (veto score, labels overlapped)
+    units: list[tuple[float, frozenset[int]]]        # sentences no rule found: (probability, labels overlapped)
+    labels: int
+
+
+def _reviews(sentences, units_of, probs: numpy.ndarray, category: str) -> list[_Review]:
+    """Per training sentence: its rule findings and unfound sentences of ``category`` with the scores deciding
+    them (a finding's is the highest of the units it overlaps; gazetteer places are never vetoed: infinite)."""
+    out = []
+    for sentence, (lo, hi, findings, spans) in zip(sentences, units_of):
+        labels = [(g.start, g.end) for g in sentence.labels if g.category == category]
+        overlapped = lambda s, e: frozenset(i for i, (gs, ge) in enumerate(labels) if gs < e and s < ge)  # noqa
+        mine = [f for f in findings if f.category == category]
+        items = []
+        for f in mine:
+            inside = [probs[u] for u in range(lo, hi) if spans[u - lo][0] < f.end and f.start < spans[u - lo][1]]
+            score = math.inf if f.rule_id == GAZETTEER_RULE or not inside else max(inside)
+            items.append((score, overlapped(f.start, f.end)))
+        free = [(probs[u], overlapped(*spans[u - lo])) for u in range(lo, hi)
+                if not any(f.start < spans[u - lo][1] and spans[u - lo][0] < f.end for f in mine)]
+        if items or free or labels:
+            out.append(_Review(items, free, len(labels)))
+    return out
+
+
+def _operating_points(reviews: Sequence[_Review], targets: Sequence[float] = PRECISION_TARGETS,
+                      min_found: int = 10) -> list[dict]:
+    """For each precision target, the (veto, add) thresholds of highest recall reaching it in cross-validation.
+
+    Counted as ``exporterre eval`` counts: a rule finding is kept unless its
+    score is below ``veto``; a sentence no rule found is added when its
+    probability reaches ``add`` (1.0: never); then findings are matched to the
+    labels of the same category they overlap, one-to-one, in order. Ties go to
+    the higher precision, then the lower veto and add. Targets no pair reaches
+    (with at least ``min_found`` suggestions) get no point.
+    """
+    labels = sum(r.labels for r in reviews)
+    if not labels:
+        return []
+    adds = numpy.append(_GRID[_GRID >= 0.30], 1.0)
+    # sentences with one item at most: each item is right or wrong on its own (vectorised);
+    # the others are matched one-to-one, in order, for every pair of thresholds
+    simple = [r for r in reviews if len(r.findings) + len(r.units) <= 1]
+    hard = [r for r in reviews if len(r.findings) + len(r.units) > 1]
+    f_score = numpy.array([r.findings[0][0] for r in simple if r.findings])
+    f_right = numpy.array([bool(r.findings[0][1]) for r in simple if r.findings], dtype=bool)
+    u_score = numpy.array([r.units[0][0] for r in simple if r.units])
+    u_right = numpy.array([bool(r.units[0][1]) for r in simple if r.units], dtype=bool)
+    added = numpy.array([int((u_score >= a).sum()) if a < 1.0 else 0 for a in adds])
+    added_right = numpy.array([int((u_right & (u_score >= a)).sum()) if a < 1.0 else 0 for a in adds])
+    best: dict[float, tuple] = {}
+    for v in _GRID:
+        n = (f_score >= v).sum() + added
+        right = (f_right & (f_score >= v)).sum() + added_right
+        for i, a in enumerate(adds):
+            for r in hard:
+                used: set[int] = set()
+                for score, over in r.findings:
+                    if score >= v:
+                        n[i] += 1
+                        hit = next((g for g in over if g not in used), None)
+                        if hit is not None:
+                            used.add(hit)
+                            right[i] += 1
+                if a < 1.0:
+                    for score, over in r.units:
+                        if score >= a:
+                            n[i] += 1
+                            hit = next((g for g in over if g not in used), None)
+                            if hit is not None:
+                                used.add(hit)
+                                right[i] += 1
+        precision = right / numpy.maximum(n, 1)
+        recall = right / labels
+        for target in targets:
+            for i in numpy.flatnonzero((precision >= target - 1e-12) & (n >= min_found)):
+                key = (round(float(recall[i]), 6), round(float(precision[i]), 6), -float(v), -float(adds[i]))
+                if target not in best or key > best[target][0]:
+                    best[target] = (key, float(v), float(adds[i]), float(precision[i]), float(recall[i]))
+    return [{"target": t, "veto": round(best[t][1], 2), "add": round(best[t][2], 2),
+             "precision": round(best[t][3], 3), "recall": round(best[t][4], 3)} for t in targets if t in best]
+
+
 def train_sentence_model(sentences, nlp, extractor, *, name: str, options: TrainingOptions = TrainingOptions(),
                          sources: Sequence[dict] = (), progress: Callable[[int, int], None] | None = None
                          ) -> SentenceModel:
@@ -727,8 +863,12 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
     gold: list[list[int]] = []
     strings = cached_strings(nlp.vocab)
     sentences = list(sentences)
+    units_of: list[tuple] = []           # per sentence: its units (first, last + 1), rule findings, unit spans
     for n, (sentence, doc) in enumerate(zip(sentences, nlp.pipe([s.text for s in sentences], batch_size=64)), 1):
-        for unit in sentence_units(doc, extractor(doc), strings=strings):
+        findings = extractor(doc)
+        mine = sentence_units(doc, findings, strings=strings)
+        units_of.append((len(units), len(units) + len(mine), findings, [(u.start, u.end) for u in mine]))
+        for unit in mine:
             units.append(unit)
             gold.append([int(any(g.category == c and g.start < unit.end and unit.start < g.end
                                  for g in sentence.labels)) for c in CATEGORIES])
@@ -746,7 +886,7 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
     y_all = numpy.array(gold)
     hits = numpy.array([u.hits for u in units], dtype=bool)
     dims = units[0].vector.shape[0]
-    term_w, vec_w, intercepts, thresholds, veto, cv = [], [], [], {}, {}, {}
+    term_w, vec_w, intercepts, thresholds, veto, cv, points = [], [], [], {}, {}, {}, {}
 
     def fit(rows, y):
         return LogisticRegression(C=options.c, class_weight="balanced", max_iter=5000).fit(x[rows], y[rows])
@@ -766,6 +906,7 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
         t, precision, found, missed_by_rules = _threshold(oof, y.astype(bool), ~hit, options.min_precision)
         v, vetoed_wrong, vetoed_right = _veto_threshold(oof, y.astype(bool), hit, options.max_veto_loss)
         thresholds[category], veto[category] = t, v
+        points[category] = _operating_points(_reviews(sentences, units_of, oof, category))
         cv[category] = {"threshold": t, "veto": v, "positives": int(y.sum()),
                         "added_precision": None if precision is None else round(float(precision), 3),
                         "added_found": found, "positives_without_rule": missed_by_rules,
@@ -783,7 +924,7 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
                 "cross_validation": cv}
     model = SentenceModel(name, terms, idf, numpy.array(term_w).T, numpy.array(vec_w).T,
                           numpy.array(intercepts), CATEGORIES, thresholds, veto,
-                          f"{package} {model_version(package)}", training)
+                          f"{package} {model_version(package)}", training, operating_points=points)
     # what is saved is rounded: the model returned is the one a file would give back
     return SentenceModel.from_json(json.loads(json.dumps(model.to_json())))
 

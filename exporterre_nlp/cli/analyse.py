@@ -325,9 +325,29 @@ def eval_cmd(
 @app.command("train-model")
 @handle_errors
 def train_model_cmd(
-    out: Path = typer.Option(..., "--out", "-o", dir_okay=False, help=tr(
-        "Fichier du modèle à écrire (JSON compressé, par ex. sentence_model.json.gz).",
-        "Model file to write (compressed JSON, e.g. sentence_model.json.gz).")),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", dir_okay=False, help=tr(
+        "Fichier du modèle à écrire (JSON compressé, par ex. sentence_model.json.gz) ; avec --project, par "
+        "défaut PROJET/modele_phrases.json.gz.",
+        "Model file to write (compressed JSON, e.g. sentence_model.json.gz); with --project, by default "
+        "PROJECT/modele_phrases.json.gz.")),
+    project: Optional[Path] = typer.Option(None, "--project", "-p", file_okay=False, help=tr(
+        "Apprendre aussi des décisions de ce projet : suggestions acceptées ou rejetées et codages manuels, "
+        "segment par segment, pour les catégories décidées dans chaque segment.",
+        "Also learn from this project's decisions: suggestions accepted or rejected and manual codings, segment "
+        "by segment, for the categories decided in each segment.")),
+    coders: Optional[List[str]] = typer.Option(None, "--coder", help=tr(
+        "Avec --project : les décisions de ce codeur seulement (répétable ; par défaut tous).",
+        "With --project: this coder's decisions only (repeatable; default: all).")),
+    decided_only: bool = typer.Option(False, "--decided-only", help=tr(
+        "Avec --project : seulement les segments où une décision a été prise (travail depuis la file de "
+        "validation). Par défaut, les segments d'un document jusqu'au dernier décidé comptent comme lus.",
+        "With --project: only the segments holding a decision (work from the validation queue). By default "
+        "the segments of a document up to the last decided one count as read.")),
+    use: bool = typer.Option(False, "--use", help=tr(
+        "Avec --project : écrire extraction.sentence_model dans les réglages du projet pour que la prochaine "
+        "« analyse » utilise ce modèle.",
+        "With --project: write extraction.sentence_model in the project's settings so that the next 'analyse' "
+        "uses this model.")),
     eval_sets: Optional[List[Path]] = typer.Option(None, "--set", exists=True, dir_okay=False, help=tr(
         "Jeu étiqueté JSONL (format de benchmarks/data/nlp_eval.jsonl) ; répétable ; les phrases « test » "
         "sont toujours écartées. Par défaut : la moitié dev de nlp_eval.jsonl et nlp_train.jsonl.",
@@ -351,20 +371,70 @@ def train_model_cmd(
     préoccupation, une compétence, une ressource ou un lieu que les règles n'ont pas trouvées.
 
     Pour l'utiliser dans un projet : extraction.sentence_model: CHEMIN dans settings.yaml, puis « analyse ».
+    Avec --project, le modèle apprend aussi des décisions prises dans le projet (--use l'y active).
     """
+    from contextlib import ExitStack
+
     from ..codebook import load_codebook
+    from ..errors import ExporterreError
     from ..nlp.sentence_model import PRECISION_TARGETS, TrainingOptions, train_from_sets
     from ..project import default_codebook_path
-    book = load_codebook(codebook or default_codebook_path())
+    if project is None and out is None:
+        raise typer.BadParameter(tr("--out est requis sans --project.", "--out is required without --project."))
+    if project is None and (coders or use or decided_only):
+        raise typer.BadParameter(tr("--coder, --decided-only et --use vont avec --project.",
+                                    "--coder, --decided-only and --use go with --project."))
     sets = [(path, None) for path in eval_sets] if eval_sets else None
-    with progress_bar(tr("Entraînement", "Training"), enabled=not as_json) as (update, _cancel):
-        trained = train_from_sets(sets, codebook=book, model=model or "md", name=name,
-                                  options=TrainingOptions(min_precision=min_precision), progress=update)
-    trained.save(out)
+    with ExitStack() as stack:
+        extra: dict = {}
+        opened = None
+        if project is None:
+            book = load_codebook(codebook or default_codebook_path())
+        else:
+            from ..nlp.analyse import pipeline_spec
+            from ..nlp.learning import PROJECT_MODEL_FILE, project_labels
+            opened = open_project(project)
+            stack.callback(opened.close)
+            book = load_codebook(codebook or opened.codebook_path)
+            labels = project_labels(opened, book, coders=coders, assume_read=not decided_only)
+            who = ", ".join(coders or ())
+            if not labels.sentences:
+                raise ExporterreError(
+                    tr(f"Aucune décision à apprendre dans le projet {opened.path.name}{' (' + who + ')' if who else ''} "
+                       ": ni suggestion acceptée ou rejetée, ni codage manuel.",
+                       f"No decision to learn from in project {opened.path.name}{' (' + who + ')' if who else ''}: "
+                       "no suggestion accepted or rejected, no manual coding."),
+                    tr("Décidez des suggestions dans l'interface (exporterre tui), puis relancez.",
+                       "Decide on suggestions in the interface (exporterre tui), then run again."))
+            out = out or opened.path / PROJECT_MODEL_FILE
+            decided = ", ".join(f"{tr(*CATEGORY_NAMES[c])} {n}" for c, n in labels.decided.items())
+            if not as_json:
+                console.print(tr(
+                    f"Projet {opened.path.name} : {len(labels.sentences)} segments étiquetés ({decided}), "
+                    f"{sum(labels.positives.values())} passages codés ; codeurs : {', '.join(labels.coders)}.",
+                    f"Project {opened.path.name}: {len(labels.sentences)} labelled segments ({decided}), "
+                    f"{sum(labels.positives.values())} coded passages; coders: {', '.join(labels.coders)}."),
+                    highlight=False)
+            extra = {"extra": labels.sentences,
+                     "fillers": pipeline_spec(opened.settings, model, "full", opened.path).fillers_path,
+                     "extra_source": {"project": opened.path.name, "coders": list(labels.coders),
+                                      "read": not decided_only, "segments_by_category": dict(labels.decided)}}
+        with progress_bar(tr("Entraînement", "Training"), enabled=not as_json) as (update, _cancel):
+            trained = train_from_sets(sets, codebook=book, model=model or "md", name=name,
+                                      options=TrainingOptions(min_precision=min_precision), progress=update, **extra)
+        trained.save(out)
+        if use and opened is not None:
+            try:
+                setting = str(out.resolve().relative_to(opened.path.resolve()))
+            except ValueError:
+                setting = str(out.resolve())
+            opened.settings.extraction.sentence_model = setting
+            opened.settings.save(opened.path)
     cv = trained.training["cross_validation"]
     if as_json:
         print_json({"file": str(out), "origin": trained.origin, "terms": len(trained.terms),
-                    "sentences": trained.training["sentences"], "cross_validation": cv,
+                    "sentences": trained.training["sentences"], "sources": trained.training["sources"],
+                    "enabled": bool(use and opened is not None), "cross_validation": cv,
                     "operating_points": trained.operating_points})
         return
     table = Table(title=tr(f"Modèle {trained.origin} : {trained.training['sentences']} phrases, "
@@ -393,6 +463,11 @@ def train_model_cmd(
         points.add_row(tr(*CATEGORY_NAMES[cat]), *(f"{found[t]['precision']:.2f} / {found[t]['recall']:.2f}"
                                                   if t in found else "—" for t in PRECISION_TARGETS))
     console.print(points)
-    console.print(tr(f"Écrit : {out}. Pour l'utiliser : extraction.sentence_model: {out} dans settings.yaml.",
-                     f"Written: {out}. To use it: extraction.sentence_model: {out} in settings.yaml."),
-                  highlight=False)
+    if use and opened is not None:
+        console.print(tr(f"Écrit : {out}, et activé dans {opened.path.name}/settings.yaml : relancez « analyse ».",
+                         f"Written: {out}, and enabled in {opened.path.name}/settings.yaml: run 'analyse' again."),
+                      highlight=False)
+    else:
+        console.print(tr(f"Écrit : {out}. Pour l'utiliser : extraction.sentence_model: {out} dans settings.yaml.",
+                         f"Written: {out}. To use it: extraction.sentence_model: {out} in settings.yaml."),
+                      highlight=False)

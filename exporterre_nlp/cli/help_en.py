@@ -31,7 +31,8 @@ COMMAND_HELP_EN = {
             "real, hand-labelled sentences.",
     "train-model": "Train the sentence model that proposes, beside the rules, the sentences expressing a need, "
                    "a concern, a skill, a resource or a place that the rules did not find. To use it in a "
-                   "project: extraction.sentence_model: PATH in settings.yaml, then 'analyse'.",
+                   "project: extraction.sentence_model: PATH in settings.yaml, then 'analyse'. With --project, "
+                   "the model also learns from the decisions made in the project (--use enables it there).",
     "themes": "Recurring themes of residents' speech (BERTopic, interviewer left out), linked to the codebook. "
               "Without options: fit (or reuse an identical run), store and print the themes table. The closest "
               "codes become suggestions to validate (origin topic:N).",

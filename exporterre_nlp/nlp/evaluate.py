@@ -34,6 +34,9 @@ class EvalSentence:
     split: str
     text: str
     labels: tuple[Label, ...]
+    # categories whose labels are complete (None: all). A project's decisions label a segment for the
+    # categories decided there only: training learns nothing about the others from it.
+    known: frozenset[str] | None = None
 
 
 @dataclass

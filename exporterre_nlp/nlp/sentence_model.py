@@ -864,12 +864,15 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
     strings = cached_strings(nlp.vocab)
     sentences = list(sentences)
     units_of: list[tuple] = []           # per sentence: its units (first, last + 1), rule findings, unit spans
+    known: list[list[bool]] = []          # per unit and category: its label is known (EvalSentence.known)
     for n, (sentence, doc) in enumerate(zip(sentences, nlp.pipe([s.text for s in sentences], batch_size=64)), 1):
         findings = extractor(doc)
         mine = sentence_units(doc, findings, strings=strings)
         units_of.append((len(units), len(units) + len(mine), findings, [(u.start, u.end) for u in mine]))
+        complete = [getattr(sentence, "known", None) is None or c in sentence.known for c in CATEGORIES]
         for unit in mine:
             units.append(unit)
+            known.append(complete)
             gold.append([int(any(g.category == c and g.start < unit.end and unit.start < g.end
                                  for g in sentence.labels)) for c in CATEGORIES])
         if progress is not None:
@@ -891,26 +894,31 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
     def fit(rows, y):
         return LogisticRegression(C=options.c, class_weight="balanced", max_iter=5000).fit(x[rows], y[rows])
 
-    every = numpy.arange(total)
+    known_all = numpy.array(known, dtype=bool)
     for k, category in enumerate(CATEGORIES):
-        y = y_all[:, k]
-        if y.sum() < options.folds:
+        every = numpy.flatnonzero(known_all[:, k])            # the units labelled for this category
+        y = numpy.zeros(total, dtype=y_all.dtype)
+        y[every] = y_all[every, k]
+        if y[every].sum() < options.folds:
             raise ExporterreError(tr(f"Trop peu d'exemples « {category} » ({int(y.sum())}) pour entraîner le modèle.",
                                      f"Too few '{category}' examples ({int(y.sum())}) to train the model."),
                                   tr("Ajoutez des phrases étiquetées de cette catégorie.",
                                      "Add labelled sentences of this category."))
         oof = numpy.zeros(total)
-        for train, test in StratifiedKFold(options.folds, shuffle=True, random_state=options.seed).split(every, y):
-            oof[test] = fit(train, y).predict_proba(x[test])[:, 1]
-        hit = hits[:, CATEGORIES.index(category)]
-        t, precision, found, missed_by_rules = _threshold(oof, y.astype(bool), ~hit, options.min_precision)
-        v, vetoed_wrong, vetoed_right = _veto_threshold(oof, y.astype(bool), hit, options.max_veto_loss)
+        folds = StratifiedKFold(options.folds, shuffle=True, random_state=options.seed)
+        for train, test in folds.split(every, y[every]):
+            oof[every[test]] = fit(every[train], y).predict_proba(x[every[test]])[:, 1]
+        probs, gold, hit = oof[every], y[every].astype(bool), hits[every, k]
+        t, precision, found, missed_by_rules = _threshold(probs, gold, ~hit, options.min_precision)
+        v, vetoed_wrong, vetoed_right = _veto_threshold(probs, gold, hit, options.max_veto_loss)
         thresholds[category], veto[category] = t, v
-        points[category] = _operating_points(_reviews(sentences, units_of, oof, category))
-        cv[category] = {"threshold": t, "veto": v, "positives": int(y.sum()),
+        labelled = [(sentence, of) for sentence, of in zip(sentences, units_of)
+                    if getattr(sentence, "known", None) is None or category in sentence.known]
+        points[category] = _operating_points(_reviews(*zip(*labelled), oof, category) if labelled else [])
+        cv[category] = {"threshold": t, "veto": v, "positives": int(gold.sum()),
                         "added_precision": None if precision is None else round(float(precision), 3),
                         "added_found": found, "positives_without_rule": missed_by_rules,
-                        "rule_hits": int(hit.sum()), "rule_hits_right": int((hit & y.astype(bool)).sum()),
+                        "rule_hits": int(hit.sum()), "rule_hits_right": int((hit & gold).sum()),
                         "vetoed_wrong": vetoed_wrong, "vetoed_right": vetoed_right}
         model = fit(every, y)
         coef = model.coef_[0]
@@ -940,11 +948,15 @@ def default_training_sets() -> list[tuple[Path, str | None]]:
 
 def train_from_sets(sets: Sequence[tuple[str | Path, str | None]] | None = None, *, codebook, model: str = "md",
                     name: str = "phrases", options: TrainingOptions = TrainingOptions(),
-                    progress: Callable[[int, int], None] | None = None) -> SentenceModel:
+                    progress: Callable[[int, int], None] | None = None, extra: Sequence = (),
+                    extra_source: dict | None = None, fillers: str | None = None) -> SentenceModel:
     """Train on labelled JSONL sets (``(path, split)``: a split, or None for all but ``test``).
 
     Sentences of the ``test`` split are never learnt from: they are what
-    ``exporterre eval`` reports.
+    ``exporterre eval`` reports. ``extra``: more labelled sentences (a
+    project's segments, :func:`.learning.project_labels`), described in the
+    model file by ``extra_source``; ``fillers``: a filler list of the
+    project's (the oral marks training sees, as its analysis does).
     """
     from .evaluate import load_eval_set
     from .extract import Extractor
@@ -955,6 +967,9 @@ def train_from_sets(sets: Sequence[tuple[str | Path, str | None]] | None = None,
         sentences += rows
         sources.append({"file": Path(path).name, "split": split or "all but test", "sentences": len(rows),
                         "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]})
-    nlp = load_pipeline(PipelineSpec(model_package(model), "full"))
+    if extra:
+        sentences += list(extra)
+        sources.append({**(extra_source or {}), "sentences": len(extra)})
+    nlp = load_pipeline(PipelineSpec(model_package(model), "full", fillers))
     return train_sentence_model(sentences, nlp, Extractor(codebook, nlp.vocab), name=name, options=options,
                                 sources=sources, progress=progress)

@@ -1,0 +1,152 @@
+"""Learning from a project's own decisions: partial labels, training with them, train-model --project."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from exporterre_nlp.cli import app
+from exporterre_nlp.codebook import load_codebook
+from exporterre_nlp.nlp.evaluate import EvalSentence, Label, load_eval_set
+from exporterre_nlp.nlp.learning import PROJECT_MODEL_FILE, project_labels
+from exporterre_nlp.nlp.sentence_model import TrainingOptions, train_sentence_model
+from exporterre_nlp.store import SuggestionDraft
+from nlp_support import add_document, codebook, extractor, nlp_full  # noqa: F401  (fixtures)
+
+runner = CliRunner()
+TURNS = [
+    ("E", "Et dans le quartier ?"),
+    ("Awa", "On a besoin d'une crèche. Le soir je fais de la couture."),
+    ("Awa", "Les poubelles, ça va. Le marché du dimanche est bien."),
+    ("Awa", "Je parle wolof et peul."),
+    ("Awa", "Il fait beau aujourd'hui."),
+]
+
+
+def _span(doc, words):
+    start = doc.text.index(words)
+    return start, start + len(words)
+
+
+@pytest.fixture()
+def decided(project):
+    """Turns with suggestions decided by alice and bob, a manual coding and a theme decision."""
+    store = project.store
+    doc = add_document(store, "habitante_03", 3, TURNS)
+    segments = {s.position: s for s in store.segment_views()}
+    drafts = [SuggestionDraft(doc.id, *_span(doc, "On a besoin d'une crèche"), "besoins.garde_enfants",
+                              "rule:besoin.avoir_besoin", 0.9, segments[1].segment_id),
+              SuggestionDraft(doc.id, *_span(doc, "Les poubelles, ça va"), "preoccupations.proprete",
+                              "rule:preoccupation.sujet", 0.6, segments[2].segment_id),
+              SuggestionDraft(doc.id, *_span(doc, "Le marché du dimanche est bien"), "ressources",
+                              "model:phrases-fr-1", 0.7, segments[2].segment_id),
+              SuggestionDraft(doc.id, *_span(doc, "Il fait beau aujourd'hui."), "besoins", "rule:besoin.x", 0.5,
+                              segments[4].segment_id)]
+    ids = store.sync_suggestions("rule:", drafts[:2] + drafts[3:]).ids
+    model_id = store.sync_suggestions("model:", drafts[2:3]).ids[0]
+    store.decide(ids[0], "alice", "accept")
+    store.decide(ids[1], "alice", "reject")          # « ça va »: not a concern
+    store.decide(model_id, "bob", "accept")
+    store.add_coding(doc.id, *_span(doc, "je fais de la couture"), "competences.couture", "alice")   # by hand
+    # a theme accepted on a whole turn says nothing about its sentences: left out
+    theme = store.sync_suggestions("topic:", [SuggestionDraft(doc.id, *_span(doc, "Je parle wolof et peul."),
+                                                              "besoins", "topic:2", 0.4)]).ids[0]
+    store.decide(theme, "alice", "accept")
+    return project, doc
+
+
+def test_project_labels_label_the_segments_read_for_the_categories_decided(decided):
+    project, doc = decided
+    book = load_codebook(project.codebook_path)
+    labels = project_labels(project, book)
+    # read in order up to the last decided turn (the second): both turns, for the four categories
+    # decided in the document; the theme's turn and the undecided one after are out
+    assert [s.text for s in labels.sentences] == [TURNS[1][1], TURNS[2][1]]
+    first, second = labels.sentences
+    every = {"besoin", "preoccupation", "competence", "ressource"}
+    assert first.known == second.known == every and first.split == "train" and first.source == "project"
+    assert [(g.category, first.text[g.start:g.end]) for g in first.labels] == [
+        ("besoin", "On a besoin d'une crèche"), ("competence", "je fais de la couture")]
+    # the rejected concern is a negative; bob's accepted resource a positive
+    assert [(g.category, second.text[g.start:g.end]) for g in second.labels] == [
+        ("ressource", "Le marché du dimanche est bien")]
+    assert labels.coders == ("alice", "bob") and labels.decided == {c: 2 for c in every}
+    assert labels.positives == {"besoin": 1, "competence": 1, "ressource": 1}
+    # from the validation queue: only the decided turns, each for what was decided there
+    queue = project_labels(project, book, assume_read=False)
+    assert [(s.text, s.known) for s in queue.sentences] == [(TURNS[1][1], {"besoin", "competence"}),
+                                                            (TURNS[2][1], {"preoccupation", "ressource"})]
+    assert [s.labels for s in queue.sentences] == [first.labels, second.labels]
+    only_bob = project_labels(project, book, coders=["bob"])
+    assert [(s.text, s.known, len(s.labels)) for s in only_bob.sentences] == [
+        (TURNS[1][1], {"ressource"}, 0), (TURNS[2][1], {"ressource"}, 1)]
+
+
+def test_project_labels_follow_codes_added_under_a_category(decided):
+    project, doc = decided
+    project.store.add_code("besoins.laverie", "Laverie", parent="besoins")
+    # a coding over two turns labels each turn with its part
+    project.store.add_coding(doc.id, doc.text.index("peul"), doc.text.index("Il fait beau") + 12, "besoins.laverie",
+                             "alice")
+    labels = project_labels(project, load_codebook(project.codebook_path), assume_read=False)
+    parts = {s.text: [(g.category, s.text[g.start:g.end]) for g in s.labels] for s in labels.sentences
+             if s.text in (TURNS[3][1], TURNS[4][1])}
+    assert parts == {TURNS[3][1]: [("besoin", "peul.")], TURNS[4][1]: [("besoin", "Il fait beau")]}
+
+
+def test_project_without_decisions_has_nothing_to_learn(project):
+    add_document(project.store, "habitante_04", 3, TURNS)
+    assert project_labels(project, load_codebook(project.codebook_path)).sentences == []
+
+
+@pytest.mark.slow
+def test_training_learns_a_category_only_where_it_is_known(nlp_full, extractor):
+    base = load_eval_set(split="dev")[:300]
+    more = [s for s in load_eval_set(split="dev")[300:] if s.labels][:60]
+    assert {g.category for s in more for g in s.labels} >= {"besoin", "lieu"}
+    options = TrainingOptions(folds=3)
+    partial = [EvalSentence(s.id, s.source, "train", s.text, s.labels, frozenset({"besoin"})) for s in more]
+    full = train_sentence_model(base + more, nlp_full, extractor, name="f", options=options)
+    only = train_sentence_model(base + partial, nlp_full, extractor, name="p", options=options)
+    alone = train_sentence_model(base, nlp_full, extractor, name="b", options=options)
+    cv = lambda m, c: m.training["cross_validation"][c]["positives"]    # noqa: E731
+    assert cv(only, "besoin") == cv(full, "besoin") > cv(alone, "besoin")
+    for category in ("preoccupation", "competence", "ressource", "lieu"):
+        assert cv(only, category) == cv(alone, category)
+    assert cv(full, "lieu") > cv(alone, "lieu")
+
+
+@pytest.mark.slow
+def test_train_model_learns_from_a_project_and_enables_the_model(decided, tmp_path):
+    project, _ = decided
+    labelled = tmp_path / "etiquettes.jsonl"
+    labelled.write_text("\n".join(json.dumps({
+        "id": s.id, "source": s.source, "split": s.split, "text": s.text,
+        "labels": [{"category": g.category, "start": g.start, "end": g.end} for g in s.labels]}, ensure_ascii=False)
+        for s in load_eval_set(split="dev")[:250]), encoding="utf-8")
+    result = runner.invoke(app, ["train-model", "--project", str(project.path), "--set", str(labelled),
+                                 "--name", "maison", "--use", "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["file"] == str(project.path / PROJECT_MODEL_FILE) and summary["enabled"]
+    assert summary["sources"][-1] == {"project": "projet", "coders": ["alice", "bob"], "sentences": 2,
+                                      "read": True, "segments_by_category": {"besoin": 2, "preoccupation": 2,
+                                                                             "competence": 2, "ressource": 2}}
+    settings = yaml.safe_load((project.path / "settings.yaml").read_text(encoding="utf-8"))
+    assert settings["extraction"]["sentence_model"] == PROJECT_MODEL_FILE
+    analysed = json.loads(runner.invoke(app, ["analyse", "--project", str(project.path), "--json"]).output)
+    assert analysed["sentence_model"] == "model:maison"
+    # the decisions made before are kept; the builtin model's undecided suggestions are not
+    kept = project.store.list_codings(origin_prefix="model:", statuses=["accepted"])
+    assert [c.coder for c in kept] == ["bob"]
+
+
+def test_train_model_says_when_a_project_has_no_decision(project):
+    add_document(project.store, "habitante_04", 3, TURNS)
+    result = runner.invoke(app, ["train-model", "--project", str(project.path)])
+    assert result.exit_code != 0 and "Aucune décision" in result.output and "exporterre tui" in result.output
+    assert not (project.path / PROJECT_MODEL_FILE).exists()
+    result = runner.invoke(app, ["train-model"])
+    assert result.exit_code != 0 and "--out" in result.output

@@ -222,6 +222,16 @@ def test_model_suggestions_get_the_root_code_of_their_category(codebook):
                      "ressource": "ressources", "lieu": "lieux"}
 
 
+def test_model_suggestions_are_filed_under_the_sub_code_a_keyword_names(nlp_full, extractor):
+    doc = _doc(nlp_full.vocab, ["Des", "places", "en", "crèches", ".", "Il", "pleut", "."],
+               ["un", "place", "en", "crèche", ".", "il", "pleuvoir", "."],
+               [True, False, False, False, False, True, False, False])
+    need = Extraction("model:essai", "besoin", "besoins", 0, 22, "Des places en crèches", None, (), False, 0.9)
+    assert extractor.file_sentence(need, doc).code == "besoins.garde_enfants"      # by its lemma « crèche »
+    rain = Extraction("model:essai", "besoin", "besoins", 24, 32, "Il pleut", None, (), False, 0.9)
+    assert extractor.file_sentence(rain, doc) == rain                              # no keyword: the root
+
+
 # -- training (real model, real labelled sentences) --------------------------------------
 @pytest.mark.slow
 def test_training_is_deterministic_and_never_learns_from_the_test_half(nlp_full, extractor, tmp_path):
@@ -280,7 +290,8 @@ def test_analysis_stores_model_suggestions_beside_the_rules_and_syncs_them(model
     result = analyse(model_project)
     assert result.sentence_model == "model:essai" and result.from_model == 1
     added = store.list_findings(rule="model:essai")
-    assert len(added) == 1 and added[0].category == "besoin" and added[0].code_key == "besoins"
+    # filed under the sub-code whose keyword (« crèche ») the sentence holds
+    assert len(added) == 1 and added[0].category == "besoin" and added[0].code_key == "besoins.garde_enfants"
     doc = store.get_document(added[0].document_id)
     assert doc.text[added[0].start:added[0].end] == added[0].text == "Une crèche le soir pour les mamans qui travaillent"
     assert added[0].speaker == "Fatou" and added[0].role == "resident"

@@ -20,7 +20,7 @@ one of whose ``keywords`` (lemmas) occurs in the object; with
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -180,6 +180,17 @@ class Extractor:
                     best = (key, depth)
                     break
         return best[0] if best else None
+
+    def file_sentence(self, finding: Extraction, doc: Doc) -> Extraction:
+        """A sentence-model finding (a whole sentence under a category's root code) filed under the deepest
+        sub-code one of whose keywords is a lemma or word of the sentence; unchanged when none is."""
+        span = doc.char_span(finding.start, finding.end, alignment_mode="expand")
+        if span is None:
+            return finding
+        lemmas = tuple(t.lemma_.lower() for t in span if not t.is_punct)
+        words = tuple(t.lower_ for t in span if not t.is_punct)
+        code = self.route(finding.code, None, lemmas + words)
+        return finding if code is None else replace(finding, code=code)
 
     # -- matching -------------------------------------------------------------------
     def _called(self, index: DocIndex) -> set[int]:

@@ -908,17 +908,17 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
         folds = StratifiedKFold(options.folds, shuffle=True, random_state=options.seed)
         for train, test in folds.split(every, y[every]):
             oof[every[test]] = fit(every[train], y).predict_proba(x[every[test]])[:, 1]
-        probs, gold, hit = oof[every], y[every].astype(bool), hits[every, k]
-        t, precision, found, missed_by_rules = _threshold(probs, gold, ~hit, options.min_precision)
-        v, vetoed_wrong, vetoed_right = _veto_threshold(probs, gold, hit, options.max_veto_loss)
+        probs, truth, hit = oof[every], y[every].astype(bool), hits[every, k]
+        t, precision, found, missed_by_rules = _threshold(probs, truth, ~hit, options.min_precision)
+        v, vetoed_wrong, vetoed_right = _veto_threshold(probs, truth, hit, options.max_veto_loss)
         thresholds[category], veto[category] = t, v
         labelled = [(sentence, of) for sentence, of in zip(sentences, units_of)
                     if getattr(sentence, "known", None) is None or category in sentence.known]
         points[category] = _operating_points(_reviews(*zip(*labelled), oof, category) if labelled else [])
-        cv[category] = {"threshold": t, "veto": v, "positives": int(gold.sum()),
+        cv[category] = {"threshold": t, "veto": v, "positives": int(truth.sum()),
                         "added_precision": None if precision is None else round(float(precision), 3),
                         "added_found": found, "positives_without_rule": missed_by_rules,
-                        "rule_hits": int(hit.sum()), "rule_hits_right": int((hit & gold).sum()),
+                        "rule_hits": int(hit.sum()), "rule_hits_right": int((hit & truth).sum()),
                         "vetoed_wrong": vetoed_wrong, "vetoed_right": vetoed_right}
         model = fit(every, y)
         coef = model.coef_[0]

@@ -819,22 +819,16 @@ def _operating_points(reviews: Sequence[_Review], targets: Sequence[float] = PRE
         right = (f_right & (f_score >= v)).sum() + added_right
         for i, a in enumerate(adds):
             for r in hard:
-                used: set[int] = set()
-                for score, over in r.findings:
-                    if score >= v:
-                        n[i] += 1
-                        hit = next((g for g in over if g not in used), None)
-                        if hit is not None:
-                            used.add(hit)
-                            right[i] += 1
+                suggested = [over for score, over in r.findings if score >= v]
                 if a < 1.0:
-                    for score, over in r.units:
-                        if score >= a:
-                            n[i] += 1
-                            hit = next((g for g in over if g not in used), None)
-                            if hit is not None:
-                                used.add(hit)
-                                right[i] += 1
+                    suggested += [over for score, over in r.units if score >= a]
+                n[i] += len(suggested)
+                used: set[int] = set()
+                for over in suggested:
+                    hit = next((g for g in over if g not in used), None)
+                    if hit is not None:
+                        used.add(hit)
+                        right[i] += 1
         precision = right / numpy.maximum(n, 1)
         recall = right / labels
         for target in targets:

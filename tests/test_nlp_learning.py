@@ -134,6 +134,10 @@ def test_train_model_learns_from_a_project_and_enables_the_model(decided, tmp_pa
     assert summary["sources"][-1] == {"project": "projet", "coders": ["alice", "bob"], "sentences": 2,
                                       "read": True, "segments_by_category": {"besoin": 2, "preoccupation": 2,
                                                                              "competence": 2, "ressource": 2}}
+    # the model's and the rules' figures on the project's own decisions (the two turns' labels)
+    own = summary["cross_validation"]["besoin"]["project"]
+    assert own["rules"]["labels"] == own["model"]["labels"] == 1 and own["rules"]["suggested"] >= 1
+    assert "project" not in summary["cross_validation"]["lieu"]          # nothing decided about places
     settings = yaml.safe_load((project.path / "settings.yaml").read_text(encoding="utf-8"))
     assert settings["extraction"]["sentence_model"] == PROJECT_MODEL_FILE
     analysed = json.loads(runner.invoke(app, ["analyse", "--project", str(project.path), "--json"]).output)
@@ -141,6 +145,10 @@ def test_train_model_learns_from_a_project_and_enables_the_model(decided, tmp_pa
     # the decisions made before are kept; the builtin model's undecided suggestions are not
     kept = project.store.list_codings(origin_prefix="model:", statuses=["accepted"])
     assert [c.coder for c in kept] == ["bob"]
+    shown = runner.invoke(app, ["train-model", "--project", str(project.path), "--set", str(labelled),
+                                "--out", str(tmp_path / "autre.json.gz")])
+    assert shown.exit_code == 0 and "Sur les décisions du projet" in shown.output
+    assert "Projet projet : 2 segments étiquetés" in " ".join(shown.output.split())
 
 
 def test_train_model_says_when_a_project_has_no_decision(project):

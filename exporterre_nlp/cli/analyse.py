@@ -463,6 +463,19 @@ def train_model_cmd(
         points.add_row(tr(*CATEGORY_NAMES[cat]), *(f"{found[t]['precision']:.2f} / {found[t]['recall']:.2f}"
                                                   if t in found else "—" for t in PRECISION_TARGETS))
     console.print(points)
+    own = {cat: row["project"] for cat, row in cv.items() if row.get("project")}
+    if own:
+        mine = Table(title=tr("Sur les décisions du projet (validation croisée) : précision / rappel",
+                              "On the project's decisions (cross-validation): precision / recall"))
+        for col in (tr("catégorie", "category"), tr("passages codés", "coded passages"), tr("règles", "rules"),
+                    tr("règles + modèle", "rules + model")):
+            mine.add_column(col, justify="left" if col == tr("catégorie", "category") else "right")
+        fmt = lambda v: "—" if v is None else f"{v:.2f}"   # noqa: E731
+        for cat, row in own.items():
+            mine.add_row(tr(*CATEGORY_NAMES[cat]), str(row["model"]["labels"]),
+                         f"{fmt(row['rules']['precision'])} / {fmt(row['rules']['recall'])}",
+                         f"{fmt(row['model']['precision'])} / {fmt(row['model']['recall'])}")
+        console.print(mine)
     if use and opened is not None:
         console.print(tr(f"Écrit : {out}, et activé dans {opened.path.name}/settings.yaml : relancez « analyse ».",
                          f"Written: {out}, and enabled in {opened.path.name}/settings.yaml: run 'analyse' again."),

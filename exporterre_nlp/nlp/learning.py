@@ -38,7 +38,7 @@ from typing import Iterable
 
 from .analyse import MODEL_ORIGIN, RULE_ORIGIN, units
 from .evaluate import EvalSentence, Label
-from .sentence_model import CATEGORIES, category_codes
+from .sentence_model import CATEGORIES, PROJECT_SOURCE, category_codes
 
 PROJECT_MODEL_FILE = "modele_phrases.json.gz"    # train-model --project writes it in the project folder
 DECIDED = ("manual", "accepted", "rejected")
@@ -124,7 +124,7 @@ def project_labels(project, codebook, *, coders: Iterable[str] | None = None,
                                          min(c.end, view.end) - view.start)
                                    for c in found if c.status in POSITIVE},
                                   key=lambda g: (g.start, g.end, g.category)))
-            out.sentences.append(EvalSentence(f"{view.document}#{view.position}", "project", "train",
+            out.sentences.append(EvalSentence(f"{view.document}#{view.position}", PROJECT_SOURCE, "train",
                                               view.text, labels, known))
             out.decided.update(known)
             out.positives.update(g.category for g in labels)

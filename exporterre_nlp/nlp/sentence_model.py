@@ -757,6 +757,7 @@ def _veto_threshold(probs: numpy.ndarray, gold: numpy.ndarray, hit: numpy.ndarra
 
 
 PRECISION_TARGETS = (0.70, 0.75, 0.80, 0.85, 0.90)
+PROJECT_SOURCE = "project"            # the source of the sentences a project's decisions label (learning.py)
 _GRID = numpy.round(numpy.arange(0.0, 0.991, 0.02), 2)
 
 
@@ -786,6 +787,28 @@ def _reviews(sentences, units_of, probs: numpy.ndarray, category: str) -> list[_
         if items or free or labels:
             out.append(_Review(items, free, len(labels)))
     return out
+
+
+def _suggested(review: _Review, veto: float, add: float) -> tuple[int, int]:
+    """Suggestions in one reviewed sentence at these thresholds, and how many are right (matched to the
+    labels one-to-one, in order, as ``exporterre eval`` matches them)."""
+    suggested = [over for score, over in review.findings if score >= veto]
+    if add < 1.0:
+        suggested += [over for score, over in review.units if score >= add]
+    used: set[int] = set()
+    for over in suggested:
+        hit = next((g for g in over if g not in used), None)
+        if hit is not None:
+            used.add(hit)
+    return len(suggested), len(used)
+
+
+def _scores_at(reviews: Sequence[_Review], veto: float, add: float) -> dict:
+    """Precision and recall of the suggestions of these reviewed sentences at one pair of thresholds."""
+    counts = [_suggested(r, veto, add) for r in reviews]
+    n, right, labels = sum(c[0] for c in counts), sum(c[1] for c in counts), sum(r.labels for r in reviews)
+    return {"labels": labels, "suggested": n, "precision": round(right / n, 3) if n else None,
+            "recall": round(right / labels, 3) if labels else None}
 
 
 def _operating_points(reviews: Sequence[_Review], targets: Sequence[float] = PRECISION_TARGETS,
@@ -819,16 +842,9 @@ def _operating_points(reviews: Sequence[_Review], targets: Sequence[float] = PRE
         right = (f_right & (f_score >= v)).sum() + added_right
         for i, a in enumerate(adds):
             for r in hard:
-                suggested = [over for score, over in r.findings if score >= v]
-                if a < 1.0:
-                    suggested += [over for score, over in r.units if score >= a]
-                n[i] += len(suggested)
-                used: set[int] = set()
-                for over in suggested:
-                    hit = next((g for g in over if g not in used), None)
-                    if hit is not None:
-                        used.add(hit)
-                        right[i] += 1
+                found, found_right = _suggested(r, v, a)
+                n[i] += found
+                right[i] += found_right
         precision = right / numpy.maximum(n, 1)
         recall = right / labels
         for target in targets:
@@ -908,12 +924,21 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
         thresholds[category], veto[category] = t, v
         labelled = [(sentence, of) for sentence, of in zip(sentences, units_of)
                     if getattr(sentence, "known", None) is None or category in sentence.known]
-        points[category] = _operating_points(_reviews(*zip(*labelled), oof, category) if labelled else [])
+        reviews = _reviews(*zip(*labelled), oof, category) if labelled else []
+        points[category] = _operating_points(reviews)
+        # a project's own decisions: what the rules alone and the model (default thresholds) get right there
+        own = [(sentence, of) for sentence, of in labelled if sentence.source == PROJECT_SOURCE]
+        project = None
+        if own:
+            own_reviews = _reviews(*zip(*own), oof, category)
+            project = {"rules": _scores_at(own_reviews, 0.0, 1.0), "model": _scores_at(own_reviews, v, t)}
         cv[category] = {"threshold": t, "veto": v, "positives": int(truth.sum()),
                         "added_precision": None if precision is None else round(float(precision), 3),
                         "added_found": found, "positives_without_rule": missed_by_rules,
                         "rule_hits": int(hit.sum()), "rule_hits_right": int((hit & truth).sum()),
                         "vetoed_wrong": vetoed_wrong, "vetoed_right": vetoed_right}
+        if project is not None:
+            cv[category]["project"] = project
         model = fit(every, y)
         coef = model.coef_[0]
         term_w.append(coef[:len(terms)])

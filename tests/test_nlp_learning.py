@@ -154,7 +154,7 @@ def test_train_model_learns_from_a_project_and_enables_the_model(decided, tmp_pa
 def test_train_model_says_when_a_project_has_no_decision(project):
     add_document(project.store, "habitante_04", 3, TURNS)
     result = runner.invoke(app, ["train-model", "--project", str(project.path)])
-    assert result.exit_code != 0 and "Aucune décision" in result.output and "exporterre tui" in result.output
+    assert result.exit_code != 0 and "Aucune décision" in result.output and "exporterre code" in result.output
     assert not (project.path / PROJECT_MODEL_FILE).exists()
     result = runner.invoke(app, ["train-model"])
     assert result.exit_code != 0 and "--out" in result.output

@@ -404,8 +404,10 @@ def train_model_cmd(
                        ": ni suggestion acceptée ou rejetée, ni codage manuel.",
                        f"No decision to learn from in project {opened.path.name}{' (' + who + ')' if who else ''}: "
                        "no suggestion accepted or rejected, no manual coding."),
-                    tr("Décidez des suggestions dans l'interface (exporterre tui), puis relancez.",
-                       "Decide on suggestions in the interface (exporterre tui), then run again."))
+                    tr(f"Décidez des suggestions dans l'interface (exporterre code --project {opened.path}), "
+                       "puis relancez.",
+                       f"Decide on suggestions in the interface (exporterre code --project {opened.path}), "
+                       "then run again."))
             out = out or opened.path / PROJECT_MODEL_FILE
             decided = ", ".join(f"{tr(*CATEGORY_NAMES[c])} {n}" for c, n in labels.decided.items())
             if not as_json:

@@ -361,9 +361,9 @@ def train_model_cmd(
         "Target precision (cross-validation) of the sentences the model adds to the rules.")),
     codebook: Optional[Path] = typer.Option(None, "--codebook", "-c", exists=True, dir_okay=False, help=tr(
         "Livre de codes dont le modèle revoit les règles : ses seuils d'ajout et de veto en dépendent (par "
-        "défaut : codebooks/exporterre.yaml).",
-        "Codebook whose rules the model reviews: its add and veto thresholds depend on them (default: "
-        "codebooks/exporterre.yaml).")),
+        "défaut : celui du projet avec --project, sinon codebooks/exporterre.yaml).",
+        "Codebook whose rules the model reviews: its add and veto thresholds depend on them (default: the "
+        "project's with --project, else codebooks/exporterre.yaml).")),
     model: Optional[str] = typer.Option("md", "--model", "-m", help=MODEL_HELP, callback=_model),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:

@@ -468,7 +468,11 @@ def train_model_cmd(
     own = {cat: row["project"] for cat, row in cv.items() if row.get("project")}
     if own:
         mine = Table(title=tr("Sur les décisions du projet (validation croisée) : précision / rappel",
-                              "On the project's decisions (cross-validation): precision / recall"))
+                              "On the project's decisions (cross-validation): precision / recall"),
+                     caption=tr("Le rappel ne compte que les passages codés ou acceptés : sans codages manuels de "
+                                "ce que la machine a manqué, il est de 1 pour les règles par construction.",
+                                "Recall counts only the passages coded or accepted: without manual codings of "
+                                "what the machine missed, it is 1 for the rules by construction."))
         for col in (tr("catégorie", "category"), tr("passages codés", "coded passages"), tr("règles", "rules"),
                     tr("règles + modèle", "rules + model")):
             mine.add_column(col, justify="left" if col == tr("catégorie", "category") else "right")

@@ -19,6 +19,17 @@ from .app import JSON_HELP, ProjectOption, app, console, handle_errors, open_pro
 CATEGORY_NAMES = {"besoin": ("besoin", "need"), "preoccupation": ("préoccupation", "concern"),
                   "competence": ("compétence", "skill"), "ressource": ("ressource", "resource"),
                   "lieu": ("lieu", "place")}
+
+
+def _name(category: str) -> str:
+    """A category's name in the interface language."""
+    return tr(*CATEGORY_NAMES.get(category, (category, category)))
+
+
+def _names(categories) -> str:
+    return ", ".join(_name(c) for c in categories)
+
+
 _CATEGORY_ALIASES = {"préoccupation": "preoccupation", "compétence": "competence", "savoir-faire": "competence",
                      "initiative": "ressource", "besoins": "besoin", "lieux": "lieu"}
 
@@ -84,7 +95,7 @@ def analyse_cmd(
     table.add_column(tr("catégorie", "category"))
     table.add_column(tr("trouvailles", "findings"), justify="right")
     for cat, n in result.by_category.items():
-        table.add_row(tr(*CATEGORY_NAMES.get(cat, (cat, cat))), str(n))
+        table.add_row(_name(cat), str(n))
     console.print(table)
     console.print(tr(
         f"Suggestions : {result.added} nouvelles, {result.kept} inchangées, {result.removed} retirées ; "
@@ -102,7 +113,7 @@ def analyse_cmd(
                          f"Target precision: {result.target_precision:.2f} (extraction.target_precision)."),
                       highlight=False)
     if result.below_target:
-        names = ", ".join(tr(*CATEGORY_NAMES.get(c, (c, c))) for c in result.below_target)
+        names = _names(result.below_target)
         console.print(tr(f"[yellow]Précision non atteinte en validation croisée pour : {names} ; le point le plus "
                          "précis est utilisé.[/yellow]",
                          f"[yellow]Precision not reached in cross-validation for: {names}; the most precise "
@@ -149,7 +160,7 @@ def extractions_cmd(
     for f in rows:
         who = f"{f.speaker or '—'} ({f.role or '?'})" + (tr(" [rapporté]", " [reported]") if f.reported else "")
         where = f"{f.document} · {f.phase} {PHASE_NAMES.get(f.phase, '')}" + (f" · {f.lieu}" if f.lieu else "")
-        table.add_row(tr(*CATEGORY_NAMES.get(f.category, (f.category, f.category))), f.code_key, f.object or "—",
+        table.add_row(_name(f.category), f.code_key, f.object or "—",
                       who, where, f"« {f.text} »")
     console.print(table)
 
@@ -242,7 +253,7 @@ def _model_caption(report) -> str:
         caption += tr(f", précision visée {report.target_precision:.2f}",
                       f", target precision {report.target_precision:.2f}")
     if report.below_target:
-        names = ", ".join(tr(*CATEGORY_NAMES.get(c, (c, c))) for c in report.below_target)
+        names = _names(report.below_target)
         caption += tr(f" (non atteinte en validation croisée : {names})",
                       f" (not reached in cross-validation: {names})")
     return caption
@@ -304,7 +315,7 @@ def eval_cmd(
         table.add_column(col, justify="left" if col == columns[0] else "right")
     fmt = lambda v: "—" if v is None else f"{v:.2f}"   # noqa: E731
     for cat, score in report.scores.items():
-        cells = [tr(*CATEGORY_NAMES[cat]), str(score.gold)]
+        cells = [_name(cat), str(score.gold)]
         if with_model:
             alone = report.rules_only[cat]
             cells += [fmt(alone.precision), fmt(alone.recall)]
@@ -318,7 +329,7 @@ def eval_cmd(
                 continue
             shown[key] = shown.get(key, 0) + 1
             kind = tr("oubli", "missed") if e["kind"] == "fn" else tr("en trop", "spurious")
-            console.print(f"[bold]{tr(*CATEGORY_NAMES[e['category']])}[/] {kind} : « {e['span']} » — "
+            console.print(f"[bold]{_name(e['category'])}[/] {kind} : « {e['span']} » — "
                           f"[dim]{e['text'][:160]}[/]", highlight=False)
 
 
@@ -409,7 +420,7 @@ def train_model_cmd(
                        f"Decide on suggestions in the interface (exporterre code --project {opened.path}), "
                        "then run again."))
             out = out or opened.path / PROJECT_MODEL_FILE
-            decided = ", ".join(f"{tr(*CATEGORY_NAMES[c])} {n}" for c, n in labels.decided.items())
+            decided = ", ".join(f"{_name(c)} {n}" for c, n in labels.decided.items())
             if not as_json:
                 console.print(tr(
                     f"Projet {opened.path.name} : {len(labels.sentences)} segments étiquetés ({decided}), "
@@ -449,7 +460,7 @@ def train_model_cmd(
         table.add_column(col, justify="left" if col == tr("catégorie", "category") else "right")
     for cat, row in cv.items():
         precision = "—" if row["added_precision"] is None else f"{row['added_precision']:.2f}"
-        table.add_row(tr(*CATEGORY_NAMES[cat]), str(row["positives"]),
+        table.add_row(_name(cat), str(row["positives"]),
                       tr("jamais", "never") if row["threshold"] >= 1.0 else f"{row['threshold']:.2f}", precision,
                       f"{row['added_found']} / {row['positives_without_rule']}", f"{row['veto']:.2f}",
                       f"{row['vetoed_wrong']} / {row['vetoed_right']}")
@@ -462,7 +473,7 @@ def train_model_cmd(
         points.add_column(f"{target:.2f}", justify="right")
     for cat in trained.categories:
         found = {p["target"]: p for p in trained.operating_points.get(cat, ())}
-        points.add_row(tr(*CATEGORY_NAMES[cat]), *(f"{found[t]['precision']:.2f} / {found[t]['recall']:.2f}"
+        points.add_row(_name(cat), *(f"{found[t]['precision']:.2f} / {found[t]['recall']:.2f}"
                                                   if t in found else "—" for t in PRECISION_TARGETS))
     console.print(points)
     own = {cat: row["project"] for cat, row in cv.items() if row.get("project")}
@@ -478,7 +489,7 @@ def train_model_cmd(
             mine.add_column(col, justify="left" if col == tr("catégorie", "category") else "right")
         fmt = lambda v: "—" if v is None else f"{v:.2f}"   # noqa: E731
         for cat, row in own.items():
-            mine.add_row(tr(*CATEGORY_NAMES[cat]), str(row["model"]["labels"]),
+            mine.add_row(_name(cat), str(row["model"]["labels"]),
                          f"{fmt(row['rules']['precision'])} / {fmt(row['rules']['recall'])}",
                          f"{fmt(row['model']['precision'])} / {fmt(row['model']['recall'])}")
         console.print(mine)

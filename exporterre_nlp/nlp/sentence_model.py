@@ -856,6 +856,12 @@ def _operating_points(reviews: Sequence[_Review], targets: Sequence[float] = PRE
              "precision": round(best[t][3], 3), "recall": round(best[t][4], 3)} for t in targets if t in best]
 
 
+def _knows(sentence, category: str) -> bool:
+    """Is ``sentence`` labelled for ``category`` (``EvalSentence.known``; None: for every category)?"""
+    known = getattr(sentence, "known", None)
+    return known is None or category in known
+
+
 def train_sentence_model(sentences, nlp, extractor, *, name: str, options: TrainingOptions = TrainingOptions(),
                          sources: Sequence[dict] = (), progress: Callable[[int, int], None] | None = None
                          ) -> SentenceModel:
@@ -879,7 +885,7 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
         findings = extractor(doc)
         mine = sentence_units(doc, findings, strings=strings)
         units_of.append((len(units), len(units) + len(mine), findings, [(u.start, u.end) for u in mine]))
-        complete = [getattr(sentence, "known", None) is None or c in sentence.known for c in CATEGORIES]
+        complete = [_knows(sentence, c) for c in CATEGORIES]
         for unit in mine:
             units.append(unit)
             known.append(complete)
@@ -922,8 +928,7 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
         t, precision, found, missed_by_rules = _threshold(probs, truth, ~hit, options.min_precision)
         v, vetoed_wrong, vetoed_right = _veto_threshold(probs, truth, hit, options.max_veto_loss)
         thresholds[category], veto[category] = t, v
-        labelled = [(sentence, of) for sentence, of in zip(sentences, units_of)
-                    if getattr(sentence, "known", None) is None or category in sentence.known]
+        labelled = [(sentence, of) for sentence, of in zip(sentences, units_of) if _knows(sentence, category)]
         reviews = _reviews(*zip(*labelled), oof, category) if labelled else []
         points[category] = _operating_points(reviews)
         # a project's own decisions: what the rules alone and the model (default thresholds) get right there

@@ -232,6 +232,48 @@ def test_model_suggestions_are_filed_under_the_sub_code_a_keyword_names(nlp_full
     assert extractor.file_sentence(rain, doc) == rain                              # no keyword: the root
 
 
+def _added(doc, category, sentence=0):
+    sent = list(doc.sents)[sentence]
+    return Extraction("model:essai", category, category + "s", sent[0].idx, sent[-1].idx + len(sent[-1]),
+                      sent.text, None, (), False, 0.9)
+
+
+def test_model_suggestions_get_as_object_the_noun_group_of_the_keyword_that_filed_them(nlp_full, extractor):
+    doc = nlp_full("Il faudrait plus de places en crèche pour les petits.")
+    need = extractor.file_sentence(_added(doc, "besoin"), doc, lambda category, lemma: 0.0)
+    assert need.code == "besoins.garde_enfants" and need.object == "crèche" and "crèche" in need.object_lemmas
+    assert (need.start, need.end, need.matched) == (0, len(doc.text), doc.text)     # the span stays the sentence
+
+
+def test_model_suggestions_without_keyword_get_the_noun_the_model_weighs_most(nlp_full, extractor):
+    doc = nlp_full("Le soir, il faudrait des fontaines plus fraîches vers la zone artisanale.")
+    weights = {"fontaine": 1.5, "zone": 0.7, "soir": 9.0, "falloir": 9.0}  # « soir », « falloir »: never the object
+    need = extractor.file_sentence(_added(doc, "besoin"), doc, lambda category, lemma: weights.get(lemma, 0.0))
+    assert need.code == "besoins" and need.object == "fontaine" and need.object_lemmas == ("fontaine",)
+    weights = {"fontaine": -1.0, "zone": 0.7}
+    need = extractor.file_sentence(_added(doc, "besoin"), doc, lambda category, lemma: weights.get(lemma, 0.0))
+    assert need.object == "zone artisanale"
+    # no word the model counts for the category: no object rather than a guess
+    assert extractor.file_sentence(_added(doc, "besoin"), doc, lambda category, lemma: -1.0).object is None
+
+
+def test_model_skill_suggestions_may_be_a_verb_and_places_a_named_place(nlp_full, extractor):
+    doc = nlp_full("Moi j'ai toujours aimé cuisiner pour toute la famille.")
+    weights = {"cuisiner": 2.0, "famille": 0.3, "aimer": 5.0}
+    skill = extractor.file_sentence(_added(doc, "competence"), doc, lambda category, lemma: weights.get(lemma, 0.0))
+    assert skill.object == "cuisiner"
+    doc = nlp_full("On allait tous les dimanches à Grenoble avec les enfants.")
+    place = extractor.file_sentence(_added(doc, "lieu"), doc, lambda category, lemma: 1.0)
+    assert place.object == "Grenoble"
+
+
+def test_the_model_says_which_lemma_weighs_for_a_category():
+    model = _model({"besoin": {"crèche": 3.0, "soleil": -1.0}, "lieu": {"crèche": 0.5}})
+    assert model.term_weight("besoin", "crèche") == 3.0 and model.term_weight("lieu", "crèche") == 0.5
+    assert model.term_weight("besoin", "soleil") == -1.0
+    assert model.term_weight("besoin", "inconnu") == 0.0 and model.term_weight("autre", "crèche") == 0.0
+
+
 # -- training (real model, real labelled sentences) --------------------------------------
 @pytest.mark.slow
 def test_training_is_deterministic_and_never_learns_from_the_test_half(nlp_full, extractor, tmp_path):
@@ -292,6 +334,7 @@ def test_analysis_stores_model_suggestions_beside_the_rules_and_syncs_them(model
     added = store.list_findings(rule="model:essai")
     # filed under the sub-code whose keyword (« crèche ») the sentence holds
     assert len(added) == 1 and added[0].category == "besoin" and added[0].code_key == "besoins.garde_enfants"
+    assert added[0].object == "crèche"                                   # the keyword that filed it
     doc = store.get_document(added[0].document_id)
     assert doc.text[added[0].start:added[0].end] == added[0].text == "Une crèche le soir pour les mamans qui travaillent"
     assert added[0].speaker == "Fatou" and added[0].role == "resident"

@@ -267,7 +267,8 @@ def _entries(extractor, docs, found, negated, sentence_model, codes, seconds) ->
         seconds["sentence_model"] = seconds.get("sentence_model", 0.0) + time.perf_counter() - started
     out = []
     for doc, (kept, added, vetoed), n in zip(docs, reviews, negated):
-        kept = kept + [extractor.file_sentence(f, doc) for f in added if f.score >= extractor.min_score]
+        kept = kept + [extractor.file_sentence(f, doc, sentence_model.term_weight) for f in added
+                       if f.score >= extractor.min_score]
         out.append({"f": [_plain(f) for f in kept], "neg": n, "veto": vetoed})
     return out
 

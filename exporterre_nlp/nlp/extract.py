@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -28,7 +29,7 @@ from spacy.util import filter_spans
 
 from .anchors import (Anchor, DocIndex, WindowedDependencyMatcher, compile_regexes, pattern_requirements,
                       rule_anchors, tree_windows, windows, word_ids)
-from .objects import ObjectPhrase, find_object
+from .objects import ObjectPhrase, find_object, object_at, sentence_bounds
 from .pipeline import blank_nlp
 from .views import NEGATIVE_WORDS, CleanView, clean_view
 
@@ -39,6 +40,24 @@ NEGATION_POLICIES = ("exclude", "flag", "ignore")
 DEFAULT_CONFIDENCE = 0.8
 GAZETTEER_RULE = "gazetteer"
 GAZETTEER_CONFIDENCE = 0.9
+# The words a sentence-model finding's object can be built on: a keyword of its sub-code, or else the
+# noun — failing one, the verb — the model weighs most for its category (a skill's verb competes with
+# the nouns: « j'ai toujours aimé cuisiner »). Verbs that say the category rather than its object
+# (« il faut », « je sais », « ça manque ») are never the object.
+_OBJECT_HEADS = {"NOUN", "PROPN", "VERB"}
+_WEIGHED_HEADS = {"competence": ({"NOUN", "PROPN", "VERB"},), "lieu": ({"PROPN", "NOUN"},)}
+_NOUNS_THEN_VERBS = ({"NOUN", "PROPN"}, {"VERB"})
+_CUE_VERBS = {"avoir", "être", "faire", "aller", "venir", "dire", "voir", "savoir", "pouvoir", "vouloir", "devoir",
+              "falloir", "manquer", "aimer", "souhaiter", "penser", "croire", "trouver", "mettre", "prendre",
+              "donner", "passer", "rester", "sembler", "connaître", "apprendre", "inquiéter", "craindre",
+              "travailler", "commencer", "continuer", "finir", "arriver", "partir"}
+# Nouns that say the category itself, or when, or nothing in particular: never an object.
+_NOT_OBJECTS = {"besoin", "problème", "souci", "peur", "manque", "envie", "chose", "truc", "fois", "façon",
+                "manière", "an", "année", "mois", "semaine", "jour", "journée", "heure", "moment", "temps", "matin",
+                "soir", "après-midi", "aprèm", "week-end", "lundi", "mardi", "mercredi", "jeudi", "vendredi",
+                "samedi", "dimanche", "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+                "septembre", "octobre", "novembre", "décembre", "exemple", "niveau", "part", "coup"}
+_PLACE_ENTITIES = {"LOC", "GPE", "FAC"}
 
 
 @dataclass(frozen=True)
@@ -181,16 +200,54 @@ class Extractor:
                     break
         return best[0] if best else None
 
-    def file_sentence(self, finding: Extraction, doc: Doc) -> Extraction:
+    def file_sentence(self, finding: Extraction, doc: Doc,
+                      weight: Callable[[str, str], float] | None = None) -> Extraction:
         """A sentence-model finding (a whole sentence under a category's root code) filed under the deepest
-        sub-code one of whose keywords is a lemma or word of the sentence; unchanged when none is."""
+        sub-code one of whose keywords is a lemma or word of the sentence, and given an object.
+
+        The object is the noun group (or verb and its noun group) of the word that filed it under its
+        sub-code; without one, of the noun (else verb) the model weighs most for the category
+        (``weight(category, lemma)``, positive weights only); without one either, no object. The
+        finding's span stays the sentence."""
         span = doc.char_span(finding.start, finding.end, alignment_mode="expand")
         if span is None:
             return finding
         lemmas = tuple(t.lemma_.lower() for t in span if not t.is_punct)
         words = tuple(t.lower_ for t in span if not t.is_punct)
         code = self.route(finding.code, None, lemmas + words)
+        phrase = self._sentence_object(doc, finding, code, weight)
+        if phrase is not None:
+            finding = replace(finding, object=phrase.text, object_lemmas=phrase.lemmas)
         return finding if code is None else replace(finding, code=code)
+
+    def _sentence_object(self, doc: Doc, finding: Extraction, code: str | None,
+                         weight: Callable[[str, str], float] | None) -> ObjectPhrase | None:
+        view = clean_view(doc)
+        clean = view.doc
+        inside = [i for i, source in enumerate(view.index)
+                  if finding.start <= doc[source].idx and doc[source].idx + len(doc[source]) <= finding.end]
+        if not inside:
+            return None
+        # the sub-code's keywords, a phrase by its first word (« aide aux devoirs »: « aide »)
+        keywords = {w.split()[0] for key, _, kws in self._routes.get(finding.code, ()) if key == code for w in kws}
+        head = next((i for i in inside if clean[i].pos_ in _OBJECT_HEADS and (
+            clean[i].lemma_.lower() in keywords or clean[i].lower_ in keywords)), None)
+        if head is None and finding.category == "lieu":            # a place the NER saw and no rule took
+            place = next((e for e in clean.ents if e.label_ in _PLACE_ENTITIES and e.start in inside), None)
+            if place is not None:
+                return ObjectPhrase(place.start, place.end, place.text, tuple(t.lemma_.lower() for t in place))
+        if head is None and weight is not None:
+            tiers = _WEIGHED_HEADS.get(finding.category, _NOUNS_THEN_VERBS)
+            scored = [(-weight(finding.category, clean[i].lemma_.lower()), tier, i)
+                      for tier, tags in enumerate(tiers) for i in inside if clean[i].pos_ in tags
+                      and clean[i].lemma_.lower() not in _CUE_VERBS | _NOT_OBJECTS
+                      and "Part" not in clean[i].morph.get("VerbForm")]     # « usé », « commencé »
+            best = min((s for s in scored if s[0] < 0), default=None, key=lambda s: (s[1], s[0], s[2]))
+            head = best[2] if best is not None else None
+        if head is None:
+            return None
+        _, limit = sentence_bounds(clean, head)
+        return object_at(clean, head, min(limit, inside[-1] + 1))
 
     # -- matching -------------------------------------------------------------------
     def _called(self, index: DocIndex) -> set[int]:

@@ -60,7 +60,7 @@ def _content_lemmas(tokens: list[Token]) -> tuple[str, ...]:
     return tuple(t.lemma_.lower() or t.lower_ for t in tokens if t.pos_ in HEADS_AFTER | {"ADJ"})
 
 
-def _sentence_bounds(doc: Doc, i: int) -> tuple[int, int]:
+def sentence_bounds(doc: Doc, i: int) -> tuple[int, int]:
     if doc.has_annotation("SENT_START") or doc.has_annotation("DEP"):
         sent = doc[i].sent
         return sent.start, sent.end
@@ -128,10 +128,16 @@ def _from_head(doc: Doc, head: int, limit: int) -> ObjectPhrase | None:
     return _phrase(doc, start, end, head)
 
 
+def object_at(doc: Doc, head: int, limit: int) -> ObjectPhrase | None:
+    """The object built on token ``head`` (its noun group, or a verb and the noun group it governs),
+    reaching no further than token ``limit``."""
+    return _from_head(doc, head, limit)
+
+
 def object_after(doc: Doc, end: int) -> ObjectPhrase | None:
     if end >= len(doc):
         return None
-    _, limit = _sentence_bounds(doc, end - 1 if end > 0 else 0)
+    _, limit = sentence_bounds(doc, end - 1 if end > 0 else 0)
     j, skipped = end, 0
     while j < limit and skipped <= 5:
         tok = doc[j]
@@ -151,7 +157,7 @@ def object_after(doc: Doc, end: int) -> ObjectPhrase | None:
 def object_before(doc: Doc, start: int) -> ObjectPhrase | None:
     if start <= 0:
         return None
-    low, _ = _sentence_bounds(doc, start)
+    low, _ = sentence_bounds(doc, start)
     j = start - 1
     while j >= low and (doc[j].pos_ in ("PRON", "ADV", "AUX") or doc[j].text == ","):
         j -= 1
@@ -173,7 +179,7 @@ def object_match(doc: Doc, start: int, end: int) -> ObjectPhrase | None:
         last -= 1
     if last < start:
         return None
-    _, limit = _sentence_bounds(doc, last)
+    _, limit = sentence_bounds(doc, last)
     return _from_head(doc, last, limit)
 
 

@@ -389,6 +389,15 @@ class SentenceModel:
         tuned = replace(self, thresholds=thresholds, veto=veto, target_precision=float(target))
         return tuned, missed
 
+    def term_weight(self, category: str, lemma: str) -> float:
+        """How much one occurrence of ``lemma`` in a sentence weighs for ``category`` (its weight × IDF;
+        0 for a lemma or category the model does not know): which word of a sentence the model
+        relies on most, used to give its suggestions an object."""
+        column, k = self._columns.get(lemma), self._column.get(category)
+        if column is None or k is None:
+            return 0.0
+        return float(self.term_weights[column, k] * self.idf[column])
+
     def probabilities(self, units: Sequence[SentenceUnit]) -> numpy.ndarray:
         """P(category | sentence): one row per unit, one column per category of :attr:`categories`."""
         z = numpy.tile(self.intercepts, (len(units), 1))

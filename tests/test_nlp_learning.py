@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 import yaml
@@ -10,7 +11,8 @@ from typer.testing import CliRunner
 from exporterre_nlp.cli import app
 from exporterre_nlp.codebook import load_codebook
 from exporterre_nlp.nlp.evaluate import EvalSentence, Label, load_eval_set
-from exporterre_nlp.nlp.learning import PROJECT_MODEL_FILE, project_labels
+from exporterre_nlp.errors import CancelledError
+from exporterre_nlp.nlp.learning import PROJECT_MODEL_FILE, learn_from_project, project_labels
 from exporterre_nlp.nlp.sentence_model import TrainingOptions, train_sentence_model
 from exporterre_nlp.store import SuggestionDraft
 from nlp_support import add_document, codebook, extractor, nlp_full  # noqa: F401  (fixtures)
@@ -118,14 +120,18 @@ def test_training_learns_a_category_only_where_it_is_known(nlp_full, extractor):
     assert cv(full, "lieu") > cv(alone, "lieu")
 
 
+def _labelled_set(path, n=250):
+    path.write_text("\n".join(json.dumps({
+        "id": s.id, "source": s.source, "split": s.split, "text": s.text,
+        "labels": [{"category": g.category, "start": g.start, "end": g.end} for g in s.labels]}, ensure_ascii=False)
+        for s in load_eval_set(split="dev")[:n]), encoding="utf-8")
+    return path
+
+
 @pytest.mark.slow
 def test_train_model_learns_from_a_project_and_enables_the_model(decided, tmp_path):
     project, _ = decided
-    labelled = tmp_path / "etiquettes.jsonl"
-    labelled.write_text("\n".join(json.dumps({
-        "id": s.id, "source": s.source, "split": s.split, "text": s.text,
-        "labels": [{"category": g.category, "start": g.start, "end": g.end} for g in s.labels]}, ensure_ascii=False)
-        for s in load_eval_set(split="dev")[:250]), encoding="utf-8")
+    labelled = _labelled_set(tmp_path / "etiquettes.jsonl")
     result = runner.invoke(app, ["train-model", "--project", str(project.path), "--set", str(labelled),
                                  "--name", "maison", "--use", "--json"])
     assert result.exit_code == 0, result.output
@@ -158,3 +164,56 @@ def test_train_model_says_when_a_project_has_no_decision(project):
     assert not (project.path / PROJECT_MODEL_FILE).exists()
     result = runner.invoke(app, ["train-model"])
     assert result.exit_code != 0 and "--out" in result.output
+
+
+def _suggestions(store):
+    return sorted((c.document_id, c.start, c.end, c.code_id, c.origin, c.status, c.coder)
+                  for c in store.list_codings())
+
+
+@pytest.mark.slow
+def test_learning_from_a_project_trains_then_analyses_and_keeps_the_decisions(decided, tmp_path):
+    project, _ = decided
+    steps = []
+    training, result = learn_from_project(project, sets=[(_labelled_set(tmp_path / "e.jsonl"), None)],
+                                          progress=lambda p: steps.append((p.label, p.done, p.total)))
+    assert training.path == project.path / PROJECT_MODEL_FILE and training.path.exists() and training.enabled
+    assert result.sentence_model == "model:phrases" == training.model.origin
+    saved = yaml.safe_load((project.path / "settings.yaml").read_text(encoding="utf-8"))
+    assert saved["extraction"]["sentence_model"] == PROJECT_MODEL_FILE
+    assert not list(project.path.glob("*.precedent"))
+    # training steps, then the analysis's, each ending complete
+    labels = [label for label, _, _ in steps]
+    assert labels[0] == "entraînement" and labels[-1] == "analyse" and labels == sorted(labels, key=labels.index)
+    assert [(d, t) for label, d, t in steps if label == "entraînement"][-1] == (1, 1)
+    # decisions are kept: alice's and bob's, and the builtin model's undecided suggestions are gone
+    kept = project.store.list_codings(origin_prefix="model:", statuses=["accepted"])
+    assert [c.coder for c in kept] == ["bob"]
+    left = project.store.list_codings(origin_prefix="model:phrases-fr-1", statuses=["pending"])
+    assert [c.id for c in left] == [kept[0].source_id]               # only the suggestion bob decided on
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stage", ["entraînement", "analyse"])
+def test_a_cancelled_learning_leaves_the_model_the_settings_and_the_suggestions(decided, tmp_path, stage):
+    from exporterre_nlp.nlp.analyse import analyse
+    from exporterre_nlp.nlp.sentence_model import BUILTIN_PATH
+    project, _ = decided
+    earlier = project.path / PROJECT_MODEL_FILE                    # a model the project used before
+    earlier.write_bytes(BUILTIN_PATH.read_bytes())
+    project.settings.extraction.sentence_model = PROJECT_MODEL_FILE
+    project.settings.save(project.path)
+    analyse(project)
+    before, settings = _suggestions(project.store), (project.path / "settings.yaml").read_bytes()
+    cancel = threading.Event()
+
+    def progress(p):
+        if p.label == stage and p.done >= 1:
+            cancel.set()
+    with pytest.raises(CancelledError):
+        learn_from_project(project, sets=[(_labelled_set(tmp_path / "e.jsonl"), None)], progress=progress,
+                           cancel=cancel)
+    assert earlier.read_bytes() == BUILTIN_PATH.read_bytes() and not list(project.path.glob("*.precedent"))
+    assert project.settings.extraction.sentence_model == PROJECT_MODEL_FILE
+    assert (project.path / "settings.yaml").read_bytes() == settings
+    assert _suggestions(project.store) == before

@@ -387,7 +387,6 @@ def train_model_cmd(
     from contextlib import ExitStack
 
     from ..codebook import load_codebook
-    from ..errors import ExporterreError
     from ..nlp.sentence_model import PRECISION_TARGETS, TrainingOptions, train_from_sets
     from ..project import default_codebook_path
     if project is None and out is None:
@@ -396,58 +395,39 @@ def train_model_cmd(
         raise typer.BadParameter(tr("--coder, --decided-only et --use vont avec --project.",
                                     "--coder, --decided-only and --use go with --project."))
     sets = [(path, None) for path in eval_sets] if eval_sets else None
+    options = TrainingOptions(min_precision=min_precision)
     with ExitStack() as stack:
-        extra: dict = {}
-        opened = None
         if project is None:
             book = load_codebook(codebook or default_codebook_path())
+            with progress_bar(tr("Entraînement", "Training"), enabled=not as_json) as (update, _cancel):
+                trained = train_from_sets(sets, codebook=book, model=model or "md", name=name, options=options,
+                                          progress=update)
+            trained.save(out)
+            enabled = False
         else:
-            from ..nlp.analyse import pipeline_spec
-            from ..nlp.learning import PROJECT_MODEL_FILE, project_labels
+            from ..nlp.learning import project_labels, train_project_model
             opened = open_project(project)
             stack.callback(opened.close)
             book = load_codebook(codebook or opened.codebook_path)
             labels = project_labels(opened, book, coders=coders, assume_read=not decided_only)
-            who = ", ".join(coders or ())
-            if not labels.sentences:
-                raise ExporterreError(
-                    tr(f"Aucune décision à apprendre dans le projet {opened.path.name}{' (' + who + ')' if who else ''} "
-                       ": ni suggestion acceptée ou rejetée, ni codage manuel.",
-                       f"No decision to learn from in project {opened.path.name}{' (' + who + ')' if who else ''}: "
-                       "no suggestion accepted or rejected, no manual coding."),
-                    tr(f"Décidez des suggestions dans l'interface (exporterre code --project {opened.path}), "
-                       "puis relancez.",
-                       f"Decide on suggestions in the interface (exporterre code --project {opened.path}), "
-                       "then run again."))
-            out = out or opened.path / PROJECT_MODEL_FILE
-            decided = ", ".join(f"{_name(c)} {n}" for c, n in labels.decided.items())
-            if not as_json:
+            if labels.sentences and not as_json:
+                decided = ", ".join(f"{_name(c)} {n}" for c, n in labels.decided.items())
                 console.print(tr(
                     f"Projet {opened.path.name} : {len(labels.sentences)} segments étiquetés ({decided}), "
                     f"{sum(labels.positives.values())} passages codés ; codeurs : {', '.join(labels.coders)}.",
                     f"Project {opened.path.name}: {len(labels.sentences)} labelled segments ({decided}), "
                     f"{sum(labels.positives.values())} coded passages; coders: {', '.join(labels.coders)}."),
                     highlight=False)
-            extra = {"extra": labels.sentences,
-                     "fillers": pipeline_spec(opened.settings, model, "full", opened.path).fillers_path,
-                     "extra_source": {"project": opened.path.name, "coders": list(labels.coders),
-                                      "read": not decided_only, "segments_by_category": dict(labels.decided)}}
-        with progress_bar(tr("Entraînement", "Training"), enabled=not as_json) as (update, _cancel):
-            trained = train_from_sets(sets, codebook=book, model=model or "md", name=name,
-                                      options=TrainingOptions(min_precision=min_precision), progress=update, **extra)
-        trained.save(out)
-        if use and opened is not None:
-            try:
-                setting = str(out.resolve().relative_to(opened.path.resolve()))
-            except ValueError:
-                setting = str(out.resolve())
-            opened.settings.extraction.sentence_model = setting
-            opened.settings.save(opened.path)
+            with progress_bar(tr("Entraînement", "Training"), enabled=not as_json) as (update, _cancel):
+                result = train_project_model(opened, book, coders=coders, assume_read=not decided_only, out=out,
+                                             use=use, model=model or "md", name=name, options=options, sets=sets,
+                                             labels=labels, progress=update)
+            trained, out, enabled = result.model, result.path, result.enabled
     cv = trained.training["cross_validation"]
     if as_json:
         print_json({"file": str(out), "origin": trained.origin, "terms": len(trained.terms),
                     "sentences": trained.training["sentences"], "sources": trained.training["sources"],
-                    "enabled": bool(use and opened is not None), "cross_validation": cv,
+                    "enabled": enabled, "cross_validation": cv,
                     "operating_points": trained.operating_points})
         return
     table = Table(title=tr(f"Modèle {trained.origin} : {trained.training['sentences']} phrases, "

@@ -32,13 +32,18 @@ so codes a project added under ``besoins`` count as needs.
 """
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
 
-from .analyse import MODEL_ORIGIN, RULE_ORIGIN, units
+from ..errors import CancelledError, ExporterreError
+from ..i18n import tr
+from ..records import Progress
+from .analyse import MODEL_ORIGIN, RULE_ORIGIN, AnalysisResult, analyse, pipeline_spec, units
 from .evaluate import EvalSentence, Label
-from .sentence_model import CATEGORIES, PROJECT_SOURCE, category_codes
+from .sentence_model import CATEGORIES, PROJECT_SOURCE, SentenceModel, TrainingOptions, category_codes
 
 PROJECT_MODEL_FILE = "modele_phrases.json.gz"    # train-model --project writes it in the project folder
 DECIDED = ("manual", "accepted", "rejected")
@@ -130,3 +135,126 @@ def project_labels(project, codebook, *, coders: Iterable[str] | None = None,
             out.positives.update(g.category for g in labels)
     out.decided = Counter({c: out.decided[c] for c in CATEGORIES if out.decided[c]})
     return out
+
+
+@dataclass(frozen=True)
+class ProjectTraining:
+    """A sentence model trained on the shared sets and a project's decisions (:func:`train_project_model`)."""
+    model: SentenceModel
+    path: Path
+    labels: ProjectLabels
+    enabled: bool                      # the project's extraction.sentence_model now names it
+
+
+def _no_decisions(project, coders) -> ExporterreError:
+    who = ", ".join(coders or ())
+    name = project.path.name + (f" ({who})" if who else "")
+    return ExporterreError(
+        tr(f"Aucune décision à apprendre dans le projet {name} : ni suggestion acceptée ou rejetée, "
+           "ni codage manuel.",
+           f"No decision to learn from in project {name}: no suggestion accepted or rejected, no manual coding."),
+        tr(f"Décidez des suggestions dans l'interface (exporterre code --project {project.path}), puis relancez.",
+           f"Decide on suggestions in the interface (exporterre code --project {project.path}), then run again."))
+
+
+def _cancelled() -> CancelledError:
+    return CancelledError(tr("Entraînement interrompu : le modèle et les suggestions du projet sont inchangés.",
+                             "Training cancelled: the project's model and suggestions are unchanged."))
+
+
+def _setting_for(project, path: Path) -> str:
+    """``extraction.sentence_model`` naming ``path``: relative to the project when inside it."""
+    try:
+        return str(path.resolve().relative_to(project.path.resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def train_project_model(project, codebook=None, *, coders: Iterable[str] | None = None, assume_read: bool = True,
+                        out: str | Path | None = None, use: bool = False, model: str = "md", name: str = "phrases",
+                        options: TrainingOptions = TrainingOptions(),
+                        sets: Sequence[tuple[str | Path, str | None]] | None = None,
+                        labels: ProjectLabels | None = None,
+                        progress: Callable[[int, int], None] | None = None,
+                        cancel: threading.Event | None = None) -> ProjectTraining:
+    """Train a sentence model on the labelled sets (default: the shipped ones) and the project's decisions
+    (:func:`project_labels`), write it to ``out`` (default ``<project>/modele_phrases.json.gz``) and, with
+    ``use``, name it in the project's settings.
+
+    ``labels``: the project's labels when already read (as :func:`project_labels` gives them). Raises
+    :class:`ExporterreError` when the project holds no decision to learn from, and
+    :class:`CancelledError` when ``cancel`` is set (checked at every step; nothing is written then).
+    """
+    from .sentence_model import train_from_sets
+    book = codebook if codebook is not None else project.codebook()
+    if labels is None:
+        labels = project_labels(project, book, coders=coders, assume_read=assume_read)
+    if not labels.sentences:
+        raise _no_decisions(project, coders)
+
+    def step(done: int, total: int) -> None:
+        if cancel is not None and cancel.is_set():
+            raise _cancelled()
+        if progress is not None:
+            progress(done, total)
+    step(0, 1)
+    trained = train_from_sets(sets, codebook=book, model=model, name=name, options=options, progress=step,
+                              extra=labels.sentences,
+                              fillers=pipeline_spec(project.settings, model, "full", project.path).fillers_path,
+                              extra_source={"project": project.path.name, "coders": list(labels.coders),
+                                            "read": assume_read, "segments_by_category": dict(labels.decided)})
+    step(1, 1)
+    path = Path(out) if out is not None else project.path / PROJECT_MODEL_FILE
+    trained.save(path)
+    if use:
+        project.settings.extraction.sentence_model = _setting_for(project, path)
+        project.settings.save(project.path)
+    return ProjectTraining(trained, path, labels, use)
+
+
+def learn_from_project(project, *, coders: Iterable[str] | None = None, assume_read: bool = True,
+                       sets: Sequence[tuple[str | Path, str | None]] | None = None,
+                       progress: Callable[[Progress], None] | None = None,
+                       cancel: threading.Event | None = None) -> tuple[ProjectTraining, AnalysisResult]:
+    """Train the project's sentence model on its decisions, then analyse the project with it.
+
+    What the interface's « réentraîner » does: the suggestions nobody decided on
+    are replaced by the new model's (decisions are never touched). The model is
+    written to ``<project>/modele_phrases.json.gz`` (the earlier one kept aside
+    meanwhile) and becomes the project's ``extraction.sentence_model`` once the
+    analysis succeeded. Cancelled or failed, the project's model file, settings
+    and suggestions are what they were. ``progress`` gets the training steps
+    (label « entraînement ») then the analysis's (label « analyse »). ``sets``: the
+    labelled sets learnt from beside the project (default: the shipped ones).
+    """
+    import shutil
+    final = project.path / PROJECT_MODEL_FILE
+    kept = final.with_name(final.name + ".precedent")
+    had = final.exists()
+    if had:
+        shutil.copy2(final, kept)
+    previous = project.settings.extraction.sentence_model
+    label_train, label_analyse = tr("entraînement", "training"), tr("analyse", "analysis")
+
+    def trained_step(done: int, total: int) -> None:
+        if progress is not None:
+            progress(Progress(done, total, label_train))
+
+    def analysed_step(p: Progress) -> None:
+        if progress is not None:
+            progress(Progress(p.done, p.total, label_analyse))
+    try:
+        training = train_project_model(project, coders=coders, assume_read=assume_read, out=final, sets=sets,
+                                       progress=trained_step, cancel=cancel)
+        project.settings.extraction.sentence_model = _setting_for(project, final)
+        result = analyse(project, progress=analysed_step, cancel=cancel)
+        project.settings.save(project.path)
+    except BaseException:
+        project.settings.extraction.sentence_model = previous
+        if had:
+            kept.replace(final)
+        else:
+            final.unlink(missing_ok=True)
+        raise
+    kept.unlink(missing_ok=True)
+    return ProjectTraining(training.model, final, training.labels, True), result

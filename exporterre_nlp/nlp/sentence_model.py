@@ -901,7 +901,7 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
             gold.append([int(any(g.category == c and g.start < unit.end and unit.start < g.end
                                  for g in sentence.labels)) for c in CATEGORIES])
         if progress is not None:
-            progress(n, len(sentences))
+            progress(n, len(sentences) + len(CATEGORIES))       # then one step per category fitted
     if not units:
         raise ExporterreError(tr("Aucune phrase pour entraîner le modèle.", "No sentence to train the model on."),
                               tr("Donnez un jeu étiqueté non vide (--set).", "Give a non-empty labelled set (--set)."))
@@ -958,6 +958,8 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
         term_w.append(coef[:len(terms)])
         vec_w.append(coef[len(terms):len(terms) + dims])
         intercepts.append(model.intercept_[0])
+        if progress is not None:
+            progress(len(sentences) + k + 1, len(sentences) + len(CATEGORIES))
     package = nlp.meta.get("lang", "fr") + "_" + nlp.meta.get("name", "")
     training = {"sentences": len(sentences), "units": total, "sources": list(sources),
                 "options": {"min_precision": options.min_precision, "max_veto_loss": options.max_veto_loss,

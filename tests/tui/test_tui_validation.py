@@ -111,3 +111,78 @@ def test_queue_of_one_document_and_open_in_context(open_project):
         assert seg.start <= start < seg.end
 
     drive(app, scenario)
+
+
+def _ready_to_learn(project, monkeypatch, tmp_path):
+    """The shipped codebook in the project (as `exporterre init` puts it), and training on 250 dev
+    sentences instead of the 4,074 shipped ones (the same code, in seconds)."""
+    import json
+    import shutil
+
+    from exporterre_nlp.project import default_codebook_path
+    shutil.copy(default_codebook_path(), project.codebook_path)
+    project.store.sync_codebook(project.codebook())
+
+    from exporterre_nlp.nlp import sentence_model
+    from exporterre_nlp.nlp.evaluate import load_eval_set
+    path = tmp_path / "phrases.jsonl"
+    path.write_text("\n".join(json.dumps({"id": s.id, "source": s.source, "split": s.split, "text": s.text,
+                                          "labels": [{"category": g.category, "start": g.start, "end": g.end}
+                                                     for g in s.labels]}, ensure_ascii=False)
+                              for s in load_eval_set(split="dev")[:250]), encoding="utf-8")
+    monkeypatch.setattr(sentence_model, "default_training_sets", lambda: [(path, None)])
+
+
+def test_retrain_from_the_queue_learns_our_decisions_and_reloads_the_queue(open_project, monkeypatch, tmp_path):
+    from exporterre_nlp.nlp.learning import PROJECT_MODEL_FILE
+    from exporterre_tui.screens.training import TrainingScreen
+    project = open_project()
+    _ready_to_learn(project, monkeypatch, tmp_path)
+    store = project.store
+    app = ExporterreApp(project, "amina")
+
+    async def scenario(pilot):
+        await press(pilot, "v", "y", "n")
+        await pilot.press("t")
+        assert isinstance(app.screen, TrainingScreen), [n.message for n in app._notifications]
+        await settle(pilot)                                       # training, then the analysis
+        assert isinstance(app.screen, ValidationScreen)
+        notes = [n.message for n in app._notifications]
+        assert notes and notes[-1].startswith("Modèle model:phrases entraîné sur"), notes
+        return [i.id for i in app.screen.items]
+
+    shown = drive(app, scenario)
+    assert (project.path / PROJECT_MODEL_FILE).exists()
+    assert project.settings.extraction.sentence_model == PROJECT_MODEL_FILE
+    assert "modele_phrases.json.gz" in (project.path / "settings.yaml").read_text(encoding="utf-8")
+    assert [d.status for d in decisions(store)] == ["accepted", "rejected"]      # decisions untouched
+    run = store.latest_run("analyse")
+    assert run is not None and run.summary["sentence_model"] == "model:phrases"
+    assert run.settings["extraction"]["sentence_model"] == PROJECT_MODEL_FILE
+    # the queue shows what the new analysis suggests to amina
+    assert sorted(shown) == sorted(c.id for c in store.pending_for("amina"))
+
+
+def test_retraining_interrupted_with_escape_changes_nothing(open_project, monkeypatch, tmp_path):
+    from exporterre_nlp.nlp.learning import PROJECT_MODEL_FILE
+    project = open_project()
+    _ready_to_learn(project, monkeypatch, tmp_path)
+    store = project.store
+    app = ExporterreApp(project, "amina")
+    settings = (project.path / "settings.yaml").read_bytes()
+
+    async def scenario(pilot):
+        await press(pilot, "v", "y")
+        before = sorted(c.id for c in store.pending_for("amina"))
+        await pilot.press("t")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ValidationScreen)
+        assert "Entraînement interrompu" in [n.message for n in app._notifications][-1]
+        return before
+
+    before = drive(app, scenario)
+    assert not (project.path / PROJECT_MODEL_FILE).exists()
+    assert (project.path / "settings.yaml").read_bytes() == settings
+    assert store.latest_run("analyse") is None
+    assert sorted(c.id for c in store.pending_for("amina")) == before

@@ -3,6 +3,8 @@
 ``y`` accepts, ``n`` rejects, ``c`` accepts under another code, ``s`` skips;
 each decision is a coding of this coder (origin kept, linked to the suggestion)
 written at once; ``u`` undoes it. ``f`` filters by category, code, phase, origin.
+``t`` retrains the sentence model on the project's decisions and analyses again
+(:mod:`.training`).
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ class ValidationScreen(Screen):
         bind("c", "accept_other", "Accepter sous un autre code", "Accept under another code"),
         bind("s", "skip", "Passer", "Skip"),
         bind("f", "filter", "Filtrer", "Filter"),
+        bind("t", "train", "Réentraîner sur nos décisions", "Retrain on our decisions"),
         bind("j", "cursor(1)", "Suggestion suivante", "Next suggestion", show=False),
         bind("k", "cursor(-1)", "Suggestion précédente", "Previous suggestion", show=False),
         bind("o", "open", "Ouvrir dans le document", "Open in the document", show=False),
@@ -202,6 +205,14 @@ class ValidationScreen(Screen):
                 self.filter = f
                 self.load()
         self.app.push_screen(FilterDialog(facets, self.filter), chosen)
+
+    def action_train(self) -> None:
+        from .training import TrainingScreen
+
+        def done(summary: str | None) -> None:
+            if summary is not None:
+                self.load()
+        self.app.push_screen(TrainingScreen(), done)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

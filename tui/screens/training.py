@@ -1,0 +1,96 @@
+"""Retrain the sentence model on the project's decisions, then analyse again (``t`` in the queue).
+
+The work is the library's :func:`exporterre_nlp.nlp.learning.learn_from_project`,
+run in a Textual worker thread: the screen shows its progress (training, then
+analysis) and ``Échap`` interrupts it, in which case the project's model,
+settings and suggestions stay what they were. Decisions are never touched; the
+suggestions nobody decided on are replaced by the new model's.
+"""
+from __future__ import annotations
+
+import threading
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import ProgressBar, Static
+
+from exporterre_nlp.errors import CancelledError, ExporterreError
+from exporterre_nlp.i18n import tr
+from exporterre_nlp.records import Progress
+
+from ..bindings import bind, localize
+
+
+class TrainingScreen(ModalScreen):
+    """Training then analysis, with progress; dismissed with a summary (str) or None."""
+
+    BINDINGS = [bind("escape", "cancel", "Interrompre", "Interrupt")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        localize(self)
+        self.cancel = threading.Event()
+        self.stage = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="training-dialog"):
+            yield Static(tr("Réentraîner le modèle de phrases", "Retrain the sentence model"), classes="dialog-title")
+            yield Static(tr("Il apprend des décisions prises dans le projet (suggestions acceptées ou rejetées, "
+                            "codages manuels), puis l'analyse est relancée : les suggestions que personne n'a "
+                            "décidées sont remplacées, les décisions restent.",
+                            "It learns from the decisions made in the project (suggestions accepted or rejected, "
+                            "manual codings), then the analysis runs again: the suggestions nobody decided on are "
+                            "replaced, decisions stay."), classes="dialog-text")
+            yield Static(tr("Préparation…", "Preparing…"), id="training-stage")
+            yield ProgressBar(id="training-bar", show_eta=False)
+            yield Static(tr("Échap : interrompre (rien ne change alors).",
+                            "Esc: interrupt (nothing changes then)."), classes="dialog-text")
+
+    def on_mount(self) -> None:
+        self.run()
+
+    @work(thread=True, exclusive=True, group="training")
+    def run(self) -> None:
+        from exporterre_nlp.nlp.learning import learn_from_project
+        self.app.writer.wait_committed()           # the decisions just made are part of what it learns
+        try:
+            training, result = learn_from_project(self.app.project, progress=self._progress_from_thread,
+                                                  cancel=self.cancel)
+        except ExporterreError as exc:
+            self.app.call_from_thread(self._finished, None, exc)
+            return
+        segments = len(training.labels.sentences)
+        summary = tr(f"Modèle {training.model.origin} entraîné sur {segments} segments décidés du projet ; "
+                     f"analyse : {result.added} suggestions nouvelles, {result.removed} retirées, "
+                     f"{result.kept} gardées.",
+                     f"Model {training.model.origin} trained on {segments} decided segments of the project; "
+                     f"analysis: {result.added} new suggestions, {result.removed} removed, {result.kept} kept.")
+        self.app.call_from_thread(self._finished, summary, None)
+
+    def _progress_from_thread(self, progress: Progress) -> None:
+        if progress.label != self.stage or progress.done in (0, progress.total) or progress.done % 25 == 0:
+            self.app.call_from_thread(self._show, progress)
+
+    def _show(self, progress: Progress) -> None:
+        if self.cancel.is_set():
+            return
+        if progress.label != self.stage:
+            self.stage = progress.label
+            step = 1 if progress.label == tr("entraînement", "training") else 2
+            self.query_one("#training-stage", Static).update(
+                tr(f"Étape {step}/2 : {progress.label}…", f"Step {step}/2: {progress.label}…"))
+        self.query_one("#training-bar", ProgressBar).update(total=max(progress.total, 1), progress=progress.done)
+
+    def _finished(self, summary: str | None, error: ExporterreError | None) -> None:
+        if error is not None:
+            self.app.notify(str(error), severity="warning" if isinstance(error, CancelledError) else "error",
+                            timeout=10)
+        else:
+            self.app.notify(summary, timeout=10)
+        self.dismiss(summary)
+
+    def action_cancel(self) -> None:
+        self.cancel.set()
+        self.query_one("#training-stage", Static).update(tr("Interruption…", "Interrupting…"))

@@ -86,6 +86,24 @@ def test_project_labels_label_the_segments_read_for_the_categories_decided(decid
         (TURNS[1][1], {"ressource"}, 0), (TURNS[2][1], {"ressource"}, 1)]
 
 
+def test_project_labels_take_the_turns_read_in_the_interface_when_recorded(decided):
+    project, doc = decided
+    book = load_codebook(project.codebook_path)
+    segments = {s.position: s for s in project.store.segment_views()}
+    # alice read the first and the last turn: the last, undecided, is a negative; the third, unread, says nothing
+    assert project.store.mark_read("alice", [segments[1].segment_id, segments[4].segment_id]) == 2
+    assert project.store.mark_read("alice", [segments[1].segment_id]) == 0                  # once is enough
+    labels = project_labels(project, book)
+    assert [s.text for s in labels.sentences] == [TURNS[1][1], TURNS[2][1], TURNS[4][1]]
+    last = labels.sentences[2]
+    assert last.labels == () and last.known == {"besoin", "preoccupation", "competence", "ressource"}
+    # bob read nothing: his decisions fall back to « read in order up to the last decided turn »
+    assert [s.text for s in project_labels(project, book, coders=["bob"]).sentences] == [TURNS[1][1], TURNS[2][1]]
+    # from the validation queue, reads do not matter
+    assert [s.text for s in project_labels(project, book, assume_read=False).sentences] == [TURNS[1][1],
+                                                                                            TURNS[2][1]]
+
+
 def test_project_labels_follow_codes_added_under_a_category(decided):
     project, doc = decided
     project.store.add_code("besoins.laverie", "Laverie", parent="besoins")

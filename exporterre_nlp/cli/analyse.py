@@ -351,9 +351,11 @@ def train_model_cmd(
         "With --project: this coder's decisions only (repeatable; default: all).")),
     decided_only: bool = typer.Option(False, "--decided-only", help=tr(
         "Avec --project : seulement les segments où une décision a été prise (travail depuis la file de "
-        "validation). Par défaut, les segments d'un document jusqu'au dernier décidé comptent comme lus.",
+        "validation). Par défaut, les segments lus dans l'interface comptent aussi ; dans un document où "
+        "aucun n'a été noté comme lu, ceux qui précèdent le dernier segment décidé.",
         "With --project: only the segments holding a decision (work from the validation queue). By default "
-        "the segments of a document up to the last decided one count as read.")),
+        "the segments read in the interface count too; in a document where none was recorded as read, those "
+        "up to the last decided one.")),
     use: bool = typer.Option(False, "--use", help=tr(
         "Avec --project : écrire extraction.sentence_model dans les réglages du projet pour que la prochaine "
         "« analyse » utilise ce modèle.",

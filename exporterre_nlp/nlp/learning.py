@@ -10,11 +10,15 @@ labelled only for some categories (``EvalSentence.known``):
 
 - a category is *decided* in a segment when a coding of it there is manual,
   or a decision (accepted or rejected) on a rule or sentence-model suggestion;
-- by default a coder is assumed to go through each transcript in order: the
-  segments of a document up to the last one holding a decision are *read*, and
-  labelled for every category decided in that document (``assume_read``);
-  with ``assume_read=False`` (work from the validation queue) only segments
-  holding a decision are, for the categories decided there;
+- by default (``assume_read``) the segments of a document a coder *read* are
+  labelled for every category decided in that document: the turns the
+  interface recorded as read (the reader's cursor went there,
+  ``Store.read_segments``) and those holding a decision; in a document with no
+  turn recorded as read (coded elsewhere, or before reads were recorded) a
+  coder is assumed to have gone through it in order, up to the last segment
+  holding a decision; with ``assume_read=False`` (work from the validation
+  queue) only segments holding a decision are, for the categories decided
+  there;
 - the labels are the spans of the manual and accepted codings of each such
   category (an accepted suggestion recoded under another category counts for
   the new one); the other sentences of a labelled segment are negatives, a
@@ -85,13 +89,13 @@ def project_labels(project, codebook, *, coders: Iterable[str] | None = None,
                    assume_read: bool = True) -> ProjectLabels:
     """The analysed segments of ``project`` labelled by its codings, each for the categories decided.
 
-    ``assume_read`` (the default, for coders who go through a transcript in
-    order): every analysed segment of a document up to the last one holding a
-    decision counts as read, for every category decided in that document; a
-    segment read where nothing was coded is a negative. Otherwise (coders who
-    work from the validation queue) only the segments holding a decision count,
-    each for the categories decided in it. ``coders``: only these people's
-    codings (default: everyone's).
+    ``assume_read`` (the default): the segments of a document read by the coders
+    (recorded by the interface), or, where none was recorded, every analysed
+    segment up to the last one holding a decision, count as read, for every
+    category decided in that document; a segment read where nothing was coded is
+    a negative. Otherwise (coders who work from the validation queue) only the
+    segments holding a decision count, each for the categories decided in it.
+    ``coders``: only these people's codings and reads (default: everyone's).
     """
     store = project.store
     category_of = _categories_of_codes(store, codebook)
@@ -109,15 +113,19 @@ def project_labels(project, codebook, *, coders: Iterable[str] | None = None,
     segments: dict[int, list] = {}
     for segment in units(store, project.settings, document_ids=sorted(by_document)):
         segments.setdefault(segment.document_id, []).append(segment)
+    reads = store.read_segments(wanted) if assume_read else {}       # the interface's records of turns read
     for document_id, views in segments.items():
         inside = [[c for c in by_document[document_id] if c.start < v.end and v.start < c.end] for v in views]
         decided = [i for i, found in enumerate(inside) if found]
         if not decided:
             continue
         in_document = frozenset(category_of[c.code_id] for found in inside for c in found)
+        read = reads.get(document_id)
         for i, (view, found) in enumerate(zip(views, inside)):
             if assume_read:
-                if i > decided[-1]:
+                if read and not found and view.segment_id not in read:
+                    continue                        # recorded reads: the turns not read say nothing
+                if not read and i > decided[-1]:
                     break
                 known = in_document
             elif found:
@@ -249,12 +257,14 @@ def learn_from_project(project, *, coders: Iterable[str] | None = None, assume_r
         project.settings.extraction.sentence_model = _setting_for(project, final)
         result = analyse(project, progress=analysed_step, cancel=cancel)
         project.settings.save(project.path)
-    except BaseException:
+    except BaseException as exc:
         project.settings.extraction.sentence_model = previous
         if had:
             kept.replace(final)
         else:
             final.unlink(missing_ok=True)
+        if isinstance(exc, CancelledError):
+            raise _cancelled() from None            # one message, whichever stage was interrupted
         raise
     kept.unlink(missing_ok=True)
     return ProjectTraining(training.model, final, training.labels, True), result

@@ -448,6 +448,32 @@ class CodingMixin:
             args.append(category)
         return sql + " ORDER BY d.phase, d.name, c.start, c.id", args
 
+    # -- turns read ---------------------------------------------------------------
+    def mark_read(self, coder: str, segment_ids: Iterable[int]) -> int:
+        """Record that ``coder`` read these segments (in the interface); returns how many were new.
+        Not a coding and not in the undo history: it only tells a project's model what was read."""
+        ids = sorted(set(segment_ids))
+        if not ids:
+            return 0
+        with self.db.transaction() as conn:
+            before = conn.total_changes
+            conn.executemany("INSERT OR IGNORE INTO segment_reads (segment_id, coder, read_at) VALUES (?, ?, ?)",
+                             [(i, coder, now()) for i in ids])
+            return conn.total_changes - before
+
+    def read_segments(self, coders: Iterable[str] | None = None) -> dict[int, frozenset[int]]:
+        """Document id → ids of its segments read by one of ``coders`` (default: anyone)."""
+        sql = ("SELECT s.document_id, r.segment_id FROM segment_reads r JOIN segments s ON s.id = r.segment_id")
+        args: list[Any] = []
+        if coders is not None:
+            part, args = in_clause("r.coder", sorted(set(coders)))
+            sql += " WHERE 1 = 1" + part
+        out: dict[int, set[int]] = {}
+        with self.db.read() as conn:
+            for document_id, segment_id in conn.execute(sql, args):
+                out.setdefault(document_id, set()).add(segment_id)
+        return {d: frozenset(ids) for d, ids in out.items()}
+
     def pending_for(self, coder: str, *, origin_prefix: str | None = None, code_ids: Iterable[int] | None = None,
                     phases: Iterable[int] | None = None, document_id: int | None = None,
                     category: str | None = None, machine: str = "machine") -> list[Coding]:

@@ -249,11 +249,25 @@ CREATE INDEX pseudo_candidates_entity ON pseudo_candidates(entity_id)
 """)
 
 
+def m004_reads(conn: sqlite3.Connection) -> None:
+    """Which turns each coder has read in the interface: the segments a project's own model may learn
+    from as negatives (nlp/learning.py)."""
+    _run(conn, """
+CREATE TABLE segment_reads (
+    segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+    coder      TEXT NOT NULL,
+    read_at    TEXT NOT NULL,
+    PRIMARY KEY (segment_id, coder)
+) WITHOUT ROWID
+""")
+
+
 # (version, function): append only; numbers are consecutive and never reused.
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m001_core),
     (2, m002_themes),
     (3, m003_pseudo),
+    (4, m004_reads),
 ]
 LATEST = MIGRATIONS[-1][0]
 

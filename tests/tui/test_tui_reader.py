@@ -192,3 +192,20 @@ def test_transcript_is_one_widget_however_long_the_document(tmp_path, open_proje
     coding = max(human_codings(project.store), key=lambda c: c.id)
     assert coding.document_id == doc_id
     assert coding.segment_id == project.store.list_segments(doc_id)[-1].id
+
+
+def test_turns_the_cursor_reaches_are_recorded_as_read_by_this_coder(open_project):
+    project = open_project()
+    store = project.store
+    app = ExporterreApp(project, "amina", document=DOC)
+
+    async def scenario(pilot):
+        await press(pilot, "j", "j", "k")                     # turns 1, 2, 3, back to 2
+        await press(pilot, "G")                               # the last turn; those in between are skipped
+
+    drive(app, scenario)
+    doc = store.get_document(DOC)
+    segments = store.list_segments(doc.id)
+    assert store.read_segments(["amina"]) == {doc.id: frozenset(s.id for s in segments[:3] + segments[-1:])}
+    assert store.read_segments(["karim"]) == {}
+    assert store.list_events("amina") == []               # not an action to undo

@@ -1,7 +1,9 @@
 """The reader: a transcript turn by turn, coded spans in colour, coding at a keypress.
 
 The cursor is a turn (segment); the selection starts as the whole turn and is
-narrowed or widened word by word. Enter opens the code picker, 1–9 apply a
+narrowed or widened word by word. A turn the cursor reaches is recorded as read
+by this coder (``Store.mark_read``): a project's own sentence model learns from
+the turns read, coded or not. Enter opens the code picker, 1–9 apply a
 recent code, Tab picks one of my codings of the turn (to remove, recode or
 resize it), ``m`` writes a memo, ``/`` searches, ``o`` shows another coder.
 """
@@ -88,6 +90,7 @@ class ReaderScreen(ReaderActions, Screen):
         self.loaded = False
         self.generation = 0          # bumped by each write: marks read before it are stale
         self.displayed_at: float | None = None      # when the last write showed on screen (benchmarks)
+        self.read: set[int] = set()                  # segments recorded as read by this coder (this visit)
 
     # --------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -193,6 +196,16 @@ class ReaderScreen(ReaderActions, Screen):
         self.selection = selection or Selection.whole(self.document.text, seg.start, seg.end)
         self.focus_index = None
         self.refresh_cursor()
+        self._mark_read(seg.id)
+
+    def _mark_read(self, segment_id: int) -> None:
+        """The turn under the cursor counts as read by this coder: what a project's own model learns
+        from (a turn read and not coded says « nothing of the kind here »)."""
+        if segment_id in self.read:
+            return
+        self.read.add(segment_id)
+        store, coder = self.app.store, self.app.coder
+        self.app.write(lambda: store.mark_read(coder, [segment_id]))
 
     def my_codings_here(self) -> list:
         if not self.segments:

@@ -163,9 +163,9 @@ class Settings:
         if env.get("EXPORTERRE_MODEL"):
             settings.nlp.model = env["EXPORTERRE_MODEL"]
         if env.get("EXPORTERRE_SEED"):
-            settings.seed = int(env["EXPORTERRE_SEED"])
+            settings.seed = _env_int(env, "EXPORTERRE_SEED")
         if env.get("EXPORTERRE_N_PROCESS"):
-            settings.nlp.n_process = int(env["EXPORTERRE_N_PROCESS"])
+            settings.nlp.n_process = _env_int(env, "EXPORTERRE_N_PROCESS")
         return settings
 
     def save(self, project_dir: str | Path) -> Path:
@@ -177,7 +177,17 @@ class Settings:
         return path
 
 
-def _build(klass, data: dict[str, Any], source: str):
+def _env_int(env, name: str) -> int:
+    try:
+        return int(env[name])
+    except ValueError:
+        raise ProjectError(
+            tr(f"Variable d'environnement {name} invalide : un nombre entier est attendu, pas {env[name]!r}.",
+               f"Invalid environment variable {name}: a whole number is expected, not {env[name]!r}."),
+            tr(f"Corrigez-la ou retirez-la (unset {name}).", f"Fix it or remove it (unset {name}).")) from None
+
+
+def _build(klass, data: dict[str, Any], source: str, prefix: str = ""):
     if not isinstance(data, dict):
         raise ProjectError(
             tr(f"Réglages invalides dans {source} : une table clé: valeur est attendue.",
@@ -189,12 +199,42 @@ def _build(klass, data: dict[str, Any], source: str):
     for key, value in data.items():
         if key not in known:
             raise ProjectError(
-                tr(f"Réglage inconnu « {key} » dans {source}.", f"Unknown setting '{key}' in {source}."),
+                tr(f"Réglage inconnu « {prefix}{key} » dans {source}.", f"Unknown setting '{prefix}{key}' in {source}."),
                 tr(f"Réglages possibles ici : {', '.join(known)}.", f"Possible settings here: {', '.join(known)}."),
                 path=source)
-        default = known[key].default_factory() if known[key].default_factory is not dataclasses.MISSING else None
+        spec = known[key]
+        default = spec.default_factory() if spec.default_factory is not dataclasses.MISSING else spec.default
         if dataclasses.is_dataclass(default):
-            kwargs[key] = _build(type(default), value or {}, source)
+            kwargs[key] = _build(type(default), value or {}, source, f"{prefix}{key}.")
         else:
+            _check_type(value, str(spec.type), f"{prefix}{key}", default, source)
             kwargs[key] = value
     return klass(**kwargs)
+
+
+# What each annotation of the settings accepts, and how the error names it (French, English).
+_TYPES: dict[str, tuple[Any, tuple[str, str]]] = {
+    "bool": (lambda v: isinstance(v, bool), ("true ou false", "true or false")),
+    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), ("un nombre entier", "a whole number")),
+    "float": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool), ("un nombre", "a number")),
+    "str": (lambda v: isinstance(v, str), ("un texte", "a text")),
+    "list[str]": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+                  ("une liste de textes", "a list of texts")),
+    "None": (lambda v: v is None, ("null", "null")),
+}
+
+
+def _check_type(value: Any, annotation: str, name: str, default: Any, source: str) -> None:
+    """A settings value of the annotated type (``int | None``…), or an error naming the setting."""
+    kinds = [k.strip() for k in annotation.split("|")]
+    if any(k not in _TYPES or _TYPES[k][0](value) for k in kinds):       # unknown annotation: not checked
+        return
+    french = " ou ".join(_TYPES[k][1][0] for k in kinds)
+    english = " or ".join(_TYPES[k][1][1] for k in kinds)
+    shown = "null" if default is None else json.dumps(default, ensure_ascii=False)
+    raise ProjectError(
+        tr(f"Réglage « {name} » invalide dans {source} : {french} attendu, pas {value!r}.",
+           f"Invalid setting '{name}' in {source}: {english} expected, not {value!r}."),
+        tr(f"Corrigez la valeur (par défaut : {name.rsplit('.', 1)[-1]}: {shown}) ou retirez la ligne.",
+           f"Fix the value (default: {name.rsplit('.', 1)[-1]}: {shown}) or remove the line."),
+        path=source)

@@ -250,9 +250,11 @@ def test_model_suggestions_without_keyword_get_the_noun_the_model_weighs_most(nl
     weights = {"fontaine": 1.5, "zone": 0.7, "soir": 9.0, "falloir": 9.0}  # « soir », « falloir »: never the object
     need = extractor.file_sentence(_added(doc, "besoin"), doc, lambda category, lemma: weights.get(lemma, 0.0))
     assert need.code == "besoins" and need.object == "fontaine" and need.object_lemmas == ("fontaine",)
-    weights = {"fontaine": -1.0, "zone": 0.7}
+    # why the model proposed it: its weightiest terms (pairs of lemmas too), heaviest first, positive only
+    assert need.evidence == ("falloir", "soir", "fontaine")
+    weights = {"fontaine": -1.0, "zone": 0.7, "zone artisanal": 1.0}
     need = extractor.file_sentence(_added(doc, "besoin"), doc, lambda category, lemma: weights.get(lemma, 0.0))
-    assert need.object == "zone artisanale"
+    assert need.object == "zone artisanale" and need.evidence == ("zone artisanal", "zone")
     # no word the model counts for the category: no object rather than a guess
     assert extractor.file_sentence(_added(doc, "besoin"), doc, lambda category, lemma: -1.0).object is None
 
@@ -335,6 +337,7 @@ def test_analysis_stores_model_suggestions_beside_the_rules_and_syncs_them(model
     # filed under the sub-code whose keyword (« crèche ») the sentence holds
     assert len(added) == 1 and added[0].category == "besoin" and added[0].code_key == "besoins.garde_enfants"
     assert added[0].object == "crèche"                                   # the keyword that filed it
+    assert store.coding_details(added[0].id)["evidence"] == ["crèche"]   # the one term the model weighs
     doc = store.get_document(added[0].document_id)
     assert doc.text[added[0].start:added[0].end] == added[0].text == "Une crèche le soir pour les mamans qui travaillent"
     assert added[0].speaker == "Fatou" and added[0].role == "resident"

@@ -35,6 +35,8 @@ CACHE_FOLDER = "parses"
 FINDINGS_FOLDER = "findings"
 # The modules whose code decides what the rules find: part of the findings-cache key.
 _EXTRACTION_SOURCES = ("extract.py", "objects.py", "views.py", "oral.py", "sentence_model.py")
+# The layout of a finding in the findings cache (_plain): part of the key too. 2: evidence added (session 6).
+FINDINGS_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -125,26 +127,30 @@ def findings_fingerprint(project, spec: PipelineSpec) -> str:
     """Parse fingerprint + codebook file + extraction code + score threshold + sentence model file."""
     here = Path(__file__).resolve().parent
     model = sentence_model_path(project)
-    parts = [spec.fingerprint(), file_digest(project.codebook_path), str(project.settings.extraction.min_score),
+    parts = [f"findings/{FINDINGS_FORMAT}", spec.fingerprint(), file_digest(project.codebook_path),
+             str(project.settings.extraction.min_score),
              *(file_digest(here / name) for name in _EXTRACTION_SOURCES),
              "no sentence model" if model is None else file_digest(model),
              str(project.settings.extraction.target_precision) if model is not None else ""]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
-# A finding in the findings cache: [rule, category, code, start, end, matched, object, lemmas, negated, score]
+# A finding in the findings cache: [rule, category, code, start, end, matched, object, lemmas, negated, score,
+# evidence (the sentence model's weightiest terms, or None)]
 def _plain(f) -> list:
     return [f.rule_id, f.category, f.code, f.start, f.end, f.matched, f.object, " ".join(f.object_lemmas) or None,
-            f.negated, f.score]
+            f.negated, f.score, list(f.evidence) or None]
 
 
 def drafts_for(segment: SegmentView, findings: list[list], *, reported: bool) -> list[SuggestionDraft]:
     """Pending-coding drafts for one segment's cached findings (offsets moved to the document)."""
     out = []
-    for rule_id, category, code, start, end, matched, obj, lemmas, negated, score in findings:
+    for rule_id, category, code, start, end, matched, obj, lemmas, negated, score, evidence in findings:
         details = {"category": category, "rule": rule_id, "object": obj, "object_lemmas": lemmas,
                    "reported": reported, "negated": negated, "matched": matched, "speaker": segment.speaker,
                    "role": segment.role}
+        if evidence:
+            details["evidence"] = evidence
         origin = rule_id if rule_id.startswith(MODEL_ORIGIN) else RULE_ORIGIN + rule_id
         out.append(SuggestionDraft(segment.document_id, segment.start + start, segment.start + end, code,
                                    origin, score, segment.segment_id, details))

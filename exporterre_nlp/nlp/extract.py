@@ -73,6 +73,7 @@ class Extraction:
     object_lemmas: tuple[str, ...]
     negated: bool
     score: float
+    evidence: tuple[str, ...] = ()     # a sentence-model finding: the terms that weighed most for it
 
 
 @dataclass(frozen=True)
@@ -215,17 +216,18 @@ class Extractor:
         lemmas = tuple(t.lemma_.lower() for t in span if not t.is_punct)
         words = tuple(t.lower_ for t in span if not t.is_punct)
         code = self.route(finding.code, None, lemmas + words)
-        phrase = self._sentence_object(doc, finding, code, weight)
+        view = clean_view(doc)
+        phrase = self._sentence_object(view, finding, code, weight)
         if phrase is not None:
             finding = replace(finding, object=phrase.text, object_lemmas=phrase.lemmas)
+        if weight is not None:
+            finding = replace(finding, evidence=_evidence(view, finding, weight))
         return finding if code is None else replace(finding, code=code)
 
-    def _sentence_object(self, doc: Doc, finding: Extraction, code: str | None,
+    def _sentence_object(self, view: CleanView, finding: Extraction, code: str | None,
                          weight: Callable[[str, str], float] | None) -> ObjectPhrase | None:
-        view = clean_view(doc)
         clean = view.doc
-        inside = [i for i, source in enumerate(view.index)
-                  if finding.start <= doc[source].idx and doc[source].idx + len(doc[source]) <= finding.end]
+        inside = _inside(view, finding)
         if not inside:
             return None
         # the sub-code's keywords, a phrase by its first word (« aide aux devoirs »: « aide »)
@@ -363,6 +365,26 @@ class Extractor:
             found.append(Extraction(GAZETTEER_RULE, "lieu", place.code, s, e, view.source_words(start, end),
                                     place.name, (), False, GAZETTEER_CONFIDENCE))
         return _dedupe(found)
+
+
+def _inside(view: CleanView, finding: Extraction) -> list[int]:
+    """The clean view's tokens within the finding's characters."""
+    doc = view.source
+    return [i for i, source in enumerate(view.index)
+            if finding.start <= doc[source].idx and doc[source].idx + len(doc[source]) <= finding.end]
+
+
+EVIDENCE_TERMS = 3
+
+
+def _evidence(view: CleanView, finding: Extraction, weight: Callable[[str, str], float]) -> tuple[str, ...]:
+    """The lemmas and lemma pairs of the finding's sentence that weigh most for its category, at most
+    :data:`EVIDENCE_TERMS`, heaviest first (positive weights only): why the model proposed it."""
+    clean = view.doc
+    lemmas = [clean[i].lemma_.lower() or clean[i].lower_ for i in _inside(view, finding) if not clean[i].is_punct]
+    terms = dict.fromkeys(lemmas + [f"{a} {b}" for a, b in zip(lemmas, lemmas[1:])])
+    scored = sorted(((weight(finding.category, t), t) for t in terms), key=lambda x: (-x[0], x[1]))
+    return tuple(t for w, t in scored[:EVIDENCE_TERMS] if w > 0)
 
 
 def _rarest_first(requirements: tuple, anchor: Anchor) -> tuple:

@@ -21,7 +21,7 @@ _FIELDS = {
     "similarity": ("similarité", "similarity"), "probability": ("probabilité", "probability"),
     "object_lemmas": ("lemmes de l'objet", "object lemmas"), "shared_words": ("mots communs thème/code",
                                                                             "words shared by theme and code"),
-    "run": ("analyse n°", "run #"),
+    "run": ("analyse n°", "run #"), "evidence": ("mots qui ont pesé", "words that weighed"),
 }
 # Shown elsewhere on the screen (speaker, role in the passage) or internal.
 _HIDDEN = {"suggested_code_id", "speaker", "role"}

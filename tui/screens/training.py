@@ -91,6 +91,9 @@ class TrainingScreen(ModalScreen):
             self.app.notify(summary, timeout=10)
         self.dismiss(summary)
 
+    def on_unmount(self) -> None:
+        self.cancel.set()               # quitting the app interrupts the work too (harmless once it is done)
+
     def action_cancel(self) -> None:
         self.cancel.set()
         self.query_one("#training-stage", Static).update(tr("Interruption…", "Interrupting…"))

@@ -20,9 +20,11 @@ one of whose ``keywords`` (lemmas) occurs in the object; with
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from typing import Callable
 
+from spacy.attrs import IDX, LENGTH
 from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
@@ -216,18 +218,21 @@ class Extractor:
         lemmas = tuple(t.lemma_.lower() for t in span if not t.is_punct)
         words = tuple(t.lower_ for t in span if not t.is_punct)
         code = self.route(finding.code, None, lemmas + words)
-        view = clean_view(doc)
-        phrase = self._sentence_object(view, finding, code, weight)
+        # the clean view of the sentence alone (a segment may be a long written answer): its offsets start
+        # at the sentence; the oral marks come along (copy_user_data shifts their character keys)
+        view = clean_view(span.as_doc(copy_user_data=True))
+        inside = _inside(view, replace(finding, start=finding.start - span.start_char,
+                                       end=finding.end - span.start_char))
+        phrase = self._sentence_object(view, inside, finding, code, weight)
         if phrase is not None:
             finding = replace(finding, object=phrase.text, object_lemmas=phrase.lemmas)
         if weight is not None:
-            finding = replace(finding, evidence=_evidence(view, finding, weight))
+            finding = replace(finding, evidence=_evidence(view, inside, finding, weight))
         return finding if code is None else replace(finding, code=code)
 
-    def _sentence_object(self, view: CleanView, finding: Extraction, code: str | None,
+    def _sentence_object(self, view: CleanView, inside: range, finding: Extraction, code: str | None,
                          weight: Callable[[str, str], float] | None) -> ObjectPhrase | None:
         clean = view.doc
-        inside = _inside(view, finding)
         if not inside:
             return None
         # the sub-code's keywords, a phrase by its first word (« aide aux devoirs »: « aide »)
@@ -367,21 +372,25 @@ class Extractor:
         return _dedupe(found)
 
 
-def _inside(view: CleanView, finding: Extraction) -> list[int]:
-    """The clean view's tokens within the finding's characters."""
-    doc = view.source
-    return [i for i, source in enumerate(view.index)
-            if finding.start <= doc[source].idx and doc[source].idx + len(doc[source]) <= finding.end]
+def _inside(view: CleanView, finding: Extraction) -> range:
+    """The clean view's tokens lying whole within the finding's characters (read from attribute arrays)."""
+    if not len(view.source):
+        return range(0)
+    starts, lengths = view.source.to_array([IDX, LENGTH]).T.tolist()
+    first = bisect_left(starts, finding.start)
+    last = bisect_right([a + n for a, n in zip(starts, lengths)], finding.end)     # ends never decrease
+    return range(bisect_left(view.index, first), bisect_left(view.index, last))
 
 
 EVIDENCE_TERMS = 3
 
 
-def _evidence(view: CleanView, finding: Extraction, weight: Callable[[str, str], float]) -> tuple[str, ...]:
+def _evidence(view: CleanView, inside: range, finding: Extraction,
+              weight: Callable[[str, str], float]) -> tuple[str, ...]:
     """The lemmas and lemma pairs of the finding's sentence that weigh most for its category, at most
     :data:`EVIDENCE_TERMS`, heaviest first (positive weights only): why the model proposed it."""
     clean = view.doc
-    lemmas = [clean[i].lemma_.lower() or clean[i].lower_ for i in _inside(view, finding) if not clean[i].is_punct]
+    lemmas = [clean[i].lemma_.lower() or clean[i].lower_ for i in inside if not clean[i].is_punct]
     terms = dict.fromkeys(lemmas + [f"{a} {b}" for a, b in zip(lemmas, lemmas[1:])])
     scored = sorted(((weight(finding.category, t), t) for t in terms), key=lambda x: (-x[0], x[1]))
     return tuple(t for w, t in scored[:EVIDENCE_TERMS] if w > 0)

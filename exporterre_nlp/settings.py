@@ -149,15 +149,7 @@ class Settings:
         if project_dir is not None:
             path = Path(project_dir) / SETTINGS_FILE
             if path.exists():
-                try:
-                    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-                except yaml.YAMLError as exc:
-                    raise ProjectError(
-                        tr(f"Le fichier de réglages {path} n'est pas du YAML valide : {exc}",
-                           f"The settings file {path} is not valid YAML: {exc}"),
-                        tr("Corrigez-le ou supprimez-le pour revenir aux réglages par défaut.",
-                           "Fix it or delete it to return to the defaults."),
-                        path=str(path)) from None
+                data = _yaml(path.read_text(encoding="utf-8"), path) or {}
         settings = cls.from_dict(data, source=str(Path(project_dir or ".") / SETTINGS_FILE))
         env = os.environ if env is None else env
         if env.get("EXPORTERRE_MODEL"):
@@ -175,6 +167,90 @@ class Settings:
         path.write_text(header + yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False),
                         encoding="utf-8")
         return path
+
+
+def save_setting(project_dir: str | Path, name: str, value: Any) -> Path:
+    """Write one setting (``"extraction.sentence_model"``) into ``<project>/settings.yaml`` and leave the
+    rest of the file as the person wrote it: comments, order, other values (environment overrides are
+    never written). The line is replaced, or added at the top of its section; a file without the
+    section gets it at the end; a missing file is written with the defaults."""
+    import re
+    path = Path(project_dir) / SETTINGS_FILE
+    if not path.exists():
+        settings = Settings()
+        _assign(settings, name, value)
+        return settings.save(project_dir)
+    section, _, key = name.rpartition(".")
+    shown = json.dumps(value, ensure_ascii=False)          # a JSON scalar is a YAML scalar
+    original = path.read_text(encoding="utf-8")
+    expected = Settings.from_dict(_yaml(original, path) or {}, source=str(path))
+    _assign(expected, name, value)
+    lines = original.splitlines(keepends=True)
+    done = False
+    if not section:
+        for i, line in enumerate(lines):
+            m = re.match(rf"{re.escape(key)}:[ \t]*([^#\n]*?)([ \t]*#.*)?(\r?\n)?$", line)
+            if m:
+                lines[i] = f"{key}: {shown}{m.group(2) or ''}{m.group(3) or chr(10)}"
+                done = True
+                break
+    else:
+        head = next((i for i, line in enumerate(lines) if re.match(rf"{re.escape(section)}:[ \t]*(#.*)?$", line)),
+                    None)
+        if head is not None:
+            end, indent = head + 1, "  "
+            while end < len(lines) and (lines[end][:1] in (" ", "\t") or not lines[end].strip()):
+                end += 1
+            for i in range(head + 1, end):
+                m = re.match(rf"([ \t]+){re.escape(key)}:[ \t]*([^#\n]*?)([ \t]*#.*)?(\r?\n)?$", lines[i])
+                if m:
+                    lines[i] = f"{m.group(1)}{key}: {shown}{m.group(3) or ''}{m.group(4) or chr(10)}"
+                    done = True
+                    break
+            if not done:
+                children = [line for line in lines[head + 1:end] if line.strip() and not line.strip().startswith("#")]
+                if children:
+                    indent = children[0][:len(children[0]) - len(children[0].lstrip())]
+                lines.insert(head + 1, f"{indent}{key}: {shown}\n")
+                done = True
+        else:
+            if lines and not lines[-1].endswith("\n"):
+                lines[-1] += "\n"
+            lines += [f"{section}:\n", f"  {key}: {shown}\n"]
+            done = True
+    if not done:
+        lines += [f"{key}: {shown}\n"]
+    text = "".join(lines)
+    try:
+        written = Settings.from_dict(yaml.safe_load(text) or {}, source=str(path))
+    except (yaml.YAMLError, ProjectError):
+        written = None
+    if written != expected:          # a layout the line editor does not know (flow style…): the whole file
+        return expected.save(project_dir)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def _yaml(text: str, path: Path) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ProjectError(
+            tr(f"Le fichier de réglages {path} n'est pas du YAML valide : {exc}",
+               f"The settings file {path} is not valid YAML: {exc}"),
+            tr("Corrigez-le ou supprimez-le pour revenir aux réglages par défaut.",
+               "Fix it or delete it to return to the defaults."),
+            path=str(path)) from None
+
+
+def _assign(settings: "Settings", name: str, value: Any) -> None:
+    target = settings
+    *parts, last = name.split(".")
+    for part in parts:
+        target = getattr(target, part)
+    setattr(target, last, value)
 
 
 def _env_int(env, name: str) -> int:

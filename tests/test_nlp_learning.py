@@ -192,6 +192,8 @@ def _suggestions(store):
 @pytest.mark.slow
 def test_learning_from_a_project_trains_then_analyses_and_keeps_the_decisions(decided, tmp_path):
     project, _ = decided
+    settings_file = project.path / "settings.yaml"
+    settings_file.write_text("# relu par Amina\n" + settings_file.read_text(encoding="utf-8"), encoding="utf-8")
     steps = []
     training, result = learn_from_project(project, sets=[(_labelled_set(tmp_path / "e.jsonl"), None)],
                                           progress=lambda p: steps.append((p.label, p.done, p.total)))
@@ -199,6 +201,7 @@ def test_learning_from_a_project_trains_then_analyses_and_keeps_the_decisions(de
     assert result.sentence_model == "model:phrases" == training.model.origin
     saved = yaml.safe_load((project.path / "settings.yaml").read_text(encoding="utf-8"))
     assert saved["extraction"]["sentence_model"] == PROJECT_MODEL_FILE
+    assert settings_file.read_text(encoding="utf-8").startswith("# relu par Amina\n")    # the rest as written
     assert not list(project.path.glob("*.precedent"))
     # training steps, then the analysis's, each ending complete
     labels = [label for label, _, _ in steps]

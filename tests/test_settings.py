@@ -61,3 +61,52 @@ def test_environment_overrides_and_a_wrong_one_is_named(tmp_path, french):
     with pytest.raises(ProjectError) as info:
         Settings.load(tmp_path, env={"EXPORTERRE_N_PROCESS": "deux"})
     assert "EXPORTERRE_N_PROCESS" in info.value.message and "unset EXPORTERRE_N_PROCESS" in info.value.hint
+
+
+MINE = """# Réglages du projet Villeneuve — relus par Amina le 3 mars
+seed: 7   # tirage fixé pour l'article
+nlp:
+  model: sm          # la machine du labo est petite
+extraction:
+    min_score: 0.5   # moins de bruit
+    sentence_model: builtin
+themes:
+  n_themes: 12
+"""
+
+
+def test_saving_one_setting_keeps_the_persons_file(tmp_path):
+    from exporterre_nlp.settings import save_setting
+    (tmp_path / "settings.yaml").write_text(MINE, encoding="utf-8")
+    save_setting(tmp_path, "extraction.sentence_model", "modele_phrases.json.gz")
+    text = (tmp_path / "settings.yaml").read_text(encoding="utf-8")
+    # only that line changed: comments, order, indentation and other values are as written
+    assert text == MINE.replace("sentence_model: builtin", 'sentence_model: "modele_phrases.json.gz"')
+    loaded = Settings.load(tmp_path, env={})
+    assert (loaded.seed, loaded.nlp.model, loaded.extraction.min_score) == (7, "sm", 0.5)
+    assert loaded.extraction.sentence_model == "modele_phrases.json.gz"
+
+
+def test_saving_a_setting_absent_from_the_file_adds_it_to_its_section(tmp_path):
+    from exporterre_nlp.settings import save_setting
+    (tmp_path / "settings.yaml").write_text(MINE, encoding="utf-8")
+    save_setting(tmp_path, "extraction.target_precision", 0.8)
+    save_setting(tmp_path, "report.include_pending", True)                 # no such section yet
+    save_setting(tmp_path, "themes.n_themes", None)
+    text = (tmp_path / "settings.yaml").read_text(encoding="utf-8")
+    assert "extraction:\n    target_precision: 0.8\n    min_score: 0.5   # moins de bruit\n" in text
+    assert text.endswith("report:\n  include_pending: true\n") and "  n_themes: null\n" in text
+    assert text.startswith("# Réglages du projet Villeneuve")
+    loaded = Settings.load(tmp_path, env={})
+    assert (loaded.extraction.target_precision, loaded.report.include_pending, loaded.themes.n_themes) == (
+        0.8, True, None)
+
+
+def test_saving_a_setting_never_writes_environment_overrides(tmp_path, monkeypatch):
+    from exporterre_nlp.settings import save_setting
+    monkeypatch.setenv("EXPORTERRE_MODEL", "sm")
+    (tmp_path / "settings.yaml").write_text("extraction: {min_score: 0.5}\n", encoding="utf-8")   # flow style
+    save_setting(tmp_path, "extraction.sentence_model", "m.json.gz")   # (a layout rewritten whole)
+    loaded = Settings.load(tmp_path, env={})
+    assert (loaded.extraction.min_score, loaded.extraction.sentence_model) == (0.5, "m.json.gz")
+    assert loaded.nlp.model == "md" and Settings.load(tmp_path).nlp.model == "sm"

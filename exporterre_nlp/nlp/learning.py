@@ -45,6 +45,7 @@ from typing import Callable, Iterable, Sequence
 from ..errors import CancelledError, ExporterreError
 from ..i18n import tr
 from ..records import Progress
+from ..settings import save_setting
 from .analyse import MODEL_ORIGIN, RULE_ORIGIN, AnalysisResult, analyse, pipeline_spec, units
 from .evaluate import EvalSentence, Label
 from .sentence_model import CATEGORIES, PROJECT_SOURCE, SentenceModel, TrainingOptions, category_codes
@@ -216,7 +217,7 @@ def train_project_model(project, codebook=None, *, coders: Iterable[str] | None 
     trained.save(path)
     if use:
         project.settings.extraction.sentence_model = _setting_for(project, path)
-        project.settings.save(project.path)
+        save_setting(project.path, "extraction.sentence_model", project.settings.extraction.sentence_model)
     return ProjectTraining(trained, path, labels, use)
 
 
@@ -256,7 +257,7 @@ def learn_from_project(project, *, coders: Iterable[str] | None = None, assume_r
                                        progress=trained_step, cancel=cancel)
         project.settings.extraction.sentence_model = _setting_for(project, final)
         result = analyse(project, progress=analysed_step, cancel=cancel)
-        project.settings.save(project.path)
+        save_setting(project.path, "extraction.sentence_model", project.settings.extraction.sentence_model)
     except BaseException as exc:
         project.settings.extraction.sentence_model = previous
         if had:

@@ -338,6 +338,8 @@ def test_analysis_stores_model_suggestions_beside_the_rules_and_syncs_them(model
     assert len(added) == 1 and added[0].category == "besoin" and added[0].code_key == "besoins.garde_enfants"
     assert added[0].object == "crèche"                                   # the keyword that filed it
     assert store.coding_details(added[0].id)["evidence"] == ["crèche"]   # the one term the model weighs
+    assert added[0].evidence == ("crèche",)
+    assert all(f.evidence == () for f in store.list_findings(category="besoin") if f.rule_id != "model:essai")
     doc = store.get_document(added[0].document_id)
     assert doc.text[added[0].start:added[0].end] == added[0].text == "Une crèche le soir pour les mamans qui travaillent"
     assert added[0].speaker == "Fatou" and added[0].role == "resident"

@@ -150,7 +150,8 @@ def extractions_cmd(
                      "category": f.category, "code": f.code_key, "rule": f.rule_id, "object": f.object,
                      "speaker": f.speaker, "role": f.role, "phase": f.phase, "lieu": f.lieu,
                      "participant": f.participant, "reported": f.reported, "negated": f.negated,
-                     "matched": f.matched, "score": f.score, "status": f.status, "id": f.coding_id}
+                     "matched": f.matched, "score": f.score, "status": f.status, "id": f.coding_id,
+                     "evidence": list(f.evidence)}
                     for f in rows])
         return
     table = Table(title=tr(f"{len(rows)} trouvaille(s)", f"{len(rows)} finding(s)"), show_lines=False)

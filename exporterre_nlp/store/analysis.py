@@ -35,6 +35,7 @@ class FindingView(Finding):
     object_lemmas: str | None
     score: float | None
     status: str                      # pending, or the latest decision: accepted | rejected
+    evidence: tuple[str, ...] = ()   # a sentence-model finding: the terms that weighed most for it
 
 
 _SQL = """
@@ -59,7 +60,7 @@ def _view(row) -> FindingView:
                        bool(d.get("negated")), speaker if speaker is not None else d.get("speaker"),
                        role if role is not None else d.get("role"), run_id,
                        document, phase, lieu, participant, text, d.get("matched"), d.get("object_lemmas"), score,
-                       decision or "pending")
+                       decision or "pending", tuple(d.get("evidence") or ()))
 
 
 class AnalysisMixin:

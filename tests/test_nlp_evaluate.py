@@ -108,3 +108,11 @@ def test_training_sentences_never_repeat_an_evaluation_sentence_and_quote_their_
     for r in training:
         for label in r["labels"]:
             assert r["text"][label["start"]:label["end"]] == label["span"], r["id"]
+
+
+def test_eval_set_sentences_carry_the_question_they_answer_when_known():
+    rows = load_eval_set()
+    with_question = [r for r in rows if r.context]
+    assert {r.source for r in with_question} == {"granddebat", "demo"}
+    assert all(r.context for r in rows if r.source == "granddebat")
+    assert not any(r.context for r in rows if r.source in ("rhapsodie", "parisstories"))

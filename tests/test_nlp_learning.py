@@ -69,6 +69,7 @@ def test_project_labels_label_the_segments_read_for_the_categories_decided(decid
     first, second = labels.sentences
     every = {"besoin", "preoccupation", "competence", "ressource"}
     assert first.known == second.known == every and first.split == "train" and first.source == "project"
+    assert first.context == TURNS[0][1] == second.context                # the question both turns answer
     assert [(g.category, first.text[g.start:g.end]) for g in first.labels] == [
         ("besoin", "On a besoin d'une crèche"), ("competence", "je fais de la couture")]
     # the rejected concern is a negative; bob's accepted resource a positive

@@ -10,10 +10,9 @@ from spacy.tokens import Doc
 
 from exporterre_nlp.errors import ExporterreError
 from exporterre_nlp.nlp.extract import Extraction
-from exporterre_nlp.nlp.sentence_model import (BUILTIN_PATH, CATEGORIES, SentenceModel, TrainingOptions, _Review,
-                                               _operating_points, category_codes, load_sentence_model,
-                                               package_vectors, resolve_model_path, sentence_units,
-                                               train_sentence_model)
+from exporterre_nlp.nlp.sentence_model import (BUILTIN_PATH, CATEGORIES, category_codes, context_terms,
+    load_sentence_model, _operating_points, package_vectors, resolve_model_path, _Review, sentence_units,
+    SentenceModel, train_sentence_model, TrainingOptions)
 from nlp_support import CODEBOOK, add_document, codebook, extractor, nlp_full  # noqa: F401  (fixtures)
 
 CODES = {c: c + "s" for c in CATEGORIES}
@@ -143,11 +142,27 @@ def test_a_target_precision_takes_each_categorys_operating_point():
     assert "train-model" in info.value.hint
 
 
+def test_the_question_a_sentence_answers_gives_it_terms_of_its_own(nlp_full):
+    assert context_terms("Il MANQUE quoi, selon vous, dans le quartier ?") == ("Q:manque", "Q:quartier")
+    assert context_terms(None) == context_terms("") == context_terms("Et vous ?") == ()
+    # a need said without a cue word: only the question makes it one
+    model = _model({"besoin": {"Q:manque": 6.0}})
+    doc = _doc(nlp_full.vocab, ["Un", "local", "pour", "cuisiner", "."], ["un", "local", "pour", "cuisiner", "."],
+               [True, False, False, False, False])
+    codes = {"besoin": "besoins"}
+    assert model.review(doc, [], codes)[1] == []
+    assert [a.category for a in model.review(doc, [], codes, context="Il manque quoi, selon vous ?")[1]] == ["besoin"]
+    assert model.review(doc, [], codes, context="Vous faites quoi, le dimanche ?")[1] == []
+    units = sentence_units(doc, context=context_terms("Il manque quoi ?"))
+    assert units[0].terms[-1] == "Q:manque" and units[0].terms[0] == "un"
+
+
 # -- the file ---------------------------------------------------------------------------
-def _review_segment_by_segment(model, doc, findings, codes):
+def _review_segment_by_segment(model, doc, findings, codes, context=None):
     """What ``review`` did before batches: the features of ``sentence_units`` (training's) and
     ``probabilities``, segment by segment."""
-    units = sentence_units(doc, findings, vectors=package_vectors(model.vectors.split()[0]))
+    units = sentence_units(doc, findings, vectors=package_vectors(model.vectors.split()[0]),
+                           context=context_terms(context))
     probs = model.probabilities(units)
     kept = [f for f in findings if model._column.get(f.category) is None or f.rule_id == "gazetteer"
             or not (inside := [p[model._column[f.category]] for u, p in zip(units, probs)
@@ -169,20 +184,25 @@ def test_batch_review_gives_the_segment_by_segment_results_on_real_sentences(nlp
     punctuation-only ones) = ``sentence_units`` + ``probabilities`` segment by segment."""
     from exporterre_nlp.nlp.evaluate import load_eval_set
     model, codes = load_sentence_model(BUILTIN_PATH), category_codes(codebook)
-    texts = [s.text for s in load_eval_set(split="dev")]
+    dev = load_eval_set(split="dev")
+    texts = [s.text for s in dev]
     texts = texts + [a + " Euh… " + b for a, b in zip(texts[::2], texts[1::2])] + ["", " … !", "ben euh"]
+    questions = [s.context for s in dev] + [None] * (len(texts) - len(dev))      # the question each answers
+    assert sum(q is not None for q in questions) > 300
     docs = list(nlp_full.pipe(texts, batch_size=64))
     items = [(doc, extractor(doc)) for doc in docs]
-    batched = [r for at in range(0, len(items), 97) for r in model.review_many(items[at:at + 97], codes)]
+    batched = [r for at in range(0, len(items), 97)
+               for r in model.review_many(items[at:at + 97], codes, contexts=questions[at:at + 97])]
     assert len(batched) == len(items)
     totals = [0, 0, 0]
-    for (doc, findings), (kept, added, vetoed) in zip(items, batched):
-        ref_kept, ref_added, ref_vetoed, units, probs = _review_segment_by_segment(model, doc, findings, codes)
+    for (doc, findings), question, (kept, added, vetoed) in zip(items, questions, batched):
+        ref_kept, ref_added, ref_vetoed, units, probs = _review_segment_by_segment(model, doc, findings, codes,
+                                                                                    question)
         assert (kept, vetoed) == (ref_kept, ref_vetoed), doc.text
         assert [(a.start, a.end, a.category, a.code, a.matched, a.score) for a in added] == \
                [(a.start, a.end, a.category, a.code, a.matched, a.score) for a in ref_added], doc.text
-        assert model.review(doc, findings, codes) == (kept, added, vetoed)
-        batch = model._units_many([(doc, findings)], None)
+        assert model.review(doc, findings, codes, context=question) == (kept, added, vetoed)
+        batch = model._units_many([(doc, findings)], None, [question])
         assert list(zip(batch.start.tolist(), batch.end.tolist())) == [(u.start, u.end) for u in units]
         assert numpy.allclose(batch.probs, probs, rtol=0, atol=1e-9)
         totals = [totals[0] + len(units), totals[1] + len(added), totals[2] + vetoed]
@@ -350,6 +370,30 @@ def test_analysis_stores_model_suggestions_beside_the_rules_and_syncs_them(model
     model_project.settings.extraction.sentence_model = "none"         # the rules alone: the model's go
     alone = analyse(model_project)
     assert alone.sentence_model is None and alone.removed == 1 and not store.list_findings(rule="model:essai")
+
+
+@pytest.mark.slow
+def test_analysis_gives_the_model_the_interviewers_last_question(project, nlp_full):
+    from exporterre_nlp.nlp.analyse import analyse, findings_key, segment_questions
+    add_document(project.store, "habitante_08", 3, [
+        ("Amina", "Bonjour."),                                        # before any question: none
+        ("E", "Il manque quoi, selon vous ?"),
+        ("Fatou", "Un local pour cuisiner."),
+        ("E", "Et le dimanche ?"),
+        ("Fatou", "Un local pour cuisiner."),                         # the same words, another question
+    ])
+    views = {v.position: v for v in project.store.segment_views()}
+    questions = segment_questions(project.store, [views[0].document_id])
+    assert questions == {views[2].segment_id: "Il manque quoi, selon vous ?",
+                         views[4].segment_id: "Et le dimanche ?"}
+    assert findings_key(views[2].text, questions[views[2].segment_id]) != findings_key(
+        views[4].text, questions[views[4].segment_id])
+    _model({"besoin": {"Q:manque": 6.0}}).save(project.path / "modele.json.gz")
+    project.settings.extraction.sentence_model = "modele.json.gz"
+    analyse(project)
+    added = project.store.list_findings(rule="model:essai")
+    assert [(f.text, f.start) for f in added] == [("Un local pour cuisiner", views[2].start)]     # words, not the dot
+    assert analyse(project).added == 0                               # cached per text and question
 
 
 @pytest.mark.slow

@@ -35,8 +35,9 @@ CACHE_FOLDER = "parses"
 FINDINGS_FOLDER = "findings"
 # The modules whose code decides what the rules find: part of the findings-cache key.
 _EXTRACTION_SOURCES = ("extract.py", "objects.py", "views.py", "oral.py", "sentence_model.py")
-# The layout of a finding in the findings cache (_plain): part of the key too. 2: evidence added (session 6).
-FINDINGS_FORMAT = 2
+# The layout of a finding in the findings cache (_plain) and of its keys: part of the key too.
+# 2: evidence added; 3: a segment's key holds the question it answers (session 6).
+FINDINGS_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,34 @@ def pipeline_spec(settings, model: str | None = None, profile: str = "full", bas
     if fillers and base is not None and not Path(fillers).is_absolute():
         fillers = str(Path(base) / fillers)
     return PipelineSpec(model_package(model or settings.nlp.model), profile, fillers)
+
+
+def segment_questions(store, document_ids) -> dict[int, str]:
+    """Segment id → the text of the last interviewer turn before it in its document, for the turns
+    of other speakers that follow one: the question they answer, which the sentence model reads."""
+    out: dict[int, str] = {}
+    document, last = None, None
+    for seg in store.segment_views(document_ids=document_ids):
+        if seg.document_id != document:
+            document, last = seg.document_id, None
+        if seg.role == "interviewer":
+            last = seg.text
+        elif last:
+            out[seg.segment_id] = last
+    return out
+
+
+def findings_key(text: str, question: str | None) -> str:
+    """A segment's key in the findings cache: its text, and the question it answers (the sentence model
+    reads both)."""
+    return text_hash(text) if not question else text_hash(text + "\x00" + question)
+
+
+def _valid_keys(store, document_ids, questions: dict[int, str]) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = {}
+    for seg in store.segment_views(document_ids=document_ids):
+        out.setdefault(seg.document_id, set()).add(findings_key(seg.text, questions.get(seg.segment_id)))
+    return out
 
 
 def _valid_hashes(store, document_ids) -> dict[int, set[str]]:
@@ -178,7 +207,8 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
     settings, store = project.settings, project.store
     spec = pipeline_spec(settings, model, "full", project.path)
     segments = units(store, settings)
-    hashes = [text_hash(s.text) for s in segments]
+    questions = segment_questions(store, sorted({s.document_id for s in segments}))
+    hashes = [findings_key(s.text, questions.get(s.segment_id)) for s in segments]
     words = sum(len(s.text.split()) for s in segments)
     input_hash = hashlib.sha256("\n".join(hashes).encode()).hexdigest()[:16]
     # a model that cannot be used is refused before the run is recorded
@@ -201,7 +231,7 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
         known, todo = _cached_findings(findings, segments, hashes)
         if todo:
             _extract(project, codebook, todo, known, findings, model, n_process, stats, progress, cancel,
-                     sentence_model)
+                     sentence_model, questions)
         elif progress is not None:
             progress(Progress(len(segments), len(segments), ""))
         if cancel is not None and cancel.is_set():
@@ -261,14 +291,14 @@ def _cached_findings(cache: ExtractionCache, segments, hashes):
     return known, todo
 
 
-def _entries(extractor, docs, found, negated, sentence_model, codes, seconds) -> list[dict]:
+def _entries(extractor, docs, found, negated, sentence_model, codes, seconds, questions=None) -> list[dict]:
     """Findings-cache entries of parsed segments from their rule findings (``found``) and negations
     skipped, after the sentence model's review of them all in one batch (its time added to
-    ``seconds["sentence_model"]``)."""
+    ``seconds["sentence_model"]``); ``questions``: the question each segment answers (or None)."""
     if sentence_model is None:
         return [{"f": [_plain(f) for f in fs], "neg": n, "veto": 0} for fs, n in zip(found, negated)]
     started = time.perf_counter()
-    reviews = sentence_model.review_many(list(zip(docs, found)), codes or {})
+    reviews = sentence_model.review_many(list(zip(docs, found)), codes or {}, contexts=questions)
     if seconds is not None:
         seconds["sentence_model"] = seconds.get("sentence_model", 0.0) + time.perf_counter() - started
     out = []
@@ -285,7 +315,7 @@ REVIEW_BATCH = 256
 
 
 def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_process, stats, progress, cancel,
-             sentence_model=None):
+             sentence_model=None, questions: dict[int, str] | None = None):
     """Parse (through the parse cache) and match the segments whose findings are not cached.
 
     Sequential on purpose: matching in a second thread while spaCy parses was
@@ -297,7 +327,10 @@ def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_pr
     from .sentence_model import category_codes
     book = codebook if codebook is not None else project.codebook()
     codes = category_codes(book)
-    valid = _valid_hashes(project.store, sorted({s.document_id for s in todo}))
+    questions = questions or {}
+    ids = sorted({s.document_id for s in todo})
+    valid = _valid_hashes(project.store, ids)
+    valid_keys = _valid_keys(project.store, ids, questions)
     parse_stats = ParseStats()
     extractor = None
     touched: dict[int, str] = {}
@@ -306,10 +339,11 @@ def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_pr
     pending: list[tuple] = []                # (segment, doc, rule findings, negated skipped), not yet reviewed
 
     def flush() -> None:
+        asked = [questions.get(p[0].segment_id) for p in pending]
         entries = _entries(extractor, [p[1] for p in pending], [p[2] for p in pending], [p[3] for p in pending],
-                           sentence_model, codes, model_s)
-        for (seg, *_), entry in zip(pending, entries):
-            known[seg.document_id][text_hash(seg.text)] = entry
+                           sentence_model, codes, model_s, asked)
+        for (seg, *_), question, entry in zip(pending, asked, entries):
+            known[seg.document_id][findings_key(seg.text, question)] = entry
         pending.clear()
 
     for seg, doc in parsed_units(project, todo, model=model, n_process=n_process, stats=parse_stats,
@@ -330,7 +364,7 @@ def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_pr
         extract_s += time.perf_counter() - started
     started = time.perf_counter()
     for doc_id, name in touched.items():
-        entries = {h: e for h, e in known[doc_id].items() if h in valid.get(doc_id, ())}
+        entries = {h: e for h, e in known[doc_id].items() if h in valid_keys.get(doc_id, ())}
         cache.save(document_key(name), entries)
     stats.parsed, stats.model_loaded = parse_stats.parsed, parse_stats.model_loaded
     model_time = model_s.get("sentence_model", 0.0)

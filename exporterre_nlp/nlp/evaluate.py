@@ -37,6 +37,8 @@ class EvalSentence:
     # categories whose labels are complete (None: all). A project's decisions label a segment for the
     # categories decided there only: training learns nothing about the others from it.
     known: frozenset[str] | None = None
+    # the question the sentence answers (the interviewer's last turn, a form's question), when known
+    context: str | None = None
 
 
 @dataclass
@@ -97,7 +99,8 @@ def load_eval_set(path: str | Path | None = None, split: str | None = None,
             try:
                 row = json.loads(line)
                 labels = tuple(Label(x["category"], int(x["start"]), int(x["end"])) for x in row["labels"])
-                sentence = EvalSentence(row["id"], row["source"], row["split"], row["text"], labels)
+                sentence = EvalSentence(row["id"], row["source"], row["split"], row["text"], labels,
+                                        context=row.get("context") or None)
             except (ValueError, KeyError, TypeError) as exc:
                 raise ExporterreError(tr(f"{target}:{n} : ligne invalide ({exc}).", f"{target}:{n}: invalid line ({exc})."),
                                       tr("Chaque ligne est un objet JSON : id, source, split, text, labels.",
@@ -144,7 +147,7 @@ def evaluate(sentences: list[EvalSentence], nlp, extractor, *, split: str = "tes
         findings = extractor(doc)
         if sentence_model is not None:
             _match([(f.category, f.start, f.end) for f in findings], sentence.labels, rules_only, sentence, [])
-            kept, added, _ = sentence_model.review(doc, findings, codes)
+            kept, added, _ = sentence_model.review(doc, findings, codes, context=sentence.context)
             findings = kept + added
         _match([(f.category, f.start, f.end) for f in findings], sentence.labels, scores, sentence, errors)
     return EvalReport(split, len(sentences), scores, errors,

@@ -46,7 +46,7 @@ from ..errors import CancelledError, ExporterreError
 from ..i18n import tr
 from ..records import Progress
 from ..settings import save_setting
-from .analyse import MODEL_ORIGIN, RULE_ORIGIN, AnalysisResult, analyse, pipeline_spec, units
+from .analyse import MODEL_ORIGIN, RULE_ORIGIN, AnalysisResult, analyse, pipeline_spec, segment_questions, units
 from .evaluate import EvalSentence, Label
 from .sentence_model import CATEGORIES, PROJECT_SOURCE, SentenceModel, TrainingOptions, category_codes
 
@@ -115,6 +115,7 @@ def project_labels(project, codebook, *, coders: Iterable[str] | None = None,
     for segment in units(store, project.settings, document_ids=sorted(by_document)):
         segments.setdefault(segment.document_id, []).append(segment)
     reads = store.read_segments(wanted) if assume_read else {}       # the interface's records of turns read
+    questions = segment_questions(store, sorted(segments))           # what each turn answers, as analyse reads it
     for document_id, views in segments.items():
         inside = [[c for c in by_document[document_id] if c.start < v.end and v.start < c.end] for v in views]
         decided = [i for i, found in enumerate(inside) if found]
@@ -139,7 +140,7 @@ def project_labels(project, codebook, *, coders: Iterable[str] | None = None,
                                    for c in found if c.status in POSITIVE},
                                   key=lambda g: (g.start, g.end, g.category)))
             out.sentences.append(EvalSentence(f"{view.document}#{view.position}", PROJECT_SOURCE, "train",
-                                              view.text, labels, known))
+                                              view.text, labels, known, questions.get(view.segment_id)))
             out.decided.update(known)
             out.positives.update(g.category for g in labels)
     out.decided = Counter({c: out.decided[c] for c in CATEGORIES if out.decided[c]})

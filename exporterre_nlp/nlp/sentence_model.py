@@ -39,6 +39,7 @@ import math
 import threading
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -76,11 +77,28 @@ def _oral_offsets(doc: Doc) -> set[int]:
             if value is not None and isinstance(key, tuple) and len(key) == 4 and key[1] == "oral"}
 
 
+CONTEXT_PREFIX = "Q:"
+
+
+@lru_cache(maxsize=4096)
+def context_terms(question: str | None) -> tuple[str, ...]:
+    """The terms a sentence gets from the question it answers (the interviewer's last turn, a form's
+    question): its lower-cased words of three letters or more that are not stop words, once each,
+    prefixed ``Q:``. Word forms, not lemmas: the question needs no parse (measured as good as lemmas,
+    benchmarks/data/context_experiment.py)."""
+    if not question:
+        return ()
+    from .pipeline import blank_nlp
+    words = {t.lower_ for t in blank_nlp().tokenizer(question) if t.is_alpha and len(t) > 2 and not t.is_stop}
+    return tuple(CONTEXT_PREFIX + w for w in sorted(words))
+
+
 def sentence_units(doc: Doc, findings: Sequence[Extraction] = (), *, strings: Callable[[int], str] | None = None,
-                   vectors=None) -> list[SentenceUnit]:
+                   vectors=None, context: Sequence[str] = ()) -> list[SentenceUnit]:
     """The sentences of ``doc`` (its parser's boundaries) with their features.
 
-    ``findings`` are the rules' findings in the same segment (offsets in its text).
+    ``findings`` are the rules' findings in the same segment (offsets in its text);
+    ``context``: the :func:`context_terms` of the question the segment answers, added to every unit.
     ``vectors`` (spaCy ``Vectors``) default to the doc's vocabulary's; a model
     passes its own, since a doc read from the parse cache has none.
     A sentence with no word left (only punctuation or fillers) is skipped.
@@ -100,7 +118,7 @@ def sentence_units(doc: Doc, findings: Sequence[Extraction] = (), *, strings: Ca
     def close() -> None:
         if lemmas:
             start, end = first, last
-            terms = tuple(lemmas) + tuple(f"{x} {y}" for x, y in zip(lemmas, lemmas[1:]))
+            terms = tuple(lemmas) + tuple(f"{x} {y}" for x, y in zip(lemmas, lemmas[1:])) + tuple(context)
             out.append(SentenceUnit(start, end, terms, lookup.mean(rows),
                                     tuple(int(any(c == cat and s < end and start < e for s, e, c in spans))
                                           for cat in CATEGORIES)))
@@ -424,19 +442,21 @@ class SentenceModel:
         return 1.0 / (1.0 + numpy.exp(-z))
 
     def review(self, doc: Doc, findings: Sequence[Extraction], codes: dict[str, str], *,
-               strings: Callable[[int], str] | None = None) -> tuple[list[Extraction], list[Extraction], int]:
+               strings: Callable[[int], str] | None = None,
+               context: str | None = None) -> tuple[list[Extraction], list[Extraction], int]:
         """The rules' ``findings`` in ``doc`` reviewed: ``(kept, added, vetoed)``.
 
         ``kept``: the findings not vetoed; ``added``: sentences the model finds
         for a category that no rule found there (``codes`` maps a category to
         the code they get; categories without one are not added); ``vetoed``:
-        how many findings were dropped. :meth:`review_many` does the same for
-        many segments at once (much faster).
+        how many findings were dropped. ``context``: the question the segment
+        answers, if known. :meth:`review_many` does the same for many segments at
+        once (much faster).
         """
-        return self.review_many([(doc, findings)], codes, strings=strings)[0]
+        return self.review_many([(doc, findings)], codes, strings=strings, contexts=[context])[0]
 
     def review_many(self, items: Sequence[tuple[Doc, Sequence[Extraction]]], codes: dict[str, str], *,
-                    strings: Callable[[int], str] | None = None
+                    strings: Callable[[int], str] | None = None, contexts: Sequence[str | None] | None = None
                     ) -> list[tuple[list[Extraction], list[Extraction], int]]:
         """:meth:`review` of each ``(doc, findings)`` pair, computed for the whole batch at once.
 
@@ -452,7 +472,7 @@ class SentenceModel:
             while stop < len(items) and items[stop][0].vocab is vocab:
                 stop += 1
             run = items[start:stop]
-            batch = self._units_many(run, strings)
+            batch = self._units_many(run, strings, None if contexts is None else contexts[start:stop])
             out.extend(self._decide(run, batch, codes))
             start = stop
         return out
@@ -468,8 +488,9 @@ class SentenceModel:
             last = self._batch = _BatchLookup(vocab, strings, vectors, self._columns)
         return last
 
-    def _units_many(self, items, strings) -> _Batch:
-        """The sentence units of every segment of ``items`` (one vocabulary) and their probabilities."""
+    def _units_many(self, items, strings, contexts: Sequence[str | None] | None = None) -> _Batch:
+        """The sentence units of every segment of ``items`` (one vocabulary) and their probabilities;
+        ``contexts``: the question each segment answers (or None)."""
         lookup = self._lookup_for(items[0][0].vocab, strings)
         n_cat = len(self.categories)
         arrays = [doc.to_array(_ATTRS) for doc, _ in items]
@@ -515,6 +536,14 @@ class SentenceModel:
         pair_cols = lookup.bigram_columns(lemmas[:-1][same], lemmas[1:][same])
         term_units = numpy.concatenate([unit, unit[:-1][same]])
         term_cols = numpy.concatenate([lemmas[:, 1], pair_cols])
+        if contexts is not None and any(contexts):       # the question's terms, on every unit of its segment
+            columns = self._columns
+            asked = [[columns[t] for t in context_terms(c) if t in columns] for c in contexts]
+            extra = [(u, col) for u, item in enumerate(owners.tolist()) for col in asked[item]]
+            if extra:
+                more = numpy.array(extra, dtype=numpy.int64)
+                term_units = numpy.concatenate([term_units, more[:, 0]])
+                term_cols = numpy.concatenate([term_cols, more[:, 1]])
         known = term_cols >= 0
         z = numpy.tile(self.intercepts, (n_units, 1))
         if known.any():
@@ -892,7 +921,7 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
     known: list[list[bool]] = []          # per unit and category: its label is known (EvalSentence.known)
     for n, (sentence, doc) in enumerate(zip(sentences, nlp.pipe([s.text for s in sentences], batch_size=64)), 1):
         findings = extractor(doc)
-        mine = sentence_units(doc, findings, strings=strings)
+        mine = sentence_units(doc, findings, strings=strings, context=context_terms(getattr(sentence, "context", None)))
         units_of.append((len(units), len(units) + len(mine), findings, [(u.start, u.end) for u in mine]))
         complete = [_knows(sentence, c) for c in CATEGORIES]
         for unit in mine:

@@ -88,12 +88,13 @@ def pipeline_spec(settings, model: str | None = None, profile: str = "full", bas
     return PipelineSpec(model_package(model or settings.nlp.model), profile, fillers)
 
 
-def segment_questions(store, document_ids) -> dict[int, str]:
+def segment_questions(store, document_ids, views: list[SegmentView] | None = None) -> dict[int, str]:
     """Segment id → the text of the last interviewer turn before it in its document, for the turns
-    of other speakers that follow one: the question they answer, which the sentence model reads."""
+    of other speakers that follow one: the question they answer, which the sentence model reads.
+    ``views``: those documents' segments (every role, in order), when already read."""
     out: dict[int, str] = {}
     document, last = None, None
-    for seg in store.segment_views(document_ids=document_ids):
+    for seg in (views if views is not None else store.segment_views(document_ids=document_ids)):
         if seg.document_id != document:
             document, last = seg.document_id, None
         if seg.role == "interviewer":
@@ -109,11 +110,14 @@ def findings_key(text: str, question: str | None) -> str:
     return text_hash(text) if not question else text_hash(text + "\x00" + question)
 
 
-def _valid_keys(store, document_ids, questions: dict[int, str]) -> dict[int, set[str]]:
-    out: dict[int, set[str]] = {}
-    for seg in store.segment_views(document_ids=document_ids):
-        out.setdefault(seg.document_id, set()).add(findings_key(seg.text, questions.get(seg.segment_id)))
-    return out
+def _valid(views: list[SegmentView], questions: dict[int, str]) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+    """Per document, the text hashes (parse cache) and the findings keys of its current segments."""
+    hashes: dict[int, set[str]] = {}
+    keys: dict[int, set[str]] = {}
+    for seg in views:
+        hashes.setdefault(seg.document_id, set()).add(text_hash(seg.text))
+        keys.setdefault(seg.document_id, set()).add(findings_key(seg.text, questions.get(seg.segment_id)))
+    return hashes, keys
 
 
 def _valid_hashes(store, document_ids) -> dict[int, set[str]]:
@@ -207,7 +211,8 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
     settings, store = project.settings, project.store
     spec = pipeline_spec(settings, model, "full", project.path)
     segments = units(store, settings)
-    questions = segment_questions(store, sorted({s.document_id for s in segments}))
+    every = store.segment_views(document_ids=sorted({s.document_id for s in segments}))   # all roles
+    questions = segment_questions(store, None, every)
     hashes = [findings_key(s.text, questions.get(s.segment_id)) for s in segments]
     words = sum(len(s.text.split()) for s in segments)
     input_hash = hashlib.sha256("\n".join(hashes).encode()).hexdigest()[:16]
@@ -231,7 +236,7 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
         known, todo = _cached_findings(findings, segments, hashes)
         if todo:
             _extract(project, codebook, todo, known, findings, model, n_process, stats, progress, cancel,
-                     sentence_model, questions)
+                     sentence_model, questions, every)
         elif progress is not None:
             progress(Progress(len(segments), len(segments), ""))
         if cancel is not None and cancel.is_set():
@@ -315,7 +320,7 @@ REVIEW_BATCH = 256
 
 
 def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_process, stats, progress, cancel,
-             sentence_model=None, questions: dict[int, str] | None = None):
+             sentence_model=None, questions: dict[int, str] | None = None, every: list | None = None):
     """Parse (through the parse cache) and match the segments whose findings are not cached.
 
     Sequential on purpose: matching in a second thread while spaCy parses was
@@ -328,9 +333,9 @@ def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_pr
     book = codebook if codebook is not None else project.codebook()
     codes = category_codes(book)
     questions = questions or {}
-    ids = sorted({s.document_id for s in todo})
-    valid = _valid_hashes(project.store, ids)
-    valid_keys = _valid_keys(project.store, ids, questions)
+    ids = set(s.document_id for s in todo)
+    views = every if every is not None else project.store.segment_views(document_ids=sorted(ids))
+    valid, valid_keys = _valid([v for v in views if v.document_id in ids], questions)
     parse_stats = ParseStats()
     extractor = None
     touched: dict[int, str] = {}

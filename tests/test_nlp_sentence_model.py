@@ -272,6 +272,11 @@ def test_model_suggestions_without_keyword_get_the_noun_the_model_weighs_most(nl
     assert need.code == "besoins" and need.object == "fontaine" and need.object_lemmas == ("fontaine",)
     # why the model proposed it: its weightiest terms (pairs of lemmas too), heaviest first, positive only
     assert need.evidence == ("falloir", "soir", "fontaine")
+    # stop words weigh too but say nothing to a reader; the question's words can be the evidence
+    weights = {"fontaine": 1.5, "de": 50.0, "le": 40.0, "Q:manque": 3.0}
+    need = extractor.file_sentence(_added(doc, "besoin"), doc, lambda category, lemma: weights.get(lemma, 0.0),
+                                   ("Q:manque", "Q:quartier"))
+    assert need.evidence == ("Q:manque", "fontaine")
     weights = {"fontaine": -1.0, "zone": 0.7, "zone artisanal": 1.0}
     need = extractor.file_sentence(_added(doc, "besoin"), doc, lambda category, lemma: weights.get(lemma, 0.0))
     assert need.object == "zone artisanale" and need.evidence == ("zone artisanal", "zone")
@@ -393,6 +398,7 @@ def test_analysis_gives_the_model_the_interviewers_last_question(project, nlp_fu
     analyse(project)
     added = project.store.list_findings(rule="model:essai")
     assert [(f.text, f.start) for f in added] == [("Un local pour cuisiner", views[2].start)]     # words, not the dot
+    assert added[0].evidence == ("Q:manque",)                        # why: the question
     assert analyse(project).added == 0                               # cached per text and question
 
 

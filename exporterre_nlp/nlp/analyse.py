@@ -306,9 +306,11 @@ def _entries(extractor, docs, found, negated, sentence_model, codes, seconds, qu
     reviews = sentence_model.review_many(list(zip(docs, found)), codes or {}, contexts=questions)
     if seconds is not None:
         seconds["sentence_model"] = seconds.get("sentence_model", 0.0) + time.perf_counter() - started
+    from .sentence_model import context_terms
     out = []
-    for doc, (kept, added, vetoed), n in zip(docs, reviews, negated):
-        kept = kept + [extractor.file_sentence(f, doc, sentence_model.term_weight) for f in added
+    for doc, (kept, added, vetoed), n, question in zip(docs, reviews, negated, questions or [None] * len(docs)):
+        asked = context_terms(question)
+        kept = kept + [extractor.file_sentence(f, doc, sentence_model.term_weight, asked) for f in added
                        if f.score >= extractor.min_score]
         out.append({"f": [_plain(f) for f in kept], "neg": n, "veto": vetoed})
     return out

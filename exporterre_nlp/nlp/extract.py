@@ -22,9 +22,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
-from typing import Callable
+from typing import Callable, Sequence
 
 from spacy.attrs import IDX, LENGTH
+from spacy.lang.fr.stop_words import STOP_WORDS
 from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
@@ -203,8 +204,8 @@ class Extractor:
                     break
         return best[0] if best else None
 
-    def file_sentence(self, finding: Extraction, doc: Doc,
-                      weight: Callable[[str, str], float] | None = None) -> Extraction:
+    def file_sentence(self, finding: Extraction, doc: Doc, weight: Callable[[str, str], float] | None = None,
+                      question: Sequence[str] = ()) -> Extraction:
         """A sentence-model finding (a whole sentence under a category's root code) filed under the deepest
         sub-code one of whose keywords is a lemma or word of the sentence, and given an object.
 
@@ -227,7 +228,7 @@ class Extractor:
         if phrase is not None:
             finding = replace(finding, object=phrase.text, object_lemmas=phrase.lemmas)
         if weight is not None:
-            finding = replace(finding, evidence=_evidence(view, inside, finding, weight))
+            finding = replace(finding, evidence=_evidence(view, inside, finding, weight, question))
         return finding if code is None else replace(finding, code=code)
 
     def _sentence_object(self, view: CleanView, inside: range, finding: Extraction, code: str | None,
@@ -385,13 +386,17 @@ def _inside(view: CleanView, finding: Extraction) -> range:
 EVIDENCE_TERMS = 3
 
 
-def _evidence(view: CleanView, inside: range, finding: Extraction,
-              weight: Callable[[str, str], float]) -> tuple[str, ...]:
-    """The lemmas and lemma pairs of the finding's sentence that weigh most for its category, at most
-    :data:`EVIDENCE_TERMS`, heaviest first (positive weights only): why the model proposed it."""
+def _evidence(view: CleanView, inside: range, finding: Extraction, weight: Callable[[str, str], float],
+              question: Sequence[str] = ()) -> tuple[str, ...]:
+    """The content lemmas, pairs of content lemmas and words of the question (``Q:…``, the model's
+    :func:`~.sentence_model.context_terms`) that weigh most for the finding's category, at most
+    :data:`EVIDENCE_TERMS`, heaviest first (positive weights only): why the model proposed it. Stop
+    words (« on », « de », « lui ») weigh too, but say nothing to a reader: left out."""
     clean = view.doc
     lemmas = [clean[i].lemma_.lower() or clean[i].lower_ for i in inside if not clean[i].is_punct]
-    terms = dict.fromkeys(lemmas + [f"{a} {b}" for a, b in zip(lemmas, lemmas[1:])])
+    content = [w if w.isalpha() and len(w) > 2 and w not in STOP_WORDS else None for w in lemmas]
+    terms = dict.fromkeys([w for w in content if w] + [f"{a} {b}" for a, b in zip(content, content[1:]) if a and b]
+                          + list(question))
     scored = sorted(((weight(finding.category, t), t) for t in terms), key=lambda x: (-x[0], x[1]))
     return tuple(t for w, t in scored[:EVIDENCE_TERMS] if w > 0)
 

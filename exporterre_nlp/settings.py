@@ -186,40 +186,31 @@ def save_setting(project_dir: str | Path, name: str, value: Any) -> Path:
     expected = Settings.from_dict(_yaml(original, path) or {}, source=str(path))
     _assign(expected, name, value)
     lines = original.splitlines(keepends=True)
-    done = False
-    if not section:
-        for i, line in enumerate(lines):
-            m = re.match(rf"{re.escape(key)}:[ \t]*([^#\n]*?)([ \t]*#.*)?(\r?\n)?$", line)
-            if m:
-                lines[i] = f"{key}: {shown}{m.group(2) or ''}{m.group(3) or chr(10)}"
-                done = True
-                break
-    else:
-        head = next((i for i, line in enumerate(lines) if re.match(rf"{re.escape(section)}:[ \t]*(#.*)?$", line)),
-                    None)
-        if head is not None:
-            end, indent = head + 1, "  "
-            while end < len(lines) and (lines[end][:1] in (" ", "\t") or not lines[end].strip()):
-                end += 1
-            for i in range(head + 1, end):
-                m = re.match(rf"([ \t]+){re.escape(key)}:[ \t]*([^#\n]*?)([ \t]*#.*)?(\r?\n)?$", lines[i])
-                if m:
-                    lines[i] = f"{m.group(1)}{key}: {shown}{m.group(3) or ''}{m.group(4) or chr(10)}"
-                    done = True
-                    break
-            if not done:
-                children = [line for line in lines[head + 1:end] if line.strip() and not line.strip().startswith("#")]
-                if children:
-                    indent = children[0][:len(children[0]) - len(children[0].lstrip())]
-                lines.insert(head + 1, f"{indent}{key}: {shown}\n")
-                done = True
-        else:
-            if lines and not lines[-1].endswith("\n"):
-                lines[-1] += "\n"
-            lines += [f"{section}:\n", f"  {key}: {shown}\n"]
-            done = True
-    if not done:
+    # the key's line: at the top level, or indented inside its section's block
+    indented = r"[ \t]+" if section else ""
+    line_of = re.compile(rf"({indented}){re.escape(key)}:[ \t]*[^#\n]*?([ \t]*#.*)?(\r?\n)?$")
+    head = next((i for i, line in enumerate(lines) if re.match(rf"{re.escape(section)}:[ \t]*(#.*)?$", line)),
+                None) if section else -1
+    end = len(lines)
+    if section and head is not None:
+        end = head + 1
+        while end < len(lines) and (lines[end][:1] in (" ", "\t") or not lines[end].strip()):
+            end += 1
+    found = None if head is None else next(
+        ((i, m) for i in range(head + 1, end) if (m := line_of.match(lines[i]))), None)
+    if found is not None:                             # the value changes; indentation and comment stay
+        i, m = found
+        lines[i] = f"{m.group(1)}{key}: {shown}{m.group(2) or ''}{m.group(3) or chr(10)}"
+    elif not section:
         lines += [f"{key}: {shown}\n"]
+    elif head is not None:                            # first in its section, indented like its siblings
+        children = [line for line in lines[head + 1:end] if line.strip() and not line.strip().startswith("#")]
+        indent = children[0][:len(children[0]) - len(children[0].lstrip())] if children else "  "
+        lines.insert(head + 1, f"{indent}{key}: {shown}\n")
+    else:                                             # a section the file does not have yet
+        if lines and not lines[-1].endswith("\n"):
+            lines[-1] += "\n"
+        lines += [f"{section}:\n", f"  {key}: {shown}\n"]
     text = "".join(lines)
     try:
         written = Settings.from_dict(yaml.safe_load(text) or {}, source=str(path))

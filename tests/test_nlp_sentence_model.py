@@ -388,7 +388,7 @@ def test_analysis_gives_the_model_the_interviewers_last_question(project, nlp_fu
         ("Fatou", "Un local pour cuisiner."),                         # the same words, another question
     ])
     views = {v.position: v for v in project.store.segment_views()}
-    questions = segment_questions(project.store, [views[0].document_id])
+    questions = segment_questions(project.store.segment_views(document_ids=[views[0].document_id]))
     assert questions == {views[2].segment_id: "Il manque quoi, selon vous ?",
                          views[4].segment_id: "Et le dimanche ?"}
     assert findings_key(views[2].text, questions[views[2].segment_id]) != findings_key(

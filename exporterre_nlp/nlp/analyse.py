@@ -21,7 +21,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from ..i18n import tr
 from ..records import ROLES, Progress
@@ -88,13 +88,13 @@ def pipeline_spec(settings, model: str | None = None, profile: str = "full", bas
     return PipelineSpec(model_package(model or settings.nlp.model), profile, fillers)
 
 
-def segment_questions(store, document_ids, views: list[SegmentView] | None = None) -> dict[int, str]:
+def segment_questions(views: Iterable[SegmentView]) -> dict[int, str]:
     """Segment id → the text of the last interviewer turn before it in its document, for the turns
     of other speakers that follow one: the question they answer, which the sentence model reads.
-    ``views``: those documents' segments (every role, in order), when already read."""
+    ``views``: the documents' segments, every role, in order (``Store.segment_views``)."""
     out: dict[int, str] = {}
     document, last = None, None
-    for seg in (views if views is not None else store.segment_views(document_ids=document_ids)):
+    for seg in views:
         if seg.document_id != document:
             document, last = seg.document_id, None
         if seg.role == "interviewer":
@@ -212,7 +212,7 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
     spec = pipeline_spec(settings, model, "full", project.path)
     segments = units(store, settings)
     every = store.segment_views(document_ids=sorted({s.document_id for s in segments}))   # all roles
-    questions = segment_questions(store, None, every)
+    questions = segment_questions(every)
     hashes = [findings_key(s.text, questions.get(s.segment_id)) for s in segments]
     words = sum(len(s.text.split()) for s in segments)
     input_hash = hashlib.sha256("\n".join(hashes).encode()).hexdigest()[:16]

@@ -115,7 +115,8 @@ def project_labels(project, codebook, *, coders: Iterable[str] | None = None,
     for segment in units(store, project.settings, document_ids=sorted(by_document)):
         segments.setdefault(segment.document_id, []).append(segment)
     reads = store.read_segments(wanted) if assume_read else {}       # the interface's records of turns read
-    questions = segment_questions(store, sorted(segments))           # what each turn answers, as analyse reads it
+    # what each turn answers, as analyse reads it
+    questions = segment_questions(store.segment_views(document_ids=sorted(segments)))
     for document_id, views in segments.items():
         inside = [[c for c in by_document[document_id] if c.start < v.end and v.start < c.end] for v in views]
         decided = [i for i, found in enumerate(inside) if found]

@@ -56,7 +56,8 @@ class ExtractionSettings:
     min_score: float = 0.0            # suggestions scoring below are not stored (rule confidence, ½ if negated)
     coder: str = "machine"            # coder name under which suggestions are stored
     # Sentences the rules missed, proposed by a trained sentence model (docs/nlp.md): "builtin" (the
-    # model shipped with Exporterre), the path of a model written by `exporterre train-model`
+    # model shipped with Exporterre), "builtin-cnn" (the same with a neural classifier: better
+    # suggestions, a slower analysis), the path of a model written by `exporterre train-model`
     # (relative to the project), or "none" for the rules alone.
     sentence_model: str | None = "builtin"
     # Precision wanted from the suggestions of each category, e.g. 0.8 (docs/nlp.md, "Operating points"):

@@ -52,3 +52,15 @@ def add_document(store, name: str, phase: int, turns: list[tuple[str, str]], *, 
         roles[speaker] = "interviewer" if speaker == interviewer else (role or ("relais" if phase == 1 else "resident"))
     doc = NewDocument(name, phase, text, hashlib.sha256(text.encode()).hexdigest(), "txt", lieu=lieu)
     return store.add_document(doc, segments, roles)
+
+
+def write_labelled_set(path: Path, n: int = 250) -> Path:
+    """The first ``n`` dev sentences of the evaluation set, written as a labelled JSONL set (``--set``)."""
+    import json
+
+    from exporterre_nlp.nlp.evaluate import load_eval_set
+    path.write_text("\n".join(json.dumps({
+        "id": s.id, "source": s.source, "split": s.split, "text": s.text,
+        "labels": [{"category": g.category, "start": g.start, "end": g.end} for g in s.labels]}, ensure_ascii=False)
+        for s in load_eval_set(split="dev")[:n]), encoding="utf-8")
+    return path

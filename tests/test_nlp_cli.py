@@ -76,12 +76,8 @@ def test_analyse_without_project_says_what_to_do(tmp_path, monkeypatch):
 
 
 def test_train_model_writes_a_model_that_eval_measures(tmp_path):
-    from exporterre_nlp.nlp.evaluate import load_eval_set
-    labelled = tmp_path / "etiquettes.jsonl"
-    labelled.write_text("\n".join(json.dumps({
-        "id": s.id, "source": s.source, "split": s.split, "text": s.text,
-        "labels": [{"category": g.category, "start": g.start, "end": g.end} for g in s.labels]}, ensure_ascii=False)
-        for s in load_eval_set(split="dev")[:250]), encoding="utf-8")
+    from nlp_support import write_labelled_set
+    labelled = write_labelled_set(tmp_path / "etiquettes.jsonl")
     out = tmp_path / "modele.json.gz"
     result = runner.invoke(app, ["train-model", "--out", str(out), "--set", str(labelled), "--name", "essai", "--json"])
     assert result.exit_code == 0, result.output

@@ -15,7 +15,7 @@ from exporterre_nlp.errors import CancelledError
 from exporterre_nlp.nlp.learning import PROJECT_MODEL_FILE, learn_from_project, project_labels
 from exporterre_nlp.nlp.sentence_model import TrainingOptions, train_sentence_model
 from exporterre_nlp.store import SuggestionDraft
-from nlp_support import add_document, codebook, extractor, nlp_full  # noqa: F401  (fixtures)
+from nlp_support import add_document, codebook, extractor, nlp_full, write_labelled_set  # noqa: F401  (fixtures)
 
 runner = CliRunner()
 TURNS = [
@@ -140,11 +140,7 @@ def test_training_learns_a_category_only_where_it_is_known(nlp_full, extractor):
 
 
 def _labelled_set(path, n=250):
-    path.write_text("\n".join(json.dumps({
-        "id": s.id, "source": s.source, "split": s.split, "text": s.text,
-        "labels": [{"category": g.category, "start": g.start, "end": g.end} for g in s.labels]}, ensure_ascii=False)
-        for s in load_eval_set(split="dev")[:n]), encoding="utf-8")
-    return path
+    return write_labelled_set(path, n)
 
 
 @pytest.mark.slow
@@ -239,3 +235,31 @@ def test_a_cancelled_learning_leaves_the_model_the_settings_and_the_suggestions(
     assert project.settings.extraction.sentence_model == PROJECT_MODEL_FILE
     assert (project.path / "settings.yaml").read_bytes() == settings
     assert _suggestions(project.store) == before
+
+
+def test_uses_classifier_follows_the_projects_model(project):
+    from exporterre_nlp.nlp.learning import uses_classifier
+    assert project.settings.extraction.sentence_model == "builtin" and not uses_classifier(project)
+    project.settings.extraction.sentence_model = "builtin-cnn"
+    assert uses_classifier(project)
+    project.settings.extraction.sentence_model = "absent.json.gz"            # unreadable: the plain path
+    assert not uses_classifier(project)
+    project.settings.extraction.sentence_model = "none"
+    assert not uses_classifier(project)
+
+
+@pytest.mark.slow
+def test_learning_from_a_project_with_the_classifier_trains_it_too(decided, tmp_path):
+    """A project on ``builtin-cnn``: « réentraîner » trains the classifier with the decisions, its epochs
+    reported as training steps (the interface can interrupt between them)."""
+    project, _ = decided
+    project.settings.extraction.sentence_model = "builtin-cnn"
+    steps = []
+    training, result = learn_from_project(project, sets=[(_labelled_set(tmp_path / "e.jsonl", 150), None)],
+                                          progress=lambda p: steps.append((p.label, p.done, p.total)))
+    choices = {c: row.get("classifier") for c, row in training.model.training["cross_validation"].items()}
+    assert all(choice is not None for choice in choices.values())              # the classifier was trained
+    assert (training.model.classifier is not None) == any(c["weight"] for c in choices.values())
+    trained = [(d, t) for label, d, t in steps if label == "entraînement"]
+    assert len(trained) > 150 + 5 * 8 and trained[-1] == (1, 1)              # sentences, then epochs
+    assert result.sentence_model == training.model.origin

@@ -279,10 +279,10 @@ def eval_cmd(
         "Afficher N erreurs par catégorie (oublis et fausses trouvailles).",
         "Show N errors per category (misses and false findings).")),
     sentence_model: str = typer.Option("builtin", "--sentence-model", help=tr(
-        "Modèle de phrases mesuré avec les règles : builtin (celui fourni), un fichier de « train-model », "
-        "ou none (les règles seules).",
-        "Sentence model measured with the rules: builtin (the bundled one), a file from 'train-model', "
-        "or none (the rules alone).")),
+        "Modèle de phrases mesuré avec les règles : builtin (celui fourni), builtin-cnn (le même avec son "
+        "classifieur neuronal : plus juste, plus lent), un fichier de « train-model », ou none (les règles seules).",
+        "Sentence model measured with the rules: builtin (the bundled one), builtin-cnn (the same with its neural "
+        "classifier: better, slower), a file from 'train-model', or none (the rules alone).")),
     target_precision: Optional[float] = typer.Option(None, "--target-precision", min=0.01, max=0.99, help=tr(
         "Point de fonctionnement du modèle de phrases : la précision visée par catégorie (par ex. 0.8), comme "
         "extraction.target_precision ; par défaut ses seuils par défaut.",
@@ -379,6 +379,11 @@ def train_model_cmd(
         "Codebook whose rules the model reviews: its add and veto thresholds depend on them (default: the "
         "project's with --project, else codebooks/exporterre.yaml).")),
     model: Optional[str] = typer.Option("md", "--model", "-m", help=MODEL_HELP, callback=_model),
+    classifier: bool = typer.Option(False, "--classifier", help=tr(
+        "Entraîner aussi le classifieur neuronal (comme builtin-cnn) : de meilleures suggestions pour les "
+        "besoins, préoccupations et lieux, un entraînement d'environ 9 minutes et une analyse plus lente.",
+        "Also train the neural classifier (like builtin-cnn): better suggestions for needs, concerns and "
+        "places, about 9 minutes of training and a slower analysis.")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Entraîne le modèle de phrases qui propose, à côté des règles, les phrases exprimant un besoin, une
@@ -390,6 +395,7 @@ def train_model_cmd(
     from contextlib import ExitStack
 
     from ..codebook import load_codebook
+    from ..nlp.sentence_classifier import ClassifierOptions
     from ..nlp.sentence_model import PRECISION_TARGETS, TrainingOptions, train_from_sets
     from ..project import default_codebook_path
     if project is None and out is None:
@@ -404,7 +410,7 @@ def train_model_cmd(
             book = load_codebook(codebook or default_codebook_path())
             with progress_bar(tr("Entraînement", "Training"), enabled=not as_json) as (update, _cancel):
                 trained = train_from_sets(sets, codebook=book, model=model or "md", name=name, options=options,
-                                          progress=update)
+                                          progress=update, classifier=ClassifierOptions() if classifier else None)
             trained.save(out)
             enabled = False
         else:
@@ -424,14 +430,15 @@ def train_model_cmd(
             with progress_bar(tr("Entraînement", "Training"), enabled=not as_json) as (update, _cancel):
                 result = train_project_model(opened, book, coders=coders, assume_read=not decided_only, out=out,
                                              use=use, model=model or "md", name=name, options=options, sets=sets,
-                                             labels=labels, progress=update)
+                                             labels=labels, progress=update,
+                                             classifier=ClassifierOptions() if classifier else None)
             trained, out, enabled = result.model, result.path, result.enabled
     cv = trained.training["cross_validation"]
     if as_json:
         print_json({"file": str(out), "origin": trained.origin, "terms": len(trained.terms),
                     "sentences": trained.training["sentences"], "sources": trained.training["sources"],
                     "enabled": enabled, "cross_validation": cv,
-                    "operating_points": trained.operating_points})
+                    "operating_points": trained.operating_points, "classifier_weights": trained.blend})
         return
     table = Table(title=tr(f"Modèle {trained.origin} : {trained.training['sentences']} phrases, "
                            f"{len(trained.terms)} termes", f"Model {trained.origin}: "
@@ -459,6 +466,14 @@ def train_model_cmd(
         points.add_row(_name(cat), *(f"{found[t]['precision']:.2f} / {found[t]['recall']:.2f}"
                                                   if t in found else "—" for t in PRECISION_TARGETS))
     console.print(points)
+    choices = {cat: row["classifier"] for cat, row in cv.items() if row.get("classifier")}
+    if choices:
+        shown = ", ".join(f"{_name(cat)} {c['recall_sum_regression']:.2f} → {c['recall_sum_average']:.2f}"
+                          + ("" if c["weight"] else tr(" (non retenu)", " (not kept)")) for cat, c in choices.items())
+        console.print(tr(f"Classifieur neuronal, rappels cumulés aux points de fonctionnement (VC), régression seule "
+                         f"→ moyenne des deux : {shown}.",
+                         f"Neural classifier, recalls summed over the operating points (CV), regression alone → "
+                         f"average of both: {shown}."), highlight=False)
     own = {cat: row["project"] for cat, row in cv.items() if row.get("project")}
     if own:
         mine = Table(title=tr("Sur les décisions du projet (validation croisée) : précision / rappel",

@@ -46,9 +46,12 @@ from ..errors import CancelledError, ExporterreError
 from ..i18n import tr
 from ..records import Progress
 from ..settings import save_setting
-from .analyse import MODEL_ORIGIN, RULE_ORIGIN, AnalysisResult, analyse, pipeline_spec, segment_questions, units
+from .analyse import (MODEL_ORIGIN, RULE_ORIGIN, AnalysisResult, analyse, pipeline_spec, segment_questions,
+                      sentence_model_path, units)
 from .evaluate import EvalSentence, Label
-from .sentence_model import CATEGORIES, PROJECT_SOURCE, SentenceModel, TrainingOptions, category_codes
+from .sentence_classifier import ClassifierOptions
+from .sentence_model import (CATEGORIES, PROJECT_SOURCE, SentenceModel, TrainingOptions, category_codes,
+                             load_sentence_model)
 
 PROJECT_MODEL_FILE = "modele_phrases.json.gz"    # train-model --project writes it in the project folder
 DECIDED = ("manual", "accepted", "rejected")
@@ -187,7 +190,8 @@ def train_project_model(project, codebook=None, *, coders: Iterable[str] | None 
                         sets: Sequence[tuple[str | Path, str | None]] | None = None,
                         labels: ProjectLabels | None = None,
                         progress: Callable[[int, int], None] | None = None,
-                        cancel: threading.Event | None = None) -> ProjectTraining:
+                        cancel: threading.Event | None = None,
+                        classifier: ClassifierOptions | None = None) -> ProjectTraining:
     """Train a sentence model on the labelled sets (default: the shipped ones) and the project's decisions
     (:func:`project_labels`), write it to ``out`` (default ``<project>/modele_phrases.json.gz``) and, with
     ``use``, name it in the project's settings.
@@ -195,6 +199,7 @@ def train_project_model(project, codebook=None, *, coders: Iterable[str] | None 
     ``labels``: the project's labels when already read (as :func:`project_labels` gives them). Raises
     :class:`ExporterreError` when the project holds no decision to learn from, and
     :class:`CancelledError` when ``cancel`` is set (checked at every step; nothing is written then).
+    ``classifier``: also train the neural classifier (``builtin-cnn``'s; about 10 minutes with the shipped sets).
     """
     from .sentence_model import train_from_sets
     book = codebook if codebook is not None else project.codebook()
@@ -213,7 +218,8 @@ def train_project_model(project, codebook=None, *, coders: Iterable[str] | None 
                               extra=labels.sentences,
                               fillers=pipeline_spec(project.settings, model, "full", project.path).fillers_path,
                               extra_source={"project": project.path.name, "coders": list(labels.coders),
-                                            "read": assume_read, "segments_by_category": dict(labels.decided)})
+                                            "read": assume_read, "segments_by_category": dict(labels.decided)},
+                              classifier=classifier)
     step(1, 1)
     path = Path(out) if out is not None else project.path / PROJECT_MODEL_FILE
     trained.save(path)
@@ -223,10 +229,23 @@ def train_project_model(project, codebook=None, *, coders: Iterable[str] | None 
     return ProjectTraining(trained, path, labels, use)
 
 
+def uses_classifier(project) -> bool:
+    """Does the project's sentence model carry the neural classifier (``builtin-cnn`` or a model trained
+    with it)? Retraining it from the project's decisions then trains the classifier too (much longer)."""
+    path = sentence_model_path(project)
+    if path is None:
+        return False
+    try:
+        return load_sentence_model(path).classifier is not None
+    except ExporterreError:
+        return False
+
+
 def learn_from_project(project, *, coders: Iterable[str] | None = None, assume_read: bool = True,
                        sets: Sequence[tuple[str | Path, str | None]] | None = None,
                        progress: Callable[[Progress], None] | None = None,
-                       cancel: threading.Event | None = None) -> tuple[ProjectTraining, AnalysisResult]:
+                       cancel: threading.Event | None = None,
+                       classifier: bool | None = None) -> tuple[ProjectTraining, AnalysisResult]:
     """Train the project's sentence model on its decisions, then analyse the project with it.
 
     What the interface's « réentraîner » does: the suggestions nobody decided on
@@ -236,7 +255,8 @@ def learn_from_project(project, *, coders: Iterable[str] | None = None, assume_r
     analysis succeeded. Cancelled or failed, the project's model file, settings
     and suggestions are what they were. ``progress`` gets the training steps
     (label « entraînement ») then the analysis's (label « analyse »). ``sets``: the
-    labelled sets learnt from beside the project (default: the shipped ones).
+    labelled sets learnt from beside the project (default: the shipped ones). ``classifier``: train the
+    neural classifier too (default: when the project's current model has one, :func:`uses_classifier`).
     """
     import shutil
     final = project.path / PROJECT_MODEL_FILE
@@ -245,6 +265,8 @@ def learn_from_project(project, *, coders: Iterable[str] | None = None, assume_r
     if had:
         shutil.copy2(final, kept)
     previous = project.settings.extraction.sentence_model
+    if classifier is None:
+        classifier = uses_classifier(project)
     label_train, label_analyse = tr("entraînement", "training"), tr("analyse", "analysis")
 
     def trained_step(done: int, total: int) -> None:
@@ -256,7 +278,8 @@ def learn_from_project(project, *, coders: Iterable[str] | None = None, assume_r
             progress(Progress(p.done, p.total, label_analyse))
     try:
         training = train_project_model(project, coders=coders, assume_read=assume_read, out=final, sets=sets,
-                                       progress=trained_step, cancel=cancel)
+                                       progress=trained_step, cancel=cancel,
+                                       classifier=ClassifierOptions() if classifier else None)
         project.settings.extraction.sentence_model = _setting_for(project, final)
         result = analyse(project, progress=analysed_step, cancel=cancel)
         save_setting(project.path, "extraction.sentence_model", project.settings.extraction.sentence_model)

@@ -10,6 +10,11 @@ each sentence of a segment from:
   tokens (fillers, repetitions, marks) and punctuation left out;
 - the mean of the model's static word vectors over its content words.
 
+A model may also carry a small neural classifier (:mod:`.sentence_classifier`,
+the ``builtin-cnn`` model, session 7): for the categories where cross-validation
+found it better (:attr:`SentenceModel.blend`), the probability is then the mean of
+the regression's and the classifier's, and the thresholds were chosen on that mean.
+
 It reviews the rules' findings of each segment (:meth:`SentenceModel.review`):
 
 - **adds**: a sentence whose probability for a category reaches that category's
@@ -52,10 +57,14 @@ from ..i18n import tr
 from .analyse import MODEL_ORIGIN
 from .extract import GAZETTEER_RULE, Extraction
 from .oral import cached_strings
+from .sentence_classifier import ClassifierOptions, SentenceClassifier, classifier_text
 
 FORMAT = "exporterre-sentence-model/1"
 BUILTIN = "builtin"
 BUILTIN_PATH = Path(__file__).resolve().parents[1] / "data" / "sentence_model.json.gz"
+# the same regression with the neural classifier (sentence_classifier.py): better suggestions, slower analysis
+BUILTIN_CLASSIFIER = "builtin-cnn"
+BUILTIN_CLASSIFIER_PATH = BUILTIN_PATH.with_name("sentence_model_cnn.json.gz")
 CATEGORIES = ("besoin", "preoccupation", "competence", "ressource", "lieu")
 _DECIMALS = 6
 
@@ -350,14 +359,21 @@ class SentenceModel:
     # per category, thresholds that reached a precision target in cross-validation (see at_precision)
     operating_points: dict[str, list[dict]] = field(default_factory=dict)
     target_precision: float | None = None     # the target this model's thresholds were taken for (None: default)
+    classifier: SentenceClassifier | None = None  # averaged with the regression when present
+    blend: dict[str, float] = field(default_factory=dict)   # the classifier's weight per category (0: unused)
     _columns: dict[str, int] = field(default_factory=dict, repr=False)
     _strings: tuple | None = field(default=None, repr=False)      # (vocab, lookup) of the last vocab seen
     _column: dict[str, int] = field(default_factory=dict, repr=False)
     _add_from: numpy.ndarray | None = field(default=None, repr=False)
     _batch: _BatchLookup | None = field(default=None, repr=False)
     _term_weights_t: numpy.ndarray | None = field(default=None, repr=False)
+    _blend: numpy.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        weights = [float(self.blend.get(c, 0.0)) if self.classifier is not None else 0.0 for c in self.categories]
+        if any(not 0.0 <= w < 1.0 for w in weights):
+            raise ValueError(f"classifier weights {weights} outside [0, 1)")
+        self._blend = numpy.array(weights)
         self._columns = {t: i for i, t in enumerate(self.terms)}
         self._column = {c: k for k, c in enumerate(self.categories)}
         self._add_from = numpy.array([self.thresholds[c] for c in self.categories])
@@ -416,8 +432,25 @@ class SentenceModel:
             return 0.0
         return float(self.term_weights[column, k] * self.idf[column])
 
-    def probabilities(self, units: Sequence[SentenceUnit]) -> numpy.ndarray:
-        """P(category | sentence): one row per unit, one column per category of :attr:`categories`."""
+    def probabilities(self, units: Sequence[SentenceUnit], texts: Sequence[str] | None = None) -> numpy.ndarray:
+        """P(category | sentence): one row per unit, one column per category of :attr:`categories`.
+
+        With a classifier, ``texts`` (each unit's :func:`classifier_text`) are required: per category,
+        ``(1 − w) × regression + w × classifier`` with ``w`` its :attr:`blend` weight."""
+        regression = self._regression(units)
+        if not self._blend.any():
+            return regression
+        if texts is None or len(texts) != len(units):
+            raise ValueError("a model with a classifier needs each unit's text")
+        return (1 - self._blend) * regression + self._blend * self._classifier_scores(texts)
+
+    def _classifier_scores(self, texts: Sequence[str]) -> numpy.ndarray:
+        """The classifier's probabilities in this model's category order."""
+        scores = self.classifier.scores(texts)
+        order = [self.classifier.labels.index(c) for c in self.categories]
+        return scores[:, order]
+
+    def _regression(self, units: Sequence[SentenceUnit]) -> numpy.ndarray:
         z = numpy.tile(self.intercepts, (len(units), 1))
         if not len(units):
             return z
@@ -472,7 +505,10 @@ class SentenceModel:
             while stop < len(items) and items[stop][0].vocab is vocab:
                 stop += 1
             run = items[start:stop]
-            batch = self._units_many(run, strings, None if contexts is None else contexts[start:stop])
+            asked = None if contexts is None else contexts[start:stop]
+            batch = self._units_many(run, strings, asked)
+            if self._blend.any():
+                batch = self._with_classifier(run, batch, asked)
             out.extend(self._decide(run, batch, codes))
             start = stop
         return out
@@ -585,6 +621,46 @@ class SentenceModel:
                 z[at:at + _GEMM_ROWS] += means[at:at + _GEMM_ROWS] @ self.vector_weights
         return _Batch(owners, starts, ends, 1.0 / (1.0 + numpy.exp(-z)))
 
+    def _with_classifier(self, items, batch: _Batch, contexts: Sequence[str | None] | None) -> _Batch:
+        """``batch`` with the regression's and the classifier's probabilities averaged (weights
+        :attr:`blend`), the classifier called only on the units where it can change a decision (it reads
+        text ~5 times faster than spaCy parses it: on every sentence it would cost a fifth of the parse).
+
+        With ``p = (1 − w) r + w c`` and ``c`` in [0, 1], a unit whose regression probability ``r`` is below
+        ``(add − w) / (1 − w)`` cannot reach the add threshold, and a rule finding overlapping a unit where
+        ``r ≥ veto / (1 − w)`` is kept whatever the classifier says. Other units get the lower bound
+        ``(1 − w) r``, which leads to the same decisions as the exact average: vetoes and additions are
+        those of calling the classifier on every unit (a test checks it on real sentences)."""
+        regression = batch.probs
+        if not len(regression):
+            return batch
+        w = self._blend
+        used = w > 0
+        keep = 1 - w
+        need = ((regression >= (self._add_from - w) / keep) & used).any(axis=1)
+        bounds = numpy.searchsorted(batch.owner, numpy.arange(len(items) + 1)).tolist()
+        starts, ends = batch.start.tolist(), batch.end.tolist()
+        for n, (_, findings) in enumerate(items):
+            for f in findings:
+                k = self._column.get(f.category)
+                if k is None or not used[k] or f.rule_id == GAZETTEER_RULE:
+                    continue
+                inside = [i for i in range(bounds[n], bounds[n + 1]) if starts[i] < f.end and f.start < ends[i]]
+                if inside and max(regression[i, k] for i in inside) < self.veto[f.category] / keep[k]:
+                    need[inside] = True
+        probs = regression * keep
+        chosen = numpy.flatnonzero(need)
+        if len(chosen):
+            texts = []
+            for i in chosen.tolist():
+                n = int(batch.owner[i])
+                doc = items[n][0]
+                words = doc.char_span(starts[i], ends[i])
+                texts.append(classifier_text(words.text if words is not None else doc.text[starts[i]:ends[i]],
+                                             contexts[n] if contexts is not None else None))
+            probs[chosen] = regression[chosen] * keep + self._classifier_scores(texts) * w
+        return replace(batch, probs=probs)
+
     def _decide(self, items, batch: _Batch, codes: dict[str, str]
                 ) -> list[tuple[list[Extraction], list[Extraction], int]]:
         """Vetoes and additions of each item, from its units' probabilities (as :meth:`review` did)."""
@@ -631,6 +707,9 @@ class SentenceModel:
                 "veto": {c: round(float(t), 4) for c, t in self.veto.items()},
                 "vectors": self.vectors, "training": self.training, "terms": self.terms, "idf": r(self.idf),
                 "operating_points": self.operating_points,
+                **({"classifier": self.classifier.to_json(),
+                    "blend": {c: float(self.blend.get(c, 0.0)) for c in self.categories}}
+                   if self.classifier is not None else {}),
                 "weights": {c: {"intercept": round(float(self.intercepts[k]), _DECIMALS),
                                 "terms": r(self.term_weights[:, k]), "vector": r(self.vector_weights[:, k])}
                             for k, c in enumerate(self.categories)}}
@@ -661,7 +740,9 @@ class SentenceModel:
                     {c: float(data["thresholds"][c]) for c in cats}, {c: float(data["veto"][c]) for c in cats},
                     str(data.get("vectors", "")), dict(data.get("training") or {}), fingerprint,
                     {c: [{k: float(v) for k, v in p.items()} for p in points]
-                     for c, points in (data.get("operating_points") or {}).items() if c in cats})
+                     for c, points in (data.get("operating_points") or {}).items() if c in cats},
+                    classifier=SentenceClassifier.from_json(data["classifier"]) if data.get("classifier") else None,
+                    blend={c: float(w) for c, w in (data.get("blend") or {}).items() if c in cats})
         if model.term_weights.shape[0] != len(terms) or model.idf.shape[0] != len(terms):
             raise ValueError("weights do not match the vocabulary")
         return model
@@ -733,6 +814,8 @@ def resolve_model_path(value: str | None, base: str | Path | None = None) -> Pat
         return None
     if value == BUILTIN:
         return BUILTIN_PATH
+    if value == BUILTIN_CLASSIFIER:
+        return BUILTIN_CLASSIFIER_PATH
     path = Path(value).expanduser()
     return path if path.is_absolute() or base is None else Path(base) / path
 
@@ -894,6 +977,12 @@ def _operating_points(reviews: Sequence[_Review], targets: Sequence[float] = PRE
              "precision": round(best[t][3], 3), "recall": round(best[t][4], 3)} for t in targets if t in best]
 
 
+def _recall_sum(reviews: Sequence[_Review]) -> float:
+    """The recall reached at each precision target (0 where none is reached), summed: how one scoring's
+    suggestions compare with another's over the operating points."""
+    return sum(p["recall"] for p in _operating_points(reviews))
+
+
 def _knows(sentence, category: str) -> bool:
     """Is ``sentence`` labelled for ``category`` (``EvalSentence.known``; None: for every category)?"""
     known = getattr(sentence, "known", None)
@@ -901,13 +990,15 @@ def _knows(sentence, category: str) -> bool:
 
 
 def train_sentence_model(sentences, nlp, extractor, *, name: str, options: TrainingOptions = TrainingOptions(),
-                         sources: Sequence[dict] = (), progress: Callable[[int, int], None] | None = None
-                         ) -> SentenceModel:
+                         sources: Sequence[dict] = (), progress: Callable[[int, int], None] | None = None,
+                         classifier: ClassifierOptions | None = None) -> SentenceModel:
     """Train a model on labelled sentences (``EvalSentence``-like: ``text`` and ``labels``).
 
     Each sentence is parsed and cut into the parser's sentences like a segment
     at analysis time; a unit is positive for a category when one of its labels
     overlaps it. ``sources`` (file names and digests) are recorded in the model.
+    ``classifier``: also train the neural classifier (:mod:`.sentence_classifier`),
+    out of fold to choose the thresholds on the mean of both, then on every unit.
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
@@ -917,7 +1008,17 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
     gold: list[list[int]] = []
     strings = cached_strings(nlp.vocab)
     sentences = list(sentences)
+    # progress: one step per sentence parsed, per classifier epoch (out of fold), per category fitted, then
+    # per epoch of the final classifier
+    epochs = (options.folds + 1) * classifier.epochs if classifier is not None else 0
+    steps = len(sentences) + len(CATEGORIES) + epochs
+    package = nlp.meta.get("lang", "fr") + "_" + nlp.meta.get("name", "")
+    if classifier is not None and not package_vectors(package).size:
+        raise ExporterreError(tr(f"Le classifieur a besoin de vecteurs de mots : {package} n'en a pas.",
+                                 f"The classifier needs word vectors: {package} has none."),
+                              tr("Entraînez-le avec le modèle md (--model md).", "Train it with the md model (--model md)."))
     units_of: list[tuple] = []           # per sentence: its units (first, last + 1), rule findings, unit spans
+    texts: list[str] = []                # per unit: what the classifier reads
     known: list[list[bool]] = []          # per unit and category: its label is known (EvalSentence.known)
     for n, (sentence, doc) in enumerate(zip(sentences, nlp.pipe([s.text for s in sentences], batch_size=64)), 1):
         findings = extractor(doc)
@@ -926,11 +1027,12 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
         complete = [_knows(sentence, c) for c in CATEGORIES]
         for unit in mine:
             units.append(unit)
+            texts.append(classifier_text(sentence.text[unit.start:unit.end], getattr(sentence, "context", None)))
             known.append(complete)
             gold.append([int(any(g.category == c and g.start < unit.end and unit.start < g.end
                                  for g in sentence.labels)) for c in CATEGORIES])
         if progress is not None:
-            progress(n, len(sentences) + len(CATEGORIES))       # then one step per category fitted
+            progress(n, steps)
     if not units:
         raise ExporterreError(tr("Aucune phrase pour entraîner le modèle.", "No sentence to train the model on."),
                               tr("Donnez un jeu étiqueté non vide (--set).", "Give a non-empty labelled set (--set)."))
@@ -949,6 +1051,14 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
         return LogisticRegression(C=options.c, class_weight="balanced", max_iter=5000).fit(x[rows], y[rows])
 
     known_all = numpy.array(known, dtype=bool)
+    blend: dict[str, float] = {}
+    helper = None                                   # the classifier's out-of-fold probabilities, if trained
+    if classifier is not None:
+        from .sentence_classifier import out_of_fold
+        parsed = len(sentences)
+        helper = out_of_fold(texts, y_all, CATEGORIES, vectors=package, folds=options.folds, seed=options.seed,
+                             known=known_all, options=classifier,
+                             progress=None if progress is None else lambda n, _: progress(parsed + n, steps))
     for k, category in enumerate(CATEGORIES):
         every = numpy.flatnonzero(known_all[:, k])            # the units labelled for this category
         y = numpy.zeros(total, dtype=y_all.dtype)
@@ -962,11 +1072,22 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
         folds = StratifiedKFold(options.folds, shuffle=True, random_state=options.seed)
         for train, test in folds.split(every, y[every]):
             oof[every[test]] = fit(every[train], y).predict_proba(x[every[test]])[:, 1]
+        labelled = [(sentence, of) for sentence, of in zip(sentences, units_of) if _knows(sentence, category)]
+        choice = None
+        if helper is not None:
+            # the classifier's share for this category: averaged only where the suggestions gain in CV
+            mixed = (oof + helper[:, k]) / 2
+            alone, both = (_recall_sum(_reviews(*zip(*labelled), p, category)) if labelled else 0.0
+                           for p in (oof, mixed))
+            blend[category] = 0.5 if both > alone else 0.0
+            choice = {"weight": blend[category], "recall_sum_regression": round(alone, 3),
+                      "recall_sum_average": round(both, 3)}
+            if blend[category]:
+                oof = mixed
         probs, truth, hit = oof[every], y[every].astype(bool), hits[every, k]
         t, precision, found, missed_by_rules = _threshold(probs, truth, ~hit, options.min_precision)
         v, vetoed_wrong, vetoed_right = _veto_threshold(probs, truth, hit, options.max_veto_loss)
         thresholds[category], veto[category] = t, v
-        labelled = [(sentence, of) for sentence, of in zip(sentences, units_of) if _knows(sentence, category)]
         reviews = _reviews(*zip(*labelled), oof, category) if labelled else []
         points[category] = _operating_points(reviews)
         # a project's own decisions: what the rules alone and the model (default thresholds) get right there
@@ -982,21 +1103,32 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
                         "vetoed_wrong": vetoed_wrong, "vetoed_right": vetoed_right}
         if project is not None:
             cv[category]["project"] = project
+        if choice is not None:
+            cv[category]["classifier"] = choice
         model = fit(every, y)
         coef = model.coef_[0]
         term_w.append(coef[:len(terms)])
         vec_w.append(coef[len(terms):len(terms) + dims])
         intercepts.append(model.intercept_[0])
         if progress is not None:
-            progress(len(sentences) + k + 1, len(sentences) + len(CATEGORIES))
-    package = nlp.meta.get("lang", "fr") + "_" + nlp.meta.get("name", "")
+            progress(len(sentences) + (options.folds * classifier.epochs if helper is not None else 0) + k + 1,
+                     steps)
+    trained_classifier = None
+    if classifier is not None and any(blend.values()):
+        from .sentence_classifier import train_classifier
+        trained_classifier = train_classifier(
+            texts, y_all, CATEGORIES, vectors=package, known=known_all, options=classifier,
+            progress=None if progress is None else lambda epoch, _: progress(steps - classifier.epochs + epoch, steps))
+    if progress is not None:
+        progress(steps, steps)
     training = {"sentences": len(sentences), "units": total, "sources": list(sources),
                 "options": {"min_precision": options.min_precision, "max_veto_loss": options.max_veto_loss,
                             "folds": options.folds, "seed": options.seed, "c": options.c, "min_df": options.min_df},
                 "cross_validation": cv}
     model = SentenceModel(name, terms, idf, numpy.array(term_w).T, numpy.array(vec_w).T,
                           numpy.array(intercepts), CATEGORIES, thresholds, veto,
-                          f"{package} {model_version(package)}", training, operating_points=points)
+                          f"{package} {model_version(package)}", training, operating_points=points,
+                          classifier=trained_classifier, blend=blend if trained_classifier is not None else {})
     # what is saved is rounded: the model returned is the one a file would give back
     return SentenceModel.from_json(json.loads(json.dumps(model.to_json())))
 
@@ -1013,14 +1145,16 @@ def default_training_sets() -> list[tuple[Path, str | None]]:
 def train_from_sets(sets: Sequence[tuple[str | Path, str | None]] | None = None, *, codebook, model: str = "md",
                     name: str = "phrases", options: TrainingOptions = TrainingOptions(),
                     progress: Callable[[int, int], None] | None = None, extra: Sequence = (),
-                    extra_source: dict | None = None, fillers: str | None = None) -> SentenceModel:
+                    extra_source: dict | None = None, fillers: str | None = None,
+                    classifier: ClassifierOptions | None = None) -> SentenceModel:
     """Train on labelled JSONL sets (``(path, split)``: a split, or None for all but ``test``).
 
     Sentences of the ``test`` split are never learnt from: they are what
     ``exporterre eval`` reports. ``extra``: more labelled sentences (a
     project's segments, :func:`.learning.project_labels`), described in the
     model file by ``extra_source``; ``fillers``: a filler list of the
-    project's (the oral marks training sees, as its analysis does).
+    project's (the oral marks training sees, as its analysis does); ``classifier``: also train the neural
+    classifier (much slower: about 75 s per fold on two vCPUs).
     """
     from .evaluate import load_eval_set
     from .extract import Extractor
@@ -1036,4 +1170,4 @@ def train_from_sets(sets: Sequence[tuple[str | Path, str | None]] | None = None,
         sources.append({**(extra_source or {}), "sentences": len(extra)})
     nlp = load_pipeline(PipelineSpec(model_package(model), "full", fillers))
     return train_sentence_model(sentences, nlp, Extractor(codebook, nlp.vocab), name=name, options=options,
-                                sources=sources, progress=progress)
+                                sources=sources, progress=progress, classifier=classifier)

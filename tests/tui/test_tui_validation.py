@@ -186,3 +186,34 @@ def test_retraining_interrupted_with_escape_changes_nothing(open_project, monkey
     assert (project.path / "settings.yaml").read_bytes() == settings
     assert store.latest_run("analyse") is None
     assert sorted(c.id for c in store.pending_for("amina")) == before
+
+
+def test_retraining_a_project_on_builtin_cnn_says_the_classifier_is_trained_too(open_project, monkeypatch, tmp_path):
+    """The note is read from the model file in the worker; Esc still interrupts, nothing changes."""
+    import asyncio
+
+    from exporterre_nlp.nlp.learning import PROJECT_MODEL_FILE
+    from exporterre_tui.screens.training import TrainingScreen
+    project = open_project()
+    _ready_to_learn(project, monkeypatch, tmp_path)
+    project.settings.extraction.sentence_model = "builtin-cnn"
+    app = ExporterreApp(project, "amina")
+
+    async def scenario(pilot):
+        await press(pilot, "v", "y")
+        await pilot.press("t")
+        assert isinstance(app.screen, TrainingScreen)
+        note = app.screen.query_one("#training-classifier")
+        for _ in range(100):                                  # the worker loads the model file first
+            if str(note.render()):
+                break
+            await asyncio.sleep(0.05)
+        shown = str(note.render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ValidationScreen)
+        return shown
+
+    shown = drive(app, scenario)
+    assert "classifieur neuronal" in shown and "dizaine de minutes" in shown
+    assert not (project.path / PROJECT_MODEL_FILE).exists()

@@ -43,6 +43,7 @@ class TrainingScreen(ModalScreen):
                             "It learns from the decisions made in the project (suggestions accepted or rejected, "
                             "manual codings), then the analysis runs again: the suggestions nobody decided on are "
                             "replaced, decisions stay."), classes="dialog-text")
+            yield Static("", classes="dialog-text", id="training-classifier")   # filled by the worker
             yield Static(tr("Préparation…", "Preparing…"), id="training-stage")
             yield ProgressBar(id="training-bar", show_eta=False)
             yield Static(tr("Échap : interrompre (rien ne change alors).",
@@ -53,8 +54,14 @@ class TrainingScreen(ModalScreen):
 
     @work(thread=True, exclusive=True, group="training")
     def run(self) -> None:
-        from exporterre_nlp.nlp.learning import learn_from_project
+        from exporterre_nlp.nlp.learning import learn_from_project, uses_classifier
         self.app.writer.wait_committed()           # the decisions just made are part of what it learns
+        if uses_classifier(self.app.project):      # reads the model file: off the UI thread
+            self.app.call_from_thread(self.query_one("#training-classifier", Static).update, tr(
+                "Le modèle du projet a un classifieur neuronal (builtin-cnn) : il est entraîné aussi, ce qui "
+                "prend une dizaine de minutes.",
+                "The project's model has a neural classifier (builtin-cnn): it is trained too, which takes "
+                "about ten minutes."))
         try:
             training, result = learn_from_project(self.app.project, progress=self._progress_from_thread,
                                                   cancel=self.cancel)

@@ -180,3 +180,20 @@ def test_cli_eval_measures_builtin_cnn_and_train_model_trains_a_classifier(tmp_p
     assert "Classifieur neuronal" in trained.output and "→" in trained.output
     model = load_sentence_model(out)
     assert all("classifier" in row for row in model.training["cross_validation"].values())
+
+
+@pytest.mark.parametrize("damage", ["weights", "labels"])
+def test_a_model_file_with_a_damaged_classifier_is_named_with_a_fix(tmp_path, damage):
+    import gzip
+
+    from exporterre_nlp.errors import ExporterreError
+    data = json.loads(gzip.decompress(BUILTIN_CLASSIFIER_PATH.read_bytes()))
+    if damage == "weights":
+        data["classifier"]["weights"] = data["classifier"]["weights"][:5000]
+    else:
+        data["classifier"]["labels"] = ["besoin", "lieu"]
+    broken = tmp_path / "abime.json.gz"
+    broken.write_bytes(gzip.compress(json.dumps(data).encode()))
+    with pytest.raises(ExporterreError) as caught:
+        load_sentence_model(broken)
+    assert "abime.json.gz" in caught.value.message and "train-model" in caught.value.hint

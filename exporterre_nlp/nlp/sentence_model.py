@@ -42,6 +42,7 @@ import hashlib
 import json
 import math
 import threading
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -794,11 +795,14 @@ def load_sentence_model(path: str | Path) -> SentenceModel:
             return _LOADED[key]
         raw = path.read_bytes()
         data = json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
-        model = _LOADED[key] = SentenceModel.from_json(data, fingerprint=hashlib.sha256(raw).hexdigest()[:16])
+        model = SentenceModel.from_json(data, fingerprint=hashlib.sha256(raw).hexdigest()[:16])
+        if model.classifier is not None:
+            model.classifier._pipeline()          # its weights read now: a damaged file is named here
+        _LOADED[key] = model
         return model
     except OSError as exc:
         problem = exc.strerror or str(exc)
-    except (ValueError, KeyError, TypeError, EOFError, gzip.BadGzipFile) as exc:
+    except (ValueError, KeyError, TypeError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
         problem = str(exc) or type(exc).__name__
     raise ExporterreError(
         tr(f"Modèle de phrases inutilisable : {path} ({problem}).", f"Unusable sentence model: {path} ({problem})."),

@@ -156,7 +156,6 @@ def speed(min_words: int = MIN_WORDS) -> dict:
     from exporterre_nlp import Project
     from exporterre_nlp.nlp.analyse import analyse, units
     from exporterre_nlp.nlp.pipeline import PipelineSpec, load_pipeline
-    from exporterre_nlp.settings import save_setting
     out: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         project = Project.init(Path(tmp) / "bench")
@@ -222,9 +221,7 @@ def speed(min_words: int = MIN_WORDS) -> dict:
         # the same first run with the neural classifier, in a new project (nothing cached)
         other = Project.init(Path(tmp) / "bench_cnn")
         build_corpus(other, min_words)
-        save_setting(other.path, "extraction.sentence_model", "builtin-cnn")
-        other.close()
-        other = Project.open(other.path)
+        other.settings.extraction.sentence_model = "builtin-cnn"
         gc.collect()
         t, c = time.perf_counter(), time.process_time()
         with_cnn = analyse(other)

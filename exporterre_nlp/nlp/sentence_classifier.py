@@ -12,7 +12,7 @@ that average in cross-validation. Averaged with the regression, it lifted the
 recall reachable at a given precision for needs, concerns and places
 (``benchmarks/data/system_cv.py``; docs/nlp.md). It reads about 25,000 words/s on
 two vCPUs, against the md pipeline's 4,500, so the model calls it only on the
-sentences where it can change a decision (``SentenceModel._units_many``).
+sentences where it can change a decision (``SentenceModel._with_classifier``).
 
 The weights travel inside the model file: spaCy's own serialisation of the
 component (msgpack, no pickle), vocabulary excluded, zlib-compressed, base64.
@@ -122,14 +122,16 @@ class SentenceClassifier:
 
 def train_classifier(texts: Sequence[str], gold: numpy.ndarray, labels: Sequence[str], *, vectors: str,
                      known: numpy.ndarray | None = None, options: ClassifierOptions = ClassifierOptions(),
-                     progress: Callable[[int, int], None] | None = None) -> SentenceClassifier:
+                     progress: Callable[[int, int], None] | None = None,
+                     config: dict = CONFIG) -> SentenceClassifier:
     """Train on ``texts`` with ``gold`` (texts × labels, 0/1). ``known`` (same shape, bool): labels given for
-    each text; an unknown label is left out of the loss. Deterministic for the same inputs and options."""
+    each text; an unknown label is left out of the loss. Deterministic for the same inputs and options.
+    ``config``: the component's spaCy configuration (another size, for experiments)."""
     from spacy.training import Example
     from spacy.util import fix_random_seed, minibatch
 
     fix_random_seed(options.seed)
-    nlp, textcat = _language(vectors, CONFIG)
+    nlp, textcat = _language(vectors, config)
     for label in labels:
         textcat.add_label(label)
     examples = []
@@ -144,7 +146,7 @@ def train_classifier(texts: Sequence[str], gold: numpy.ndarray, labels: Sequence
             nlp.update(batch, sgd=optimizer, drop=options.dropout)
         if progress is not None:
             progress(epoch + 1, options.epochs)
-    trained = SentenceClassifier(tuple(labels), vectors, textcat.to_bytes(exclude=["vocab"]),
+    trained = SentenceClassifier(tuple(labels), vectors, textcat.to_bytes(exclude=["vocab"]), copy.deepcopy(config),
                                  training={"examples": len(texts), "epochs": options.epochs,
                                            "batch_size": options.batch_size, "dropout": options.dropout,
                                            "seed": options.seed})
@@ -154,7 +156,7 @@ def train_classifier(texts: Sequence[str], gold: numpy.ndarray, labels: Sequence
 
 def out_of_fold(texts: Sequence[str], gold: numpy.ndarray, labels: Sequence[str], *, vectors: str, folds: int,
                 seed: int, known: numpy.ndarray | None = None, options: ClassifierOptions = ClassifierOptions(),
-                progress: Callable[[int, int], None] | None = None) -> numpy.ndarray:
+                progress: Callable[[int, int], None] | None = None, config: dict = CONFIG) -> numpy.ndarray:
     """Each text's scores from a classifier trained on the other folds (``KFold``, shuffled with ``seed``);
     ``progress(epochs done, epochs in all)`` after every epoch of every fold."""
     from sklearn.model_selection import KFold
@@ -162,7 +164,7 @@ def out_of_fold(texts: Sequence[str], gold: numpy.ndarray, labels: Sequence[str]
     total = folds * options.epochs
     for n, (train, test) in enumerate(KFold(folds, shuffle=True, random_state=seed).split(numpy.arange(len(texts)))):
         fitted = train_classifier([texts[i] for i in train], gold[train], labels, vectors=vectors,
-                                  known=None if known is None else known[train], options=options,
+                                  known=None if known is None else known[train], options=options, config=config,
                                   progress=None if progress is None else
                                   lambda epoch, _, n=n: progress(n * options.epochs + epoch, total))
         out[test] = fitted.scores([texts[i] for i in test])

@@ -133,6 +133,18 @@ def _ready_to_learn(project, monkeypatch, tmp_path):
     monkeypatch.setattr(sentence_model, "default_training_sets", lambda: [(path, None)])
 
 
+def _mounted(monkeypatch, screen_class) -> list:
+    """The instances of ``screen_class`` mounted from now on: a screen whose worker may finish and dismiss it
+    before the test looks at ``app.screen`` (training on a small set takes a few seconds) is still seen."""
+    shown, mount = [], screen_class.on_mount
+
+    def recording(self):
+        shown.append(self)
+        return mount(self)
+    monkeypatch.setattr(screen_class, "on_mount", recording)
+    return shown
+
+
 def test_retrain_from_the_queue_learns_our_decisions_and_reloads_the_queue(open_project, monkeypatch, tmp_path):
     from exporterre_nlp.nlp.learning import PROJECT_MODEL_FILE
     from exporterre_tui.screens.training import TrainingScreen
@@ -140,11 +152,12 @@ def test_retrain_from_the_queue_learns_our_decisions_and_reloads_the_queue(open_
     _ready_to_learn(project, monkeypatch, tmp_path)
     store = project.store
     app = ExporterreApp(project, "amina")
+    mounted = _mounted(monkeypatch, TrainingScreen)
 
     async def scenario(pilot):
         await press(pilot, "v", "y", "n")
         await pilot.press("t")
-        assert isinstance(app.screen, TrainingScreen), [n.message for n in app._notifications]
+        assert len(mounted) == 1, [n.message for n in app._notifications]
         await settle(pilot)                                       # training, then the analysis
         assert isinstance(app.screen, ValidationScreen)
         notes = [n.message for n in app._notifications]
@@ -198,12 +211,13 @@ def test_retraining_a_project_on_builtin_cnn_says_the_classifier_is_trained_too(
     _ready_to_learn(project, monkeypatch, tmp_path)
     project.settings.extraction.sentence_model = "builtin-cnn"
     app = ExporterreApp(project, "amina")
+    mounted = _mounted(monkeypatch, TrainingScreen)
 
     async def scenario(pilot):
         await press(pilot, "v", "y")
         await pilot.press("t")
-        assert isinstance(app.screen, TrainingScreen)
-        note = app.screen.query_one("#training-classifier")
+        assert len(mounted) == 1
+        note = mounted[0].query_one("#training-classifier")
         for _ in range(100):                                  # the worker loads the model file first
             if str(note.render()):
                 break

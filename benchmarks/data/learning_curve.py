@@ -15,38 +15,19 @@ About two minutes on two cores.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 sys.path.insert(0, str(HERE))
-from system_cv import points_line, training_units  # noqa: E402
+from system_cv import lr_out_of_fold, points_line, training_units  # noqa: E402
 
 from exporterre_nlp.codebook import load_codebook  # noqa: E402
-from exporterre_nlp.nlp import sentence_model as sm  # noqa: E402
 from exporterre_nlp.nlp.extract import Extractor  # noqa: E402
 from exporterre_nlp.nlp.pipeline import PipelineSpec, load_pipeline  # noqa: E402
-
-
-def out_of_fold_subsampled(x, gold, sentence_of: np.ndarray, keep: np.ndarray,
-                           options: sm.TrainingOptions = sm.TrainingOptions()) -> np.ndarray:
-    """Out-of-fold probabilities (units × categories) with each fold trained on the kept sentences only."""
-    out = np.zeros(gold.shape)
-    for k in range(gold.shape[1]):
-        y = gold[:, k]
-        folds = StratifiedKFold(options.folds, shuffle=True, random_state=options.seed)
-        for train, test in folds.split(np.arange(len(y)), y):
-            train = train[keep[sentence_of[train]]]
-            fitted = LogisticRegression(C=options.c, class_weight="balanced", max_iter=5000).fit(x[train], y[train])
-            out[test, k] = fitted.predict_proba(x[test])[:, 1]
-    return out
 
 
 def main() -> None:
@@ -60,16 +41,11 @@ def main() -> None:
     sentence_of = np.zeros(len(units), dtype=int)
     for i, (first, last, *_) in enumerate(units_of):
         sentence_of[first:last] = i
-    options = sm.TrainingOptions()
-    df = Counter(t for u in units for t in set(u.terms))
-    terms = sorted(t for t, n in df.items() if n >= options.min_df)
-    idf = np.array([math.log((1 + len(units)) / (1 + df[t])) + 1.0 for t in terms])
-    x = sm._matrix(units, {t: i for i, t in enumerate(terms)}, idf)
     print(f"{len(sentences)} sentences, {len(units)} units", flush=True)
     for fraction in args.fractions:
         for draw in range(args.draws if fraction < 1 else 1):
             keep = np.random.RandomState(draw).rand(len(sentences)) < fraction
-            probs = out_of_fold_subsampled(x, gold, sentence_of, keep, options)
+            probs = lr_out_of_fold(units, gold, trains_on=keep[sentence_of])
             print(f"{fraction:.2f} draw {draw} ({int(keep.sum())} sentences)",
                   points_line(sentences, units_of, probs), flush=True)
 

@@ -55,17 +55,26 @@ def training_units(nlp, extractor):
     return sentences, units, np.array(gold), units_of
 
 
-def lr_out_of_fold(units, gold, options=sm.TrainingOptions()):
-    """The logistic regression's out-of-fold probabilities, folds and features as in training."""
+def regression_features(units, options=sm.TrainingOptions()):
+    """The units' feature matrix as training builds it (TF-IDF terms seen in ``min_df`` units, mean vector)."""
     df = Counter(t for u in units for t in set(u.terms))
     terms = sorted(t for t, n in df.items() if n >= options.min_df)
     idf = np.array([math.log((1 + len(units)) / (1 + df[t])) + 1.0 for t in terms])
-    x = sm._matrix(units, {t: i for i, t in enumerate(terms)}, idf)
+    return sm._matrix(units, {t: i for i, t in enumerate(terms)}, idf)
+
+
+def lr_out_of_fold(units, gold, options=sm.TrainingOptions(), trains_on=None):
+    """The logistic regression's out-of-fold probabilities, folds and features as in training.
+    ``trains_on``: a boolean per unit; each fold then learns only from those of its training part
+    (``learning_curve.py``), and still scores every held-out unit."""
+    x = regression_features(units, options)
     out = np.zeros(gold.shape)
     for k in range(gold.shape[1]):
         y = gold[:, k]
         folds = StratifiedKFold(options.folds, shuffle=True, random_state=options.seed)
         for train, test in folds.split(np.arange(len(units)), y):
+            if trains_on is not None:
+                train = train[trains_on[train]]
             fitted = LogisticRegression(C=options.c, class_weight="balanced", max_iter=5000).fit(x[train], y[train])
             out[test, k] = fitted.predict_proba(x[test])[:, 1]
     return out

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import hashlib
 import random
 import threading
 import zlib
@@ -103,10 +102,6 @@ class SentenceClassifier:
         for i, doc in enumerate(self._pipeline().pipe(texts, batch_size=batch_size)):
             out[i] = [doc.cats[label] for label in self.labels]
         return out
-
-    @property
-    def digest(self) -> str:
-        return hashlib.sha256(self.weights).hexdigest()[:16]
 
     def to_json(self) -> dict:
         return {"labels": list(self.labels), "vectors": self.vectors, "config": self.config,

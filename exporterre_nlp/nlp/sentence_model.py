@@ -58,7 +58,8 @@ from ..i18n import tr
 from .analyse import MODEL_ORIGIN
 from .extract import GAZETTEER_RULE, Extraction
 from .oral import cached_strings
-from .sentence_classifier import ClassifierOptions, SentenceClassifier, classifier_text
+from .sentence_classifier import (ClassifierOptions, SentenceClassifier, classifier_text, out_of_fold,
+                                  train_classifier)
 
 FORMAT = "exporterre-sentence-model/1"
 BUILTIN = "builtin"
@@ -656,7 +657,7 @@ class SentenceModel:
             for i in chosen.tolist():
                 n = int(batch.owner[i])
                 doc = items[n][0]
-                words = doc.char_span(starts[i], ends[i])
+                words = doc.char_span(starts[i], ends[i])           # Doc.text would walk every token
                 texts.append(classifier_text(words.text if words is not None else doc.text[starts[i]:ends[i]],
                                              contexts[n] if contexts is not None else None))
             probs[chosen] = regression[chosen] * keep + self._classifier_scores(texts) * w
@@ -1058,11 +1059,11 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
     blend: dict[str, float] = {}
     helper = None                                   # the classifier's out-of-fold probabilities, if trained
     if classifier is not None:
-        from .sentence_classifier import out_of_fold
         parsed = len(sentences)
         helper = out_of_fold(texts, y_all, CATEGORIES, vectors=package, folds=options.folds, seed=options.seed,
                              known=known_all, options=classifier,
                              progress=None if progress is None else lambda n, _: progress(parsed + n, steps))
+    fitted_from = len(sentences) + (options.folds * classifier.epochs if helper is not None else 0)  # progress
     for k, category in enumerate(CATEGORIES):
         every = numpy.flatnonzero(known_all[:, k])            # the units labelled for this category
         y = numpy.zeros(total, dtype=y_all.dtype)
@@ -1115,11 +1116,9 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
         vec_w.append(coef[len(terms):len(terms) + dims])
         intercepts.append(model.intercept_[0])
         if progress is not None:
-            progress(len(sentences) + (options.folds * classifier.epochs if helper is not None else 0) + k + 1,
-                     steps)
+            progress(fitted_from + k + 1, steps)
     trained_classifier = None
     if classifier is not None and any(blend.values()):
-        from .sentence_classifier import train_classifier
         trained_classifier = train_classifier(
             texts, y_all, CATEGORIES, vectors=package, known=known_all, options=classifier,
             progress=None if progress is None else lambda epoch, _: progress(steps - classifier.epochs + epoch, steps))

@@ -56,7 +56,8 @@ class TrainingScreen(ModalScreen):
     def run(self) -> None:
         from exporterre_nlp.nlp.learning import learn_from_project, uses_classifier
         self.app.writer.wait_committed()           # the decisions just made are part of what it learns
-        if uses_classifier(self.app.project):      # reads the model file: off the UI thread
+        classifier = uses_classifier(self.app.project)     # reads the model file: off the UI thread
+        if classifier:
             self.app.call_from_thread(self.query_one("#training-classifier", Static).update, tr(
                 "Le modèle du projet a un classifieur neuronal (builtin-cnn) : il est entraîné aussi, ce qui "
                 "prend une dizaine de minutes.",
@@ -64,7 +65,7 @@ class TrainingScreen(ModalScreen):
                 "about ten minutes."))
         try:
             training, result = learn_from_project(self.app.project, progress=self._progress_from_thread,
-                                                  cancel=self.cancel)
+                                                  cancel=self.cancel, classifier=classifier)
         except ExporterreError as exc:
             self.app.call_from_thread(self._finished, None, exc)
             return

@@ -165,9 +165,8 @@ class Settings:
         path = Path(project_dir) / SETTINGS_FILE
         header = tr("# Réglages du projet Exporterre (modifiables ; voir le README)\n",
                     "# Exporterre project settings (editable; see the README)\n")
-        path.write_text(header + yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False),
-                        encoding="utf-8")
-        return path
+        from .outputs import atomic_write
+        return atomic_write(path, header + yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False))
 
 
 def save_setting(project_dir: str | Path, name: str, value: Any) -> Path:
@@ -219,10 +218,8 @@ def save_setting(project_dir: str | Path, name: str, value: Any) -> Path:
         written = None
     if written != expected:          # a layout the line editor does not know (flow style…): the whole file
         return expected.save(project_dir)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    from .outputs import atomic_write
+    return atomic_write(path, text)
 
 
 def _yaml(text: str, path: Path) -> Any:

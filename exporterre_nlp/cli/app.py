@@ -58,6 +58,16 @@ JSON_HELP = tr("Sortie JSON (pour un script ou un tableur).", "JSON output (for 
 
 ProjectOption = typer.Option(None, "--project", "-p", help=PROJECT_HELP, envvar="EXPORTERRE_PROJECT",
                              show_envvar=False)
+ForceOption = typer.Option(False, "--force", help=tr(
+    "Remplacer le(s) fichier(s) de sortie qui existent déjà (sans --force, rien n'est écrasé).",
+    "Replace output file(s) that already exist (without --force nothing is overwritten)."))
+
+
+def shown(value: Any) -> str:
+    """A file name or participant text as printed: no Rich markup, no control or escape sequences."""
+    from rich.markup import escape
+    from ..outputs import printable
+    return escape(printable(str(value)))
 
 
 @app.callback()
@@ -85,7 +95,13 @@ def handle_errors(func: Callable) -> Callable:
 
 
 def open_project(path: Path | None) -> Project:
-    return Project.open(path)
+    project = Project.open(path)
+    saved = project.store.backup_path
+    if saved is not None:
+        err_console.print(tr(f"Projet mis à jour vers le nouveau schéma ; copie de l'ancien : {shown(saved)}",
+                             f"Project upgraded to the new schema; copy of the old one: {shown(saved)}"),
+                          highlight=False)
+    return project
 
 
 def print_json(data: Any) -> None:

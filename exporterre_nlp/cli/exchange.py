@@ -7,8 +7,9 @@ from typing import Optional
 import typer
 
 from ..i18n import tr
-from .app import JSON_HELP, ProjectOption, app, console, err_console, handle_errors, open_project, print_json, \
-    progress_bar
+from ..outputs import check_output
+from .app import JSON_HELP, ForceOption, ProjectOption, app, console, err_console, handle_errors, open_project, \
+    print_json, progress_bar, shown
 
 export_app = typer.Typer(help=tr(
     "Exporter vers d'autres logiciels : REFI-QDA (NVivo, ATLAS.ti, MAXQDA, QualCoder), IRaMuTeQ, tableur.",
@@ -42,14 +43,14 @@ def _report(result, what: str, as_json: bool) -> None:
                     "codings": result.codings, "memos": result.memos, "coders": list(result.coders),
                     "warnings": list(result.warnings), **result.details})
         return
-    console.print(tr(f"{what} écrit : [bold]{result.path}[/] ({result.documents} textes, {result.codes} codes, "
+    console.print(tr(f"{what} écrit : [bold]{shown(result.path)}[/] ({result.documents} textes, {result.codes} codes, "
                      f"{result.codings} codages, {result.memos} mémos"
                      + (f" ; codeurs : {', '.join(result.coders)}" if result.coders else "") + ").",
-                     f"{what} written: [bold]{result.path}[/] ({result.documents} texts, {result.codes} codes, "
+                     f"{what} written: [bold]{shown(result.path)}[/] ({result.documents} texts, {result.codes} codes, "
                      f"{result.codings} codings, {result.memos} memos"
                      + (f"; coders: {', '.join(result.coders)}" if result.coders else "") + ")."), highlight=False)
     for warning in result.warnings:
-        err_console.print(f"[yellow]{tr('Attention :', 'Warning:')}[/] {warning}", highlight=False)
+        err_console.print(f"[yellow]{tr('Attention :', 'Warning:')}[/] {shown(warning)}", highlight=False)
 
 
 @export_app.command("qdpx", help=tr(
@@ -63,8 +64,10 @@ def export_qdpx_cmd(out: Path = typer.Option(..., "--out", "-o", help=OUT_HELP),
                     coders: Optional[str] = typer.Option(None, "--coders", help=CODERS_HELP),
                     include_pending: bool = typer.Option(False, "--include-pending", help=PENDING_HELP),
                     pseudonymise: bool = typer.Option(False, "--pseudonymise", "--pseudonymiser", help=PSEUDO_HELP),
+                    force: bool = ForceOption,
                     as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     from ..exchange import export_qdpx
+    check_output(out, force=force)
     with open_project(project) as proj, progress_bar(tr("Export REFI-QDA", "REFI-QDA export"),
                                                      enabled=not as_json) as (update, cancel):
         result = export_qdpx(proj, out, pseudonymise=pseudonymise, coders=_coders(coders),
@@ -79,13 +82,14 @@ def export_qdpx_cmd(out: Path = typer.Option(..., "--out", "-o", help=OUT_HELP),
                                    "colours, definitions and tags (sets)."))
 @handle_errors
 def export_qdc_cmd(out: Path = typer.Option(..., "--out", "-o", help=OUT_HELP),
-                   project: Optional[Path] = ProjectOption) -> None:
+                   project: Optional[Path] = ProjectOption, force: bool = ForceOption) -> None:
     from ..exchange import export_qdc
+    check_output(out, force=force)
     with open_project(project) as proj:
         path = export_qdc(proj.store, out, name=proj.store.get_meta("codebook_name") or proj.path.name)
         n = len(proj.store.list_codes())
-    console.print(tr(f"Livre de codes REFI-QDA écrit : [bold]{path}[/] ({n} codes).",
-                     f"REFI-QDA codebook written: [bold]{path}[/] ({n} codes)."), highlight=False)
+    console.print(tr(f"Livre de codes REFI-QDA écrit : [bold]{shown(path)}[/] ({n} codes).",
+                     f"REFI-QDA codebook written: [bold]{shown(path)}[/] ({n} codes)."), highlight=False)
 
 
 @export_app.command("iramuteq", help=tr(
@@ -111,8 +115,10 @@ def export_iramuteq_cmd(out: Path = typer.Option(..., "--out", "-o", help=OUT_HE
                         coders: Optional[str] = typer.Option(None, "--coders", help=CODERS_HELP),
                         include_pending: bool = typer.Option(False, "--include-pending", help=PENDING_HELP),
                         pseudonymise: bool = typer.Option(False, "--pseudonymise", "--pseudonymiser", help=PSEUDO_HELP),
+                        force: bool = ForceOption,
                         as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     from ..exchange import export_iramuteq
+    check_output(out, force=force)
     with open_project(project) as proj, progress_bar("IRaMuTeQ", enabled=not as_json) as (update, cancel):
         result = export_iramuteq(proj, out, pseudonymise=pseudonymise,
                                  unit="turn" if per_turn else "document",
@@ -124,10 +130,10 @@ def export_iramuteq_cmd(out: Path = typer.Option(..., "--out", "-o", help=OUT_HE
         _report(result, "IRaMuTeQ", True)
         return
     for warning in result.warnings:
-        err_console.print(f"[yellow]{tr('Attention :', 'Warning:')}[/] {warning}", highlight=False)
-    console.print(tr(f"Corpus IRaMuTeQ écrit : [bold]{result.path}[/] ({result.documents} textes, "
+        err_console.print(f"[yellow]{tr('Attention :', 'Warning:')}[/] {shown(warning)}", highlight=False)
+    console.print(tr(f"Corpus IRaMuTeQ écrit : [bold]{shown(result.path)}[/] ({result.documents} textes, "
                      f"{result.codes} codes en thématiques).",
-                     f"IRaMuTeQ corpus written: [bold]{result.path}[/] ({result.documents} texts, "
+                     f"IRaMuTeQ corpus written: [bold]{shown(result.path)}[/] ({result.documents} texts, "
                      f"{result.codes} codes as thematics)."), highlight=False)
     if result.details.get("overlap_chars"):
         err_console.print(tr(f"Note : {result.details['overlap_chars']} caractères portent plusieurs codes ; "
@@ -153,8 +159,10 @@ def export_codings_cmd(out: Path = typer.Option(..., "--out", "-o", help=tr(
                        coders: Optional[str] = typer.Option(None, "--coders", help=CODERS_HELP),
                        include_pending: bool = typer.Option(False, "--include-pending", help=PENDING_HELP),
                        pseudonymise: bool = typer.Option(False, "--pseudonymise", "--pseudonymiser", help=PSEUDO_HELP),
+                       force: bool = ForceOption,
                        as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     from ..exchange import export_codings
+    check_output(out, force=force)
     with open_project(project) as proj, progress_bar(tr("Codages", "Codings"), enabled=not as_json) as (up, cancel):
         result = export_codings(proj, out, pseudonymise=pseudonymise, coders=_coders(coders),
                                 include_pending=include_pending,
@@ -187,13 +195,13 @@ def import_qdpx_cmd(file: Path = typer.Argument(..., help=tr("Fichier .qdpx.", "
                     "codings": result.codings, "memos": result.memos, "participants": result.participants,
                     "coders": list(result.coders), "warnings": list(result.warnings)})
         return
-    console.print(tr(f"Projet créé : [bold]{result.project}[/] ({result.documents} documents, {result.codes} codes, "
+    console.print(tr(f"Projet créé : [bold]{shown(result.project)}[/] ({result.documents} documents, {result.codes} codes, "
                      f"{result.codings} codages, {result.memos} mémos, {result.participants} participants).",
-                     f"Project created: [bold]{result.project}[/] ({result.documents} documents, {result.codes} "
+                     f"Project created: [bold]{shown(result.project)}[/] ({result.documents} documents, {result.codes} "
                      f"codes, {result.codings} codings, {result.memos} memos, {result.participants} participants)."),
                   highlight=False)
     for warning in result.warnings:
-        err_console.print(f"[yellow]{tr('Attention :', 'Warning:')}[/] {warning}", highlight=False)
+        err_console.print(f"[yellow]{tr('Attention :', 'Warning:')}[/] {shown(warning)}", highlight=False)
 
 
 @import_app.command("qdc", help=tr("Convertit un livre de codes REFI-QDA (.qdc) en livre de codes YAML Exporterre.",
@@ -202,10 +210,12 @@ def import_qdpx_cmd(file: Path = typer.Argument(..., help=tr("Fichier .qdpx.", "
 def import_qdc_cmd(file: Path = typer.Argument(..., help=tr("Fichier .qdc.", ".qdc file.")),
                    out: Path = typer.Option(..., "--out", "-o", help=tr(
                        "Livre de codes YAML à écrire (ex. codebooks/importe.yaml).",
-                       "YAML codebook to write (e.g. codebooks/imported.yaml)."))) -> None:
+                       "YAML codebook to write (e.g. codebooks/imported.yaml).")),
+                   force: bool = ForceOption) -> None:
     from ..exchange import import_qdc
+    check_output(out, force=force)
     book = import_qdc(file, out)
-    console.print(tr(f"Livre de codes écrit : [bold]{out}[/] ({len(book.codes)} codes). Vérifiez-le avec "
+    console.print(tr(f"Livre de codes écrit : [bold]{shown(out)}[/] ({len(book.codes)} codes). Vérifiez-le avec "
                      f"« exporterre codebook check {out} ».",
-                     f"Codebook written: [bold]{out}[/] ({len(book.codes)} codes). Check it with "
+                     f"Codebook written: [bold]{shown(out)}[/] ({len(book.codes)} codes). Check it with "
                      f"'exporterre codebook check {out}'."), highlight=False)

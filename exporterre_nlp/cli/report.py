@@ -8,8 +8,9 @@ import typer
 from rich.table import Table
 
 from ..i18n import set_language, tr
-from .app import JSON_HELP, ProjectOption, app, console, err_console, handle_errors, open_project, print_json, \
-    progress_bar
+from ..outputs import check_output
+from .app import JSON_HELP, ForceOption, ProjectOption, app, console, err_console, handle_errors, open_project, \
+    print_json, progress_bar, shown
 
 PENDING_HELP = tr("Compter aussi les suggestions de la machine en attente de validation (le rapport le signale "
                   "alors partout).",
@@ -34,10 +35,14 @@ def report(
         "signale les détections encore en attente.",
         "Show quotes, speakers and labels with the accepted pseudonyms (exporterre pseudo); the report flags "
         "detections still pending.")),
+    force: bool = ForceOption,
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Écrit le rapport complet : rapport.md, rapport.html, tableaux CSV/XLSX, graphiques PNG, manifest.json."""
-    from ..report import write_report          # heavy parts are imported when a command runs, not at start
+    """Écrit le rapport complet : rapport.md, rapport.html, tableaux CSV/XLSX, graphiques PNG, manifest.json.
+
+    Un rapport précédent dans le même dossier n'est remplacé qu'une fois le nouveau complet."""
+    from ..report import REPORT_FILES, write_report   # heavy parts are imported when a command runs, not at start
+    check_output(out, kind="folder", force=force, replaces=REPORT_FILES, own_marker="manifest.json")
     if lang:
         set_language(lang)
     proj = open_project(project)
@@ -53,12 +58,12 @@ def report(
                     "themes": len(result.data.themes), "theme_run": result.data.theme_run,
                     "pseudonymise": pseudonymise, "pseudonymisation": result.data.pseudo})
         return
-    console.print(tr(f"Rapport écrit dans [bold]{result.folder}[/] : {len(result.files)} fichiers "
+    console.print(tr(f"Rapport écrit dans [bold]{shown(result.folder)}[/] : {len(result.files)} fichiers "
                      f"({len(result.data.code_sheets)} fiches de code, {len(result.data.themes)} thèmes).",
-                     f"Report written to [bold]{result.folder}[/]: {len(result.files)} files "
+                     f"Report written to [bold]{shown(result.folder)}[/]: {len(result.files)} files "
                      f"({len(result.data.code_sheets)} code sheets, {len(result.data.themes)} themes)."),
                   highlight=False)
-    console.print(f"  {result.markdown}\n  {result.html}", highlight=False)
+    console.print(f"  {shown(result.markdown)}\n  {shown(result.html)}", highlight=False)
     if result.data.include_pending:
         err_console.print(tr("[yellow]Attention :[/] suggestions en attente incluses.",
                              "[yellow]Warning:[/] pending suggestions included."))

@@ -145,8 +145,6 @@ def save_codebook(codebook: Codebook, path: str | os.PathLike) -> None:
     """Write the codebook atomically; refuses (CodebookError) to write one that would not load."""
     text = dump_codebook(codebook)
     _accept(*_analyse(text, str(path)), str(path))
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, target)
+    from ..outputs import atomic_write
+    target = atomic_write(Path(path), text)
     codebook.path = str(target)

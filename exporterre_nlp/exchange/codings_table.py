@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 
 from ..errors import ExporterreError
 from ..i18n import tr
+from ..outputs import atomic_path, check_output
 from ..records import Progress
 from .context import ProjectContext, each_document
 from .names import safe_cell
@@ -64,7 +65,7 @@ def export_codings(project, out: str | Path, *, coders: Iterable[str] | None = N
                    pseudonymise: bool = False, progress: Callable[[Progress], None] | None = None,
                    cancel: threading.Event | None = None) -> ExportResult:
     """Write the codings to ``out``: ``.csv`` or ``.xlsx`` (by the suffix)."""
-    out = Path(out)
+    out = check_output(out, force=True)
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise ExporterreError(tr(f"Format inconnu pour {out.name} : l'export des codages écrit du .csv ou du .xlsx.",
@@ -73,23 +74,21 @@ def export_codings(project, out: str | Path, *, coders: Iterable[str] | None = N
                                  "Give a file name ending in .csv or .xlsx."))
     view = TextView(project.store, pseudonymise)
     rows = [[safe_cell(v) for v in row] for row in _rows(project, view, coders, include_pending, progress, cancel)]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    if suffix == ".csv":
-        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(COLUMNS)
-            writer.writerows(rows)
-    else:
-        from openpyxl import Workbook
-        book = Workbook()
-        sheet = book.active
-        sheet.title = tr("codages", "codings")
-        sheet.append(list(COLUMNS))
-        for row in rows:
-            sheet.append(row)
-        book.save(tmp)
-    tmp.replace(out)
+    with atomic_path(out) as tmp:
+        if suffix == ".csv":
+            with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(COLUMNS)
+                writer.writerows(rows)
+        else:
+            from openpyxl import Workbook
+            book = Workbook()
+            sheet = book.active
+            sheet.title = tr("codages", "codings")
+            sheet.append(list(COLUMNS))
+            for row in rows:
+                sheet.append(row)
+            book.save(tmp)
     coders = tuple(sorted({r[9] for r in rows}))
     return ExportResult(out, documents=len({r[0] for r in rows}), codes=len({r[8] for r in rows}),
                         codings=len(rows), coders=coders,

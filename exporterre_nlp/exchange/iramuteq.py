@@ -35,6 +35,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from ..outputs import atomic_write, check_output
 from ..records import Progress
 from .context import DocumentContext, ProjectContext, each_document
 from .names import ascii_slug, unique
@@ -197,11 +198,8 @@ def _segment_body(text: str, where: list[tuple[int, int]], spans, thematics: boo
 
 def export_iramuteq(project, out: str | Path, **options) -> ExportResult:
     """Write the corpus (UTF-8) to ``out``; options as :func:`iramuteq_corpus`."""
+    out = check_output(out, force=True)
     corpus, details = iramuteq_corpus(project, **options)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(corpus, encoding="utf-8")
-    tmp.replace(out)
+    atomic_write(out, corpus)
     return ExportResult(out, documents=details["texts"], codes=len(details["codes"]),
                         warnings=tuple(details.pop("warnings")), details=details)

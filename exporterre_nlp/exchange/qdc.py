@@ -17,6 +17,7 @@ from pathlib import Path
 from ..codebook import CodeDef, Codebook, save_codebook
 from ..errors import IngestError
 from ..i18n import tr
+from ..outputs import atomic_write, check_output
 from ..settings import IngestSettings
 from .names import Guids, ascii_slug, guid_key, unique
 from .safety import local, read_xml_file
@@ -127,10 +128,8 @@ def codebook_xml(codebook: Codebook, guids: Guids) -> bytes:
 
 def export_qdc(store, out: str | Path, *, name: str = "codebook") -> Path:
     """Write the project's codebook as a REFI-QDA ``.qdc`` file."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(codebook_xml(codebook_from_store(store, name), Guids.for_store(store)))
-    return out
+    out = check_output(out, force=True)
+    return atomic_write(out, codebook_xml(codebook_from_store(store, name), Guids.for_store(store)))
 
 
 # ----------------------------------------------------------------- reading
@@ -239,5 +238,5 @@ def import_qdc(path: str | Path, out: str | Path, *, settings: IngestSettings | 
                           tr("Vérifiez le fichier exporté.", "Check the exported file."), path=str(path))
     book = Codebook(name=name or path.stem, codes=found.codes,
                     description=tr(f"Importé de {path.name} (REFI-QDA).", f"Imported from {path.name} (REFI-QDA)."))
-    save_codebook(book, out)
+    save_codebook(book, check_output(out, force=True))
     return book

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..i18n import tr
+from ..outputs import atomic_path, check_output
 from ..records import Progress
 from .names import Guids
 from .qdc import ORIGIN, PROJECT_NS, XSI, code_elements, codebook_from_store, set_elements
@@ -246,15 +247,12 @@ def export_qdpx(project, out: str | Path, *, coders: Iterable[str] | None = None
                 cancel: threading.Event | None = None) -> ExportResult:
     """Write ``out`` (.qdpx). With ``pseudonymise``, texts carry the accepted pseudonyms and
     every position is moved to the pseudonymised text (see :mod:`exporterre_nlp.pseudo.view`)."""
+    out = check_output(out, force=True)
     qde, files, summary = build_project(project, coders=coders, include_pending=include_pending,
                                         pseudonymise=pseudonymise, progress=progress, cancel=cancel)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+    with atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(zipfile.ZipInfo("project.qde", ZIP_DATE), qde, zipfile.ZIP_DEFLATED)
         for name, text in files.items():
             archive.writestr(zipfile.ZipInfo(name, ZIP_DATE), text.encode("utf-8"), zipfile.ZIP_DEFLATED)
-    tmp.replace(out)
     return ExportResult(out, summary.documents, summary.codes, summary.codings, summary.memos, summary.coders,
                         summary.warnings)

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .. import i18n
-from ..errors import ExporterreError
 from ..i18n import tr
+from ..outputs import StagedFolder, check_output
 from ..records import Progress
 from .builder import build_report_data
 from .charts import write_charts
@@ -75,13 +75,17 @@ TABLE_NAMES = ("codes_par_phase", "codes_par_phase_participants", "codes_par_lie
                "besoins_competences", "lemmes_par_phase", "themes_par_phase", "extractions", "accord")
 
 
-def _remove_previous(out: Path) -> None:
-    """Remove the files an earlier report wrote here, so that none outlives this one (others are left alone)."""
-    from .charts import CHARTS
-    for path in ([out / "tableaux" / f"{n}.csv" for n in TABLE_NAMES] + [out / "graphiques" / n for n, _ in CHARTS]
-                 + [out / n for n in ("rapport.md", "rapport.html", "tableaux.xlsx", "manifest.json")]):
-        if path.is_file():
-            path.unlink()
+REPORT_FILES = ("rapport.md", "rapport.html", "tableaux.xlsx", "manifest.json", "tableaux", "graphiques")
+
+
+def _previous_files(out: Path) -> list[str]:
+    """The files the previous report here wrote (its manifest's list), replaced or removed by this one only
+    once this one is complete; files the manifest does not list are left alone."""
+    try:
+        files = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("files") or {}
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [name for name in files if isinstance(name, str)] + ["manifest.json"]
 
 
 def banner_of(data: ReportData) -> str | None:
@@ -97,35 +101,39 @@ def write_report(project, out: str | Path, *, include_pending: bool | None = Non
     """Compute and write the whole report of ``project`` into the folder ``out``.
 
     ``pseudonymise``: show participants' words with the accepted pseudonyms (``exporterre pseudo``)."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise ExporterreError(tr(f"{out} existe et n'est pas un dossier.", f"{out} exists and is not a folder."),
-                              tr("Choisissez un dossier de sortie avec --out.", "Choose an output folder with --out."))
+    # Refuses the project's own files and a file where the folder goes (the CLI asks for --force before).
+    out = check_output(out, kind="folder", force=True)
     with language(lang):
         data = build_report_data(project, include_pending=include_pending, include_interviewer=include_interviewer,
                                  lemmatise=lemmatise, pseudonymise=pseudonymise, progress=progress, cancel=cancel)
-        out.mkdir(parents=True, exist_ok=True)
-        _remove_previous(out)
-        files: list[Path] = []
-        charts = write_charts(data, out / "graphiques")
-        files += charts.values()
-        tables = all_tables(data)
-        (out / "tableaux").mkdir(exist_ok=True)
-        files += [write_csv(t, out / "tableaux" / f"{t.name}.csv") for t in tables]
-        banner = banner_of(data)
-        sheet_note = " ".join(x for x in (banner, pseudo_statement(data)) if x) or None
-        files.append(write_xlsx(tables, out / "tableaux.xlsx", note=sheet_note))
-        data.manifest = {**data.manifest, **build_manifest(project, data), **manifest_part(data)}
-        sections = page(data, set(charts))
-        (out / "rapport.md").write_text(render_markdown(data.title, sections, banner=banner), encoding="utf-8")
-        (out / "rapport.html").write_text(render_html(data.title, sections, images=charts, banner=banner),
-                                          encoding="utf-8")
-        files += [out / "rapport.md", out / "rapport.html"]
-        manifest = add_files(dict(data.manifest), out, files)
-        (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n",
-                                           encoding="utf-8")
-        files.append(out / "manifest.json")
+        # Everything is written into a hidden folder inside ``out`` first, then moved into place (manifest
+        # last): a kill leaves the previous report whole; it is replaced only by a complete new one.
+        staged = StagedFolder(out, marker="manifest.json")
+        try:
+            stage = staged.stage
+            files: list[Path] = []
+            charts = write_charts(data, stage / "graphiques")
+            files += charts.values()
+            tables = all_tables(data)
+            files += [write_csv(t, staged.path(f"tableaux/{t.name}.csv")) for t in tables]
+            banner = banner_of(data)
+            sheet_note = " ".join(x for x in (banner, pseudo_statement(data)) if x) or None
+            files.append(write_xlsx(tables, stage / "tableaux.xlsx", note=sheet_note))
+            data.manifest = {**data.manifest, **build_manifest(project, data), **manifest_part(data)}
+            sections = page(data, set(charts))
+            (stage / "rapport.md").write_text(render_markdown(data.title, sections, banner=banner), encoding="utf-8")
+            (stage / "rapport.html").write_text(render_html(data.title, sections, images=charts, banner=banner),
+                                                encoding="utf-8")
+            files += [stage / "rapport.md", stage / "rapport.html"]
+            manifest = add_files(dict(data.manifest), stage, files)
+            (stage / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str)
+                                                 + "\n", encoding="utf-8")
+        except BaseException:
+            staged.discard()
+            raise
+        staged.publish(previous=_previous_files(out))
+        files = [out / p.relative_to(stage) for p in files] + [out / "manifest.json"]
     return ReportResult(out, files, data)
 
 
-__all__ = ["ReportResult", "ReportData", "Table", "build_report_data", "write_report", "safe_cell", "all_tables"]
+__all__ = ["ReportResult", "ReportData", "Table", "build_report_data", "write_report", "REPORT_FILES", "safe_cell", "all_tables"]

@@ -31,13 +31,13 @@ demo: $(STAMP)
 	# On real data a person reviews them (exporterre pseudo review / accept / reject).
 	$(BIN)/exporterre pseudo detect --project $(DEMO)
 	$(BIN)/exporterre pseudo review --project $(DEMO) --accept-all all --min-score 0.75 --json > /dev/null
-	$(BIN)/exporterre pseudo export --project $(DEMO) --out outputs/pseudo
-	$(BIN)/exporterre themes --project $(DEMO) --out outputs/themes
+	$(BIN)/exporterre pseudo export --project $(DEMO) --out outputs/pseudo --force
+	$(BIN)/exporterre themes --project $(DEMO) --out outputs/themes --force
 	$(BIN)/exporterre report --project $(DEMO) --out outputs/rapport --include-pending --pseudonymise
 	# Exchange files (pseudonymised): REFI-QDA for NVivo/ATLAS.ti/MAXQDA/QualCoder, IRaMuTeQ, spreadsheet
-	$(BIN)/exporterre export qdpx --project $(DEMO) --out outputs/echange/demo.qdpx --include-pending --pseudonymise
-	$(BIN)/exporterre export iramuteq --project $(DEMO) --out outputs/echange/corpus_iramuteq.txt --include-pending --pseudonymise
-	$(BIN)/exporterre export codings --project $(DEMO) --out outputs/echange/codages.xlsx --include-pending --pseudonymise
+	$(BIN)/exporterre export qdpx --project $(DEMO) --out outputs/echange/demo.qdpx --force --include-pending --pseudonymise
+	$(BIN)/exporterre export iramuteq --project $(DEMO) --out outputs/echange/corpus_iramuteq.txt --force --include-pending --pseudonymise
+	$(BIN)/exporterre export codings --project $(DEMO) --out outputs/echange/codages.xlsx --force --include-pending --pseudonymise
 	@echo "Rapport : outputs/rapport/rapport.html — coder : $(BIN)/exporterre code --project $(DEMO) --coder amina"
 
 test: $(STAMP)

@@ -151,7 +151,8 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     removed on error (a kill leaves a hidden ``.exporterre-tmp-*`` file, never a damaged target)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{target.name[:60]}.", dir=target.parent)
+    # the suffix keeps the extension: matplotlib and others pick the format from it
+    fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=f"-{target.name[-80:]}", dir=target.parent)
     os.close(fd)
     tmp = Path(name)
     try:

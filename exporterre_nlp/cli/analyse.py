@@ -403,6 +403,9 @@ def train_model_cmd(
     if project is None and (coders or use or decided_only):
         raise typer.BadParameter(tr("--coder, --decided-only et --use vont avec --project.",
                                     "--coder, --decided-only and --use go with --project."))
+    if out is not None:
+        from ..outputs import check_output
+        check_output(out, force=True)     # never onto the project's own files; a model file is replaced
     sets = [(path, None) for path in eval_sets] if eval_sets else None
     options = TrainingOptions(min_precision=min_precision)
     with ExitStack() as stack:

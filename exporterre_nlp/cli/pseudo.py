@@ -10,7 +10,8 @@ from rich.table import Table
 from ..i18n import tr
 from ..pseudo import (accept, accept_all, add_span, detect, edit_pseudonym, export_texts, pseudonymised_document,
                       reject, review_items)
-from .app import JSON_HELP, ProjectOption, app, console, handle_errors, open_project, print_json, progress_bar
+from .app import JSON_HELP, ForceOption, ProjectOption, app, console, handle_errors, open_project, print_json, \
+    progress_bar
 
 pseudo_app = typer.Typer(
     help=tr("Pseudonymiser le corpus avant tout partage : détecter les noms, téléphones, e-mails, numéros de "
@@ -196,9 +197,13 @@ def export_cmd(out: Path = typer.Option(..., "--out", help=tr("Dossier où écri
                strict: bool = typer.Option(False, "--strict", help=tr(
                    "Refuser l'export tant que des détections attendent une décision.",
                    "Refuse to export while detections wait for a decision.")),
-               project: Optional[Path] = ProjectOption) -> None:
+               project: Optional[Path] = ProjectOption, force: bool = ForceOption) -> None:
     """Écrire les textes pseudonymisés (un .txt par document). La clé n'est jamais copiée."""
+    from ..outputs import check_output
+    from ..pseudo.review import text_file_name
     with open_project(project) as proj:
+        check_output(out, kind="folder", force=force,
+                     replaces=[text_file_name(d.name) for d in proj.store.list_documents()])
         with progress_bar(tr("Export", "Export")) as (callback, cancel):
             files = export_texts(proj, out, require_reviewed=strict, progress=callback, cancel=cancel)
         pending = len(proj.store.list_pseudo_candidates(status="pending"))

@@ -8,10 +8,11 @@ import typer
 from rich.table import Table
 
 from ..i18n import tr
+from ..outputs import check_output
 from ..records import PHASE_NAMES
 from ..themes import (assignment_rows, export_themes, fit_themes, resolve_run, theme_assignments, theme_detail,
                       theme_overview, theme_table)
-from .app import JSON_HELP, ProjectOption, app, console, err_console, handle_errors, open_project, print_json, \
+from .app import JSON_HELP, ForceOption, ProjectOption, app, console, err_console, handle_errors, open_project, print_json, \
     progress_bar
 
 
@@ -48,12 +49,16 @@ def themes(
     out: Optional[Path] = typer.Option(None, "--out", help=tr(
         "Écrire les tableaux (CSV) et les graphiques (HTML, PNG) dans ce dossier.",
         "Write the tables (CSV) and charts (HTML, PNG) into this folder.")),
+    force: bool = ForceOption,
 ) -> None:
     """Thèmes récurrents de la parole des habitants (BERTopic, hors enquêteur), reliés au livre de codes.
 
     Sans option : calcule (ou reprend une analyse identique), enregistre et affiche le tableau des thèmes.
     Les codes proches deviennent des suggestions à valider (origine topic:N).
     """
+    if out is not None:
+        from ..themes.export import THEME_FILES
+        check_output(out, kind="folder", force=force, replaces=THEME_FILES, own_marker="themes.csv")
     with open_project(project) as proj:
         if run is not None:
             the_run = resolve_run(proj, run)

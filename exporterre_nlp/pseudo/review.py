@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 
 from ..errors import CancelledError, ExporterreError
 from ..i18n import tr
+from ..outputs import atomic_write, check_output
 from ..records import Progress
 from ..store.pseudo import CandidateDraft, KeyFile, PseudoCandidate
 from .apply import pseudonymised_document, surface_hash
@@ -139,6 +140,11 @@ def add_span(project, document: int | str, start: int, end: int, category: str =
     return store.add_pseudo_candidate(doc.id, draft, actor=actor)
 
 
+def text_file_name(document_name: str) -> str:
+    """The file :func:`export_texts` writes for a document."""
+    return document_name.replace("/", "_") + ".txt"
+
+
 def export_texts(project, out_dir: str | Path, *, require_reviewed: bool = False,
                  progress: Callable[[Progress], None] | None = None,
                  cancel: threading.Event | None = None) -> list[Path]:
@@ -157,6 +163,7 @@ def export_texts(project, out_dir: str | Path, *, require_reviewed: bool = False
                               tr("Choisissez un autre dossier avec --out.", "Choose another folder with --out."))
     except ValueError:
         pass
+    check_output(out, kind="folder", force=True)
     out.mkdir(parents=True, exist_ok=True)
     docs = store.list_documents()
     written = []
@@ -166,8 +173,7 @@ def export_texts(project, out_dir: str | Path, *, require_reviewed: bool = False
                                  tr("Relancez-le ; les fichiers déjà écrits sont complets.",
                                     "Run it again; files already written are complete."))
         pd = pseudonymised_document(store, summary.id)
-        target = out / (summary.name.replace("/", "_") + ".txt")
-        target.write_text(pd.text, encoding="utf-8")
+        target = atomic_write(out / text_file_name(summary.name), pd.text)
         written.append(target)
         if progress is not None:
             progress(Progress(i + 1, len(docs), summary.name))

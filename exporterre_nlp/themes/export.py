@@ -17,13 +17,19 @@ import csv
 from pathlib import Path
 
 from ..i18n import tr
+from ..outputs import atomic_path, check_output
 from ..records import PHASE_NAMES, Run
 from .pipeline import load_model
 from .results import resolve_run, theme_overview, theme_table
 
 
+THEME_FILES = ("themes.csv", "theme_units.csv", "themes_by_phase.csv", "themes_by_lieu.csv", "theme_quotes.csv",
+               "theme_code_matrix.csv", "themes_barchart.html", "themes_by_phase.html", "themes_sizes.png",
+               "themes_by_phase.png")
+
+
 def _write_csv(path: Path, header: list[str], rows) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
         writer.writerows(rows)
@@ -33,7 +39,7 @@ def _write_csv(path: Path, header: list[str], rows) -> Path:
 def export_themes(project, run: Run | None, out_dir: str | Path) -> list[Path]:
     """Write the tables and charts of a theme run into ``out_dir``; returns the files written."""
     run = run or resolve_run(project)
-    out = Path(out_dir)
+    out = check_output(out_dir, kind="folder", force=True)
     out.mkdir(parents=True, exist_ok=True)
     store = project.store
     overview = theme_overview(project, run)
@@ -97,7 +103,8 @@ def _png_charts(project, run: Run, out: Path, overview) -> list[Path]:
     ax.set_title(tr(f"Thèmes — analyse n° {run.id}", f"Themes — run #{run.id}"))
     fig.tight_layout()
     sizes = out / "themes_sizes.png"
-    fig.savefig(sizes, dpi=120)
+    with atomic_path(sizes) as tmp:
+        fig.savefig(tmp, dpi=120)
     plt.close(fig)
 
     table = theme_table(project, "phase", run)
@@ -117,7 +124,8 @@ def _png_charts(project, run: Run, out: Path, overview) -> list[Path]:
     ax.legend(fontsize=8)
     fig.tight_layout()
     by_phase = out / "themes_by_phase.png"
-    fig.savefig(by_phase, dpi=120)
+    with atomic_path(by_phase) as tmp:
+        fig.savefig(tmp, dpi=120)
     plt.close(fig)
     return [sizes, by_phase]
 
@@ -129,7 +137,8 @@ def _html_charts(project, run: Run, out: Path, units, texts) -> list[Path]:
     fig = model.visualize_barchart(top_n_topics=n_themes, n_words=8, width=280, height=260,
                                    title=tr("Mots des thèmes", "Theme words"))
     path = out / "themes_barchart.html"
-    fig.write_html(path, include_plotlyjs="directory")
+    with atomic_path(path) as tmp:   # plotly.min.js goes beside it, in the same folder
+        fig.write_html(tmp, include_plotlyjs="directory")
     written.append(path)
     if len(texts) == len(model.topics_):
         classes = [f"{tr('phase', 'phase')} {u.phase}" for u in units]
@@ -138,6 +147,7 @@ def _html_charts(project, run: Run, out: Path, units, texts) -> list[Path]:
         fig = model.visualize_topics_per_class(per_class, top_n_topics=n_themes, normalize_frequency=True,
                                                title=tr("Thèmes par phase", "Themes by phase"))
         path = out / "themes_by_phase.html"
-        fig.write_html(path, include_plotlyjs="directory")
+        with atomic_path(path) as tmp:
+            fig.write_html(tmp, include_plotlyjs="directory")
         written.append(path)
     return written

@@ -15,6 +15,7 @@ from rich.table import Table
 from ..i18n import tr
 from ..records import PHASE_NAMES
 from .app import JSON_HELP, ProjectOption, app, console, handle_errors, open_project, print_json, progress_bar
+from .app import shown as shown_text
 
 CATEGORY_NAMES = {"besoin": ("besoin", "need"), "preoccupation": ("préoccupation", "concern"),
                   "competence": ("compétence", "skill"), "ressource": ("ressource", "resource"),
@@ -330,8 +331,8 @@ def eval_cmd(
                 continue
             shown[key] = shown.get(key, 0) + 1
             kind = tr("oubli", "missed") if e["kind"] == "fn" else tr("en trop", "spurious")
-            console.print(f"[bold]{_name(e['category'])}[/] {kind} : « {e['span']} » — "
-                          f"[dim]{e['text'][:160]}[/]", highlight=False)
+            console.print(f"[bold]{_name(e['category'])}[/] {kind} : « {shown_text(e['span'])} » — "
+                          f"[dim]{shown_text(e['text'][:160])}[/]", highlight=False)
 
 
 @app.command("train-model")

@@ -84,9 +84,9 @@ def handle_errors(func: Callable) -> Callable:
         try:
             return func(*args, **kwargs)
         except ExporterreError as exc:
-            err_console.print(f"[bold red]{tr('Erreur :', 'Error:')}[/] {exc.message}", highlight=False)
+            err_console.print(f"[bold red]{tr('Erreur :', 'Error:')}[/] {shown(exc.message)}", highlight=False)
             if exc.hint:
-                err_console.print(f"→ {exc.hint}", highlight=False)
+                err_console.print(f"→ {shown(exc.hint)}", highlight=False)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             err_console.print(tr("Interrompu : rien de partiel n'a été gardé.", "Interrupted: nothing partial was kept."))

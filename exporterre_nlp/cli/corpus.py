@@ -12,7 +12,7 @@ from ..importer import ingest_paths
 from ..project import Project
 from ..records import PHASE_NAMES
 from .app import JSON_HELP, ProjectOption, app, console, err_console, handle_errors, open_project, print_json, \
-    progress_bar
+    progress_bar, shown
 
 
 @app.command("init", help=tr(
@@ -30,10 +30,10 @@ def init(
     project = Project.init(directory, codebook=codebook)
     n = len(project.store.list_codes())
     project.close()
-    console.print(tr(f"Projet créé dans [bold]{directory}[/] ({n} codes). Suite : "
-                     f"exporterre ingest DOSSIER --project {directory}",
-                     f"Project created in [bold]{directory}[/] ({n} codes). Next: "
-                     f"exporterre ingest FOLDER --project {directory}"), highlight=False)
+    console.print(tr(f"Projet créé dans [bold]{shown(directory)}[/] ({n} codes). Suite : "
+                     f"exporterre ingest DOSSIER --project {shown(directory)}",
+                     f"Project created in [bold]{shown(directory)}[/] ({n} codes). Next: "
+                     f"exporterre ingest FOLDER --project {shown(directory)}"), highlight=False)
 
 
 _STATUS_FR = {"added": "ajouté", "unchanged": "inchangé", "updated": "mis à jour", "error": "erreur",
@@ -89,13 +89,13 @@ def ingest(
         for r in results:
             colour = {"error": "red", "added": "green", "updated": "yellow"}.get(r.status, "")
             label = _STATUS_FR.get(r.status, r.status) if tr("fr", "en") == "fr" else r.status
-            table.add_row(Path(r.path).name, r.document or "—", f"[{colour}]{label}[/]" if colour else label,
+            table.add_row(shown(Path(r.path).name), shown(r.document or "—"), f"[{colour}]{label}[/]" if colour else label,
                           str(r.segments or ""), str(r.words or ""))
         console.print(table)
         for r in results:
             if r.message and r.status in ("error", "updated"):
                 (err_console if r.status == "error" else console).print(
-                    f"[{'red' if r.status == 'error' else 'yellow'}]{Path(r.path).name}[/] : {r.message}",
+                    f"[{'red' if r.status == 'error' else 'yellow'}]{shown(Path(r.path).name)}[/] : {shown(r.message)}",
                     highlight=False)
         counts = {s: sum(1 for r in results if r.status == s) for s in _STATUS_FR}
         console.print(tr(f"{counts['added']} ajouté(s), {counts['updated']} mis à jour, {counts['unchanged']} "
@@ -112,13 +112,16 @@ def ingest(
 @handle_errors
 def status(project: Optional[Path] = ProjectOption,
            as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+    from ..store.runs import run_state
     proj = open_project(project)
     data = proj.store.corpus_status()
+    interrupted = [r for r in proj.store.list_runs() if r.summary.get("interrupted")]
     proj.close()
     if as_json:
-        print_json(data)
+        print_json({**data, "interrupted_runs": [{"id": r.id, "kind": r.kind, "started_at": r.started_at}
+                                                 for r in interrupted]})
         return
-    table = Table(title=tr(f"Projet {proj.path}", f"Project {proj.path}"))
+    table = Table(title=tr(f"Projet {shown(proj.path)}", f"Project {shown(proj.path)}"))
     for col in ("phase", tr("documents", "documents"), tr("mots", "words"), tr("segments", "segments")):
         table.add_column(col, justify="right" if col != "phase" else "left")
     for key, row in data["phases"].items():
@@ -135,3 +138,9 @@ def status(project: Optional[Path] = ProjectOption,
     if data["codings"]:
         parts = ", ".join(f"{n} {s}" for s, n in sorted(data["codings"].items()))
         console.print(tr(f"Codages : {parts}.", f"Codings: {parts}."))
+    for r in interrupted[-5:]:
+        console.print(tr(f"[yellow]Analyse n° {r.id} ({r.kind}, démarrée le {r.started_at[:16]}) : {run_state(r)}[/] "
+                         "— le processus s'est arrêté avant la fin ; relancez-la.",
+                         f"[yellow]Run #{r.id} ({r.kind}, started {r.started_at[:16]}): {run_state(r)}[/] — the "
+                         "process stopped before the end; run it again."),
+                      highlight=False)

@@ -11,7 +11,8 @@ from ..i18n import tr
 from ..pseudo import (accept, accept_all, add_span, detect, edit_pseudonym, export_texts, pseudonymised_document,
                       reject, review_items)
 from .app import JSON_HELP, ForceOption, ProjectOption, app, console, handle_errors, open_project, print_json, \
-    progress_bar
+    progress_bar, shown
+from ..outputs import printable
 
 pseudo_app = typer.Typer(
     help=tr("Pseudonymiser le corpus avant tout partage : détecter les noms, téléphones, e-mails, numéros de "
@@ -107,8 +108,9 @@ def review_cmd(
             table.add_column(col)
         for i in items[:limit]:
             c = i.candidate
-            table.add_row(str(c.id), i.document, _cat(c.category),
-                          f"…{i.before[-25:]} [bold]{i.words}[/] {i.after[:25]}…", c.pseudonym, c.detector,
+            table.add_row(str(c.id), shown(i.document), _cat(c.category),
+                          f"…{shown(i.before[-25:])} [bold]{shown(i.words)}[/] {shown(i.after[:25])}…",
+                          shown(c.pseudonym), c.detector,
                           f"{c.score:.2f}" + (f" ({c.note})" if c.note else ""))
         console.print(table)
         more = len(items) - limit
@@ -182,7 +184,7 @@ def show_cmd(document: str = typer.Argument(..., help=tr("Nom ou numéro du docu
     """Afficher le texte pseudonymisé d'un document (seules les détections acceptées sont appliquées)."""
     with open_project(project) as proj:
         pd = pseudonymised_document(proj.store, int(document) if document.isdigit() else document)
-        console.print(pd.text, markup=False, highlight=False)
+        console.print(printable(pd.text), markup=False, highlight=False)
         if pd.pending or pd.stale:
             console.print(tr(f"[yellow]{pd.pending} détections en attente non appliquées"
                              + (f", {len(pd.stale)} périmées (texte modifié)" if pd.stale else "") + ".[/]",
@@ -207,7 +209,7 @@ def export_cmd(out: Path = typer.Option(..., "--out", help=tr("Dossier où écri
         with progress_bar(tr("Export", "Export")) as (callback, cancel):
             files = export_texts(proj, out, require_reviewed=strict, progress=callback, cancel=cancel)
         pending = len(proj.store.list_pseudo_candidates(status="pending"))
-        console.print(tr(f"{len(files)} textes écrits dans {out}.", f"{len(files)} texts written to {out}."))
+        console.print(tr(f"{len(files)} textes écrits dans {shown(out)}.", f"{len(files)} texts written to {shown(out)}."))
         if pending:
             console.print(tr(f"[yellow]Attention : {pending} détections en attente n'ont pas été appliquées.[/]",
                              f"[yellow]Warning: {pending} pending detections were not applied.[/]"))

@@ -12,8 +12,8 @@ from ..outputs import check_output
 from ..records import PHASE_NAMES
 from ..themes import (assignment_rows, export_themes, fit_themes, resolve_run, theme_assignments, theme_detail,
                       theme_overview, theme_table)
-from .app import JSON_HELP, ForceOption, ProjectOption, app, console, err_console, handle_errors, open_project, print_json, \
-    progress_bar
+from .app import JSON_HELP, ForceOption, ProjectOption, app, console, err_console, handle_errors, open_project, \
+    print_json, progress_bar, shown
 
 
 @app.command("themes")
@@ -86,7 +86,7 @@ def themes(
             print_json(overview.to_dict()) if as_json else _print_overview(overview)
         if out is not None:
             files = export_themes(proj, the_run, out)
-            err_console.print(tr(f"{len(files)} fichiers écrits dans {out}", f"{len(files)} files written to {out}"),
+            err_console.print(tr(f"{len(files)} fichiers écrits dans {shown(out)}", f"{len(files)} files written to {shown(out)}"),
                               highlight=False)
 
 
@@ -119,7 +119,7 @@ def _print_overview(overview) -> None:
     for t in overview.themes:
         best = t.codes[0] if t.codes else None
         code = f"{best.code} ({best.score:.2f}){' *' if best.suggested else ''}" if best else ""
-        table.add_row(str(t.id), t.label, str(t.size), f"{100 * t.share:.1f}", str(t.phases["1"]),
+        table.add_row(str(t.id), shown(t.label), str(t.size), f"{100 * t.share:.1f}", str(t.phases["1"]),
                       str(t.phases["2"]), str(t.phases["3"]), code)
     console.print(table)
     console.print(tr("* suggéré comme codage en attente (à valider).  « --show N » détaille un thème.",
@@ -137,31 +137,31 @@ def _print_table(table) -> None:
         name = f"P{c} {PHASE_NAMES.get(int(c), '')}" if table.kind == "phase" else (c or tr("(sans lieu)", "(none)"))
         out.add_column(f"{name}\n(n={totals[c]})", justify="right")
     for theme, label, counts in table.rows:
-        out.add_row(str(theme), label, *[f"{counts[c]} ({100 * counts[c] / totals[c]:.0f} %)" if totals[c] else "0"
+        out.add_row(str(theme), shown(label), *[f"{counts[c]} ({100 * counts[c] / totals[c]:.0f} %)" if totals[c] else "0"
                                          for c in table.columns])
     console.print(out)
 
 
 def _print_detail(detail) -> None:
     s = detail.summary
-    console.print(f"[bold]{tr('Thème', 'Theme')} {s.id}[/] — {s.label}  ({s.size} {tr('unités', 'units')}, "
+    console.print(f"[bold]{tr('Thème', 'Theme')} {s.id}[/] — {shown(s.label)}  ({s.size} {tr('unités', 'units')}, "
                   f"{100 * s.share:.1f} %)", highlight=False)
-    console.print(f"{tr('Mots', 'Words')} : {', '.join(s.words)}", highlight=False)
+    console.print(f"{tr('Mots', 'Words')} : {shown(', '.join(s.words))}", highlight=False)
     console.print(f"{tr('Phases', 'Phases')} : " + ", ".join(f"P{p} {n}" for p, n in s.phases.items()),
                   highlight=False)
-    console.print(f"{tr('Lieux', 'Lieux')} : " + ", ".join(f"{k or '—'} {n}" for k, n in s.lieux.items()),
+    console.print(f"{tr('Lieux', 'Lieux')} : " + shown(", ".join(f"{k or '—'} {n}" for k, n in s.lieux.items())),
                   highlight=False)
     console.print(f"\n[bold]{tr('Citations', 'Quotes')}[/]")
     for q in detail.quotes:
         text = q.text if len(q.text) <= 400 else q.text[:400].rsplit(" ", 1)[0] + " …"
-        console.print(f"« {text} »", highlight=False)
-        console.print(f"   — {q.speaker or tr('(sans locuteur)', '(no speaker)')}, {q.document} "
+        console.print(f"« {shown(text)} »", highlight=False)
+        console.print(f"   — {shown(q.speaker or tr('(sans locuteur)', '(no speaker)'))}, {shown(q.document)} "
                       f"[{q.start}:{q.end}]", style="dim", highlight=False)
     console.print(f"\n[bold]{tr('Codes les plus proches', 'Closest codes')}[/]")
     for c in s.codes[:5]:
         mark = tr(" (suggéré)", " (suggested)") if c.suggested else ""
-        why = f"  [dim]({', '.join(c.shared_words)})[/]" if c.shared_words else ""
-        console.print(f"  {c.code} — {c.label} : {c.score:.2f}{mark}{why}", highlight=False)
+        why = f"  [dim]({shown(', '.join(c.shared_words))})[/]" if c.shared_words else ""
+        console.print(f"  {c.code} — {shown(c.label)} : {c.score:.2f}{mark}{why}", highlight=False)
     if detail.matrix:
         console.print(f"\n[bold]{tr('Segments codés dans ce thème', 'Coded segments in this theme')}[/]")
         for c in detail.matrix:
@@ -174,6 +174,6 @@ def _print_segments(rows) -> None:
     for col in ("document", "start", "end", "speaker", "phase", "theme"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["document"], str(r["start"]), str(r["end"]), r["speaker"] or "", str(r["phase"]),
+        table.add_row(shown(r["document"]), str(r["start"]), str(r["end"]), shown(r["speaker"] or ""), str(r["phase"]),
                       str(r["theme"]))
     console.print(table)

@@ -11,7 +11,8 @@ from typing import Any, Iterable, Iterator
 from ..errors import StoreError
 from ..i18n import tr
 from .db import Database
-from .migrations import migrate
+from .integrity import check_store_file
+from .migrations import LATEST, migrate
 
 DB_FILE = "store.sqlite3"
 
@@ -72,17 +73,32 @@ class StoreBase:
                 tr(f"Créez-le avec « exporterre init {path.parent} » ou indiquez le bon dossier avec --project.",
                    f"Create it with 'exporterre init {path.parent}' or give the right folder with --project."),
                 path=str(path))
+        if path.exists():
+            # Before anything writes (the WAL switch, a migration): refuse, untouched, a file that is empty,
+            # truncated, another program's, too new or damaged.
+            check_store_file(path, LATEST)
+        db = None
         try:
             db = Database(path)
             saved = migrate(db.conn, path)
         except sqlite3.DatabaseError as exc:
+            if db is not None:
+                db.close()
             raise StoreError(
                 tr(f"Le fichier {path} n'est pas une base Exporterre lisible ({exc}).",
                    f"The file {path} is not a readable Exporterre store ({exc})."),
                 tr("Restaurez la dernière sauvegarde (*.bak à côté) ou recréez le projet.",
                    "Restore the latest backup (*.bak next to it) or create the project again."),
                 path=str(path)) from None
-        return cls(db, saved)
+        except BaseException:
+            if db is not None:
+                db.close()
+            raise
+        store = cls(db, saved)
+        recover = getattr(store, "mark_interrupted_runs", None)
+        if recover is not None:
+            recover()
+        return store
 
     def close(self) -> None:
         self.db.close()

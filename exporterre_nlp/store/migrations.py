@@ -8,13 +8,12 @@ this program knows is refused.
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from pathlib import Path
 from typing import Callable
 
-from ..errors import StoreTooNewError
-from ..i18n import tr
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -262,12 +261,24 @@ CREATE TABLE segment_reads (
 """)
 
 
+def m005_identity(conn: sqlite3.Connection) -> None:
+    """Our stores say so (``PRAGMA application_id``, see store/integrity.py), and a run records the process
+    that computes it, so that a run whose process was killed is shown as interrupted (store/runs.py)."""
+    from .integrity import APPLICATION_ID
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    _run(conn, """
+ALTER TABLE runs ADD COLUMN pid INTEGER;
+ALTER TABLE runs ADD COLUMN host TEXT
+""")
+
+
 # (version, function): append only; numbers are consecutive and never reused.
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m001_core),
     (2, m002_themes),
     (3, m003_pseudo),
     (4, m004_reads),
+    (5, m005_identity),
 ]
 LATEST = MIGRATIONS[-1][0]
 
@@ -279,25 +290,22 @@ def current_version(conn: sqlite3.Connection) -> int:
 def backup(conn: sqlite3.Connection, db_path: Path, version: int) -> Path:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     target = db_path.with_name(f"{db_path.name}.v{version}-{stamp}.bak")
-    dest = sqlite3.connect(str(target))
+    partial = target.with_name(target.name + ".partial")      # renamed once complete: a kill leaves no half copy
+    dest = sqlite3.connect(str(partial))
     try:
         conn.backup(dest)
     finally:
         dest.close()
+    os.replace(partial, target)
     return target
 
 
 def migrate(conn: sqlite3.Connection, db_path: Path) -> Path | None:
     """Bring the store up to :data:`LATEST`. Returns the backup path, if one was made."""
     version = current_version(conn)
-    if version > LATEST:
-        raise StoreTooNewError(
-            tr(f"Le projet {db_path.parent} a été écrit par une version plus récente d'Exporterre "
-               f"(schéma {version}, ce programme connaît jusqu'au schéma {LATEST}).",
-               f"The project {db_path.parent} was written by a newer Exporterre "
-               f"(schema {version}; this program knows up to {LATEST})."),
-            tr("Mettez Exporterre à jour (pip install -U exporterre-nlp) ; le projet n'a pas été modifié.",
-               "Upgrade Exporterre; the project was not modified."), path=str(db_path))
+    if version > LATEST:         # normally refused earlier, untouched (integrity.check_store_file)
+        from .integrity import too_new_error
+        raise too_new_error(db_path, version, LATEST)
     if version == LATEST:
         return None
     saved = backup(conn, db_path, version) if version > 0 else None

@@ -13,6 +13,7 @@ tables and receives the id when it is upgraded (after the backup copy).
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -89,11 +90,24 @@ def check_header(path: Path) -> None:
 def check_store_file(path: Path, latest: int, *, quick_check: bool = True) -> None:
     """Refuse (untouched) a file that is not a whole store of ours that this program can open."""
     check_header(path)
+    # Without a -wal file everything is in the main file: read it as immutable, so that not even the
+    # -wal/-shm companions of a WAL database are created by looking. A writer starting meanwhile could make
+    # that read see a page mid-checkpoint: a refusal is confirmed by a second look (a normal read-only one
+    # if a writer has appeared since).
+    wal = path.with_name(path.name + "-wal")
+    immutable = not wal.exists()
     try:
-        # Without a -wal file everything is in the main file: read it as immutable, so that not even the
-        # -wal/-shm companions of a WAL database are created by looking.
-        wal = path.with_name(path.name + "-wal")
-        ro = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro" + ("" if wal.exists() else "&immutable=1"),
+        _inspect(path, latest, quick_check, immutable)
+    except DamagedStoreError:
+        if not immutable:
+            raise
+        time.sleep(0.05)
+        _inspect(path, latest, quick_check, not wal.exists())
+
+
+def _inspect(path: Path, latest: int, quick_check: bool, immutable: bool) -> None:
+    try:
+        ro = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro" + ("&immutable=1" if immutable else ""),
                              uri=True)
     except sqlite3.Error as exc:
         raise _damaged(path, f"illisible ({exc})", f"unreadable ({exc})") from None

@@ -46,12 +46,12 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
-# The sentence model shipped with Exporterre, trained again from the labelled sets (never their test half).
 # Kill -9 harness (issue 17, docs/safety.md): SIGKILL ingest, analyse, report, export at random moments
 # and check the store and the outputs. Minutes; not part of CI. KILLS=… to change the number of kills.
 faults: $(STAMP)
 	$(BIN)/python -m benchmarks.faults --kills $(or $(KILLS),8)
 
+# The sentence model shipped with Exporterre, trained again from the labelled sets (never their test half).
 model: $(STAMP)
 	$(BIN)/exporterre train-model --out exporterre_nlp/data/sentence_model.json.gz --name phrases-fr-1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -201,3 +202,67 @@ def test_outputs_report_refuses_project_files_and_keeps_previous_report_on_failu
     result = runner.invoke(app, ["report", "--project", root, "--out", str(other)])
     assert result.exit_code == 1 and "rapport.md" in result.output and "--force" in result.output
     assert (other / "rapport.md").read_text(encoding="utf-8") == "mes notes"
+
+
+# -- kill -9 (fast variant of benchmarks/faults.py) ---------------------------------------------------------------
+def _killed_in_child(work, delay: float) -> bool:
+    """Run ``work()`` in a forked child and SIGKILL it after ``delay`` s; True if it was killed."""
+    import signal
+    import time
+    pid = os.fork()
+    if pid == 0:                                   # child: no pytest teardown, no atexit
+        try:
+            work()
+        finally:
+            os._exit(0)
+    deadline = time.monotonic() + delay
+    while time.monotonic() < deadline:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return False
+        time.sleep(0.005)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return True
+
+
+@pytest.mark.slow          # ~10 s once matplotlib is loaded, up to a minute on a loaded machine
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork (POSIX)")
+def test_outputs_report_and_export_survive_sigkill(sample, tmp_path):
+    import random
+    import time
+    from exporterre_nlp import Project
+    from exporterre_nlp.exchange import export_qdpx
+    from exporterre_nlp.analysis.lexicon import plain_words
+    from exporterre_nlp.report import write_report
+    root = sample.project.path
+    out, qdpx = tmp_path / "rapport", tmp_path / "p.qdpx"
+
+    def report():
+        with Project.open(root) as proj:
+            write_report(proj, out, lemmatise=plain_words)   # no spaCy: fast
+
+    def export():
+        with Project.open(root) as proj:
+            export_qdpx(proj, qdpx)
+
+    durations = {}
+    for name, work in (("report", report), ("export", export)):
+        work()                                     # imports, matplotlib's font cache: not part of the timing
+        started = time.perf_counter()
+        work()
+        durations[name] = time.perf_counter() - started
+    reference = hashlib.sha256(qdpx.read_bytes()).hexdigest()
+    rng = random.Random(17)
+    kills = 0
+    for _ in range(3):
+        kills += _killed_in_child(report, rng.uniform(0.05, 1.1 * durations["report"]))
+        finish_interrupted_publish(out)            # what the next report does first
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        for name, digest in manifest["files"].items():
+            assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
+        kills += _killed_in_child(export, rng.uniform(0.05, 1.1 * durations["export"]))
+        assert hashlib.sha256(qdpx.read_bytes()).hexdigest() == reference
+    assert kills >= 3
+    with sqlite3.connect(root / "store.sqlite3") as conn:
+        assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"

@@ -266,3 +266,32 @@ def test_outputs_report_and_export_survive_sigkill(sample, tmp_path):
     assert kills >= 3
     with sqlite3.connect(root / "store.sqlite3") as conn:
         assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+
+
+def test_outputs_themes_pseudo_and_model_commands_refuse_project_files(sample, tmp_path):
+    root = sample.project.path
+    before = _digest(root)
+    for args in (["themes", "--project", str(root), "--out", str(root / "cache")],
+                 ["themes", "--project", str(root), "--out", str(root)],
+                 ["pseudo", "export", "--project", str(root), "--out", str(root / "private")],
+                 ["pseudo", "export", "--project", str(root), "--out", str(root)],
+                 ["train-model", "--out", str(root / "store.sqlite3")]):
+        result = runner.invoke(app, args)
+        assert result.exit_code != 0 and "Traceback" not in result.output, (args, result.output)
+        assert "Refusé" in result.output or "est un dossier" in result.output, (args, result.output)
+    assert {k: v for k, v in _digest(root).items() if not k.startswith("store.sqlite3-")} == \
+        {k: v for k, v in before.items() if not k.startswith("store.sqlite3-")}
+
+
+def test_outputs_pseudo_export_needs_force_over_existing_texts(sample, tmp_path):
+    root = str(sample.project.path)
+    out = tmp_path / "pseudo"
+    out.mkdir()
+    (out / "marche_samedi.txt").write_text("mon texte", encoding="utf-8")
+    result = runner.invoke(app, ["pseudo", "export", "--project", root, "--out", str(out)])
+    assert result.exit_code == 1 and "marche_samedi.txt" in result.output and "--force" in result.output
+    assert (out / "marche_samedi.txt").read_text(encoding="utf-8") == "mon texte"
+    result = runner.invoke(app, ["pseudo", "export", "--project", root, "--out", str(out), "--force"])
+    assert result.exit_code == 0, result.output
+    assert "Fatima" in (out / "marche_samedi.txt").read_text(encoding="utf-8") or \
+        (out / "marche_samedi.txt").read_text(encoding="utf-8") != "mon texte"

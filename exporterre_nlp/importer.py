@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable
 from .anchoring import remap_spans
 from .errors import CancelledError, DuplicateDocumentError, ExporterreError, IngestError, MetadataError
 from .i18n import tr
-from .ingest import SUPPORTED_FORMATS, find_segments, load_manifest, manifest_key, normalise_metadata, read_file
+from .ingest import SUPPORTED_FORMATS, check_coverage, find_segments, load_manifest, manifest_key, normalise_metadata, read_file
 from .ingest import label_key, speaker_role
 from .project import Project
 from .records import IngestResult, ParsedDocument, Progress
@@ -147,6 +147,7 @@ def ingest_file(project: Project, path: Path, *, manifest_meta: dict[str, Any] |
     segments = parsed.segments
     if parsed.format not in ("srt", "vtt") and meta.get("interviewer"):
         segments = find_segments(parsed.text, settings.ingest, interviewer_labels=meta["interviewer"])
+        check_coverage(parsed.text, segments, str(path))
     default_role = meta.get("role") or _DEFAULT_ROLE[meta["phase"]]
     if default_role == "resident" and meta["phase"] == 1 and "role" not in meta:
         default_role = "relais"

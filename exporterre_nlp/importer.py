@@ -6,6 +6,7 @@ Metadata precedence: front matter < manifest row < command-line values.
 """
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -112,7 +113,7 @@ def ingest_file(project: Project, path: Path, *, manifest_meta: dict[str, Any] |
     words = len(parsed.text.split())
     store = project.store
     with store.importing():      # decide and write in one transaction: a concurrent import waits
-        found, adopt, warning = _match(store, identity, origin, parsed.name, parsed.content_hash)
+        found, adopt, warning, identity = _match(store, identity, origin, parsed.name, parsed.content_hash)
         if found is None:
             name = _free_name(store.document_names(), parsed.name, identity)
             store.add_document(replace(doc, name=name, identity=identity, origin=origin), segments, roles)
@@ -122,10 +123,10 @@ def ingest_file(project: Project, path: Path, *, manifest_meta: dict[str, Any] |
                                    f"named '{name}': the name '{parsed.name}' is already another document"))
             return IngestResult(shown, "added", name, " ; ".join(notes) or None, len(segments), words)
         existing = store.get_document(found.id)
-        doc = replace(doc, name=existing.name, identity=identity if adopt else None, origin=origin)
+        doc = replace(doc, name=existing.name, identity=adopt, origin=origin)
         if existing.content_hash == parsed.content_hash and _same_metadata(existing, doc):
-            if adopt:
-                store.confirm_identity(existing.id, identity, origin)
+            if adopt or (found.origin != origin and not found.legacy):
+                store.confirm_identity(existing.id, adopt or found.identity, origin)
             return IngestResult(shown, "unchanged", existing.name,
                                 tr("identique au document déjà importé", "identical to the document already imported"),
                                 len(segments), words)
@@ -159,44 +160,66 @@ def ingest_file(project: Project, path: Path, *, manifest_meta: dict[str, Any] |
 
 
 def _match(store, identity: str, origin: str, stem: str, content_hash: str):
-    """``(stored document, adopt its identity?, warning)``: the document this file is, if any.
+    """``(stored document, identity to record or None, warning)``: the document this file is, if any.
 
-    Same identity; else same file on disk (``origin``: the corpus was imported from
-    another root); else a document from before identities existed (migration 6) whose
-    name is the file's base name, confirmed by the same text, the same file or the same
-    folder + file name in its recorded path. An unconfirmed one is left alone (warning).
+    In order: the document imported from this very file (``origin``); the document with
+    this identity when its recorded file is gone (the corpus moved); a document from
+    before identities existed (migration 6) whose name is the file's base name,
+    confirmed by the same text or the same file in its recorded path. When the identity
+    belongs to another file that still exists (two corpus roots holding the same
+    relative path), this file is a new document and its identity gets parent folders
+    until it is unique. An unconfirmed old document is left alone, with a warning.
     """
     candidates = store.document_origins(identity=identity, origin=origin, legacy_name=stem)
     for c in candidates:
-        if c.identity == identity and not c.legacy:
-            return c, False, None
-    for c in candidates:
         if c.origin == origin:
-            return c, False, None
+            return c, None, None, identity
+    for c in candidates:
+        if c.identity == identity and not c.legacy:
+            if c.origin is None or not os.path.lexists(c.origin):
+                return c, None, None, identity
+            identity = _longer_identity(store, identity, origin)
     warning = None
     for c in candidates:
         if c.legacy and c.identity == stem:
-            if c.content_hash == content_hash or _same_file(c.source_path, origin):
-                return c, True, None
-            warning = tr(f"un document « {c.name} » importé avant les identités par chemin ({c.source_path}) "
-                         "n'a pas pu être reconnu comme ce fichier : s'il s'agit du même, supprimez l'un des deux",
-                         f"a document '{c.name}' imported before path identities ({c.source_path}) could not be "
-                         "recognised as this file: if it is the same, delete one of them")
-    return None, False, warning
+            same = _same_file(c.source_path, origin)
+            if c.content_hash == content_hash or same:
+                return c, identity, None, identity
+            if same is None:
+                warning = tr(f"un document « {c.name} » importé avant les identités par chemin ({c.source_path}) "
+                             "n'a pas pu être reconnu comme ce fichier : s'il s'agit du même, supprimez l'un des deux",
+                             f"a document '{c.name}' imported before path identities ({c.source_path}) could not "
+                             "be recognised as this file: if it is the same, delete one of them")
+    if any(c.identity == identity for c in candidates):
+        identity = _longer_identity(store, identity, origin)
+    return None, None, warning, identity
 
 
-def _same_file(source_path: str | None, origin: str) -> bool:
-    """The recorded path names the same file: same absolute path, or same last folder and file name."""
+def _longer_identity(store, identity: str, origin: str) -> str:
+    """The file's path with more parent folders, until no document has it as identity."""
+    parts = Path(origin).with_suffix("").parts
+    for k in range(len(identity.split("/")) + 1, len(parts) + 1):
+        candidate = "/".join(parts[-k:]).lstrip("/")
+        if not store.document_origins(identity=candidate):
+            return candidate
+    return Path(origin).as_posix()
+
+
+def _same_file(source_path: str | None, origin: str) -> bool | None:
+    """Does the recorded path name this file? True, False, or None when it cannot tell (a bare file
+    name recorded from another folder)."""
     if not source_path:
-        return False
+        return None
     recorded = Path(source_path)
     if recorded.is_absolute() or recorded.exists():
         try:
             return origin_of(recorded) == origin
         except OSError:
-            return False
+            return None
     parts, here = recorded.parts, Path(origin).parts
-    return len(parts) >= 2 and parts[-2:] == here[-2:]
+    if len(parts) >= 2:
+        return parts[-2:] == here[-2:]
+    return None
 
 
 def _free_name(names: set[str], stem: str, identity: str) -> str:

@@ -87,8 +87,11 @@ def collect(paths: Iterable[str | os.PathLike], manifest: str | os.PathLike | No
     notices: list[Notice] = []
     explicit = load_manifest(manifest) if manifest else None
     explicit_root = Path(manifest).resolve().parent if manifest else None
-    for raw in paths:
-        path = Path(raw)
+    paths = [Path(p) for p in paths]
+    folders = [p.resolve() for p in paths if p.is_dir() and not p.is_symlink()]
+    # several folders in one command: their common parent is the corpus root
+    shared_root = Path(os.path.commonpath(folders)) if len(folders) > 1 else None
+    for path in paths:
         if path.is_symlink():
             notices.append(_symlink(path))
             continue
@@ -101,11 +104,12 @@ def collect(paths: Iterable[str | os.PathLike], manifest: str | os.PathLike | No
             if rows is None or not _inside(path, root):
                 found = sorted(path.glob("manifest*.csv"))
                 rows, root = (load_manifest(found[0]), path.resolve()) if found else (rows or {}, path.resolve())
+            id_root = root if root != path.resolve() or shared_root is None else shared_root
             seen: set[str] = set()
             for f in _walk(path, notices):
                 row, key = _row_for(rows, root, f)
                 seen.add(key)
-                jobs.append(Job(f, row, _identity(f, root, row)))
+                jobs.append(Job(f, row, _identity(f, id_root, row)))
             for key in rows:
                 if key not in seen and _inside(root / key, path) and not os.path.lexists(root / key):
                     notices.append(_missing(root / key, key))

@@ -5,11 +5,11 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from exporterre_nlp import Project
 
 CLI = "import sys; from exporterre_nlp.cli import app; sys.exit(app())"
+
 
 def test_ingest_concurrency_two_processes_on_the_same_corpus(tmp_path):
     corpus = tmp_path / "corpus"

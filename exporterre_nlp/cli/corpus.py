@@ -42,8 +42,10 @@ _STATUS_FR = {"added": "ajouté", "unchanged": "inchangé", "updated": "mis à j
 
 
 @app.command("ingest", help=tr(
-    "Importe des entretiens et des notes dans le projet (un fichier en échec ne laisse aucune trace).",
-    "Import interviews and notes into the project (a file that fails leaves no trace)."))
+    "Importe des entretiens et des notes dans le projet (un fichier en échec ne laisse aucune trace ; "
+    "un document est identifié par son chemin relatif sans extension ; les liens symboliques ne sont pas suivis).",
+    "Import interviews and notes into the project (a file that fails leaves no trace; a document is identified "
+    "by its relative path without extension; symbolic links are not followed)."))
 @handle_errors
 def ingest(
     paths: List[Path] = typer.Argument(..., help=tr(

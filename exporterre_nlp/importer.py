@@ -6,114 +6,59 @@ Metadata precedence: front matter < manifest row < command-line values.
 """
 from __future__ import annotations
 
+import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .anchoring import remap_spans
 from .errors import CancelledError, DuplicateDocumentError, ExporterreError, IngestError, MetadataError
 from .i18n import tr
-from .ingest import SUPPORTED_FORMATS, find_segments, load_manifest, manifest_key, normalise_metadata, read_file
-from .ingest import label_key, speaker_role
+from .ingest import check_coverage, find_segments, label_key, normalise_metadata, read_file, speaker_role
+from .ingest.collect import Job, collect as collect_jobs, identity_of, origin_of, shown_path
 from .project import Project
 from .records import IngestResult, ParsedDocument, Progress
 from .store import NewDocument
 
-_SKIPPED_NAMES = ("readme", "lisezmoi", "licence", "license")
 _DEFAULT_ROLE = {1: "relais", 2: "resident", 3: "resident"}
 _STANDARD = ("phase", "lieu", "date", "participant", "interviewer", "role", "name", "file", "speakers")
 
 
-@dataclass
-class _Job:
-    path: Path
-    manifest_meta: dict[str, Any] = field(default_factory=dict)
-
-
-def _is_candidate(path: Path) -> bool:
-    name = path.name.lower()
-    return (path.is_file() and not name.startswith(".") and path.suffix.lower().lstrip(".") in SUPPORTED_FORMATS
-            and not name.startswith(_SKIPPED_NAMES))
-
-
-def collect(paths: Iterable[str | Path], manifest: str | Path | None = None) -> list[_Job]:
-    """Expand folders and manifests into the files to import, with their manifest rows.
-
-    A folder is read recursively; a ``manifest*.csv`` at its root is used. A CSV
-    given directly is a manifest: the files it lists are imported.
-    """
-    jobs: list[_Job] = []
-    explicit = load_manifest(manifest) if manifest else None
-    explicit_root = Path(manifest).resolve().parent if manifest else None
-    for raw in paths:
-        path = Path(raw)
-        if path.suffix.lower() == ".csv" and path.is_file():
-            rows = load_manifest(path)
-            for key, meta in rows.items():
-                jobs.append(_Job(path.parent / key, meta))
-            continue
-        if path.is_dir():
-            rows, root = explicit, explicit_root
-            if rows is None:
-                found = sorted(path.glob("manifest*.csv"))
-                rows, root = (load_manifest(found[0]), path.resolve()) if found else ({}, path.resolve())
-            files = sorted(p for p in path.rglob("*") if _is_candidate(p))
-            for f in files:
-                jobs.append(_Job(f, _row_for(rows, root, f)))
-            continue
-        if explicit is not None:
-            jobs.append(_Job(path, _row_for(explicit, explicit_root, path)))
-        else:
-            jobs.append(_Job(path, _nearest_manifest_row(path)))
-    return jobs
-
-
-def _nearest_manifest_row(path: Path, levels: int = 3) -> dict[str, Any]:
-    """For a file given alone: its row in a manifest*.csv of a parent folder, if any."""
-    folder = path.resolve().parent
-    for _ in range(levels):
-        for candidate in sorted(folder.glob("manifest*.csv")):
-            row = _row_for(load_manifest(candidate), folder, path)
-            if row:
-                return row
-        if folder.parent == folder:
-            break
-        folder = folder.parent
-    return {}
-
-
-def _row_for(rows: dict[str, dict], root: Path | None, path: Path) -> dict[str, Any]:
-    if not rows or root is None:
-        return {}
-    try:
-        key = manifest_key(path.resolve().relative_to(root).as_posix())
-    except ValueError:
-        key = manifest_key(path.name)
-    return dict(rows.get(key) or rows.get(manifest_key(path.name)) or {})
+def collect(paths: Iterable[str | Path], manifest: str | Path | None = None) -> list[Job]:
+    """The files an import would read (see :mod:`exporterre_nlp.ingest.collect`)."""
+    return collect_jobs(paths, manifest)[0]
 
 
 def ingest_paths(project: Project, paths: Iterable[str | Path], *, metadata: dict[str, Any] | None = None,
                  manifest: str | Path | None = None, update: bool = False,
                  progress: Callable[[Progress], None] | None = None,
                  cancel: threading.Event | None = None) -> list[IngestResult]:
-    """Import files, folders or manifests into ``project``; one result per file."""
-    jobs = collect(paths, manifest)
-    results: list[IngestResult] = []
-    names_seen: dict[str, Path] = {}
+    """Import files, folders or manifests into ``project``; one result per file.
+
+    Skipped paths (symbolic links) and refused ones (manifest rows without a file, file
+    names that are not UTF-8) come first; then one result per file, in order. A file
+    that fails, whatever the reason, gives an "error" result and the import goes on.
+    """
+    jobs, notices = collect_jobs(paths, manifest)
+    results: list[IngestResult] = [IngestResult(n.path, n.status, None, n.message) for n in notices]
+    seen: dict[str, Path] = {}
     for done, job in enumerate(jobs):
         if cancel is not None and cancel.is_set():
             raise CancelledError(tr(f"Import interrompu après {done} fichier(s) ; ceux-ci sont complets, "
                                     "aucun fichier n'est à moitié importé.",
                                     f"Import cancelled after {done} file(s); those are complete, "
                                     "no file is half-imported."))
+        shown = shown_path(job.path)
         if progress:
-            progress(Progress(done, len(jobs), job.path.name))
+            progress(Progress(done, len(jobs), shown_path(job.path.name)))
         try:
             result = ingest_file(project, job.path, manifest_meta=job.manifest_meta, metadata=metadata,
-                                 update=update, names_seen=names_seen)
+                                 update=update, names_seen=seen, identity=job.identity)
         except ExporterreError as exc:
-            result = IngestResult(str(job.path), "error", None, str(exc))
+            result = IngestResult(shown, "error", None, str(exc))
+        except Exception as exc:  # noqa: BLE001 - one bad file never stops a folder import
+            result = IngestResult(shown, "error", None, _unexpected(shown, exc))
         results.append(result)
     if progress:
         progress(Progress(len(jobs), len(jobs), ""))
@@ -122,74 +67,202 @@ def ingest_paths(project: Project, paths: Iterable[str | Path], *, metadata: dic
 
 def ingest_file(project: Project, path: Path, *, manifest_meta: dict[str, Any] | None = None,
                 metadata: dict[str, Any] | None = None, update: bool = False,
-                names_seen: dict[str, Path] | None = None) -> IngestResult:
+                names_seen: dict[str, Path] | None = None, identity: str | None = None) -> IngestResult:
+    """Import one file. ``identity`` (default: see :func:`identity_of`) decides whether it is a
+    document already in the project; ``names_seen`` collects the identities of one import run."""
     settings = project.settings
+    path = Path(path)
+    shown = shown_path(path)
+    if path.is_symlink():
+        raise IngestError(tr(f"{shown} est un lien symbolique : il n'est pas suivi.",
+                             f"{shown} is a symbolic link: it is not followed."),
+                          tr("Importez le fichier lui-même (copiez-le dans le dossier du corpus).",
+                             "Import the file itself (copy it into the corpus folder)."), path=shown)
     if not path.exists():
-        raise IngestError(tr(f"Fichier introuvable : {path}.", f"File not found: {path}."),
+        raise IngestError(tr(f"Fichier introuvable : {shown}.", f"File not found: {shown}."),
                           tr("Vérifiez le chemin (et la colonne `file` du manifeste).",
-                             "Check the path (and the manifest's `file` column)."), path=str(path))
+                             "Check the path (and the manifest's `file` column)."), path=shown)
+    identity = identity or identity_of(path, None)
+    origin = origin_of(path)
     name_hint = (manifest_meta or {}).get("name") or (metadata or {}).get("name")
     parsed = read_file(path, settings.ingest, name=name_hint)
     raw = {**parsed.metadata, **(manifest_meta or {}), **{k: v for k, v in (metadata or {}).items() if v is not None}}
-    meta = normalise_metadata(raw, source=str(path))
+    meta = normalise_metadata(raw, source=shown)
     if names_seen is not None:
-        other = names_seen.get(parsed.name)
+        other = names_seen.get(identity)
         if other is not None and other != path:
             raise DuplicateDocumentError(
-                tr(f"Deux fichiers portent le même nom de document « {parsed.name} » : {other} et {path}.",
-                   f"Two files have the same document name '{parsed.name}': {other} and {path}."),
-                tr("Renommez l'un des deux (le nom du fichier sans extension sert de nom de document), "
-                   "ou donnez une colonne `name` dans le manifeste.",
-                   "Rename one of them (the file name without extension is the document name), "
-                   "or give a `name` column in the manifest."), path=str(path))
-        names_seen[parsed.name] = path
+                tr(f"Deux fichiers désignent le même document « {identity} » : {shown_path(other)} et {shown}.",
+                   f"Two files are the same document '{identity}': {shown_path(other)} and {shown}."),
+                tr("Un document est identifié par son chemin sans extension : renommez l'un des deux, "
+                   "ou donnez une colonne `id` dans le manifeste.",
+                   "A document is identified by its path without extension: rename one of them, "
+                   "or give an `id` column in the manifest."), path=shown)
+        names_seen[identity] = path
     labels = list(settings.ingest.interviewer_labels) + list(meta.get("interviewer", []))
     segments = parsed.segments
     if parsed.format not in ("srt", "vtt") and meta.get("interviewer"):
         segments = find_segments(parsed.text, settings.ingest, interviewer_labels=meta["interviewer"])
+        check_coverage(parsed.text, segments, shown)
     default_role = meta.get("role") or _DEFAULT_ROLE[meta["phase"]]
     if default_role == "resident" and meta["phase"] == 1 and "role" not in meta:
         default_role = "relais"
     roles = {s.speaker: speaker_role(s.speaker, interviewer_labels=labels, default_role=default_role)
              for s in segments if s.speaker}
     doc = _new_document(parsed, meta, path, roles, segments)
-    store = project.store
-    existing = store.find_document(parsed.name)
     words = len(parsed.text.split())
-    if existing is None:
-        store.add_document(doc, segments, roles)
-        return IngestResult(str(path), "added", parsed.name, None, len(segments), words)
-    if existing.content_hash == parsed.content_hash and _same_metadata(existing, doc):
-        return IngestResult(str(path), "unchanged", parsed.name,
-                            tr("identique au document déjà importé", "identical to the document already imported"),
-                            len(segments), words)
-    codings = store.list_codings(document_id=existing.id)
-    if existing.content_hash != parsed.content_hash and codings and not update:
-        raise DuplicateDocumentError(
-            tr(f"Le document « {parsed.name} » existe déjà avec un autre texte et porte {len(codings)} codage(s) : "
-               "il n'a pas été remplacé.",
-               f"The document '{parsed.name}' already exists with another text and carries {len(codings)} "
-               "coding(s): it was not replaced."),
-            tr("Relancez avec --update pour remplacer le texte en recalant les codages sur le nouveau texte "
-               "(ceux dont les mots ont disparu sont signalés et supprimés, annulable), ou renommez le fichier "
-               "pour l'importer comme un nouveau document.",
-               "Run again with --update to replace the text and re-anchor the codings on the new text "
-               "(those whose words are gone are reported and removed, undoably), or rename the file to "
-               "import it as a new document."), path=str(path))
-    remap = {}
-    lost = 0
-    if existing.content_hash != parsed.content_hash and codings:
-        spans = remap_spans(existing.text, parsed.text, [(c.start, c.end) for c in codings])
-        for coding, span in zip(codings, spans):
-            remap[coding.id] = (span.start, span.end) if span else None
-            lost += span is None
-    store.replace_document(existing.id, doc, segments, roles, remap=remap, actor="import")
-    message = None
+    store = project.store
+    with store.importing():      # decide and write in one transaction: a concurrent import waits
+        found, adopt, warning, identity = _match(store, identity, origin, parsed.name, parsed.content_hash)
+        if found is None:
+            name = _free_name(store.document_names(), parsed.name, identity)
+            store.add_document(replace(doc, name=name, identity=identity, origin=origin), segments, roles)
+            notes = [warning] if warning else []
+            if name != parsed.name:
+                notes.insert(0, tr(f"nommé « {name} » : le nom « {parsed.name} » désigne déjà un autre document",
+                                   f"named '{name}': the name '{parsed.name}' is already another document"))
+            return IngestResult(shown, "added", name, " ; ".join(notes) or None, len(segments), words)
+        existing = store.get_document(found.id)
+        doc = replace(doc, name=existing.name, identity=adopt, origin=origin)
+        if existing.content_hash == parsed.content_hash and _same_metadata(existing, doc):
+            if adopt or (found.origin != origin and not found.legacy):
+                store.confirm_identity(existing.id, adopt or found.identity, origin)
+            return IngestResult(shown, "unchanged", existing.name,
+                                tr("identique au document déjà importé", "identical to the document already imported"),
+                                len(segments), words)
+        codings = store.list_codings(document_id=existing.id)
+        if existing.content_hash != parsed.content_hash and codings and not update:
+            raise DuplicateDocumentError(
+                tr(f"Le document « {existing.name} » existe déjà avec un autre texte et porte {len(codings)} "
+                   "codage(s) : il n'a pas été remplacé.",
+                   f"The document '{existing.name}' already exists with another text and carries {len(codings)} "
+                   "coding(s): it was not replaced."),
+                tr("Relancez avec --update pour remplacer le texte en recalant les codages sur le nouveau texte "
+                   "(ceux dont les mots ont disparu sont signalés et supprimés, annulable ; l'ancienne version "
+                   "est gardée), ou renommez le fichier pour l'importer comme un nouveau document.",
+                   "Run again with --update to replace the text and re-anchor the codings on the new text "
+                   "(those whose words are gone are reported and removed, undoably; the old version is kept), "
+                   "or rename the file to import it as a new document."), path=shown)
+        remap = {}
+        lost = 0
+        if existing.content_hash != parsed.content_hash and codings:
+            spans = remap_spans(existing.text, parsed.text, [(c.start, c.end) for c in codings])
+            for coding, span in zip(codings, spans):
+                remap[coding.id] = (span.start, span.end) if span else None
+                lost += span is None
+        store.replace_document(existing.id, doc, segments, roles, remap=remap, actor="import")
+    notes = [_changes(existing, doc)]
     if remap:
-        message = tr(f"{len(remap) - lost} codage(s) recalé(s), {lost} perdu(s) (mots disparus ; « undo » "
-                     "de l'acteur import pour revenir)",
-                     f"{len(remap) - lost} coding(s) re-anchored, {lost} lost (words gone)")
-    return IngestResult(str(path), "updated", parsed.name, message, len(segments), words)
+        notes.append(tr(f"{len(remap) - lost} codage(s) recalé(s), {lost} perdu(s) (mots disparus ; « undo » "
+                        "de l'acteur import pour revenir)",
+                        f"{len(remap) - lost} coding(s) re-anchored, {lost} lost (words gone)"))
+    return IngestResult(shown, "updated", existing.name, " ; ".join(notes), len(segments), words)
+
+
+def _match(store, identity: str, origin: str, stem: str, content_hash: str):
+    """``(stored document, identity to record or None, warning)``: the document this file is, if any.
+
+    In order: the document imported from this very file (``origin``); the document with
+    this identity when its recorded file is gone (the corpus moved); a document from
+    before identities existed (migration 6) whose name is the file's base name,
+    confirmed by the same text or the same file in its recorded path. When the identity
+    belongs to another file that still exists (two corpus roots holding the same
+    relative path), this file is a new document and its identity gets parent folders
+    until it is unique. An unconfirmed old document is left alone, with a warning.
+    """
+    candidates = store.document_origins(identity=identity, origin=origin, legacy_name=stem)
+    for c in candidates:
+        if c.origin == origin:
+            return c, None, None, identity
+    for c in candidates:
+        if c.identity == identity and not c.legacy:
+            if c.origin is None or not os.path.lexists(c.origin):
+                return c, None, None, identity
+            identity = _longer_identity(store, identity, origin)
+    warning = None
+    for c in candidates:
+        if c.legacy and c.identity == stem:
+            same = _same_file(c.source_path, origin)
+            if c.content_hash == content_hash or same:
+                return c, identity, None, identity
+            if same is None:
+                warning = tr(f"un document « {c.name} » importé avant les identités par chemin ({c.source_path}) "
+                             "n'a pas pu être reconnu comme ce fichier : s'il s'agit du même, supprimez l'un des deux",
+                             f"a document '{c.name}' imported before path identities ({c.source_path}) could not "
+                             "be recognised as this file: if it is the same, delete one of them")
+    if any(c.identity == identity for c in candidates):
+        identity = _longer_identity(store, identity, origin)
+    return None, None, warning, identity
+
+
+def _longer_identity(store, identity: str, origin: str) -> str:
+    """The file's path with more parent folders, until no document has it as identity."""
+    parts = Path(origin).with_suffix("").parts
+    for k in range(len(identity.split("/")) + 1, len(parts) + 1):
+        candidate = "/".join(parts[-k:]).lstrip("/")
+        if not store.document_origins(identity=candidate):
+            return candidate
+    return Path(origin).as_posix()
+
+
+def _same_file(source_path: str | None, origin: str) -> bool | None:
+    """Does the recorded path name this file? True, False, or None when it cannot tell (a bare file
+    name recorded from another folder)."""
+    if not source_path:
+        return None
+    recorded = Path(source_path)
+    if recorded.is_absolute() or recorded.exists():
+        try:
+            return origin_of(recorded) == origin
+        except OSError:
+            return None
+    parts, here = recorded.parts, Path(origin).parts
+    if len(parts) >= 2:
+        return parts[-2:] == here[-2:]
+    return None
+
+
+def _free_name(names: set[str], stem: str, identity: str) -> str:
+    """The base name, else the shortest tail of the identity's path that no document uses."""
+    if stem not in names:
+        return stem
+    parts = identity.split("/")
+    candidates = ["/".join(parts[-k:]) for k in range(2, len(parts) + 1)] if len(parts) > 1 else [identity]
+    for candidate in candidates:
+        if candidate not in names:
+            return candidate
+    n = 2
+    while f"{stem} ({n})" in names:
+        n += 1
+    return f"{stem} ({n})"
+
+
+def _changes(existing, doc: NewDocument) -> str:
+    """What an update changed, in words (the previous version is kept)."""
+    changed = []
+    for key, before, after in (("phase", existing.phase, doc.phase), ("lieu", existing.lieu, doc.lieu),
+                               ("date", existing.date, doc.date)):
+        if before != after:
+            changed.append(f"{key} {before or '—'} → {after or '—'}")
+    old_attrs, new_attrs = existing.attributes or {}, doc.attributes or {}
+    changed += sorted(k for k in set(old_attrs) | set(new_attrs) if old_attrs.get(k) != new_attrs.get(k))
+    parts = []
+    if existing.content_hash != doc.content_hash:
+        parts.append(tr("texte modifié", "text changed"))
+    if changed:
+        parts.append(tr(f"métadonnées modifiées : {', '.join(changed)}", f"metadata changed: {', '.join(changed)}"))
+    return tr(f"{' ; '.join(parts)} (version {existing.version} gardée dans l'historique)",
+              f"{'; '.join(parts)} (version {existing.version} kept in the history)")
+
+
+def _unexpected(shown: str, exc: BaseException) -> str:
+    detail = shown_path(str(exc))[:200]
+    return tr(f"Le fichier {shown} n'a pas pu être importé (erreur inattendue : {type(exc).__name__} : {detail}). "
+              "Le projet n'a pas été modifié pour ce fichier.\n→ Vérifiez le fichier (ouvrez-le, réenregistrez-le) ; "
+              "si l'erreur persiste, signalez-la avec ce message.",
+              f"The file {shown} could not be imported (unexpected error: {type(exc).__name__}: {detail}). "
+              "The project was not changed for this file.\n→ Check the file (open it, save it again); "
+              "if the error persists, report it with this message.")
 
 
 def _split(value: Any) -> list[str]:

@@ -68,6 +68,9 @@ class Document:
     version: int
     created_at: str
     updated_at: str
+    # path relative to the corpus root without extension, or a manifest id (the document's name
+    # for documents imported before identities existed)
+    identity: str | None = None
 
     @property
     def words(self) -> int:

@@ -40,6 +40,14 @@ class IngestSettings:
     # Largest uncompressed size accepted for a .docx/.odt member (zip-bomb guard).
     max_unzipped_bytes: int = 200_000_000
     max_zip_ratio: float = 200.0
+    # .docx/.odt caps, so that any such file is read or refused in seconds and a few hundred MB:
+    # total uncompressed size, size of one XML part, XML nesting depth, number of XML elements,
+    # seconds spent checking (the readers then need ~70 µs and ~1 kB per element for .odt).
+    max_office_unzipped_bytes: int = 100_000_000
+    max_xml_bytes: int = 10_000_000
+    max_xml_depth: int = 200
+    max_xml_elements: int = 150_000      # XML elements in all parts of one document
+    max_office_seconds: float = 20.0
 
 
 @dataclass

@@ -101,12 +101,22 @@ def test_a_folder_import_reports_per_file_and_goes_on(mini, tmp_path):
     assert roles == {"E": "interviewer", "Karim": "relais"}
 
 
-def test_duplicate_document_names_in_one_import_are_refused(mini, tmp_path):
+def test_same_base_name_in_two_folders_gives_two_documents(mini, tmp_path):
     a = _write(tmp_path / "x" / "entretien.txt", "E : un\nAwa : deux\n")
     b = _write(tmp_path / "y" / "entretien.txt", "E : trois\nAwa : quatre\n")
     results = ingest_paths(mini, [a, b], metadata={"phase": 3})
+    assert [(r.status, r.document) for r in results] == [("added", "entretien"), ("added", "y/entretien")]
+    assert "déjà un autre document" in results[1].message
+    assert "deux" in mini.store.get_document("entretien").text
+    assert "quatre" in mini.store.get_document("y/entretien").text
+
+
+def test_two_files_that_are_the_same_document_in_one_import_are_refused(mini, tmp_path):
+    a = _write(tmp_path / "x" / "entretien.txt", "E : un\nAwa : deux\n")
+    b = _write(tmp_path / "x" / "entretien.md", "E : trois\nAwa : quatre\n")
+    results = ingest_paths(mini, [tmp_path / "x"], metadata={"phase": 3})
     assert [r.status for r in results] == ["added", "error"]
-    assert "même nom" in results[1].message or "same document name" in results[1].message
+    assert "même document" in results[1].message and str(b) in results[1].message and str(a) in results[1].message
 
 
 def test_changed_file_with_codings_is_not_overwritten_without_update(mini, tmp_path):

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..i18n import tr
@@ -41,8 +42,10 @@ _STATUS_FR = {"added": "ajouté", "unchanged": "inchangé", "updated": "mis à j
 
 
 @app.command("ingest", help=tr(
-    "Importe des entretiens et des notes dans le projet (un fichier en échec ne laisse aucune trace).",
-    "Import interviews and notes into the project (a file that fails leaves no trace)."))
+    "Importe des entretiens et des notes dans le projet (un fichier en échec ne laisse aucune trace ; "
+    "un document est identifié par son chemin relatif sans extension ; les liens symboliques ne sont pas suivis).",
+    "Import interviews and notes into the project (a file that fails leaves no trace; a document is identified "
+    "by its relative path without extension; symbolic links are not followed)."))
 @handle_errors
 def ingest(
     paths: List[Path] = typer.Argument(..., help=tr(
@@ -86,22 +89,24 @@ def ingest(
         for col in (tr("fichier", "file"), tr("document", "document"), tr("résultat", "result"),
                     tr("tours/§", "turns/§"), tr("mots", "words")):
             table.add_column(col)
-        for r in results:
+        base_names = [Path(r.path).name for r in results]
+        names = [r.path if base_names.count(b) > 1 else b for r, b in zip(results, base_names)]
+        for r, file_name in zip(results, names):
             colour = {"error": "red", "added": "green", "updated": "yellow"}.get(r.status, "")
             label = _STATUS_FR.get(r.status, r.status) if tr("fr", "en") == "fr" else r.status
-            table.add_row(shown(Path(r.path).name), shown(r.document or "—"), f"[{colour}]{label}[/]" if colour else label,
+            table.add_row(shown(file_name), shown(r.document or "—"), f"[{colour}]{label}[/]" if colour else label,
                           str(r.segments or ""), str(r.words or ""))
         console.print(table)
-        for r in results:
-            if r.message and r.status in ("error", "updated"):
+        for r, file_name in zip(results, names):
+            if r.message and r.status != "unchanged":
+                colour = {"error": "red", "updated": "yellow", "skipped": "dim"}.get(r.status, "green")
                 (err_console if r.status == "error" else console).print(
-                    f"[{'red' if r.status == 'error' else 'yellow'}]{shown(Path(r.path).name)}[/] : {shown(r.message)}",
-                    highlight=False)
+                    f"[{colour}]{shown(file_name)}[/] : {shown(r.message)}", highlight=False)
         counts = {s: sum(1 for r in results if r.status == s) for s in _STATUS_FR}
         console.print(tr(f"{counts['added']} ajouté(s), {counts['updated']} mis à jour, {counts['unchanged']} "
-                         f"inchangé(s), {counts['error']} en erreur.",
+                         f"inchangé(s), {counts['skipped']} ignoré(s), {counts['error']} refusé(s).",
                          f"{counts['added']} added, {counts['updated']} updated, {counts['unchanged']} unchanged, "
-                         f"{counts['error']} failed."))
+                         f"{counts['skipped']} skipped, {counts['error']} refused."), highlight=False)
     if any(r.status == "error" for r in results):
         raise typer.Exit(1)
 

@@ -10,6 +10,7 @@
   merged metadata (and requires a phase); :func:`speaker_role` tells interviewers
   from other speakers.
 """
+from .coverage import check_coverage
 from .encoding import decode_bytes, normalise_text
 from .manifest import load_manifest, manifest_key, normalise_metadata, split_front_matter
 from .readers import SUPPORTED_FORMATS, read_file
@@ -27,4 +28,5 @@ __all__ = [
     "decode_bytes",
     "normalise_text",
     "split_front_matter",
+    "check_coverage",
 ]

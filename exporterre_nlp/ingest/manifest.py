@@ -44,6 +44,17 @@ _ROLES = {"habitant": "resident", "habitante": "resident", "habitants": "residen
           "habitantes": "resident", "resident": "resident", "residente": "resident",
           "residents": "resident", "relais": "relais", "autre": "other", "autres": "other",
           "other": "other"}
+MAX_FRONT_MATTER_DEPTH = 20
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as written: ``date: 2026-02-30`` reaches the date
+    check (and its message) instead of failing inside YAML."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 _FM_OPEN = re.compile(r"---[ \t]*\n")
 _FM_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
@@ -172,13 +183,30 @@ def split_front_matter(text: str, path: str) -> tuple[dict[str, Any], str]:
         return {}, text
     block = text[opening.end():closing.start()]
     try:
-        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(block, Loader=yaml.SafeLoader)):
-            raise MetadataError(
-                tr(f"L'en-tête YAML de {path} utilise des alias (&/*), refusés.",
-                   f"The YAML front matter of {path} uses aliases (&/*), which are refused."),
-                tr("Écrivez chaque valeur en entier.", "Write each value in full."), path=path)
-        data = yaml.safe_load(block)
-    except yaml.YAMLError as exc:
+        depth = 0
+        for event in yaml.parse(block, Loader=_FrontMatterLoader):
+            if isinstance(event, yaml.AliasEvent):
+                raise MetadataError(
+                    tr(f"L'en-tête YAML de {path} utilise des alias (&/*), refusés.",
+                       f"The YAML front matter of {path} uses aliases (&/*), which are refused."),
+                    tr("Écrivez chaque valeur en entier.", "Write each value in full."), path=path)
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_FRONT_MATTER_DEPTH:
+                    line = event.start_mark.line + 2
+                    raise MetadataError(
+                        tr(f"L'en-tête YAML de {path} est imbriqué trop profondément (plus de "
+                           f"{MAX_FRONT_MATTER_DEPTH} niveaux, ligne {line}).",
+                           f"The YAML front matter of {path} is nested too deeply (more than "
+                           f"{MAX_FRONT_MATTER_DEPTH} levels, line {line})."),
+                        tr("Un en-tête ne contient que des informations simples (`phase: 3`, `lieu: marché`) : "
+                           "corrigez-le ou supprimez-le.",
+                           "A front matter only holds simple items (`phase: 3`, `lieu: marché`): fix it or "
+                           "remove it."), path=path)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+        data = yaml.load(block, Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader without timestamps
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         raise MetadataError(

@@ -6,8 +6,6 @@ Pure functions: nothing is stored here. Every error is an :class:`IngestError`
 from __future__ import annotations
 
 import hashlib
-import html
-import io
 import os
 import re
 import unicodedata
@@ -17,14 +15,15 @@ from ..errors import IngestError
 from ..i18n import tr
 from ..records import ParsedDocument, SegmentDraft
 from ..settings import IngestSettings, Settings
+from .coverage import check_coverage
 from .encoding import decode_bytes, normalise_text
 from .manifest import normalise_metadata, split_front_matter
 from .office import docx_text, odt_text
 from .safety import check_file_size, check_office_archive
-from .speakers import accept_labels, find_segments, known_label_keys, split_label
+from .speakers import find_segments
+from .subtitles import subtitle_text
 
 SUPPORTED_FORMATS = ("txt", "md", "docx", "odt", "srt", "vtt")
-_ASS_TAG = re.compile(r"\{\\[^}]*\}")
 
 
 def read_file(path: str | os.PathLike, settings: IngestSettings | Settings | None = None, *,
@@ -54,6 +53,7 @@ def read_file(path: str | os.PathLike, settings: IngestSettings | Settings | Non
         text = normalise_text(raw)
         _require_text(text, shown)
         segments = find_segments(text, ingest)
+        check_coverage(text, segments, shown)
     else:
         decoded, encoding = decode_bytes(data, shown)
         text = normalise_text(decoded)
@@ -65,6 +65,7 @@ def read_file(path: str | os.PathLike, settings: IngestSettings | Settings | Non
                 metadata = normalise_metadata(front, source=shown, require_phase=False)
             _require_text(text, shown)
             segments = find_segments(text, ingest, interviewer_labels=metadata.get("interviewer", ()))
+            check_coverage(text, segments, shown)
     return ParsedDocument(
         name=unicodedata.normalize("NFC", name if name is not None else path.stem),
         source_path=shown,
@@ -78,57 +79,10 @@ def read_file(path: str | os.PathLike, settings: IngestSettings | Settings | Non
 
 
 def _subtitles(text: str, fmt: str, shown: str, ingest: IngestSettings) -> tuple[str, list[SegmentDraft]]:
-    """Subtitle cues → one line per cue ("Fatima : words" or "words"), one segment per cue."""
-    import webvtt
-    from webvtt.errors import MalformedCaptionError, MalformedFileError
-    try:
-        if fmt == "vtt":
-            captions = webvtt.from_string(text).captions
-        else:
-            captions = webvtt.from_buffer(io.StringIO(text), format="srt").captions
-    except (MalformedFileError, MalformedCaptionError, ValueError, IndexError, TypeError) as exc:
-        raise IngestError(
-            tr(f"Le fichier de sous-titres {shown} est mal formé ({exc}).",
-               f"The subtitle file {shown} is malformed ({exc})."),
-            tr(f"Vérifiez-le dans un éditeur de sous-titres (Subtitle Edit, Aegisub) et "
-               f"réexportez-le en .{fmt}.",
-               f"Check it in a subtitle editor (Subtitle Edit, Aegisub) and export it again as .{fmt}."),
-            path=shown) from None
-    cues: list[tuple[str | None, str, str]] = []
-    for caption in captions:
-        lines = (_ASS_TAG.sub("", line).strip() for line in caption.text.split("\n"))
-        words = " ".join(line for line in lines if line)
-        if fmt == "vtt":
-            words = html.unescape(words)
-        words = " ".join(normalise_text(words).split("\n")).strip()
-        voice = " ".join((caption.voice or "").split()) or None
-        if words:
-            cues.append((voice, words, f"{caption.start} --> {caption.end}"))
-    if not cues:
+    out, segments = subtitle_text(text, fmt, shown, ingest)
+    if not segments:
         raise _empty(shown)
-    # Cues without a <v> voice may still start with "Name : ": same rule as transcripts.
-    found = [None if voice else split_label(words, ingest) for voice, words, _ in cues]
-    labelled = [i for i, f in enumerate(found) if f is not None]
-    ok = accept_labels([found[i][0] for i in labelled], known_label_keys(ingest))
-    accepted = {i for i, good in zip(labelled, ok) if good}
-    lines: list[str] = []
-    segments: list[SegmentDraft] = []
-    pos = 0
-    for i, (voice, words, timestamp) in enumerate(cues):
-        speaker = voice
-        if i in accepted:
-            label, offset = found[i]
-            rest = words[offset:].strip()
-            if rest:
-                speaker, words = label, rest
-        prefix = f"{speaker} : " if speaker else ""
-        start = pos + len(prefix)
-        segments.append(SegmentDraft(start, start + len(words), speaker=speaker,
-                                     timestamp=timestamp, kind="cue"))
-        line = prefix + words
-        lines.append(line)
-        pos += len(line) + 1
-    return "\n".join(lines), segments
+    return out, segments
 
 
 def _require_text(text: str, shown: str) -> None:

@@ -2,18 +2,26 @@
 
 .docx and .odt files are ZIP archives of XML. Before python-docx or odfpy sees one,
 :func:`check_office_archive` makes sure that it is a sound ZIP (not an encrypted
-Office file, not corrupt), that it cannot expand into a zip bomb, and that none of
-its XML members (by name or by content) declares a DOCTYPE or entities (XXE,
-"billion laughs").
+Office file, not corrupt, no two members with the same name), that it cannot expand
+into a zip bomb, that no member declares a DOCTYPE or entities (XXE, "billion
+laughs") — checked by expat with DTDs forbidden, whatever the member's name or
+encoding — and that its XML parts stay under the caps of ``IngestSettings``
+(uncompressed size, size of one XML part, nesting depth, seconds), so that any
+.docx/.odt is read or refused in seconds and a few hundred MB.
 """
 from __future__ import annotations
 
 import io
+import time
 import zipfile
+import zlib
 from pathlib import Path
+from xml.sax import SAXException
+from xml.sax.handler import ContentHandler
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
+from defusedxml.expatreader import DefusedExpatParser
 
 from ..errors import IngestError
 from ..i18n import tr
@@ -52,7 +60,15 @@ def check_file_size(path: Path, settings: IngestSettings) -> int:
 
 
 def check_office_archive(data: bytes, path: str, fmt: str, settings: IngestSettings) -> None:
-    """Raise :class:`IngestError` unless ``data`` is a sound, safe .docx/.odt archive."""
+    """Raise :class:`IngestError` unless ``data`` is a sound, safe .docx/.odt archive.
+
+    Every member the reader will parse as XML (by name, by the package's declared
+    content type) is parsed here first by expat with DTDs and entities forbidden,
+    streamed (no tree is built), under caps on its size, its nesting depth and the time
+    spent; any other member is also run through the parser, and refused if it turns out
+    to be XML with a DTD (whatever its name, encoding or byte-order mark).
+    """
+    deadline = time.monotonic() + settings.max_office_seconds
     app_fr, app_en = _APP.get(fmt, _DEFAULT_APP)
     if data.startswith(OLE2_MAGIC):
         raise password_error(path, fmt, app_fr, app_en)
@@ -66,6 +82,17 @@ def check_office_archive(data: bytes, path: str, fmt: str, settings: IngestSetti
         raise _damaged(path, fmt, app_fr, app_en) from None
     if len(infos) > MAX_MEMBERS:
         raise _bomb(path, tr(f"{len(infos)} éléments", f"{len(infos)} members"))
+    names = [info.filename for info in infos]
+    if len(set(names)) != len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        raise IngestError(
+            tr(f"Le fichier {path} contient deux éléments portant le même nom (« {twice} ») : on ne peut pas "
+               "savoir lequel est le bon, il a été refusé.",
+               f"The file {path} holds two members with the same name ('{twice}'): there is no telling which "
+               "one is right, so it was refused."),
+            tr(f"Ouvrez-le dans {app_fr} ou LibreOffice et enregistrez-le à nouveau en .{fmt}.",
+               f"Open it in {app_en} or LibreOffice and save it again as .{fmt}."), path=path)
+    limit = min(settings.max_unzipped_bytes, settings.max_office_unzipped_bytes)
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:
@@ -75,15 +102,140 @@ def check_office_archive(data: bytes, path: str, fmt: str, settings: IngestSetti
         if info.file_size > RATIO_MIN_BYTES and ratio > settings.max_zip_ratio:
             raise _bomb(path, tr(f"« {info.filename} » se décompresse {ratio:.0f} fois",
                                  f"'{info.filename}' expands {ratio:.0f} times"))
-        if total > settings.max_unzipped_bytes:
-            raise _bomb(path, tr(f"plus de {settings.max_unzipped_bytes // 1_000_000} Mo une fois décompressé",
-                                 f"more than {settings.max_unzipped_bytes // 1_000_000} MB once expanded"))
+        if total > limit:
+            raise _bomb(path, tr(f"plus de {limit // 1_000_000} Mo une fois décompressé",
+                                 f"more than {limit // 1_000_000} MB once expanded"))
     if fmt == "odt" and b"encryption-data" in _member(archive, "META-INF/manifest.xml", path, fmt):
         raise password_error(path, fmt, app_fr, app_en)
+    limits = _Limits(settings, deadline)
+    xml_parts = _declared_xml(archive, path, fmt, settings, limits)
     for info in infos:
-        if not info.is_dir() and _looks_like_xml(archive, info, path, fmt):
-            _check_xml(archive, info, path, fmt, app_fr, app_en)
+        if not info.is_dir():
+            _scan(archive, info, info.filename in xml_parts or _xml_name(info.filename),
+                  path, fmt, settings, limits)
     archive.close()
+
+
+def _xml_name(name: str) -> bool:
+    return name.lower().endswith((".xml", ".rels", ".rdf"))
+
+
+def _declared_xml(archive: zipfile.ZipFile, path: str, fmt: str, settings: IngestSettings,
+                  limits: _Limits) -> set[str]:
+    """Members the package declares as XML ([Content_Types].xml, META-INF/manifest.xml)."""
+    index = "[Content_Types].xml" if fmt == "docx" else "META-INF/manifest.xml"
+    try:
+        info = archive.getinfo(index)
+    except KeyError:
+        return set()
+    _scan(archive, info, True, path, fmt, settings, limits)
+    limits.count = 0                    # counted again with the other members
+    try:
+        root = SafeET.fromstring(_member(archive, info, path, fmt), forbid_dtd=True)
+    except (DefusedXmlException, SafeET.ParseError):
+        raise _damaged(path, fmt, *_APP.get(fmt, _DEFAULT_APP)) from None
+    found: set[str] = set()
+    names = {i.filename for i in archive.infolist()}
+    defaults: dict[str, str] = {}
+    for element in root.iter():
+        attrs = {k.rsplit("}", 1)[-1]: v for k, v in element.attrib.items()}
+        kind = attrs.get("ContentType") or attrs.get("media-type") or ""
+        if "xml" not in kind.lower():
+            continue
+        if "Extension" in attrs:
+            defaults[attrs["Extension"].lower()] = kind
+        target = attrs.get("PartName") or attrs.get("full-path")
+        if target:
+            found.add(target.lstrip("/"))
+    found |= {n for n in names if n.rsplit(".", 1)[-1].lower() in defaults}
+    return found
+
+
+class _Limits(ContentHandler):
+    """Counts depth and elements while expat streams a member (shared by the members of one archive)."""
+
+    def __init__(self, settings: IngestSettings, deadline: float):
+        super().__init__()
+        self.depth = 0
+        self.max_depth = settings.max_xml_depth
+        self.max_count = settings.max_xml_elements
+        self.deadline = deadline
+        self.count = 0
+
+    def startElement(self, name, attrs):  # noqa: N802 - SAX API
+        self.depth += 1
+        self.count += 1
+        if self.depth > self.max_depth:
+            raise _TooDeep()
+        if self.count > self.max_count:
+            raise _TooMany()
+        if self.count % 5000 == 0 and time.monotonic() > self.deadline:
+            raise _TooSlow()
+
+    startElementNS = startElement  # noqa: N815
+
+    def endElement(self, name):  # noqa: N802
+        self.depth -= 1
+
+    endElementNS = endElement  # noqa: N815
+
+
+class _TooDeep(Exception):
+    pass
+
+
+class _TooSlow(Exception):
+    pass
+
+
+class _TooMany(Exception):
+    pass
+
+
+def _scan(archive: zipfile.ZipFile, info: zipfile.ZipInfo, must_be_xml: bool, path: str, fmt: str,
+          settings: IngestSettings, limits: _Limits) -> None:
+    """Stream one member through expat (DTD and entities forbidden) under the caps."""
+    app_fr, app_en = _APP.get(fmt, _DEFAULT_APP)
+    deadline = limits.deadline
+    parser = DefusedExpatParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    limits.depth = 0
+    counted = limits.count
+    parser.setContentHandler(limits)
+    seen = 0
+    try:
+        with archive.open(info) as member:
+            while chunk := member.read(1 << 20):
+                seen += len(chunk)
+                if seen > info.file_size:
+                    raise _damaged(path, fmt, app_fr, app_en)
+                if seen > settings.max_xml_bytes:
+                    if must_be_xml:
+                        raise _bomb(path, tr(
+                            f"la partie XML « {info.filename} » dépasse {settings.max_xml_bytes // 1_000_000} Mo",
+                            f"the XML part '{info.filename}' exceeds {settings.max_xml_bytes // 1_000_000} MB"))
+                    limits.count = counted
+                    return          # a large member that parsed as XML so far but is not declared XML: unused
+                if time.monotonic() > deadline:
+                    raise _TooSlow()
+                parser.feed(chunk)
+            parser.close()
+    except DefusedXmlException:
+        raise _dangerous(path, info.filename, app_fr, app_en) from None
+    except _TooDeep:
+        raise _bomb(path, tr(f"« {info.filename} » imbrique plus de {settings.max_xml_depth} niveaux d'éléments",
+                             f"'{info.filename}' nests more than {settings.max_xml_depth} levels of elements")) from None
+    except _TooMany:
+        raise _bomb(path, tr(f"plus de {settings.max_xml_elements} éléments XML",
+                             f"more than {settings.max_xml_elements} XML elements")) from None
+    except _TooSlow:
+        raise _bomb(path, tr(f"sa vérification dépasse {settings.max_office_seconds:.0f} secondes",
+                             f"checking it takes more than {settings.max_office_seconds:.0f} seconds")) from None
+    except (SAXException, ValueError, UnicodeError, LookupError):
+        if must_be_xml:
+            raise _damaged(path, fmt, app_fr, app_en) from None
+        limits.count = counted          # not XML (a picture...): its bytes are not elements
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, zlib.error):
+        raise _damaged(path, fmt, app_fr, app_en) from None
 
 
 def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo | str, path: str, fmt: str) -> bytes:
@@ -96,47 +248,24 @@ def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo | str, path: str, fm
     try:
         with archive.open(info) as member:
             payload = member.read(info.file_size + 1)
-    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, OSError, EOFError):
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, OSError, EOFError, zlib.error):
         raise _damaged(path, fmt, *_APP.get(fmt, _DEFAULT_APP)) from None
     if len(payload) > info.file_size:
         raise _damaged(path, fmt, *_APP.get(fmt, _DEFAULT_APP))
     return payload
 
 
-_XML_STARTS = (b"<", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
-
-
-def _looks_like_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str, fmt: str) -> bool:
-    """XML parts by name, and any other member whose first bytes look like XML
-    (a hostile package may give its main part an unusual name)."""
-    if info.filename.lower().endswith((".xml", ".rels", ".rdf")):
-        return True
-    try:
-        with archive.open(info) as member:
-            head = member.read(64)
-    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, OSError, EOFError):
-        raise _damaged(path, fmt, *_APP.get(fmt, _DEFAULT_APP)) from None
-    return head.lstrip(b" \t\r\n").startswith(_XML_STARTS)
-
-
-def _check_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str, fmt: str,
-               app_fr: str, app_en: str) -> None:
-    payload = _member(archive, info, path, fmt)
-    try:
-        SafeET.fromstring(payload, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException:
-        raise IngestError(
-            tr(f"Le fichier {path} contient du XML dangereux (DOCTYPE ou entités dans "
-               f"« {info.filename} ») : il a été refusé pour protéger l'ordinateur.",
-               f"The file {path} holds dangerous XML (DOCTYPE or entities in "
-               f"'{info.filename}'): it was refused to protect the computer."),
-            tr(f"Ce fichier n'a pas été produit normalement par {app_fr}. Si vous en connaissez "
-               f"la source, copiez son texte dans un nouveau document et importez celui-ci.",
-               f"This file was not produced normally by {app_en}. If you know where it comes "
-               f"from, copy its text into a new document and import that one."),
-            path=path) from None
-    except SafeET.ParseError:
-        raise _damaged(path, fmt, app_fr, app_en) from None
+def _dangerous(path: str, member: str, app_fr: str, app_en: str) -> IngestError:
+    return IngestError(
+        tr(f"Le fichier {path} contient du XML dangereux (DOCTYPE ou entités dans "
+           f"« {member} ») : il a été refusé pour protéger l'ordinateur.",
+           f"The file {path} holds dangerous XML (DOCTYPE or entities in "
+           f"'{member}'): it was refused to protect the computer."),
+        tr(f"Ce fichier n'a pas été produit normalement par {app_fr}. Si vous en connaissez "
+           f"la source, copiez son texte dans un nouveau document et importez celui-ci.",
+           f"This file was not produced normally by {app_en}. If you know where it comes "
+           f"from, copy its text into a new document and import that one."),
+        path=path)
 
 
 def password_error(path: str, fmt: str, app_fr: str, app_en: str) -> IngestError:

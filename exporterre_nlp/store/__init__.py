@@ -9,7 +9,7 @@ from .base import DB_FILE, StoreBase
 from .coding import CodingMixin, SuggestionDraft, SuggestionSync
 from .history import HistoryMixin
 from .memos import MemosMixin
-from .documents import DocumentsMixin, NewDocument, SegmentView
+from .documents import DocumentOrigin, DocumentsMixin, DocumentVersion, NewDocument, SegmentView
 from .migrations import LATEST as SCHEMA_VERSION
 from .runs import RunsMixin
 from .analysis import AnalysisMixin
@@ -24,5 +24,5 @@ class Store(DocumentsMixin, CodingMixin, MemosMixin, HistoryMixin, RunsMixin, An
     """Typed access to one project's SQLite store."""
 
 
-__all__ = ["Store", "NewDocument", "SegmentView", "SuggestionDraft", "SuggestionSync", "DB_FILE",
+__all__ = ["Store", "NewDocument", "DocumentOrigin", "DocumentVersion", "SegmentView", "SuggestionDraft", "SuggestionSync", "DB_FILE",
            "SCHEMA_VERSION"]

@@ -11,7 +11,9 @@ from ..records import Document, DocumentSummary, Participant, SegmentDraft, Segm
 from .base import dumps, in_clause, loads, now
 
 _DOC_COLS = ("id, name, phase, lieu, date, source_path, format, encoding, content_hash, text, "
-             "participant_id, attributes, version, created_at, updated_at")
+             "participant_id, attributes, version, created_at, updated_at, identity")
+_VERSION_COLS = ("name, identity, phase, lieu, date, source_path, format, encoding, content_hash, text, "
+                 "participant_id, attributes")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,42 @@ class NewDocument:
     # attributes, and which speaker label is which participant.
     participants: tuple[tuple[str, dict[str, Any]], ...] = ()
     speaker_participants: dict[str, str] | None = None
+    # path relative to the corpus root (no extension) or manifest id; None: the name
+    identity: str | None = None
+    origin: str | None = None            # absolute path of the imported file
+
+
+@dataclass(frozen=True)
+class DocumentOrigin:
+    """How a stored document was identified (see ``importer``)."""
+    id: int
+    name: str
+    identity: str
+    legacy: bool            # identity copied from the name by migration 6, not yet confirmed
+    origin: str | None
+    source_path: str | None
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class DocumentVersion:
+    """A previous version of a re-imported document (text and metadata)."""
+    document_id: int
+    version: int
+    name: str
+    identity: str | None
+    phase: int
+    lieu: str | None
+    date: str | None
+    source_path: str | None
+    format: str
+    encoding: str | None
+    content_hash: str
+    text: str
+    participant_id: int | None
+    attributes: dict[str, Any]
+    imported_at: str
+    replaced_at: str
 
 
 @dataclass(frozen=True)
@@ -93,10 +131,11 @@ class DocumentsMixin:
         stamp = now()
         doc_id = conn.execute(
             "INSERT INTO documents(name, phase, lieu, date, source_path, format, encoding, content_hash, "
-            "text, participant_id, attributes, version, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+            "text, participant_id, attributes, version, created_at, updated_at, identity, origin) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
             (doc.name, doc.phase, doc.lieu, doc.date, doc.source_path, doc.format, doc.encoding,
-             doc.content_hash, doc.text, participant_id, dumps(doc.attributes or {}), stamp, stamp),
+             doc.content_hash, doc.text, participant_id, dumps(doc.attributes or {}), stamp, stamp,
+             doc.identity or doc.name, doc.origin),
         ).lastrowid
         self._insert_segments(conn, doc_id, doc, segments, roles, participant_id)
         return self._get_document(conn, doc_id)
@@ -140,12 +179,23 @@ class DocumentsMixin:
                          actor: str = "import") -> Document:
         """Replace the text of a document, keeping its id and its codings.
 
+        The previous text and metadata are kept in ``document_versions``.
         ``remap`` gives, for each coding id, its new (start, end) in the new text,
         or None when its words are gone (the coding is then deleted, logged).
-        Every change is written to the event log in one batch.
+        Every change is written to the event log in one batch. ``doc.identity``,
+        when given, becomes the document's confirmed identity (its name is kept).
         """
         with self.db.transaction() as conn:
             old = self._get_document(conn, document_id)
+            conn.execute(
+                f"INSERT INTO document_versions(document_id, version, {_VERSION_COLS}, imported_at, replaced_at) "
+                f"SELECT id, version, {_VERSION_COLS}, updated_at, ? FROM documents WHERE id = ?",
+                (now(), document_id))
+            if doc.identity is not None:
+                conn.execute("UPDATE documents SET identity = ?, identity_legacy = 0 WHERE id = ?",
+                             (doc.identity, document_id))
+            if doc.origin is not None:
+                conn.execute("UPDATE documents SET origin = ? WHERE id = ?", (doc.origin, document_id))
             participant_id = self._document_participants(conn, doc) or (
                 old.participant_id if not doc.participants else None)
             conn.execute("DELETE FROM segments WHERE document_id = ?", (document_id,))
@@ -211,6 +261,49 @@ class DocumentsMixin:
             return self.get_document(str(name))
         except NotFoundError:
             return None
+
+    def importing(self):
+        """One write transaction around an import's read-decide-write step: a second
+        ``ingest`` running at the same time waits for it (``BEGIN IMMEDIATE``)."""
+        return self.db.transaction()
+
+    def document_origins(self, *, identity: str | None = None, origin: str | None = None,
+                         legacy_name: str | None = None) -> list[DocumentOrigin]:
+        """Documents whose identity, origin (absolute file path) or unconfirmed legacy name is the one given."""
+        cond, args = [], []
+        if identity is not None:
+            cond.append("identity = ?")
+            args.append(identity)
+        if origin is not None:
+            cond.append("origin = ?")
+            args.append(origin)
+        if legacy_name is not None:
+            cond.append("(identity_legacy = 1 AND identity = ?)")
+            args.append(legacy_name)
+        if not cond:
+            return []
+        with self.db.read() as conn:
+            rows = conn.execute("SELECT id, name, identity, identity_legacy, origin, source_path, content_hash "
+                                f"FROM documents WHERE {' OR '.join(cond)} ORDER BY id", args).fetchall()
+        return [DocumentOrigin(r[0], r[1], r[2], bool(r[3]), r[4], r[5], r[6]) for r in rows]
+
+    def confirm_identity(self, document_id: int, identity: str, origin: str | None) -> None:
+        """Record a document's identity (and file) once an import has recognised it."""
+        with self.db.transaction() as conn:
+            conn.execute("UPDATE documents SET identity = ?, identity_legacy = 0, origin = ? WHERE id = ?",
+                         (identity, origin, document_id))
+
+    def document_names(self) -> set[str]:
+        with self.db.read() as conn:
+            return {r[0] for r in conn.execute("SELECT name FROM documents")}
+
+    def list_versions(self, document_id: int) -> list[DocumentVersion]:
+        """Previous versions of a document, oldest first (the current one is in ``documents``)."""
+        with self.db.read() as conn:
+            rows = conn.execute(f"SELECT document_id, version, {_VERSION_COLS}, imported_at, replaced_at "
+                                "FROM document_versions WHERE document_id = ? ORDER BY version",
+                                (document_id,)).fetchall()
+        return [DocumentVersion(*r[:13], loads(r[13]) or {}, r[14], r[15]) for r in rows]
 
     def list_documents(self, phase: int | None = None, lieu: str | None = None) -> list[DocumentSummary]:
         sql = ("SELECT d.id, d.name, d.phase, d.lieu, d.date, d.format, p.key, "

@@ -272,6 +272,41 @@ ALTER TABLE runs ADD COLUMN host TEXT
 """)
 
 
+def m006_document_identity(conn: sqlite3.Connection) -> None:
+    """A document's identity is its path relative to the corpus root (or a manifest id), no longer
+    its base name; existing documents keep their name as identity (``identity_legacy`` = 1 until an
+    import confirms their path). ``origin`` is the absolute path of the file last imported. Old
+    versions of a re-imported document (text and metadata) are kept in ``document_versions``."""
+    _run(conn, """
+ALTER TABLE documents ADD COLUMN identity TEXT;
+ALTER TABLE documents ADD COLUMN identity_legacy INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE documents ADD COLUMN origin TEXT;
+UPDATE documents SET identity = name, identity_legacy = 1;
+CREATE UNIQUE INDEX documents_identity ON documents(identity);
+CREATE INDEX documents_origin ON documents(origin);
+CREATE TABLE document_versions (
+    id             INTEGER PRIMARY KEY,
+    document_id    INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    version        INTEGER NOT NULL,
+    name           TEXT NOT NULL,
+    identity       TEXT,
+    phase          INTEGER NOT NULL,
+    lieu           TEXT,
+    date           TEXT,
+    source_path    TEXT,
+    format         TEXT NOT NULL,
+    encoding       TEXT,
+    content_hash   TEXT NOT NULL,
+    text           TEXT NOT NULL,
+    participant_id INTEGER,
+    attributes     TEXT NOT NULL DEFAULT '{}',
+    imported_at    TEXT NOT NULL,
+    replaced_at    TEXT NOT NULL,
+    UNIQUE (document_id, version)
+)
+""")
+
+
 # (version, function): append only; numbers are consecutive and never reused.
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m001_core),
@@ -279,6 +314,7 @@ MIGRATIONS: list[tuple[int, Migration]] = [
     (3, m003_pseudo),
     (4, m004_reads),
     (5, m005_identity),
+    (6, m006_document_identity),
 ]
 LATEST = MIGRATIONS[-1][0]
 

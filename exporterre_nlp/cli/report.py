@@ -180,3 +180,6 @@ def agreement(
                      "deux où l'un au moins a posé un code (le texte non codé ne gonfle pas l'accord).",
                      "Unit: the segment, per code; only segments of documents both worked on where at least one "
                      "applied a code count (uncoded text does not inflate agreement)."), highlight=False)
+
+
+from . import coverage as _coverage  # noqa: E402,F401  (registers `exporterre coverage`)

@@ -262,12 +262,30 @@ CREATE TABLE segment_reads (
 """)
 
 
+def m007_coverage(conn: sqlite3.Connection) -> None:
+    """Coverage: a coder says "I have coded this document for this branch (or category)" (store/coverage.py).
+    Counts, comparisons and "absent in phase X" use only covered documents."""
+    _run(conn, """
+CREATE TABLE coverage (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    code_id     INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+    coder       TEXT NOT NULL,
+    origin      TEXT NOT NULL DEFAULT 'human' CHECK (origin IN ('human', 'bulk')),
+    marked_at   TEXT NOT NULL,
+    UNIQUE (document_id, code_id, coder)
+);
+CREATE INDEX coverage_code ON coverage(code_id, document_id)
+""")
+
+
 # (version, function): append only; numbers are consecutive and never reused.
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m001_core),
     (2, m002_themes),
     (3, m003_pseudo),
     (4, m004_reads),
+    (7, m007_coverage),
 ]
 LATEST = MIGRATIONS[-1][0]
 

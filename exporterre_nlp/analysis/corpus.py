@@ -215,6 +215,18 @@ class CodedCorpus:
         return sorted(v for v in seen if v != missing) + ([missing] if missing in seen else [])
 
 
+def display_labels(corpus: CodedCorpus) -> dict[str, str]:
+    """Code labels for people, with their parent's label where two codes share one: "Lieux de culte (Lieux)"."""
+    seen: dict[str, int] = defaultdict(int)
+    for n in corpus.codes.values():
+        seen[n.label.strip().lower()] += 1
+    out = {}
+    for k, n in corpus.codes.items():
+        parent = corpus.codes.get(n.parent) if n.parent else None
+        out[k] = f"{n.label} ({parent.label})" if seen[n.label.strip().lower()] > 1 and parent else n.label
+    return out
+
+
 def build_code_nodes(codes: Iterable) -> dict[str, CodeNode]:
     """Store codes (records.Code) → code tree nodes keyed by code key, parents first."""
     codes = list(codes)

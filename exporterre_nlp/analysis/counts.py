@@ -26,7 +26,7 @@ from typing import Iterable
 
 from ..errors import ExporterreError, UnknownCodeError
 from ..i18n import tr
-from .corpus import CodedCorpus, phase_label
+from .corpus import CodedCorpus, display_labels, phase_label
 
 UNITS = ("segments", "participants")
 
@@ -153,7 +153,8 @@ def contingency(corpus: CodedCorpus, by: str = "phase", *, unit: str = "segments
     for ds, idx in doc_sets.items():
         for i in idx:
             cell_totals[i] = list(per_set[ds])
-    labels = {k: corpus.codes[k].label for k in rows}
+    shown_labels = display_labels(corpus)
+    labels = {k: shown_labels[k] for k in rows}
     shown = set(rows)
     depth = {k: sum(1 for a in corpus.ancestors(k) if a in shown) for k in rows}   # indentation in the table
     return ContingencyTable(

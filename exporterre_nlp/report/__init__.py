@@ -72,6 +72,7 @@ def pending_banner(data: ReportData) -> str | None:
 
 
 TABLE_NAMES = ("codes_par_phase", "codes_par_phase_participants", "codes_par_lieu", "codes_resume", "citations",
+               "couverture", "desaccords",
                "besoins_competences", "lemmes_par_phase", "themes_par_phase", "extractions", "accord")
 
 

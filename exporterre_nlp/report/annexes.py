@@ -66,8 +66,16 @@ def extraction_section(data: ReportData) -> Section:
 def agreement_section(data: ReportData) -> Section:
     s = _section(data, "accord", tr("Accord entre codeurs", "Agreement between coders"))
     if not data.agreement:
-        s.blocks.append(Paragraph(tr("Un seul codeur (et aucune suggestion de la machine) : pas d'accord à mesurer.",
-                                     "One coder (and no machine suggestion): no agreement to measure.")))
+        if data.machine_suggestions:
+            s.blocks.append(Paragraph(tr(
+                f"Aucun codeur n'a encore pris de décision : l'accord avec les {data.machine_suggestions} suggestions "
+                "de la machine se mesurera quand un codeur les aura validées ou rejetées (exporterre code).",
+                f"No coder has decided anything yet: agreement with the machine's {data.machine_suggestions} "
+                "suggestions will be measured once a coder has accepted or rejected them (exporterre code).")))
+        else:
+            s.blocks.append(Paragraph(tr("Moins de deux codeurs et aucune suggestion de la machine : pas d'accord à "
+                                         "mesurer.", "Fewer than two coders and no machine suggestion: no agreement "
+                                         "to measure.")))
         return s
     s.blocks.append(Paragraph(tr(
         "κ de Cohen et α de Krippendorff par code, sur les segments des documents travaillés par les deux codeurs "

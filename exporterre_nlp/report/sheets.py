@@ -85,7 +85,10 @@ def themes_section(data: ReportData, charts: set[str]) -> Section:
             items.append(tr("Codes proches (croisement) : ", "Closest codes (crosswalk): ")
                          + ", ".join(f"{label} ({num(score, 2)})" for _, label, score in t.codes))
         if t.shared:
-            items.append(tr("Codés par l'équipe sur les mêmes segments : ", "Coded by the team on the same segments: ")
+            items.append((tr("Codes comptés sur les mêmes segments (décisions de l'équipe et suggestions en attente) : ",
+                             "Codes counted on the same segments (team decisions and pending suggestions): ")
+                          if data.include_pending else
+                          tr("Codés par l'équipe sur les mêmes segments : ", "Coded by the team on the same segments: "))
                          + ", ".join(f"{label} ({n})" for _, label, n in t.shared))
         s.blocks.append(Bullets(items))
         s.blocks += [QuoteBlock(q, reference(q)) for q in t.quotes]

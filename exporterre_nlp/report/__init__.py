@@ -94,7 +94,8 @@ def banner_of(data: ReportData) -> str | None:
 def write_report(project, out: str | Path, *, include_pending: bool | None = None, lang: str | None = None,
                  include_interviewer: bool | None = None, lemmatise=None, pseudonymise: bool = False,
                  progress: Callable[[Progress], None] | None = None,
-                 cancel: threading.Event | None = None) -> ReportResult:
+                 cancel: threading.Event | None = None, unit: str | None = None,
+                 rule: str | None = None) -> ReportResult:
     """Compute and write the whole report of ``project`` into the folder ``out``.
 
     ``pseudonymise``: show participants' words with the accepted pseudonyms (``exporterre pseudo``)."""
@@ -104,7 +105,8 @@ def write_report(project, out: str | Path, *, include_pending: bool | None = Non
                               tr("Choisissez un dossier de sortie avec --out.", "Choose an output folder with --out."))
     with language(lang):
         data = build_report_data(project, include_pending=include_pending, include_interviewer=include_interviewer,
-                                 lemmatise=lemmatise, pseudonymise=pseudonymise, progress=progress, cancel=cancel)
+                                 lemmatise=lemmatise, pseudonymise=pseudonymise, progress=progress, cancel=cancel,
+                                 unit=unit, rule=rule)
         out.mkdir(parents=True, exist_ok=True)
         _remove_previous(out)
         files: list[Path] = []

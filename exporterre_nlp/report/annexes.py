@@ -80,22 +80,47 @@ def agreement_section(data: ReportData) -> Section:
     s.blocks.append(Paragraph(tr(
         "κ de Cohen et α de Krippendorff par code, sur les segments des documents travaillés par les deux codeurs "
         "où au moins l'un d'eux a posé un code (le texte que personne n'a codé ne gonfle pas l'accord). "
-        "La machine est comparée à travers toutes ses suggestions, sur les codes que le codeur a utilisés.",
+        "Tous les codes que l'un ou l'autre a posés, suggérés ou rejetés sont comptés, y compris ceux qu'un codeur "
+        "n'a fait que rejeter. La machine est comparée à travers toutes ses suggestions, pour chaque code sur les "
+        "documents que le codeur a couverts pour ce code. Les codes sont classés du pire accord au meilleur.",
         "Cohen's κ and Krippendorff's α per code, over the segments of documents both coders worked on where at least "
-        "one of them applied a code (text nobody coded does not inflate agreement). The machine is compared through "
-        "all of its suggestions, on the codes the coder used.")))
+        "one of them applied a code (text nobody coded does not inflate agreement). Every code either side applied, "
+        "suggested or rejected counts, including codes a coder only rejected. The machine is compared through all "
+        "of its suggestions, for each code over the documents the coder covered for it. Codes are listed from the "
+        "worst agreement to the best.")))
     for p in data.agreement:
         mean = num(p.mean_kappa, 2) if p.mean_kappa is not None else "—"
         s.blocks.append(Heading(f"{p.rater_a} ↔ {p.rater_b}", 3))
         s.blocks.append(Paragraph(tr(f"{p.documents} documents, {p.units} segments comparés ; κ moyen : {mean}.",
                                      f"{p.documents} documents, {p.units} segments compared; mean κ: {mean}.")))
-        rows = [[c.label, c.units, c.both, c.only_a, c.only_b,
+        rows = [[data.code_labels.get(c.code, c.label), c.units, c.both, c.only_a, c.only_b, num(c.percent, 0),
                  num(c.kappa, 2) if c.kappa is not None else "—", num(c.alpha, 2) if c.alpha is not None else "—"]
                 for c in p.codes]
-        s.blocks.append(TableBlock(Table("accord_page", "", [tr("code", "code"), "segments", tr("les deux", "both"),
+        s.blocks.append(TableBlock(Table("accord_page", "", [tr("code", "code"), "n", tr("les deux", "both"),
                                                              f"{p.rater_a} " + tr("seul", "only"),
-                                                             f"{p.rater_b} " + tr("seul", "only"), "κ", "α"], rows),
+                                                             f"{p.rater_b} " + tr("seul", "only"),
+                                                             tr("accord brut %", "raw agreement %"), "κ", "α"], rows),
                                    limit=40))
+    return s
+
+
+def disagreement_section(data: ReportData) -> Section:
+    from .layout import rule_bullet
+    s = _section(data, "desaccords", tr("Désaccords entre codeurs", "Disagreements between coders"))
+    s.blocks.append(Paragraph(rule_bullet(data) + tr(
+        " Autres règles : exporterre report --rule any (union) ou --rule majority.",
+        " Other rules: exporterre report --rule any (union) or --rule majority.")))
+    if not data.disagreements:
+        s.blocks.append(Paragraph(tr("Aucune suggestion n'a été acceptée par un codeur et rejetée par un autre.",
+                                     "No suggestion was accepted by one coder and rejected by another.")))
+        return s
+    rows = [[data.document_names.get(d.document_id, str(d.document_id)), f"{d.start}–{d.end}",
+             data.code_labels.get(d.code_key, d.code_key), ", ".join(d.accepted_by), ", ".join(d.rejected_by),
+             tr("oui", "yes") if d.counted else tr("non", "no")] for d in data.disagreements]
+    s.blocks.append(TableBlock(Table("desaccords_page", "", ["document", tr("caractères", "characters"),
+                                                             tr("code", "code"), tr("acceptée par", "accepted by"),
+                                                             tr("rejetée par", "rejected by"),
+                                                             tr("comptée", "counted")], rows), limit=40))
     return s
 
 
@@ -142,4 +167,4 @@ def page(data: ReportData, charts: set[str]) -> list[Section]:
     """Every section of the report, in reading order."""
     return [intro(data), corpus_section(data), compare_section(data, charts), codes_section(data),
             themes_section(data, charts), lexicon_section(data), matching_section(data), lieu_section(data),
-            extraction_section(data), agreement_section(data), method_section(data)]
+            extraction_section(data), agreement_section(data), disagreement_section(data), method_section(data)]

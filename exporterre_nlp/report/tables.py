@@ -180,14 +180,16 @@ def all_tables(data: ReportData) -> list[Table]:
                             [[r.category, r.phase, r.pending, r.accepted, r.rejected,
                               ", ".join(f"{o} ({n})" for o, n in r.top_objects)] for r in data.extraction]))
     if data.agreement:
-        rows = [[p.rater_a, p.rater_b, c.code, c.label, c.units, c.both, c.only_a, c.only_b, c.neither,
-                 c.kappa if c.kappa is not None else "", c.alpha if c.alpha is not None else ""]
+        rows = [[p.rater_a, p.rater_b, c.code, data.code_labels.get(c.code, c.label), c.units, c.both, c.only_a,
+                 c.only_b, c.neither, c.percent, c.kappa if c.kappa is not None else "",
+                 c.alpha if c.alpha is not None else ""]
                 for p in data.agreement for c in p.codes]
         tables.append(Table("accord", tr("Accord entre codeurs (par code, unité : segment)",
                                          "Agreement between coders (per code, unit: segment)"),
                             [tr("codeur_a", "coder_a"), tr("codeur_b", "coder_b"), tr("code", "code"),
                              tr("libellé", "label"), "segments", tr("les_deux", "both"), tr("a_seul", "a_only"),
-                             tr("b_seul", "b_only"), tr("aucun", "neither"), "kappa", "alpha"], rows))
+                             tr("b_seul", "b_only"), tr("aucun", "neither"), tr("accord_brut_%", "raw_agreement_%"),
+                             "kappa", "alpha"], rows))
     return tables
 
 

@@ -127,10 +127,14 @@ def disagreement_section(data: ReportData) -> Section:
 def method_section(data: ReportData) -> Section:
     s = _section(data, "methode", tr("Méthode et traçabilité", "Method and traceability"))
     m = data.manifest
-    items = [tr(f"Programme : Exporterre {m.get('program', {}).get('version', '?')} ; réglages {m.get('settings_fingerprint', '?')} "
-                f"; graine {m.get('seed', '?')}.",
-                f"Program: Exporterre {m.get('program', {}).get('version', '?')}; settings {m.get('settings_fingerprint', '?')}; "
-                f"seed {m.get('seed', '?')}."),
+    prog = m.get("program", {})
+    build = (f"commit {prog['git_commit'][:12]}" + (tr(" modifié", " modified") if prog.get("git_modified") else "")
+             if prog.get("git_commit") else tr(f"source {str(prog.get('source_sha256', '?'))[:12]}",
+                                                 f"source {str(prog.get('source_sha256', '?'))[:12]}"))
+    items = [tr(f"Programme : Exporterre {prog.get('version', '?')} ({build}) ; réglages "
+                f"{m.get('settings_fingerprint', '?')} ; graine {m.get('seed', '?')}.",
+                f"Program: Exporterre {prog.get('version', '?')} ({build}); settings "
+                f"{m.get('settings_fingerprint', '?')}; seed {m.get('seed', '?')}."),
              tr(f"Empreinte du corpus : {m.get('inputs', {}).get('corpus_hash', '?')} ; des codages comptés : "
                 f"{m.get('inputs', {}).get('codings_hash', '?')}.",
                 f"Corpus fingerprint: {m.get('inputs', {}).get('corpus_hash', '?')}; counted codings: "

@@ -155,13 +155,13 @@ def build_report_data(project, *, include_pending: bool | None = None, include_i
     themes = theme_part(store, corpus, texts, quotes=rs.quotes_per_code, threshold=threshold,
                         max_chars=rs.quote_max_chars, **quote_args)
     _step(progress, cancel, 3, tr("fiches des codes", "code sheets"))
-    sheets, uncoded = [], []
+    sheets, uncoded, not_covered = [], [], []
     row_of = {k: i for i, k in enumerate(chosen_spec.rows)}
     data_labels = display_labels(corpus)
     for key, node in corpus.codes.items():
         figures = code_figures(corpus, key)
         if figures.segments == 0:
-            uncoded.append(key)
+            (uncoded if corpus.coverage.documents(key) else not_covered).append(key)
             continue
         if node.is_branch and _same_as_one_child(corpus, key):
             continue                                    # its one coded child's sheet says it all
@@ -179,7 +179,8 @@ def build_report_data(project, *, include_pending: bool | None = None, include_i
             themes=[(t, themes.labels.get(t, str(t)), n) for t, n in
                     sorted(shared_themes.items(), key=lambda kv: (-kv[1], kv[0]))[:3]],
             scores=dict(zip(chosen_spec.columns, chosen_spec.scores[i])),
-            flags=dict(zip(chosen_spec.columns, chosen_spec.flags[i]))))
+            flags=dict(zip(chosen_spec.columns, chosen_spec.flags[i])),
+            covered={c: phase_table.is_covered(i, j) for j, c in enumerate(phase_table.columns)}))
     _step(progress, cancel, 4, tr("comparaisons", "comparisons"))
     lemma_spec = lemma_specificities(corpus, lemmas, "phase", min_count=rs.lemma_min_count, threshold=threshold) \
         if corpus.units else None
@@ -208,7 +209,7 @@ def build_report_data(project, *, include_pending: bool | None = None, include_i
         uncovered_codings=corpus.uncovered_codings, rule=rule, disagreements=corpus.disagreements,
         vetoed_codings=corpus.vetoed_codings,
         document_names={d.id: d.name for d in corpus.documents.values()},
-        coders=sorted({c for c in corpus.coverage.by_coder}),
+        coders=sorted({c for c in corpus.coverage.by_coder}), not_covered=not_covered,
         machine_suggestions=sum(a.codings for a in store.coder_activity()
                                 if a.coder == project.settings.extraction.coder and a.status == "pending"))
     data.manifest = {"codebook_name": name, "inputs": {"codings_hash": codings_hash(corpus)},

@@ -98,6 +98,7 @@ class CodeSheet:
     themes: list[tuple[int, str, int]]                 # theme id, label, shared segments
     scores: dict[str, float]                           # phase -> specificity score
     flags: dict[str, str]                              # phase -> "+", "-" or ""
+    covered: dict[str, bool] = field(default_factory=dict)   # phase -> some document covered for this code
 
 
 @dataclass
@@ -141,7 +142,7 @@ class ReportData:
     lieu_specificity: SpecificityTable
     exclusive_codes: list[tuple[str, str, int]]        # code, phase, segments
     code_sheets: list[CodeSheet]
-    uncoded: list[str]                                 # code keys with no counted coding
+    uncoded: list[str]                                 # code keys with no counted coding (covered somewhere)
     lemma_specificity: SpecificityTable | None
     matching: list[DomainMatch]
     extraction: list[ExtractionRow]
@@ -170,6 +171,7 @@ class ReportData:
     vetoed_codings: int = 0
     document_names: dict[int, str] = field(default_factory=dict)
     coders: list[str] = field(default_factory=list)    # coders whose coverage counts
+    not_covered: list[str] = field(default_factory=list)   # code keys covered in no document
     machine_suggestions: int = 0                       # suggestions the machine made (decided or not)
 
     @property

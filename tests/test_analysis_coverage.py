@@ -136,3 +136,26 @@ def test_coverage_unknown_rule_is_a_readable_error(disputed):
     store, _, _ = disputed
     with pytest.raises(ExporterreError):
         load_coded_corpus(store, rule="vote")
+
+
+def test_coverage_migration_marks_old_transcript_headers_as_notes(tmp_path):
+    """A store written before migration 7: its transcript headers become non-speech on upgrade."""
+    import sqlite3
+    from exporterre_nlp.store import Store
+    store, docs = build_store(tmp_path / "store.sqlite3")
+    header = docs["relais_centre"][0]
+    store.close()
+    conn = sqlite3.connect(tmp_path / "store.sqlite3")
+    conn.execute("DROP TABLE coverage")
+    conn.execute("INSERT INTO segments(document_id, position, start, end, kind) VALUES (?, 99, 0, 5, 'paragraph')",
+                 (header.document_id,))
+    conn.execute("PRAGMA user_version = 4")
+    conn.commit()
+    conn.close()
+    store = Store.open(tmp_path / "store.sqlite3")
+    kinds = {s.position: s.kind for s in store.list_segments(header.document_id)}
+    assert kinds[99] == "note" and kinds[1] == "turn"
+    notes = docs["lieu_mosquee"][0].document_id                      # field notes: untouched
+    assert {s.kind for s in store.list_segments(notes)} == {"paragraph"}
+    assert store.coverage_marks() == []
+    store.close()

@@ -264,7 +264,9 @@ CREATE TABLE segment_reads (
 
 def m007_coverage(conn: sqlite3.Connection) -> None:
     """Coverage: a coder says "I have coded this document for this branch (or category)" (store/coverage.py).
-    Counts, comparisons and "absent in phase X" use only covered documents."""
+    Counts, comparisons and "absent in phase X" use only covered documents. Also marks as non-speech (kind
+    'note') the paragraphs outside any speaker turn of transcripts ingested before (titles, legends, notes),
+    as ingestion now does."""
     _run(conn, """
 CREATE TABLE coverage (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -275,7 +277,10 @@ CREATE TABLE coverage (
     marked_at   TEXT NOT NULL,
     UNIQUE (document_id, code_id, coder)
 );
-CREATE INDEX coverage_code ON coverage(code_id, document_id)
+CREATE INDEX coverage_code ON coverage(code_id, document_id);
+UPDATE segments SET kind = 'note'
+    WHERE speaker_id IS NULL AND kind != 'note'
+      AND document_id IN (SELECT document_id FROM segments WHERE speaker_id IS NOT NULL)
 """)
 
 

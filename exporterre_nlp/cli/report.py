@@ -240,9 +240,13 @@ def agreement(
                           f"{c.alpha:.2f}" if c.alpha is not None else "—")
         console.print(table)
     console.print(tr("Unité : le segment, par code ; seuls comptent les segments des documents travaillés par les "
-                     "deux où l'un au moins a posé un code (le texte non codé ne gonfle pas l'accord).",
+                     "deux où l'un au moins a posé un code (le texte non codé ne gonfle pas l'accord). Tous les codes "
+                     "posés, suggérés ou rejetés sont comptés ; avec la machine, chaque code sur les documents que "
+                     "le codeur a couverts pour lui. Pire accord en premier.",
                      "Unit: the segment, per code; only segments of documents both worked on where at least one "
-                     "applied a code count (uncoded text does not inflate agreement)."), highlight=False)
+                     "applied a code count (uncoded text does not inflate agreement). Every code applied, suggested "
+                     "or rejected counts; with the machine, each code over the documents the coder covered for it. "
+                     "Worst agreement first."), highlight=False)
 
 
 from . import coverage as _coverage  # noqa: E402,F401  (registers `exporterre coverage`)

@@ -159,8 +159,10 @@ _SENTENCE_END = re.compile(r"[.!?…»\"]\s*$")
 
 
 def _title_like(line: str) -> bool:
-    words = line.split()
-    return bool(words) and len(words) <= 20 and not _SENTENCE_END.search(line)
+    """Short, starting with a capital (or a Markdown '#'), with no sentence or clause punctuation at the end."""
+    words, line = line.split(), line.strip()
+    return (bool(words) and len(words) <= 20 and (line[0].isupper() or line[0] == "#")
+            and not _SENTENCE_END.search(line) and line[-1] not in ",;:")
 
 
 def mark_non_speech(text: str, segments: list[SegmentDraft], *, transcript: bool) -> list[SegmentDraft]:

@@ -133,3 +133,15 @@ def test_report_manifest_records_program_version_and_model_hashes(project, tmp_p
     assert "spacy_model" in manifest["models"]
     assert manifest["options"]["unit"] == "participants"
     assert manifest["coverage"]["mode"] == "marks"
+
+
+def test_report_needs_and_skills_table_says_not_coded_for_uncovered_phases(project, tmp_path):
+    proj, docs = project
+    for t in (docs["habitante_baladins"][1], docs["habitant_arlequin"][1]):
+        code_turn(proj.store, t, "besoins.garde")
+    code_turn(proj.store, docs["habitante_baladins"][3], "competences.couture")
+    md = write_report(proj, tmp_path / "out").markdown.read_text(encoding="utf-8")
+    section = md[md.index("Besoins ↔ compétences et ressources : qui pourrait aider qui\n"):]
+    row = next(line for line in section.splitlines() if line.startswith("| enfance"))
+    # needs: phases 1 and 2 not coded, 2 segments in phase 3; no offer code in this domain: not coded at all
+    assert row == "| enfance | non codé | non codé | 2 | 2 | non codé | non codé | non codé | 0 |"

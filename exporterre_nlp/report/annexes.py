@@ -24,8 +24,16 @@ def matching_section(data: ReportData) -> Section:
         "ressources du même domaine, par phase.",
         "Each row is a domain (a codebook tag). Left: segments voicing needs or concerns of that domain; right: "
         "segments naming skills, know-how or resources of the same domain, by phase.")))
-    rows = [[m.domain, *[m.need_segments.get(p, 0) for p in PHASES], len(m.need_voices),
-             *[m.offer_segments.get(p, 0) for p in PHASES], len(m.offer_voices)]
+    t = data.phase_table
+
+    def cell(keys: list[str], counts: dict[str, int], phase: str):
+        # a phase where no document is covered for any code of that side is "not coded", not 0
+        j = t.columns.index(phase) if phase in t.columns else None
+        covered = j is not None and any(t.is_covered(t.rows.index(k), j) for k in keys if k in t.rows)
+        return counts.get(phase, 0) if covered else tr("non codé", "not coded")
+
+    rows = [[m.domain, *[cell(m.needs, m.need_segments, p) for p in PHASES], len(m.need_voices),
+             *[cell(m.offers, m.offer_segments, p) for p in PHASES], len(m.offer_voices)]
             for m in data.matching if m.need_total or m.offer_total]
     if not rows:
         s.blocks.append(Paragraph(tr("Aucun besoin ni aucune compétence codés pour l'instant.",

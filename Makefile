@@ -20,7 +20,10 @@ $(STAMP): pyproject.toml setup.py
 	touch $(STAMP)
 
 # The demo report includes the machine's pending suggestions (nobody has coded
-# the demo corpus yet); it says so on every page.
+# the demo corpus yet); it says so on every page. Nobody has read it either: the
+# demo marks every document as coded for every branch in bulk (coverage), and the
+# report says so on its first page. On real data, coders mark what they coded
+# (exporterre coverage mark --coder NAME --doc DOC --branch BRANCH).
 demo: $(STAMP)
 	rm -rf $(DEMO) outputs/rapport outputs/themes outputs/pseudo outputs/echange
 	$(BIN)/exporterre init $(DEMO)
@@ -33,6 +36,7 @@ demo: $(STAMP)
 	$(BIN)/exporterre pseudo review --project $(DEMO) --accept-all all --min-score 0.75 --json > /dev/null
 	$(BIN)/exporterre pseudo export --project $(DEMO) --out outputs/pseudo --force
 	$(BIN)/exporterre themes --project $(DEMO) --out outputs/themes --force
+	$(BIN)/exporterre coverage mark --project $(DEMO) --coder demo --all --bulk
 	$(BIN)/exporterre report --project $(DEMO) --out outputs/rapport --include-pending --pseudonymise
 	# Exchange files (pseudonymised): REFI-QDA for NVivo/ATLAS.ti/MAXQDA/QualCoder, IRaMuTeQ, spreadsheet
 	$(BIN)/exporterre export qdpx --project $(DEMO) --out outputs/echange/demo.qdpx --force --include-pending --pseudonymise

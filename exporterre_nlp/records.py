@@ -27,7 +27,7 @@ class SegmentDraft:
     end: int
     speaker: str | None = None
     timestamp: str | None = None     # e.g. "00:12:03" or "00:00:01.000 --> 00:00:04.000"
-    kind: str = "turn"               # "turn", "cue" or "paragraph"
+    kind: str = "turn"               # "turn", "cue", "paragraph" or "note" (non-speech: title, legend, transcriber's note)
 
 
 @dataclass

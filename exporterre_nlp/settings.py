@@ -112,6 +112,8 @@ class ReportSettings:
     top_lemmas: int = 8
     lemma_min_count: int = 5             # lemmas rarer than this are left out of lemma specificities
     lemmas: str = "spacy"                # "spacy" (French model lemmas) or "words" (word forms, no model)
+    unit: str = "participants"           # unit of comparison: "participants" (distinct voices) or "segments"
+    disagreement_rule: str = "no-rejection"   # how an acceptance another coder rejected counts (analysis.corpus.RULES)
 
 
 @dataclass

@@ -99,8 +99,18 @@ def code_turn(store: Store, turn: Turn, code: str, coder: str = "alice", **kwarg
     return store.add_coding(turn.document_id, turn.start, turn.end, code, coder, **kwargs)
 
 
-def code_everything(store: Store, docs: dict[str, list[Turn]], coder: str = "alice") -> None:
-    """The reference coding of the small store (see the expected counts in the tests)."""
+def cover_everything(store: Store, docs: dict[str, list[Turn]], coder: str = "alice") -> None:
+    """``coder`` marks every document as coded for every branch of the codebook."""
+    store.mark_coverage(coder, [turns[0].document_id for turns in docs.values()],
+                        [key for key, _label, parent, _tags in CODES if parent is None])
+
+
+def code_everything(store: Store, docs: dict[str, list[Turn]], coder: str = "alice", *,
+                    cover: bool = True) -> None:
+    """The reference coding of the small store (see the expected counts in the tests); ``coder`` has read every
+    document for every branch (coverage marked), unless ``cover`` is False."""
+    if cover:
+        cover_everything(store, docs, coder)
     r, m, f, k = docs["relais_centre"], docs["lieu_mosquee"], docs["habitante_baladins"], docs["habitant_arlequin"]
     code_turn(store, r[1], "besoins", coder)
     code_turn(store, r[3], "competences.couture", coder)

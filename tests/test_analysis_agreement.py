@@ -99,3 +99,38 @@ def test_machine_is_compared_on_the_codes_the_coder_used(coded):
     code_turn(store, f[3], "competences.couture", "machine", status="pending", origin="rule:couture")
     pair = agreement(store, ["bruno"], machine=True)[0]
     assert {c.code for c in pair.codes} == {"besoins.garde", "besoins.logement"}   # bruno never used couture
+
+
+def test_agreement_counts_a_code_the_coder_only_rejected(tmp_path):
+    """Issue 16, case 4: a coder who rejects every Propreté suggestion must not get a high mean κ."""
+    store, docs = build_store(tmp_path / "store.sqlite3")
+    f, k = docs["habitante_baladins"], docs["habitant_arlequin"]
+    for t in (f[1], f[2], k[1]):
+        s = code_turn(store, t, "besoins.garde", "machine", status="pending", origin="rule:garde")
+        store.decide(s.id, "alice", "accept")
+    for t in (f[3], f[4], k[2], k[3]):
+        s = code_turn(store, t, "preoccupations.proprete", "machine", status="pending", origin="rule:proprete")
+        store.decide(s.id, "alice", "reject")
+    pair = agreement(store, ["alice"], machine=True)[0]
+    keys = [c.code for c in pair.codes]
+    assert "preoccupations.proprete" in keys
+    proprete = pair.codes[0]                                       # worst first
+    assert proprete.code == "preoccupations.proprete"
+    assert (proprete.both, proprete.only_a, proprete.only_b) == (0, 0, 4)
+    assert proprete.kappa is not None and proprete.kappa <= 0
+    garde = next(c for c in pair.codes if c.code == "besoins.garde")
+    assert garde.kappa == pytest.approx(1.0)
+    assert pair.mean_kappa < 0.6                                  # was 1.0 when rejected-only codes were left out
+    store.close()
+
+
+def test_agreement_machine_codes_outside_the_coders_coverage_are_left_out(tmp_path):
+    store, docs = build_store(tmp_path / "store.sqlite3")
+    f = docs["habitante_baladins"]
+    s = code_turn(store, f[1], "besoins.garde", "machine", status="pending", origin="rule:garde")
+    store.decide(s.id, "alice", "accept")
+    code_turn(store, f[3], "competences.couture", "machine", status="pending", origin="rule:couture")
+    pair = agreement(store, ["alice"], machine=True)[0]
+    # alice worked on needs only: the machine's skills suggestion is not held against her
+    assert [c.code for c in pair.codes] == ["besoins.garde"]
+    store.close()

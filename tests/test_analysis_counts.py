@@ -104,6 +104,7 @@ def test_code_figures_and_cooccurrences(small):
 def test_two_coders_on_the_same_segment_count_once(small):
     store, docs = small
     code_turn(store, docs["habitante_baladins"][1], "besoins.garde", coder="bruno")
+    store.mark_coverage("bruno", [docs["habitante_baladins"][1].document_id], ["besoins"])
     corpus = load_coded_corpus(store)
     assert contingency(corpus, "phase").cell("besoins.garde", "3") == 3
     only_bruno = load_coded_corpus(store, coders=["bruno"])
@@ -118,6 +119,7 @@ def test_transcript_headers_are_not_units_but_field_notes_are(small):
         ("Awa", "Tous les jours avec les enfants, il n'y a pas d'autre endroit pour eux."),
     ], participant="H3-09")
     code_turn(store, turns[0], "preoccupations.proprete")
+    store.mark_coverage("alice", [turns[0].document_id], ["preoccupations"])
     corpus = load_coded_corpus(store)
     ids = {u.segment_id for u in corpus.units}
     assert turns[0].segment_id not in ids and turns[2].segment_id in ids

@@ -103,3 +103,45 @@ def test_passages_with_contact_details_are_never_quoted():
     cands = [cand(1, "a", "pour la crèche appelez-moi au 06 12 34 56 78, on en parle volontiers"),
              cand(2, "b", "pour la crèche il n'y a jamais de place, on attend depuis deux ans")]
     assert [q.voice for q in select_quotes(cands, 2)] == ["b"]
+
+
+def test_quotes_expand_a_fragment_to_the_sentence_within_the_turn(tmp_path):
+    """Issue 16, case 6: "Ce serait bien qu'il y ait" is a fragment; the quote is the sentence the person said."""
+    from exporterre_nlp.analysis.quotes import expand_to_sentences
+    store, docs = build_store(tmp_path / "s.sqlite3")
+    turns = add_document(store, "parc", 3, "parc", [
+        ("E", "Et pour les enfants ?"),
+        ("Awa", "Il y a le parc. Ce serait bien qu'il y ait une crèche ouverte tôt le matin. Voilà."),
+    ], participant="H3-09")
+    t = turns[1]
+    start = t.start + t.text.index("Ce serait bien")
+    code_turn(store, t, "besoins.garde")
+    store.add_coding(t.document_id, start, start + len("Ce serait bien qu'il y ait"), "besoins.logement", "alice")
+    store.mark_coverage("alice", [t.document_id], ["besoins"])
+    corpus = load_coded_corpus(store)
+    texts = store.document_texts([t.document_id])
+    quotes = candidates_for(corpus, "besoins.logement", texts, min_words=3)
+    assert [q.text for q in quotes] == ["Ce serait bien qu'il y ait une crèche ouverte tôt le matin."]
+    q = quotes[0]
+    assert texts[t.document_id][q.start:q.end] == q.text
+    # never beyond the turn: the interviewer's question is not pulled in
+    assert expand_to_sentences(texts[t.document_id], t.start, t.start + 3, t.start, t.end)[0] == t.start
+    store.close()
+
+
+def test_quotes_never_come_from_non_speech_paragraphs(tmp_path):
+    from exporterre_nlp.records import SegmentDraft
+    from exporterre_nlp.store import NewDocument
+    import hashlib
+    store, docs = build_store(tmp_path / "s.sqlite3")
+    text = "Entretien debout, bruit de circulation\n\nJe voudrais une crèche plus près de chez moi, vraiment."
+    doc = store.add_document(NewDocument(name="notes", phase=3, text=text, format="txt",
+                                         content_hash=hashlib.sha256(text.encode()).hexdigest()),
+                             [SegmentDraft(0, 38, kind="note"), SegmentDraft(40, len(text), kind="paragraph")], {})
+    store.add_coding(doc.id, 0, len(text), "besoins.garde", "alice")
+    store.mark_coverage("alice", [doc.id], ["besoins"])
+    corpus = load_coded_corpus(store)
+    quotes = candidates_for(corpus, "besoins.garde", store.document_texts([doc.id]))
+    assert [q.text for q in quotes] == ["Je voudrais une crèche plus près de chez moi, vraiment."]
+    assert all(u.text != text[:38] for u in corpus.units)
+    store.close()

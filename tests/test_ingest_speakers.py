@@ -84,10 +84,10 @@ def test_lines_before_first_turn_are_paragraphs():
     text = "Entretien n°3\nLieu : marché\nDate : 12/03/2026\n\nE : Bonjour.\nFatima : Bonjour.\n"
     segments = find_segments(text, IngestSettings())
     check_invariants(text, segments)
-    # One block of lines (no blank line between them): one paragraph per line.
+    # One block of lines (no blank line between them): one paragraph per line, marked as non-speech (a note).
     assert [(s.kind, s.speaker, text[s.start:s.end]) for s in segments] == [
-        ("paragraph", None, "Entretien n°3"), ("paragraph", None, "Lieu : marché"),
-        ("paragraph", None, "Date : 12/03/2026"),
+        ("note", None, "Entretien n°3"), ("note", None, "Lieu : marché"),
+        ("note", None, "Date : 12/03/2026"),
         ("turn", "E", "Bonjour."), ("turn", "Fatima", "Bonjour.")]
 
 
@@ -181,8 +181,20 @@ def test_markdown_heading_ends_a_turn():
     segments = find_segments(text, IngestSettings())
     check_invariants(text, segments)
     assert [(s.kind, text[s.start:s.end]) for s in segments] == [
-        ("turn", "Bonjour."), ("turn", "Bonjour."), ("paragraph", "## Partie 2"),
-        ("paragraph", "Remarque de l'enquêtrice."), ("turn", "Reprenons.")]
+        ("turn", "Bonjour."), ("turn", "Bonjour."), ("note", "## Partie 2"),
+        ("note", "Remarque de l'enquêtrice."), ("turn", "Reprenons.")]
+
+
+def test_speakers_field_notes_title_and_bracketed_notes_are_not_speech():
+    """Issue 16, case 6: a field-note title and a transcriber's note are not what a participant said."""
+    text = ("Notes de terrain – marché de l'Arlequin\nDimanche 3 mai 2026\n\n"
+            "8 h. Arrivée. Une vendeuse dit que la place est sale après le marché.\n\n"
+            "[Fin de l'enregistrement]\n")
+    segments = find_segments(text, IngestSettings())
+    check_invariants(text, segments)
+    assert [s.kind for s in segments] == ["note", "paragraph", "note"]
+    plain = "Une vendeuse dit que la place est sale.\n\nUn homme répare les vélos.\n"
+    assert [s.kind for s in find_segments(plain, IngestSettings())] == ["paragraph", "paragraph"]
 
 
 def test_urls_and_clock_times_are_not_labels():

@@ -32,7 +32,12 @@ def project_dir(tmp_path):
 
 
 def test_compare_by_phase_as_json(project_dir):
-    result = runner.invoke(app, ["compare", "--project", str(project_dir), "--by", "phase", "--json"])
+    default = json.loads(runner.invoke(app, ["compare", "--project", str(project_dir), "--json"]).output)
+    assert default["unit"] == "participants"                    # distinct voices unless asked otherwise
+    garde = next(r for r in default["rows"] if r["code"] == "besoins.garde")
+    assert garde["counts"] == {"1": 0, "2": 0, "3": 2}
+    result = runner.invoke(app, ["compare", "--project", str(project_dir), "--by", "phase", "--unit", "segments",
+                                 "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["columns"] == ["1", "2", "3"] and data["unit"] == "segments"
@@ -55,7 +60,10 @@ def test_compare_table_in_the_terminal_and_pending_option(project_dir):
     result = runner.invoke(app, ["compare", "--project", str(project_dir)])
     assert result.exit_code == 0, result.output
     assert "Garde d'enfants" in result.output and "spécificité" in result.output
-    pending = runner.invoke(app, ["compare", "--project", str(project_dir), "--include-pending", "--json"])
+    assert "1 suggestion(s) de la machine en attente ne sont pas comptées" in result.output
+    assert "--include-pending" in result.output and "Couverture" in result.output
+    pending = runner.invoke(app, ["compare", "--project", str(project_dir), "--include-pending", "--unit", "segments",
+                                  "--json"])
     garde = next(r for r in json.loads(pending.output)["rows"] if r["code"] == "besoins.garde")
     assert garde["counts"]["3"] == 4
 

@@ -33,6 +33,9 @@ def test_demo_report_has_every_phase_the_themes_and_childcare_in_phase_3(tmp_pat
                 store.add_coding(seg.document_id, seg.start, seg.end, key, "alice")
                 coded += 1
     assert coded > 20
+    # the pass searched every document for these three branches: it covers them (issue 16: coverage)
+    from exporterre_nlp.analysis.coverage import mark_covered
+    mark_covered(store, "alice", None, ["besoins", "competences", "preoccupations"])
     result = write_report(project, tmp_path / "rapport")
     md = result.markdown.read_text(encoding="utf-8")
     html = result.html.read_text(encoding="utf-8")

@@ -31,6 +31,8 @@ def hostile(tmp_path_factory):
     store.add_code("divers", "Divers <em>", definition="Tout & n'importe quoi <br>")
     for t in turns:
         code_turn(store, t, "divers")
+    store.mark_coverage("alice", [d.id for d in store.document_facts()], ["divers"])
+    store.mark_coverage("alice", [turns[0].document_id], ["besoins", "competences", "preoccupations"])
     settings = Settings()
     settings.report.lemmas = "words"
     settings.report.quotes_per_code = 5

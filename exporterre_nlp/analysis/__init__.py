@@ -8,6 +8,7 @@ from __future__ import annotations
 from .agreement import (CodeAgreement, PairAgreement, agreement, cohen_kappa, krippendorff_alpha,
                         krippendorff_by_code, known_raters)
 from .corpus import CodedCorpus, CodeNode, Unit, load_coded_corpus, not_given, phase_label
+from .coverage import Coverage, CoverageRow, coverage, coverage_rows, mark_covered, unmark_covered
 from .counts import CodeFigures, ContingencyTable, code_figures, contingency, cooccurrences, select_codes
 from .matching import DomainMatch, skills_needs
 from .quotes import Quote, QuoteCandidate, candidates_for, select_quotes
@@ -20,5 +21,6 @@ __all__ = [
     "CodeFigures", "ContingencyTable", "code_figures", "contingency", "cooccurrences", "select_codes",
     "DomainMatch", "skills_needs", "Quote", "QuoteCandidate", "candidates_for", "select_quotes",
     "SpecificityTable", "adjusted_residual", "exclusive_rows", "lafon_score", "specificities",
-    "table_specificities",
+    "table_specificities", "Coverage", "CoverageRow", "coverage", "coverage_rows", "mark_covered",
+    "unmark_covered",
 ]

@@ -18,9 +18,15 @@ or "does not apply". Which segments are compared is what decides whether
 A human rater's codings are their decisions (``manual`` and ``accepted``);
 the machine's are every suggestion it made (``pending`` codings of coder
 ``machine``, decided or not), so machine agreement measures how far the
-suggestions match what people coded. The machine suggests every code of the
-codebook while a coder may work on a few branches: a coder ↔ machine pair is
-compared on the codes that coder applied.
+suggestions match what people coded.
+
+**Which codes.** Every code either side used, suggested or rejected on the
+compared segments — a code a coder only ever rejected is a code on which the
+coder and the machine disagree, not a code to leave out. The machine suggests
+every code of the codebook while a coder may work on a few branches, so a coder
+↔ machine pair compares a code only in the documents the coder *covered* for it
+(:mod:`.coverage`: marked, or, without marks, where the coder decided something
+in that branch — a rejection counts). Codes are listed worst first (lowest κ).
 
 Cohen's κ is given for each pair of raters and each code; Krippendorff's α
 (nominal, with missing values) for the same pair and, across any number of
@@ -118,25 +124,32 @@ class _Rater:
     name: str
     documents: set[int]
     applied: dict[int, set[str]]          # segment id -> codes
+    rejected: dict[int, set[str]]         # segment id -> codes the rater rejected there
+
+
+def _spread(codings, segments: dict[int, list]) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = defaultdict(set)
+    for c in codings:
+        segs = segments.get(c.document_id, [])
+        starts = [s[1] for s in segs]
+        i = max(bisect.bisect_right(starts, c.start) - 1, 0)
+        while i < len(segs) and segs[i][1] < c.end:
+            if segs[i][2] > c.start:
+                out[segs[i][0]].add(c.code_key)
+            i += 1
+    return out
 
 
 def _load_rater(store, name: str, segments: dict[int, list]) -> _Rater:
     if name == MACHINE:
         made = store.coder_codings(MACHINE, ["pending"])
         worked = {c.document_id for c in made}
+        rejected = []
     else:
         made = store.coder_codings(name, HUMAN_STATUSES)
         worked = {c.document_id for c in store.coder_codings(name, CODING_STATUSES)}
-    applied: dict[int, set[str]] = defaultdict(set)
-    for c in made:
-        segs = segments.get(c.document_id, [])
-        starts = [s[1] for s in segs]
-        i = max(bisect.bisect_right(starts, c.start) - 1, 0)
-        while i < len(segs) and segs[i][1] < c.end:
-            if segs[i][2] > c.start:
-                applied[segs[i][0]].add(c.code_key)
-            i += 1
-    return _Rater(name, worked, applied)
+        rejected = store.coder_codings(name, ["rejected"])
+    return _Rater(name, worked, _spread(made, segments), _spread(rejected, segments))
 
 
 def _segments(store) -> dict[int, list[tuple[int, int, int]]]:
@@ -172,22 +185,32 @@ def pair_agreement(store, rater_a: str, rater_b: str, *, codes: Iterable[str] | 
     labels = {c.key: c.label for c in store.list_codes()}
     used = set()
     for sid in units:
-        used |= a.applied.get(sid, set()) | b.applied.get(sid, set())
+        used |= (a.applied.get(sid, set()) | b.applied.get(sid, set())
+                 | a.rejected.get(sid, set()) | b.rejected.get(sid, set()))
+    doc_of = {sid: d for d in docs for sid, _s, _e in segments.get(d, [])}
+    human = None
     if MACHINE in (rater_a, rater_b) and not (rater_a == rater_b == MACHINE):
-        # the machine suggests every code; a coder may work on a few: compare on the coder's codes
         human = a if rater_b == MACHINE else b
-        used = {k for sid in units for k in human.applied.get(sid, ())}
+        if "coverage" not in cache:
+            from .coverage import coverage
+            cache["coverage"] = coverage(store)
+        cover = cache["coverage"].by_coder.get(human.name, {})
     wanted = [k for k in labels if k in used and (codes is None or k in set(codes))]
     out = []
     for key in wanted:
-        va = [1 if key in a.applied.get(s, ()) else 0 for s in units]
-        vb = [1 if key in b.applied.get(s, ()) else 0 for s in units]
+        # coder ↔ machine: a code is compared only where the coder covered it (see module doc)
+        code_units = [s for s in units if doc_of[s] in cover.get(key, ())] if human is not None else units
+        if not code_units:
+            continue
+        va = [1 if key in a.applied.get(s, ()) else 0 for s in code_units]
+        vb = [1 if key in b.applied.get(s, ()) else 0 for s in code_units]
         both = sum(1 for x, y in zip(va, vb) if x and y)
         only_a = sum(1 for x, y in zip(va, vb) if x and not y)
         only_b = sum(1 for x, y in zip(va, vb) if y and not x)
-        out.append(CodeAgreement(key, labels[key], len(units), both, only_a, only_b,
-                                 len(units) - both - only_a - only_b, cohen_kappa(va, vb),
+        out.append(CodeAgreement(key, labels[key], len(code_units), both, only_a, only_b,
+                                 len(code_units) - both - only_a - only_b, cohen_kappa(va, vb),
                                  krippendorff_alpha([va, vb])))
+    out.sort(key=lambda c: (c.kappa is None, c.kappa if c.kappa is not None else 0.0, c.code))   # worst first
     return PairAgreement(rater_a, rater_b, len(docs), len(units), out)
 
 

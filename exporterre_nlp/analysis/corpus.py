@@ -14,6 +14,13 @@ Everything the report and the comparison compute starts from a
 - counted codings are human decisions (``manual`` and ``accepted``) by default;
   with ``include_pending`` the machine suggestions nobody has decided on yet
   are added (and every output says so);
+- a coding counts only in a document **covered** for its code
+  (:mod:`.coverage`): elsewhere nobody has coded, and a count there would
+  read as an absence;
+- where coders decided differently on one suggestion (one accepted, another
+  rejected), the **disagreement rule** decides (:data:`RULES`, default
+  ``no-rejection``: an acceptance counts when no coder who covered the document
+  rejected it); every such case is kept in ``disagreements``;
 - a **voice** is who speaks in a unit: the participant's pseudonymous key when
   the store knows it, else ``document/speaker label``, else the document
   (unattributed field notes). Voices are what "participants" counts.
@@ -25,12 +32,39 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from ..errors import ExporterreError
 from ..i18n import tr
 from ..records import PHASE_NAMES
 from ..store.reports import CountedCoding, DocumentFacts
+from .coverage import Coverage, load_coverage
 
 NON_INTERVIEWER_ROLES = ("resident", "relais", "other")
 BUILTIN_ATTRIBUTES = ("phase", "lieu", "document", "role", "speaker")
+# How a suggestion accepted by one coder and rejected by another counts:
+RULES = ("no-rejection",   # counts when no coder who covered the document rejected it (default)
+         "any",            # counts when any coder accepted it (the union)
+         "majority")       # counts when more coders accepted it than rejected it
+DEFAULT_RULE = "no-rejection"
+
+
+def check_rule(rule: str) -> str:
+    if rule not in RULES:
+        raise ExporterreError(tr(f"Règle de désaccord inconnue : « {rule} ».", f"Unknown disagreement rule: '{rule}'."),
+                              tr(f"Choisissez parmi : {', '.join(RULES)}.", f"Choose among: {', '.join(RULES)}."))
+    return rule
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A machine suggestion some coders accepted and others rejected."""
+    suggestion_id: int
+    document_id: int
+    start: int
+    end: int
+    code_key: str
+    accepted_by: tuple[str, ...]
+    rejected_by: tuple[str, ...]
+    counted: bool                                     # under the rule in force
 
 
 def not_given() -> str:
@@ -90,6 +124,12 @@ class CodedCorpus:
     include_pending: bool = False
     coders: list[str] | None = None
     excluded_codings: int = 0                        # counted codings outside every unit
+    coverage: Coverage | None = None
+    uncovered_codings: int = 0                       # codings in documents not covered for their code
+    pending_not_counted: int = 0                     # machine suggestions awaiting review, left out
+    rule: str = DEFAULT_RULE
+    disagreements: list[Disagreement] = field(default_factory=list)
+    vetoed_codings: int = 0                          # acceptances left out by the disagreement rule
     coding_units: dict[int, tuple[int, ...]] = field(default_factory=dict)   # coding id -> segment ids
     _rolled: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
 
@@ -175,6 +215,18 @@ class CodedCorpus:
         return sorted(v for v in seen if v != missing) + ([missing] if missing in seen else [])
 
 
+def display_labels(corpus: CodedCorpus) -> dict[str, str]:
+    """Code labels for people, with their parent's label where two codes share one: "Lieux de culte (Lieux)"."""
+    seen: dict[str, int] = defaultdict(int)
+    for n in corpus.codes.values():
+        seen[n.label.strip().lower()] += 1
+    out = {}
+    for k, n in corpus.codes.items():
+        parent = corpus.codes.get(n.parent) if n.parent else None
+        out[k] = f"{n.label} ({parent.label})" if seen[n.label.strip().lower()] > 1 and parent else n.label
+    return out
+
+
 def build_code_nodes(codes: Iterable) -> dict[str, CodeNode]:
     """Store codes (records.Code) → code tree nodes keyed by code key, parents first."""
     codes = list(codes)
@@ -200,16 +252,55 @@ def _voice(document: str, participant: str | None, speaker: str | None) -> str:
     return f"{document}/{speaker}" if speaker else document
 
 
+def _apply_rule(counted: list[CountedCoding], decisions, cover: Coverage, rule: str
+                ) -> tuple[list[CountedCoding], list[Disagreement], int]:
+    """Counted codings under the disagreement rule, the disagreements, and how many acceptances were left out."""
+    by_suggestion: dict[int, list] = defaultdict(list)
+    for d in decisions:
+        by_suggestion[d[0]].append(d)
+    out: list[Disagreement] = []
+    vetoed_codes: dict[int, set[str]] = {}
+    for sid, ds in by_suggestion.items():
+        for key in {d[4] for d in ds if d[6] == "accepted"}:
+            accepted = tuple(sorted({d[5] for d in ds if d[6] == "accepted" and d[4] == key}))
+            rejected = tuple(sorted({d[5] for d in ds if d[6] == "rejected" and d[4] == key}))
+            if not rejected:
+                continue
+            doc = ds[0][1]
+            if rule == "any":
+                counts = True
+            elif rule == "majority":
+                counts = len(accepted) > len(rejected)
+            else:
+                covering = set(cover.coders_covering(doc, key))
+                counts = not (set(rejected) & covering)
+            out.append(Disagreement(sid, doc, ds[0][2], ds[0][3], key, accepted, rejected, counts))
+            if not counts:
+                vetoed_codes.setdefault(sid, set()).add(key)
+    kept = [c for c in counted if not (c.source_id in vetoed_codes and c.code_key in vetoed_codes[c.source_id]
+                                       and c.status == "accepted")]
+    return kept, sorted(out, key=lambda d: (d.document_id, d.start, d.code_key)), len(counted) - len(kept)
+
+
 def load_coded_corpus(store, *, include_pending: bool = False, coders: Iterable[str] | None = None,
-                      include_interviewer: bool = False, machine: str = "machine") -> CodedCorpus:
+                      include_interviewer: bool = False, machine: str = "machine",
+                      rule: str = DEFAULT_RULE) -> CodedCorpus:
     """Read units, codes and counted codings from the store (one consistent snapshot)."""
     coders = list(coders) if coders is not None else None
+    check_rule(rule)
     with store.snapshot():
         everything = store.segment_views()
         codes = build_code_nodes(store.list_codes())
         counted = store.counted_codings(include_pending=include_pending, coders=coders, machine=machine)
         documents = {d.id: d for d in store.document_facts()}
         participants = {p.key: dict(p.attributes) for p in store.list_participants()}
+        cover = load_coverage(store, codes, coders=coders, machine=machine)
+        decisions = store.suggestion_decisions(coders=coders)
+        pending_all = 0 if include_pending else len(store.counted_codings(include_pending=True, coders=[],
+                                                                          machine=machine))
+    counted, disagreements, vetoed = _apply_rule(counted, decisions, cover, rule)
+    uncovered = [c for c in counted if c.code_key in codes and not cover.covers(c.document_id, c.code_key)]
+    counted = [c for c in counted if not (c.code_key in codes and not cover.covers(c.document_id, c.code_key))]
     # In a transcript (a document with speaker turns), a paragraph without a speaker is a header or a
     # context note (date, place, who is present), not speech: it is left out. In field notes (no speaker
     # at all), the paragraphs are the material.
@@ -247,4 +338,6 @@ def load_coded_corpus(store, *, include_pending: bool = False, coders: Iterable[
     return CodedCorpus(units=units, codes=codes, direct={k: frozenset(v) for k, v in direct.items()},
                        codings=kept, documents=documents, participants=participants,
                        include_pending=include_pending, coders=coders, excluded_codings=excluded,
-                       coding_units=coding_units)
+                       coding_units=coding_units, coverage=cover, uncovered_codings=len(uncovered),
+                       pending_not_counted=pending_all, rule=rule, disagreements=disagreements,
+                       vetoed_codings=vetoed)

@@ -11,6 +11,12 @@ Two units of count:
 
 Rows are the codes in codebook order; a branch row counts the units carrying
 the branch code or any code below it (a unit is counted once per row).
+
+**Coverage.** A row counts only over the documents covered for its code
+(:mod:`.coverage`): ``cell_totals[i][j]`` is the number of units (or voices) of
+column ``j`` in documents covered for row ``i``. A cell whose ``cell_totals`` is 0
+is **not coded** (nobody coded that column for that code): shells show "non
+codé", never 0, and specificities and "only in phase X" ignore it.
 """
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ from typing import Iterable
 
 from ..errors import ExporterreError, UnknownCodeError
 from ..i18n import tr
-from .corpus import CodedCorpus, phase_label
+from .corpus import CodedCorpus, display_labels, phase_label
 
 UNITS = ("segments", "participants")
 
@@ -40,9 +46,19 @@ class ContingencyTable:
     total: int                               # units (or voices) in all
     include_pending: bool = False
     column_labels: list[str] = field(default_factory=list)
+    cell_totals: list[list[int]] | None = None  # rows × columns: units (voices) covered for the row's code
 
-    def cell(self, code: str, column: str) -> int:
-        return self.counts[self.rows.index(code)][self.columns.index(column)]
+    def cell(self, code: str, column: str) -> int | None:
+        """The count of a cell, or None when the cell is not coded (no coverage)."""
+        i, j = self.rows.index(code), self.columns.index(column)
+        return self.counts[i][j] if self.is_covered(i, j) else None
+
+    def is_covered(self, i: int, j: int) -> bool:
+        return self.cell_totals is None or self.cell_totals[i][j] > 0
+
+    def covered_total(self, i: int) -> int:
+        """Units (voices) over which row ``i`` was counted."""
+        return sum(self.cell_totals[i]) if self.cell_totals is not None else self.total
 
     def to_frame(self):
         """A pandas DataFrame (rows = code keys, columns = attribute values, plus total)."""
@@ -92,12 +108,22 @@ def contingency(corpus: CodedCorpus, by: str = "phase", *, unit: str = "segments
     col_index = {v: j for j, v in enumerate(columns)}
     row_index = {k: i for i, k in enumerate(rows)}
     counts = [[0] * len(columns) for _ in rows]
+    cover = corpus.coverage
+    # rows covered over the same documents share their column totals
+    doc_sets: dict[frozenset[int] | None, list[int]] = defaultdict(list)
+    for i, k in enumerate(rows):
+        doc_sets[cover.documents(k) if cover is not None else None].append(i)
+    cell_totals: list[list[int]] = [[0] * len(columns) for _ in rows]
     if unit == "segments":
         column_totals = [0] * len(columns)
         row_totals = [0] * len(rows)
+        per_set = {ds: [0] * len(columns) for ds in doc_sets}
         for u in corpus.units:
             j = col_index[corpus.attribute(u, by)]
             column_totals[j] += 1
+            for ds, tot in per_set.items():
+                if ds is None or u.document_id in ds:
+                    tot[j] += 1
             for k in corpus.rolled(u.segment_id):
                 i = row_index.get(k)
                 if i is not None:
@@ -106,10 +132,14 @@ def contingency(corpus: CodedCorpus, by: str = "phase", *, unit: str = "segments
         total = len(corpus.units)
     else:
         voices: dict[int, set[str]] = defaultdict(set)              # column -> voices
+        set_voices = {ds: defaultdict(set) for ds in doc_sets}
         carriers: dict[tuple[int, int], set[str]] = defaultdict(set)  # (row, column) -> voices
         for u in corpus.units:
             j = col_index[corpus.attribute(u, by)]
             voices[j].add(u.voice)
+            for ds, vs in set_voices.items():
+                if ds is None or u.document_id in ds:
+                    vs[j].add(u.voice)
             for k in corpus.rolled(u.segment_id):
                 i = row_index.get(k)
                 if i is not None:
@@ -119,14 +149,19 @@ def contingency(corpus: CodedCorpus, by: str = "phase", *, unit: str = "segments
         column_totals = [len(voices[j]) for j in range(len(columns))]
         row_totals = [sum(r) for r in counts]
         total = sum(column_totals)
-    labels = {k: corpus.codes[k].label for k in rows}
+        per_set = {ds: [len(vs[j]) for j in range(len(columns))] for ds, vs in set_voices.items()}
+    for ds, idx in doc_sets.items():
+        for i in idx:
+            cell_totals[i] = list(per_set[ds])
+    shown_labels = display_labels(corpus)
+    labels = {k: shown_labels[k] for k in rows}
     shown = set(rows)
     depth = {k: sum(1 for a in corpus.ancestors(k) if a in shown) for k in rows}   # indentation in the table
     return ContingencyTable(
         by=by, unit=unit, rows=rows, labels=labels, depth=depth,
         branch={k: corpus.codes[k].is_branch for k in rows}, columns=columns, counts=counts,
         column_totals=column_totals, row_totals=row_totals, total=total, include_pending=corpus.include_pending,
-        column_labels=[phase_label(c) if by == "phase" else c for c in columns])
+        column_labels=[phase_label(c) if by == "phase" else c for c in columns], cell_totals=cell_totals)
 
 
 @dataclass(frozen=True)

@@ -116,12 +116,31 @@ def trim_span(text: str, start: int, end: int, max_chars: int) -> tuple[int, int
     return start, cut
 
 
+def expand_to_sentences(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
+    """Widen [start, end) to the sentences it touches, without leaving [lo, hi) (the speaker's turn):
+    a quote starts where a sentence starts and ends where one ends."""
+    begin = lo
+    for m in _SENTENCE_END.finditer(text, lo, start):
+        if m.end() <= start:
+            begin = m.end()
+    stop = hi
+    m = _SENTENCE_END.search(text, max(end - 1, lo), hi)
+    if m is not None:
+        stop = m.end()
+    while begin < stop and text[begin].isspace():
+        begin += 1
+    while stop > begin and text[stop - 1].isspace():
+        stop -= 1
+    return begin, stop
+
+
 def candidates_for(corpus: CodedCorpus, key: str, texts: dict[int, str], *, min_words: int = 6,
                    max_chars: int = 400) -> list[QuoteCandidate]:
     """Passages of the counted codings of ``key`` (and codes below it).
 
-    A coding is clipped to the segment it falls on (one speaker's words); shorter
-    than ``min_words``, it is widened to that segment; a long one is trimmed to whole sentences of at most ``max_chars`` characters.
+    A coding is clipped to the segment it falls on (one speaker's words), widened to the whole sentences it
+    touches within that segment; shorter than ``min_words``, it is widened to that segment; a long one is
+    trimmed to whole sentences of at most ``max_chars`` characters.
     """
     units = {u.segment_id: u for u in corpus.units}
     seen: set[tuple[int, int, int]] = set()
@@ -131,6 +150,7 @@ def candidates_for(corpus: CodedCorpus, key: str, texts: dict[int, str], *, min_
         text = texts[c.document_id]
         # one speaker's words: clip the coding to its (first) unit
         start, end = max(c.start, unit.start), min(c.end, unit.end)
+        start, end = expand_to_sentences(text, start, end, unit.start, unit.end)
         if len(_WORD.findall(text[start:end])) < min_words:
             start, end = unit.start, unit.end
         start, end = trim_span(text, start, end, max_chars)

@@ -99,6 +99,7 @@ class SpecificityTable:
     total: int
     labels: dict[str, str] = field(default_factory=dict)
     column_labels: list[str] = field(default_factory=list)
+    cell_totals: list[list[int]] | None = None    # per-row column totals (coverage); 0 = cell not coded
 
     def score(self, row: str, column: str) -> float:
         return self.scores[self.rows.index(row)][self.columns.index(column)]
@@ -113,22 +114,28 @@ class SpecificityTable:
 def specificities(rows: Sequence[str], columns: Sequence[str], counts: Sequence[Sequence[int]],
                   column_totals: Sequence[int], total: int, *, threshold: float = 2.0,
                   row_totals: Sequence[int] | None = None, labels: dict[str, str] | None = None,
-                  column_labels: Sequence[str] | None = None) -> SpecificityTable:
+                  column_labels: Sequence[str] | None = None,
+                  cell_totals: Sequence[Sequence[int]] | None = None) -> SpecificityTable:
     """Scores, residuals and flags of every cell of a table of counts.
 
     ``row_totals`` default to the row sums (right when every unit belongs to one column).
+    ``cell_totals`` (rows × columns) replace ``column_totals`` row by row when each row was counted over
+    its own population (coverage): the row's population is then the sum of its cell totals, and a cell
+    with a total of 0 (not coded) gets no score.
     """
     row_totals = list(row_totals) if row_totals is not None else [sum(r) for r in counts]
     expected, scores, residuals, flags = [], [], [], []
     for i, _ in enumerate(rows):
         F = row_totals[i]
+        col_totals = cell_totals[i] if cell_totals is not None else column_totals
+        T = sum(col_totals) if cell_totals is not None else total
         e_row, s_row, r_row, f_row = [], [], [], []
         for j, _ in enumerate(columns):
-            f, t = counts[i][j], column_totals[j]
-            score = lafon_score(f, F, t, total)
-            e_row.append(round(F * t / total, 6) if total else 0.0)
+            f, t = counts[i][j], col_totals[j]
+            score = lafon_score(f, F, t, T) if t > 0 else 0.0
+            e_row.append(round(F * t / T, 6) if T else 0.0)
             s_row.append(score)
-            r_row.append(adjusted_residual(f, F, t, total))
+            r_row.append(adjusted_residual(f, F, t, T) if t > 0 else 0.0)
             f_row.append("+" if score >= threshold else "-" if score <= -threshold else "")
         expected.append(e_row)
         scores.append(s_row)
@@ -136,27 +143,32 @@ def specificities(rows: Sequence[str], columns: Sequence[str], counts: Sequence[
         flags.append(f_row)
     return SpecificityTable(list(rows), list(columns), [list(r) for r in counts], expected, scores, residuals,
                             flags, threshold, row_totals, list(column_totals), total, dict(labels or {}),
-                            list(column_labels or columns))
+                            list(column_labels or columns),
+                            [list(r) for r in cell_totals] if cell_totals is not None else None)
 
 
 def table_specificities(table, *, threshold: float = 2.0) -> SpecificityTable:
     """Specificities of a :class:`~exporterre_nlp.analysis.counts.ContingencyTable`."""
     return specificities(table.rows, table.columns, table.counts, table.column_totals, table.total,
                          threshold=threshold, row_totals=table.row_totals, labels=table.labels,
-                         column_labels=table.column_labels)
+                         column_labels=table.column_labels, cell_totals=getattr(table, "cell_totals", None))
 
 
 def exclusive_rows(rows: Sequence[str], columns: Sequence[str], counts: Sequence[Sequence[int]],
-                   column_totals: Sequence[int], *, min_count: int = 1) -> list[tuple[str, str, int]]:
+                   column_totals: Sequence[int], *, min_count: int = 1,
+                   cell_totals: Sequence[Sequence[int]] | None = None) -> list[tuple[str, str, int]]:
     """Rows present in exactly one column and absent from every other non-empty column.
 
+    With ``cell_totals`` (coverage), a column counts for a row only where that row was coded: "only in
+    phase 3" needs at least one other phase coded for that code and without it.
     Returns (row, column, count) for rows with at least ``min_count`` there.
     """
-    live = [j for j, t in enumerate(column_totals) if t > 0]
-    if len(live) < 2:
-        return []
     out = []
     for i, row in enumerate(rows):
+        totals = cell_totals[i] if cell_totals is not None else column_totals
+        live = [j for j, t in enumerate(totals) if t > 0]
+        if len(live) < 2:
+            continue
         present = [j for j in live if counts[i][j] > 0]
         if len(present) == 1 and counts[i][present[0]] >= min_count:
             out.append((row, columns[present[0]], counts[i][present[0]]))

@@ -36,4 +36,8 @@ COMMAND_HELP_EN = {
     "themes": "Recurring themes of residents' speech (BERTopic, interviewer left out), linked to the codebook. "
               "Without options: fit (or reuse an identical run), store and print the themes table. The closest "
               "codes become suggestions to validate (origin topic:N).",
+    "coverage mark": "Mark documents as coded by you for codebook branches: counts and comparisons use only "
+                     "covered documents.",
+    "coverage unmark": "Remove your coverage marks (on some branches, or all of them).",
+    "coverage show": "Coverage per branch and phase: documents, words and participants covered / total.",
 }

@@ -17,6 +17,16 @@ PENDING_HELP = tr("Compter aussi les suggestions de la machine en attente de val
                   "Also count the machine's suggestions awaiting review (the report then says so everywhere).")
 
 
+UNIT_HELP = tr("Unité de comparaison : participants (défaut : voix distinctes ; un document de notes de terrain "
+               "compte pour une voix) ou segments.",
+               "Unit of comparison: participants (default: distinct voices; a field-note document counts as one "
+               "voice) or segments.")
+RULE_HELP = tr("Règle quand des codeurs ont décidé différemment d'une suggestion : no-rejection (défaut : comptée si "
+               "aucun codeur ayant couvert le document ne l'a rejetée), any (union), majority.",
+               "Rule when coders decided differently on a suggestion: no-rejection (default: counted unless a coder "
+               "who covered the document rejected it), any (union), majority.")
+
+
 def _fmt(x: float) -> str:
     return f"{x:+.1f}"
 
@@ -35,6 +45,8 @@ def report(
         "signale les détections encore en attente.",
         "Show quotes, speakers and labels with the accepted pseudonyms (exporterre pseudo); the report flags "
         "detections still pending.")),
+    unit: Optional[str] = typer.Option(None, "--unit", help=UNIT_HELP),
+    rule: Optional[str] = typer.Option(None, "--rule", "--regle", help=RULE_HELP),
     force: bool = ForceOption,
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
@@ -49,14 +61,17 @@ def report(
     try:
         with progress_bar(tr("Rapport", "Report"), enabled=not as_json) as (update, cancel):
             result = write_report(proj, out, include_pending=include_pending or None, lang=lang,
-                                  pseudonymise=pseudonymise, progress=update, cancel=cancel)
+                                  pseudonymise=pseudonymise, progress=update, cancel=cancel, unit=unit, rule=rule)
     finally:
         proj.close()
     if as_json:
         print_json({"folder": str(result.folder), "files": [str(p) for p in result.files],
                     "include_pending": result.data.include_pending, "codes": len(result.data.code_sheets),
                     "themes": len(result.data.themes), "theme_run": result.data.theme_run,
-                    "pseudonymise": pseudonymise, "pseudonymisation": result.data.pseudo})
+                    "pseudonymise": pseudonymise, "pseudonymisation": result.data.pseudo,
+                    "unit": result.data.unit, "coverage_mode": result.data.coverage_mode,
+                    "pending_not_counted": result.data.pending_not_counted,
+                    "disagreement_rule": result.data.rule, "disagreements": len(result.data.disagreements)})
         return
     console.print(tr(f"Rapport écrit dans [bold]{shown(result.folder)}[/] : {len(result.files)} fichiers "
                      f"({len(result.data.code_sheets)} fiches de code, {len(result.data.themes)} thèmes).",
@@ -67,6 +82,8 @@ def report(
     if result.data.include_pending:
         err_console.print(tr("[yellow]Attention :[/] suggestions en attente incluses.",
                              "[yellow]Warning:[/] pending suggestions included."))
+    elif result.data.pending_not_counted:
+        err_console.print(_pending_text(result.data.pending_not_counted), highlight=False)
     if result.data.pseudo:
         p = result.data.pseudo
         console.print(tr(f"Pseudonymisé : {p['applied']} remplacement(s) appliqué(s).",
@@ -85,8 +102,8 @@ def compare(
     codes: Optional[str] = typer.Option(None, "--codes", help=tr(
         "Branche(s) du livre de codes à comparer, séparées par des virgules (ex. besoins).",
         "Codebook branch(es) to compare, comma-separated (e.g. besoins).")),
-    unit: str = typer.Option("segments", "--unit", help=tr(
-        "Unité de compte : segments ou participants.", "Unit of count: segments or participants.")),
+    unit: str = typer.Option("participants", "--unit", help=UNIT_HELP),
+    rule: Optional[str] = typer.Option(None, "--rule", "--regle", help=RULE_HELP),
     project: Optional[Path] = ProjectOption,
     include_pending: bool = typer.Option(False, "--include-pending", help=PENDING_HELP),
     threshold: Optional[float] = typer.Option(None, "--seuil", "--threshold", help=tr(
@@ -103,7 +120,8 @@ def compare(
                                include_interviewer=proj.settings.report.include_interviewer,
                                threshold=threshold if threshold is not None else
                                proj.settings.report.specificity_threshold,
-                               machine=proj.settings.extraction.coder)
+                               machine=proj.settings.extraction.coder,
+                               rule=rule or proj.settings.report.disagreement_rule)
     finally:
         proj.close()
     if as_json:
@@ -111,6 +129,16 @@ def compare(
         return
     t, s = result.table, result.specificity
     unit_word = tr("segments", "segments") if t.unit == "segments" else tr("participants", "participants")
+    _print_coverage(result, t.by, phase_label)
+    if result.pending_not_counted and not t.include_pending:
+        console.print(_pending_text(result.pending_not_counted), highlight=False)
+    if not any(t.row_totals):
+        console.print(tr("Aucun codage compté dans les documents couverts : pas de tableau à comparer. Codez "
+                         "(exporterre code), marquez la couverture (exporterre coverage mark) ou ajoutez "
+                         "--include-pending.",
+                         "No coding counted in covered documents: no table to compare. Code (exporterre code), mark "
+                         "coverage (exporterre coverage mark) or add --include-pending."), highlight=False)
+        return
     title = tr(f"Codes × {t.by} ({unit_word})", f"Codes × {t.by} ({unit_word})")
     if t.include_pending:
         title += tr(" — suggestions en attente incluses", " — pending suggestions included")
@@ -122,6 +150,9 @@ def compare(
     for i, key in enumerate(t.rows):
         cells = []
         for j in range(len(t.columns)):
+            if not t.is_covered(i, j):
+                cells.append(tr("[dim]non codé[/]", "[dim]not coded[/]"))
+                continue
             flag = s.flags[i][j]
             style = "bold red" if flag == "+" else "bold blue" if flag == "-" else ""
             text = f"{t.counts[i][j]} ({_fmt(s.scores[i][j])})"
@@ -130,14 +161,46 @@ def compare(
     table.add_row(tr(f"[dim]{unit_word} de la colonne[/]", f"[dim]{unit_word} in column[/]"),
                   *[str(n) for n in t.column_totals], str(t.total))
     console.print(table)
-    console.print(tr(f"Entre parenthèses : spécificité de Lafon (log10 signé de p) ; en couleur à partir de "
-                     f"±{s.threshold:g} (rouge : sur-représenté, bleu : sous-représenté).",
-                     f"In brackets: Lafon specificity (signed log10 p); coloured from ±{s.threshold:g} "
-                     f"(red: over-, blue: under-represented)."), highlight=False)
+    console.print(tr(f"Unité : {unit_word} (--unit pour changer). Entre parenthèses : spécificité de Lafon (log10 "
+                     f"signé de p) ; en couleur à partir de ±{s.threshold:g} (rouge : sur-représenté, bleu : "
+                     "sous-représenté). « non codé » : aucun document couvert pour ce code dans cette colonne.",
+                     f"Unit: {unit_word} (--unit to change). In brackets: Lafon specificity (signed log10 p); "
+                     f"coloured from ±{s.threshold:g} (red: over-, blue: under-represented). 'not coded': no "
+                     "document covered for that code in that column."), highlight=False)
     for key, column, n in result.exclusive:
         col = phase_label(column) if t.by == "phase" else column
-        console.print(tr(f"• « {t.labels[key]} » : seulement dans {col} ({n})",
-                         f"• '{t.labels[key]}': only in {col} ({n})"), highlight=False)
+        console.print(tr(f"• « {t.labels[key]} » : seulement dans {col} ({n}) parmi les colonnes codées",
+                         f"• '{t.labels[key]}': only in {col} ({n}) among the coded columns"), highlight=False)
+    if result.disagreements:
+        counted = sum(d.counted for d in result.disagreements)
+        console.print(tr(f"{len(result.disagreements)} désaccord(s) entre codeurs (règle {result.rule}) : "
+                         f"{counted} compté(s), {len(result.disagreements) - counted} écarté(s).",
+                         f"{len(result.disagreements)} disagreement(s) between coders (rule {result.rule}): "
+                         f"{counted} counted, {len(result.disagreements) - counted} left out."), highlight=False)
+
+
+def _pending_text(n: int) -> str:
+    return tr(f"{n} suggestion(s) de la machine en attente ne sont pas comptées : validez-les avec « exporterre code "
+              "--coder NOM » (écran de validation), ou comptez-les avec --include-pending.",
+              f"{n} machine suggestion(s) awaiting review are not counted: review them with 'exporterre code --coder "
+              "NAME' (review screen), or count them with --include-pending.")
+
+
+def _print_coverage(result, by: str, phase_label) -> None:
+    table = Table(title=tr("Couverture (couverts / total)", "Coverage (covered / total)"))
+    for col in (tr("branche", "branch"), by, "documents", tr("mots", "words"), "participants"):
+        table.add_column(col, justify="left" if col in (tr("branche", "branch"), by) else "right")
+    for r in result.coverage or []:
+        table.add_row(result.table.labels.get(r.branch, r.branch), phase_label(r.column) if by == "phase" else r.column,
+                      f"{r.documents}/{r.documents_total}", f"{r.words}/{r.words_total}",
+                      f"{r.participants}/{r.participants_total}")
+    console.print(table)
+    console.print(tr("Couverture : marques des codeurs (exporterre coverage mark)." if result.coverage_mode == "marks"
+                     else "Couverture déduite des décisions (aucune marque) : un document compte comme codé pour une "
+                     "branche quand un codeur y a décidé au moins un code de cette branche.",
+                     "Coverage: the coders' marks (exporterre coverage mark)." if result.coverage_mode == "marks"
+                     else "Coverage derived from decisions (no mark): a document counts as coded for a branch when a "
+                     "coder decided at least one code of that branch there."), highlight=False)
 
 
 @app.command("agreement")
@@ -182,6 +245,13 @@ def agreement(
                           f"{c.alpha:.2f}" if c.alpha is not None else "—")
         console.print(table)
     console.print(tr("Unité : le segment, par code ; seuls comptent les segments des documents travaillés par les "
-                     "deux où l'un au moins a posé un code (le texte non codé ne gonfle pas l'accord).",
+                     "deux où l'un au moins a posé un code (le texte non codé ne gonfle pas l'accord). Tous les codes "
+                     "posés, suggérés ou rejetés sont comptés ; avec la machine, chaque code sur les documents que "
+                     "le codeur a couverts pour lui. Pire accord en premier.",
                      "Unit: the segment, per code; only segments of documents both worked on where at least one "
-                     "applied a code count (uncoded text does not inflate agreement)."), highlight=False)
+                     "applied a code count (uncoded text does not inflate agreement). Every code applied, suggested "
+                     "or rejected counts; with the machine, each code over the documents the coder covered for it. "
+                     "Worst agreement first."), highlight=False)
+
+
+from . import coverage as _coverage  # noqa: E402,F401  (registers `exporterre coverage`)

@@ -130,7 +130,7 @@ def find_segments(text: str, settings: IngestSettings | Settings | None = None, 
     accepted = accept_labels([c.label for c in candidates], known, dashes=[c.dash for c in candidates])
     turns = [c for c, ok in zip(candidates, accepted) if ok]
     if not turns:
-        return paragraphs(text, 0, len(text))
+        return mark_non_speech(text, paragraphs(text, 0, len(text)), transcript=False)
     canonical: dict[str, str] = {}
     for turn in turns:
         canonical.setdefault(turn.key, turn.label)
@@ -150,7 +150,34 @@ def find_segments(text: str, settings: IngestSettings | Settings | None = None, 
         if s < e:
             segments.append(SegmentDraft(s, e, speaker=canonical[turn.key],
                                          timestamp=turn.timestamp, kind="turn"))
-    return segments
+    return mark_non_speech(text, segments, transcript=True)
+
+
+# A whole paragraph between brackets: "[Fin de l'enregistrement]", "(rires, coupure)".
+_BRACKETED = re.compile(r"^\s*[\[(][^\])]*[\])]\s*$")
+_SENTENCE_END = re.compile(r"[.!?…»\"]\s*$")
+
+
+def _title_like(line: str) -> bool:
+    """Short, starting with a capital (or a Markdown '#'), with no sentence or clause punctuation at the end."""
+    words, line = line.split(), line.strip()
+    return (bool(words) and len(words) <= 20 and (line[0].isupper() or line[0] == "#")
+            and not _SENTENCE_END.search(line) and line[-1] not in ",;:")
+
+
+def mark_non_speech(text: str, segments: list[SegmentDraft], *, transcript: bool) -> list[SegmentDraft]:
+    """Mark what nobody said as ``kind = "note"``: in a transcript, every paragraph outside a speaker turn
+    (title, date and place, legend of the labels, transcriber's notes); in field notes, a first paragraph
+    whose first line is a title (short, no final punctuation), and any paragraph wholly between brackets.
+    Analysis, themes and quotes leave notes out; readers show them greyed."""
+    out = []
+    for i, seg in enumerate(segments):
+        words = text[seg.start:seg.end]
+        note = (transcript and seg.speaker is None) or _BRACKETED.match(words) is not None \
+            or (not transcript and i == 0 and len(segments) > 1 and _title_like(words.split("\n", 1)[0]))
+        out.append(SegmentDraft(seg.start, seg.end, speaker=seg.speaker, timestamp=seg.timestamp, kind="note")
+                   if note and seg.speaker is None else seg)
+    return out
 
 
 def split_label(line: str, settings: IngestSettings | Settings | None = None) -> tuple[str, int] | None:

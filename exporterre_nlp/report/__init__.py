@@ -72,6 +72,7 @@ def pending_banner(data: ReportData) -> str | None:
 
 
 TABLE_NAMES = ("codes_par_phase", "codes_par_phase_participants", "codes_par_lieu", "codes_resume", "citations",
+               "couverture", "desaccords",
                "besoins_competences", "lemmes_par_phase", "themes_par_phase", "extractions", "accord")
 
 
@@ -97,7 +98,8 @@ def banner_of(data: ReportData) -> str | None:
 def write_report(project, out: str | Path, *, include_pending: bool | None = None, lang: str | None = None,
                  include_interviewer: bool | None = None, lemmatise=None, pseudonymise: bool = False,
                  progress: Callable[[Progress], None] | None = None,
-                 cancel: threading.Event | None = None) -> ReportResult:
+                 cancel: threading.Event | None = None, unit: str | None = None,
+                 rule: str | None = None) -> ReportResult:
     """Compute and write the whole report of ``project`` into the folder ``out``.
 
     ``pseudonymise``: show participants' words with the accepted pseudonyms (``exporterre pseudo``)."""
@@ -105,7 +107,8 @@ def write_report(project, out: str | Path, *, include_pending: bool | None = Non
     out = check_output(out, kind="folder", force=True)
     with language(lang):
         data = build_report_data(project, include_pending=include_pending, include_interviewer=include_interviewer,
-                                 lemmatise=lemmatise, pseudonymise=pseudonymise, progress=progress, cancel=cancel)
+                                 lemmatise=lemmatise, pseudonymise=pseudonymise, progress=progress, cancel=cancel,
+                                 unit=unit, rule=rule)
         # Everything is written into a hidden folder inside ``out`` first, then moved into place (manifest
         # last): a kill leaves the previous report whole; it is replaced only by a complete new one.
         staged = StagedFolder(out, marker="manifest.json")

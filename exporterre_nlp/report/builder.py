@@ -7,8 +7,9 @@ from collections import Counter, defaultdict
 from typing import Callable
 
 from ..analysis.agreement import MACHINE, agreement, known_raters
-from ..analysis.corpus import CodedCorpus, load_coded_corpus
+from ..analysis.corpus import CodedCorpus, display_labels, load_coded_corpus
 from ..analysis.counts import code_figures, contingency, cooccurrences
+from ..analysis.coverage import coverage_rows
 from ..analysis.lexicon import (Lemmatiser, lemma_specificities, plain_words, project_lemmas, top_lemmas,
                                unit_lemmas)
 from ..analysis.matching import skills_needs
@@ -88,6 +89,15 @@ def _agreement(store) -> list:
     return agreement(store, humans, machine=MACHINE in raters)
 
 
+def check_unit(unit: str) -> str:
+    from ..analysis.counts import UNITS
+    from ..errors import ExporterreError
+    if unit not in UNITS:
+        raise ExporterreError(tr(f"Unité inconnue : « {unit} ».", f"Unknown unit: '{unit}'."),
+                              tr("Choisissez participants ou segments.", "Choose participants or segments."))
+    return unit
+
+
 def lemmas_of(project, corpus: CodedCorpus, lemmatise: Lemmatiser | None, cancel) -> dict[int, list[str]]:
     """Lemmas of every unit: a given function, word forms (``report.lemmas: words``) or the French model."""
     if lemmatise is not None:
@@ -98,7 +108,8 @@ def lemmas_of(project, corpus: CodedCorpus, lemmatise: Lemmatiser | None, cancel
 
 
 def build_report_data(project, *, include_pending: bool | None = None, include_interviewer: bool | None = None,
-                      lemmatise: Lemmatiser | None = None, pseudonymise: bool = False,
+                      lemmatise: Lemmatiser | None = None, pseudonymise: bool = False, unit: str | None = None,
+                      rule: str | None = None,
                       progress: Callable[[Progress], None] | None = None,
                       cancel: threading.Event | None = None) -> ReportData:
     """All figures of the report of ``project`` (see docs/report.md).
@@ -107,14 +118,20 @@ def build_report_data(project, *, include_pending: bool | None = None, include_i
     rs = project.settings.report
     include_pending = rs.include_pending if include_pending is None else include_pending
     include_interviewer = rs.include_interviewer if include_interviewer is None else include_interviewer
+    unit = unit or rs.unit
+    rule = rule or rs.disagreement_rule
+    check_unit(unit)
     store = project.store
     _step(progress, cancel, 0, tr("lecture du projet", "reading the project"))
     corpus = load_coded_corpus(store, include_pending=include_pending, include_interviewer=include_interviewer,
-                               machine=project.settings.extraction.coder)
+                               machine=project.settings.extraction.coder, rule=rule)
     texts = store.document_texts(corpus.documents)
     threshold = rs.specificity_threshold
     phase_table = contingency(corpus, "phase")
     phase_spec = table_specificities(phase_table, threshold=threshold)
+    participants_table = contingency(corpus, "phase", unit="participants")
+    participants_spec = table_specificities(participants_table, threshold=threshold)
+    chosen_spec = participants_spec if unit == "participants" else phase_spec
     lieu_table = contingency(corpus, "lieu")
     _step(progress, cancel, 1, tr("lemmes", "lemmas"))
     lemmas = lemmas_of(project, corpus, lemmatise, cancel)
@@ -138,12 +155,13 @@ def build_report_data(project, *, include_pending: bool | None = None, include_i
     themes = theme_part(store, corpus, texts, quotes=rs.quotes_per_code, threshold=threshold,
                         max_chars=rs.quote_max_chars, **quote_args)
     _step(progress, cancel, 3, tr("fiches des codes", "code sheets"))
-    sheets, uncoded = [], []
-    row_of = {k: i for i, k in enumerate(phase_spec.rows)}
+    sheets, uncoded, not_covered = [], [], []
+    row_of = {k: i for i, k in enumerate(chosen_spec.rows)}
+    data_labels = display_labels(corpus)
     for key, node in corpus.codes.items():
         figures = code_figures(corpus, key)
         if figures.segments == 0:
-            uncoded.append(key)
+            (uncoded if corpus.coverage.documents(key) else not_covered).append(key)
             continue
         if node.is_branch and _same_as_one_child(corpus, key):
             continue                                    # its one coded child's sheet says it all
@@ -153,19 +171,21 @@ def build_report_data(project, *, include_pending: bool | None = None, include_i
             shared_themes.update(t for t in themes.segment_themes.get(u.segment_id, ()) if t >= 0)
         i = row_of[key]
         sheets.append(CodeSheet(
-            key=key, label=node.label, definition=node.definition, depth=node.depth, is_branch=node.is_branch,
+            key=key, label=data_labels[key], definition=node.definition, depth=node.depth, is_branch=node.is_branch,
             parent=node.parent, figures=figures,
             lemmas=top_lemmas(corpus, key, lemmas, n=rs.top_lemmas),
             quotes=select_quotes(cands, rs.quotes_per_code, **quote_args),
             cooccurring=[(k, corpus.codes[k].label, n) for k, n in cooccurrences(corpus, key)],
             themes=[(t, themes.labels.get(t, str(t)), n) for t, n in
                     sorted(shared_themes.items(), key=lambda kv: (-kv[1], kv[0]))[:3]],
-            scores=dict(zip(phase_spec.columns, phase_spec.scores[i])),
-            flags=dict(zip(phase_spec.columns, phase_spec.flags[i]))))
+            scores=dict(zip(chosen_spec.columns, chosen_spec.scores[i])),
+            flags=dict(zip(chosen_spec.columns, chosen_spec.flags[i])),
+            covered={c: phase_table.is_covered(i, j) for j, c in enumerate(phase_table.columns)}))
     _step(progress, cancel, 4, tr("comparaisons", "comparisons"))
     lemma_spec = lemma_specificities(corpus, lemmas, "phase", min_count=rs.lemma_min_count, threshold=threshold) \
         if corpus.units else None
-    exclusive = exclusive_rows(phase_table.rows, phase_table.columns, phase_table.counts, phase_table.column_totals)
+    exclusive = exclusive_rows(phase_table.rows, phase_table.columns, phase_table.counts, phase_table.column_totals,
+                               cell_totals=phase_table.cell_totals)
     _step(progress, cancel, 5, tr("accord entre codeurs", "agreement"))
     pairs = _agreement(store)
     _step(progress, cancel, 6, tr("extractions", "extractions"))
@@ -176,13 +196,22 @@ def build_report_data(project, *, include_pending: bool | None = None, include_i
         title=title + (tr(" (pseudonymisé)", " (pseudonymised)") if pseudonymise else ""),
         language=get_language(), include_pending=include_pending, include_interviewer=include_interviewer,
         corpus=corpus_summary(corpus), phase_table=phase_table, phase_specificity=phase_spec,
-        phase_participants=contingency(corpus, "phase", unit="participants"), lieu_table=lieu_table,
+        phase_participants=participants_table, lieu_table=lieu_table,
         lieu_specificity=table_specificities(lieu_table, threshold=threshold), exclusive_codes=exclusive,
         code_sheets=sheets, uncoded=uncoded, lemma_specificity=lemma_spec, matching=skills_needs(corpus),
         extraction=extraction, agreement=pairs, theme_run=themes.run_id, theme_status=themes.status,
         themes=themes.sheets, theme_specificity=themes.specificity, exclusive_themes=themes.exclusive,
         outlier_share=themes.outlier_share, excluded_codings=corpus.excluded_codings,
-        counted_codings=len(corpus.codings), code_labels={k: n.label for k, n in corpus.codes.items()})
+        counted_codings=len(corpus.codings), code_labels=display_labels(corpus),
+        unit=unit, phase_participants_specificity=participants_spec, coverage=coverage_rows(corpus),
+        coverage_mode=corpus.coverage.mode, coverage_marks=corpus.coverage.marks,
+        bulk_marks=corpus.coverage.bulk_marks, pending_not_counted=corpus.pending_not_counted,
+        uncovered_codings=corpus.uncovered_codings, rule=rule, disagreements=corpus.disagreements,
+        vetoed_codings=corpus.vetoed_codings,
+        document_names={d.id: d.name for d in corpus.documents.values()},
+        coders=sorted({c for c in corpus.coverage.by_coder}), not_covered=not_covered,
+        machine_suggestions=sum(a.codings for a in store.coder_activity()
+                                if a.coder == project.settings.extraction.coder and a.status == "pending"))
     data.manifest = {"codebook_name": name, "inputs": {"codings_hash": codings_hash(corpus)},
                      "coding_runs": sorted({c.run_id for c in corpus.codings if c.run_id is not None}),
                      "theme_run": themes.run_id}

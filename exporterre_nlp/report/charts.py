@@ -54,14 +54,16 @@ def codes_phase_bars(data: ReportData, path: Path) -> Path | None:
     y = np.arange(len(rows))
     width = 0.8 / max(len(t.columns), 1)
     for j, phase in enumerate(t.columns):
-        total = t.column_totals[j] or 1
-        values = [100.0 * t.counts[i][j] / total for i in rows]
+        # the share of the phase's covered segments (a phase not coded for a code shows no bar)
+        values = [100.0 * t.counts[i][j] / ((t.cell_totals[i][j] if t.cell_totals else t.column_totals[j]) or 1)
+                  for i in rows]
         ax.barh(y + j * width, values, height=width, label=phase_label(phase),
                 color=PHASE_COLOURS.get(phase, None))
     ax.set_yticks(y + width * (len(t.columns) - 1) / 2)
     ax.set_yticklabels([t.labels[t.rows[i]] for i in rows])
     ax.invert_yaxis()
-    ax.set_xlabel(tr("% des segments de la phase portant le code", "% of the phase's segments carrying the code"))
+    ax.set_xlabel(tr("% des segments couverts de la phase portant le code",
+                     "% of the phase's covered segments carrying the code"))
     ax.set_title(tr("Codes par phase", "Codes by phase") + _suffix(data))
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(axis="x", alpha=0.3)

@@ -11,6 +11,7 @@ import hashlib
 import platform
 import sys
 from datetime import datetime, timezone
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,79 @@ def versions() -> dict[str, str | None]:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             out[name] = None
+    return out
+
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _git(args: list[str], cwd: Path) -> str | None:
+    import subprocess
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+@lru_cache(maxsize=1)
+def source_hash() -> str:
+    """SHA-256 over the package's own source files (path and content), in a stable order."""
+    h = hashlib.sha256()
+    for path in sorted(PACKAGE_ROOT.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".yaml", ".yml", ".json", ".gz") \
+                and "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(PACKAGE_ROOT)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def program_version() -> dict[str, Any]:
+    """Which program wrote the report: the git commit when run from a checkout (and whether files were modified),
+    always the package version and a hash of its source."""
+    out: dict[str, Any] = {"package_version": __version__, "source_sha256": source_hash()}
+    checkout = PACKAGE_ROOT.parent
+    if (checkout / ".git").exists():
+        commit = _git(["rev-parse", "HEAD"], checkout)
+        if commit:
+            out["git_commit"] = commit
+            status = _git(["status", "--porcelain", "--", str(PACKAGE_ROOT)], checkout)
+            out["git_modified"] = bool(status)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _tree_hash(folder: str) -> str:
+    h = hashlib.sha256()
+    root = Path(folder)
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(root)).encode())
+            h.update(sha256_file(path).encode())
+    return h.hexdigest()
+
+
+def model_files(project) -> dict[str, Any]:
+    """The hash of every model file the figures depend on: the sentence model and the spaCy model."""
+    import importlib.util
+    settings = project.settings
+    out: dict[str, Any] = {}
+    try:
+        from ..nlp.sentence_model import resolve_model_path
+        path = resolve_model_path(settings.extraction.sentence_model, project.path)
+    except Exception:                                  # noqa: BLE001 - a manifest never fails on a model path
+        path = None
+    if path is not None:
+        out["sentence_model"] = {"path": str(path), "sha256": sha256_file(path) if path.is_file() else None}
+    from ..nlp.pipeline import MODELS
+    name = MODELS.get(settings.nlp.model, settings.nlp.model)
+    spec = importlib.util.find_spec(name) if name else None
+    if spec is not None and spec.submodule_search_locations:
+        folder = list(spec.submodule_search_locations)[0]
+        out["spacy_model"] = {"name": name, "sha256": _tree_hash(folder)}
+    else:
+        out["spacy_model"] = {"name": name, "sha256": None}
     return out
 
 
@@ -55,13 +129,17 @@ def build_manifest(project, data: ReportData) -> dict[str, Any]:
              "settings": r.settings} for r in store.list_runs() if r.id in used]
     return {
         "program": {"name": "exporterre-nlp", "version": __version__, "python": sys.version.split()[0],
-                    "platform": platform.platform(terse=True)},
+                    "platform": platform.platform(terse=True), **program_version()},
+        "models": model_files(project),
         "versions": versions(),
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "language": data.language,
         "options": {"include_pending": data.include_pending, "include_interviewer": data.include_interviewer,
                     "pseudonymise": bool(data.pseudo),
-                    "counted_statuses": ["manual", "accepted"] + (["pending"] if data.include_pending else [])},
+                    "counted_statuses": ["manual", "accepted"] + (["pending"] if data.include_pending else []),
+                    "unit": data.unit, "disagreement_rule": data.rule},
+        "coverage": {"mode": data.coverage_mode, "marks": data.coverage_marks, "bulk_marks": data.bulk_marks,
+                     "uncovered_codings": data.uncovered_codings, "pending_not_counted": data.pending_not_counted},
         "settings": settings.to_dict(),
         "settings_fingerprint": settings.fingerprint(),
         "seed": settings.seed,

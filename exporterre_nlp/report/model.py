@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 from ..analysis.agreement import PairAgreement
+from ..analysis.corpus import Disagreement
 from ..analysis.counts import CodeFigures, ContingencyTable
+from ..analysis.coverage import CoverageRow
 from ..analysis.lexicon import TopLemma
 from ..analysis.matching import DomainMatch
 from ..analysis.quotes import Quote
@@ -96,6 +98,7 @@ class CodeSheet:
     themes: list[tuple[int, str, int]]                 # theme id, label, shared segments
     scores: dict[str, float]                           # phase -> specificity score
     flags: dict[str, str]                              # phase -> "+", "-" or ""
+    covered: dict[str, bool] = field(default_factory=dict)   # phase -> some document covered for this code
 
 
 @dataclass
@@ -139,7 +142,7 @@ class ReportData:
     lieu_specificity: SpecificityTable
     exclusive_codes: list[tuple[str, str, int]]        # code, phase, segments
     code_sheets: list[CodeSheet]
-    uncoded: list[str]                                 # code keys with no counted coding
+    uncoded: list[str]                                 # code keys with no counted coding (covered somewhere)
     lemma_specificity: SpecificityTable | None
     matching: list[DomainMatch]
     extraction: list[ExtractionRow]
@@ -155,3 +158,27 @@ class ReportData:
     code_labels: dict[str, str]
     manifest: dict[str, Any] = field(default_factory=dict)
     pseudo: dict[str, Any] | None = None               # pseudonymisation summary (None: stored text shown)
+    unit: str = "participants"                         # unit of "marked differences" and code sheets' flags
+    phase_participants_specificity: SpecificityTable | None = None
+    coverage: list[CoverageRow] = field(default_factory=list)
+    coverage_mode: str = "decisions"                   # "marks" or "decisions" (analysis.coverage)
+    coverage_marks: int = 0
+    bulk_marks: int = 0                                # coverage marks made in bulk (not by reading)
+    pending_not_counted: int = 0                       # machine suggestions awaiting review, left out
+    uncovered_codings: int = 0                         # codings in documents not covered for their code
+    rule: str = "no-rejection"                         # disagreement rule (analysis.corpus.RULES)
+    disagreements: list[Disagreement] = field(default_factory=list)
+    vetoed_codings: int = 0
+    document_names: dict[int, str] = field(default_factory=dict)
+    coders: list[str] = field(default_factory=list)    # coders whose coverage counts
+    not_covered: list[str] = field(default_factory=list)   # code keys covered in no document
+    machine_suggestions: int = 0                       # suggestions the machine made (decided or not)
+
+    @property
+    def chosen_table(self) -> ContingencyTable:
+        return self.phase_participants if self.unit == "participants" else self.phase_table
+
+    @property
+    def chosen_specificity(self) -> SpecificityTable:
+        return (self.phase_participants_specificity if self.unit == "participants"
+                and self.phase_participants_specificity is not None else self.phase_specificity)

@@ -19,6 +19,7 @@ def code_sheet_blocks(data: ReportData, sheet: CodeSheet) -> list:
     rows = [[phase_label(p), f.by_phase.get(p, {}).get("segments", 0), f.by_phase.get(p, {}).get("documents", 0),
              f.by_phase.get(p, {}).get("participants", 0),
              num(sheet.scores.get(p, 0.0), sign=True) + (" " + sheet.flags[p] if sheet.flags.get(p) else "")]
+            if sheet.covered.get(p, True) else [phase_label(p), tr("non codé", "not coded"), "", "", ""]
             for p in PHASES]
     blocks.append(TableBlock(Table(f"fiche_{sheet.key}", "", ["phase", "segments", "documents", "participants",
                                                                tr("spécificité", "specificity")], rows)))
@@ -49,8 +50,12 @@ def codes_section(data: ReportData) -> Section:
     for sheet in data.code_sheets:
         s.blocks += code_sheet_blocks(data, sheet)
     if data.uncoded:
-        s.blocks.append(Heading(tr("Codes sans aucun segment", "Codes with no segment")))
+        s.blocks.append(Heading(tr("Codes sans aucun segment (dans les documents couverts)",
+                                   "Codes with no segment (in the covered documents)")))
         s.blocks.append(Paragraph(", ".join(f"{data.code_labels[k]} ({k})" for k in data.uncoded)))
+    if data.not_covered:
+        s.blocks.append(Heading(tr("Codes non codés (aucun document couvert)", "Codes not coded (no document covered)")))
+        s.blocks.append(Paragraph(", ".join(f"{data.code_labels[k]} ({k})" for k in data.not_covered)))
     return s
 
 
@@ -85,7 +90,10 @@ def themes_section(data: ReportData, charts: set[str]) -> Section:
             items.append(tr("Codes proches (croisement) : ", "Closest codes (crosswalk): ")
                          + ", ".join(f"{label} ({num(score, 2)})" for _, label, score in t.codes))
         if t.shared:
-            items.append(tr("Codés par l'équipe sur les mêmes segments : ", "Coded by the team on the same segments: ")
+            items.append((tr("Codes comptés sur les mêmes segments (décisions de l'équipe et suggestions en attente) : ",
+                             "Codes counted on the same segments (team decisions and pending suggestions): ")
+                          if data.include_pending else
+                          tr("Codés par l'équipe sur les mêmes segments : ", "Coded by the team on the same segments: "))
                          + ", ".join(f"{label} ({n})" for _, label, n in t.shared))
         s.blocks.append(Bullets(items))
         s.blocks += [QuoteBlock(q, reference(q)) for q in t.quotes]

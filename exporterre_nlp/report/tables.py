@@ -10,7 +10,9 @@ import csv
 from pathlib import Path
 from typing import Any
 
+from ..analysis.corpus import phase_label
 from ..i18n import tr
+from ..analysis.specificity import table_specificities
 from .model import ReportData, Table
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -36,22 +38,40 @@ def _pseudo_mark(data: ReportData) -> list[str]:
     return [tr("pseudonymisée (positions : texte d'origine)", "pseudonymised (positions: original text)")]
 
 
-def code_phase_table(data: ReportData) -> Table:
-    t, s = data.phase_table, data.phase_specificity
+def _not_coded() -> str:
+    return tr("non codé", "not coded")
+
+
+def phase_counts_table(name: str, title: str, t, s, data: ReportData) -> Table:
+    """Codes × phases in one unit: counts ("non codé" where no document is covered), covered totals,
+    specificities, residuals and flags."""
     phases = t.columns
     columns = [tr("code", "code"), tr("libellé", "label"), tr("niveau", "level"), tr("branche", "branch")]
-    columns += [f"n_{p}" for p in phases] + ["total"] + [f"spec_{p}" for p in phases]
+    columns += [f"n_{p}" for p in phases] + ["total"]
+    columns += [tr(f"couverts_{p}", f"covered_{p}") for p in phases]
+    columns += [f"spec_{p}" for p in phases]
     columns += [f"residu_{p}" if data.language == "fr" else f"residual_{p}" for p in phases]
     columns += [f"signe_{p}" if data.language == "fr" else f"flag_{p}" for p in phases]
-    columns += [tr("statuts_comptés", "statuses_counted")]
+    columns += [tr("unité", "unit"), tr("statuts_comptés", "statuses_counted")]
     rows = []
     for i, key in enumerate(t.rows):
+        covered = [t.is_covered(i, j) for j in range(len(phases))]
+        cell_totals = t.cell_totals[i] if t.cell_totals else t.column_totals
         rows.append([key, t.labels[key], t.depth[key], tr("oui", "yes") if t.branch[key] else "",
-                     *t.counts[i], t.row_totals[i], *s.scores[i], *s.residuals[i], *s.flags[i], _statuses(data)])
-    rows.append([tr("(segments de la phase)", "(segments in phase)"), "", "", "", *t.column_totals, t.total,
-                 *[""] * (3 * len(phases)), _statuses(data)])
-    return Table("codes_par_phase", tr("Codes × phases (segments) : effectifs et spécificités",
-                                       "Codes × phases (segments): counts and specificities"), columns, rows)
+                     *[n if c else _not_coded() for n, c in zip(t.counts[i], covered)], t.row_totals[i],
+                     *cell_totals,
+                     *[x if c else "" for x, c in zip(s.scores[i], covered)],
+                     *[x if c else "" for x, c in zip(s.residuals[i], covered)],
+                     *s.flags[i], t.unit, _statuses(data)])
+    rows.append([tr(f"({t.unit} de la phase)", f"({t.unit} in phase)"), "", "", "", *t.column_totals, t.total,
+                 *[""] * (4 * len(phases)), t.unit, _statuses(data)])
+    return Table(name, title, columns, rows)
+
+
+def code_phase_table(data: ReportData) -> Table:
+    return phase_counts_table("codes_par_phase", tr("Codes × phases (segments) : effectifs et spécificités",
+                                                    "Codes × phases (segments): counts and specificities"),
+                              data.phase_table, data.phase_specificity, data)
 
 
 def contingency_table(name: str, title: str, t, spec, data: ReportData) -> Table:
@@ -61,7 +81,9 @@ def contingency_table(name: str, title: str, t, spec, data: ReportData) -> Table
     columns += [tr("statuts_comptés", "statuses_counted")]
     rows = []
     for i, key in enumerate(t.rows):
-        rows.append([key, t.labels[key], *t.counts[i], t.row_totals[i], *(spec.scores[i] if spec else []),
+        covered = [t.is_covered(i, j) for j in range(len(t.columns))]
+        rows.append([key, t.labels[key], *[n if c else _not_coded() for n, c in zip(t.counts[i], covered)],
+                     t.row_totals[i], *([x if c else "" for x, c in zip(spec.scores[i], covered)] if spec else []),
                      _statuses(data)])
     unit = tr("segments", "segments") if t.unit == "segments" else tr("participants", "participants")
     rows.append([tr(f"({unit} de la colonne)", f"({unit} in column)"), "", *t.column_totals, t.total,
@@ -69,12 +91,25 @@ def contingency_table(name: str, title: str, t, spec, data: ReportData) -> Table
     return Table(name, title, columns, rows)
 
 
+def coverage_table(data: ReportData) -> Table:
+    rows = []
+    for r in data.coverage:
+        rows.append([data.code_labels.get(r.branch, r.branch), phase_label(r.column),
+                     f"{r.documents}/{r.documents_total}", f"{r.words}/{r.words_total}",
+                     f"{r.participants}/{r.participants_total}"])
+    return Table("couverture", tr("Couverture par branche et par phase (couverts / total)",
+                                  "Coverage by branch and phase (covered / total)"),
+                 [tr("branche", "branch"), "phase", "documents", tr("mots", "words"), "participants"], rows)
+
+
 def all_tables(data: ReportData) -> list[Table]:
     """Every table of the report, in the order of the page."""
     tables = [code_phase_table(data),
-              contingency_table("codes_par_phase_participants",
-                                tr("Codes × phases (participants)", "Codes × phases (participants)"),
-                                data.phase_participants, None, data),
+              phase_counts_table("codes_par_phase_participants",
+                                 tr("Codes × phases (participants) : effectifs et spécificités",
+                                    "Codes × phases (participants): counts and specificities"),
+                                 data.phase_participants, data.phase_participants_specificity
+                                 or table_specificities(data.phase_participants), data),
               contingency_table("codes_par_lieu", tr("Codes × lieux (segments)", "Codes × places (segments)"),
                                 data.lieu_table, data.lieu_specificity, data)]
     summary = Table("codes_resume", tr("Codes : segments, documents, participants", "Codes: segments, documents,"
@@ -94,9 +129,19 @@ def all_tables(data: ReportData) -> list[Table]:
                              *[f.by_phase.get(p, {}).get("participants", 0) for p in ("1", "2", "3")],
                              ", ".join(x.lemma for x in s.lemmas)])
         for q in s.quotes:
-            quotes.rows.append([s.key, q.document, q.speaker or "", q.voice, q.phase, q.lieu or "", q.position,
+            quotes.rows.append([s.key, q.document, q.speaker or "", q.voice, q.phase, q.lieu or "", q.position + 1,
                                 q.start, q.end, q.display] + mark)
     tables += [summary, quotes]
+    tables.append(coverage_table(data))
+    tables.append(Table("desaccords", tr("Désaccords entre codeurs (suggestions acceptées par l'un, rejetées par "
+                                         "l'autre)", "Disagreements between coders (suggestions accepted by one, "
+                                         "rejected by another)"),
+                        ["document", tr("début", "start"), tr("fin", "end"), tr("code", "code"),
+                         tr("acceptée_par", "accepted_by"), tr("rejetée_par", "rejected_by"),
+                         tr(f"comptée_règle_{data.rule}", f"counted_rule_{data.rule}")],
+                        [[data.document_names.get(d.document_id, d.document_id), d.start, d.end, d.code_key,
+                          ", ".join(d.accepted_by), ", ".join(d.rejected_by), tr("oui", "yes") if d.counted else
+                          tr("non", "no")] for d in data.disagreements]))
     matching = Table("besoins_competences", tr("Besoins ↔ compétences et ressources, par domaine",
                                                "Needs ↔ skills and resources, by domain"),
                      [tr("domaine", "domain")] + [tr(f"besoins_{p}", f"needs_{p}") for p in ("1", "2", "3")]
@@ -135,14 +180,16 @@ def all_tables(data: ReportData) -> list[Table]:
                             [[r.category, r.phase, r.pending, r.accepted, r.rejected,
                               ", ".join(f"{o} ({n})" for o, n in r.top_objects)] for r in data.extraction]))
     if data.agreement:
-        rows = [[p.rater_a, p.rater_b, c.code, c.label, c.units, c.both, c.only_a, c.only_b, c.neither,
-                 c.kappa if c.kappa is not None else "", c.alpha if c.alpha is not None else ""]
+        rows = [[p.rater_a, p.rater_b, c.code, data.code_labels.get(c.code, c.label), c.units, c.both, c.only_a,
+                 c.only_b, c.neither, c.percent, c.kappa if c.kappa is not None else "",
+                 c.alpha if c.alpha is not None else ""]
                 for p in data.agreement for c in p.codes]
         tables.append(Table("accord", tr("Accord entre codeurs (par code, unité : segment)",
                                          "Agreement between coders (per code, unit: segment)"),
                             [tr("codeur_a", "coder_a"), tr("codeur_b", "coder_b"), tr("code", "code"),
                              tr("libellé", "label"), "segments", tr("les_deux", "both"), tr("a_seul", "a_only"),
-                             tr("b_seul", "b_only"), tr("aucun", "neither"), "kappa", "alpha"], rows))
+                             tr("b_seul", "b_only"), tr("aucun", "neither"), tr("accord_brut_%", "raw_agreement_%"),
+                             "kappa", "alpha"], rows))
     return tables
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .base import DB_FILE, StoreBase
 from .coding import CodingMixin, SuggestionDraft, SuggestionSync
+from .coverage import CoverageMixin, CoverageMark
 from .history import HistoryMixin
 from .memos import MemosMixin
 from .documents import DocumentOrigin, DocumentsMixin, DocumentVersion, NewDocument, SegmentView
@@ -20,9 +21,10 @@ from .pseudo import PseudoMixin
 
 
 class Store(DocumentsMixin, CodingMixin, MemosMixin, HistoryMixin, RunsMixin, AnalysisMixin, ThemesMixin,
-            ViewsMixin, ReportsMixin, PseudoMixin, StoreBase):
+            ViewsMixin, ReportsMixin, PseudoMixin, CoverageMixin, StoreBase):
     """Typed access to one project's SQLite store."""
 
 
-__all__ = ["Store", "NewDocument", "DocumentOrigin", "DocumentVersion", "SegmentView", "SuggestionDraft", "SuggestionSync", "DB_FILE",
+__all__ = ["Store", "NewDocument", "DocumentOrigin", "DocumentVersion", "SegmentView", "SuggestionDraft", "SuggestionSync",
+           "CoverageMark", "DB_FILE",
            "SCHEMA_VERSION"]

@@ -88,6 +88,7 @@ class SegmentView:
     speaker: str | None
     role: str | None
     text: str
+    kind: str = "turn"          # turn | cue | paragraph | note (non-speech: title, legend, transcriber's note)
 
 
 def _document(row: sqlite3.Row | tuple) -> Document:
@@ -354,19 +355,22 @@ class DocumentsMixin:
 
     def segment_views(self, *, roles: Iterable[str] | None = None, phases: Iterable[int] | None = None,
                       document_ids: Iterable[int] | None = None,
-                      include_unattributed: bool = True) -> list[SegmentView]:
+                      include_unattributed: bool = True, include_notes: bool = False) -> list[SegmentView]:
         """Segments with their words and context, in corpus order.
 
         ``roles`` keeps only speakers of those roles; segments without a
         speaker (field-note paragraphs) are kept unless ``include_unattributed``
-        is False.
+        is False. Non-speech segments (``kind = 'note'``: titles, legends,
+        transcriber's notes) are left out unless ``include_notes``.
         """
         sql = ("SELECT s.id, d.id, d.name, d.phase, d.lieu, p.key, s.position, s.start, s.end, sp.label, "
-               "sp.role, substr(d.text, s.start + 1, s.end - s.start) "
+               "sp.role, substr(d.text, s.start + 1, s.end - s.start), s.kind "
                "FROM segments s JOIN documents d ON d.id = s.document_id "
                "LEFT JOIN speakers sp ON sp.id = s.speaker_id "
                "LEFT JOIN participants p ON p.id = COALESCE(sp.participant_id, d.participant_id) WHERE 1=1")
         args: list[Any] = []
+        if not include_notes:
+            sql += " AND s.kind != 'note'"
         if roles is not None:
             roles = list(roles)
             cond = f"sp.role IN ({','.join('?' * len(roles))})" if roles else "0"

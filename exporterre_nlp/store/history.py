@@ -11,11 +11,12 @@ from __future__ import annotations
 from ..records import Event
 from .base import dumps, loads
 from .coding import _CODE_COLS, _CODING_STATE_COLS
+from .coverage import _COVERAGE_COLS
 from .memos import _MEMO_COLS
 
 # Columns restored by undo/redo, per entity (the before/after images).
 _ENTITY_TABLE = {"coding": ("codings", _CODING_STATE_COLS), "memo": ("memos", _MEMO_COLS),
-                 "code": ("codes", _CODE_COLS)}
+                 "code": ("codes", _CODE_COLS), "coverage": ("coverage", _COVERAGE_COLS)}
 
 
 class HistoryMixin:

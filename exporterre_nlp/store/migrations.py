@@ -307,6 +307,28 @@ CREATE TABLE document_versions (
 """)
 
 
+def m007_coverage(conn: sqlite3.Connection) -> None:
+    """Coverage: a coder says "I have coded this document for this branch (or category)" (store/coverage.py).
+    Counts, comparisons and "absent in phase X" use only covered documents. Also marks as non-speech (kind
+    'note') the paragraphs outside any speaker turn of transcripts ingested before (titles, legends, notes),
+    as ingestion now does."""
+    _run(conn, """
+CREATE TABLE coverage (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    code_id     INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+    coder       TEXT NOT NULL,
+    origin      TEXT NOT NULL DEFAULT 'human' CHECK (origin IN ('human', 'bulk')),
+    marked_at   TEXT NOT NULL,
+    UNIQUE (document_id, code_id, coder)
+);
+CREATE INDEX coverage_code ON coverage(code_id, document_id);
+UPDATE segments SET kind = 'note'
+    WHERE speaker_id IS NULL AND kind != 'note'
+      AND document_id IN (SELECT document_id FROM segments WHERE speaker_id IS NOT NULL)
+""")
+
+
 # (version, function): append only; numbers are consecutive and never reused.
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m001_core),
@@ -315,6 +337,7 @@ MIGRATIONS: list[tuple[int, Migration]] = [
     (4, m004_reads),
     (5, m005_identity),
     (6, m006_document_identity),
+    (7, m007_coverage),
 ]
 LATEST = MIGRATIONS[-1][0]
 

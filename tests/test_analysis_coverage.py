@@ -149,7 +149,9 @@ def test_coverage_migration_marks_old_transcript_headers_as_notes(tmp_path):
     conn.execute("DROP TABLE coverage")
     conn.execute("INSERT INTO segments(document_id, position, start, end, kind) VALUES (?, 99, 0, 5, 'paragraph')",
                  (header.document_id,))
-    conn.execute("PRAGMA user_version = 4")
+    from exporterre_nlp.store.migrations import MIGRATIONS, m007_coverage
+    before = next(n for n, step in MIGRATIONS if step is m007_coverage) - 1
+    conn.execute(f"PRAGMA user_version = {before}")
     conn.commit()
     conn.close()
     store = Store.open(tmp_path / "store.sqlite3")

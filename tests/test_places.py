@@ -278,3 +278,48 @@ def test_places_map_files_open_without_network(placed, tmp_path):
     assert len(list((tmp_path / "lieux" / "fiches").glob("*.md"))) == len(project_register(proj))
     assert {p.name for p in out.files} >= {"carte.html", "carte.png", "lieux.geojson", "initiatives.csv",
                                             "initiatives.xlsx"}
+
+
+# ---------------------------------------------------------------- the map in a real browser
+def _chromium() -> str | None:
+    import shutil
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _open_in_chromium(page: Path, tmp_path: Path) -> tuple[str, list[str]]:
+    """The page's DOM after its scripts ran, and the http(s) requests the *page* started (from the net log;
+    the browser's own background requests carry no page origin and are left out). Name resolution is
+    switched off: nothing leaves the machine whatever the page tries."""
+    import subprocess
+    netlog = tmp_path / "netlog.json"
+    cmd = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={tmp_path / 'profil'}",
+           f"--log-net-log={netlog}", "--net-log-capture-mode=Default", "--virtual-time-budget=15000",
+           "--dump-dom", page.as_uri()]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    log = json.loads(netlog.read_text(encoding="utf-8"))
+    types = {v: k for k, v in log["constants"]["logEventTypes"].items()}
+    requests = [e["params"]["url"] for e in log["events"]
+                if types.get(e["type"]) == "URL_REQUEST_START_JOB"
+                and e.get("params", {}).get("initiator") != "not an origin"
+                and e["params"].get("url", "").startswith(("http:", "https:"))]
+    return done.stdout, requests
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_chromium() is None, reason="Chromium absent (Debian package chromium; .ci/run installs it)")
+def test_places_map_renders_in_chromium_without_network(placed, tmp_path):
+    proj, _ = placed
+    write_place_outputs(proj, tmp_path / "lieux")
+    dom, requests = _open_in_chromium(tmp_path / "lieux" / "carte.html", tmp_path / "a")
+    assert requests == []
+    assert 'class="main-svg"' in dom and 'class="scatterlayer' in dom          # plotly drew the figure
+    assert "Maison des habitants Le Patio" in dom and "Le lac" in dom          # the places are on it
+    assert dom.count('class="point plotly-customdata"') >= 10              # one marker per place and panel
+    # the check can fail: a page that loads an image from elsewhere is caught
+    control = tmp_path / "controle.html"
+    control.write_text('<html><body><img src="https://tuiles.example.org/1/2/3.png"></body></html>',
+                       encoding="utf-8")
+    _, caught = _open_in_chromium(control, tmp_path / "b")
+    assert caught == ["https://tuiles.example.org/1/2/3.png"]

@@ -212,8 +212,11 @@ def test_places_geojson_is_valid_rfc7946(placed):
     by_key = {f["id"]: f for f in collection["features"]}
     lon, lat = by_key["parc"]["geometry"]["coordinates"]
     assert 5 < lon < 6 and 45 < lat < 46                     # [longitude, latitude], WGS84
-    assert by_key["centre_social"]["properties"]["position_of"] == "baladins"
-    assert by_key["centre_social"]["properties"]["precision"] == "approximate"
+    assert "centre_social" not in by_key and "centre_social" in collection["exporterre:unmapped"]
+    assert by_key["baladins"]["properties"]["precision"] == "approximate"
+    assert by_key["patio"]["properties"]["voices_competence"] == 1
+    assert by_key["villeneuve"]["properties"]["voices_besoin"] == 0          # said at places inside it, not of it
+    assert by_key["villeneuve"]["properties"]["voices_besoin_with_inside"] == 3
     assert {i["entry"] for i in by_key["patio"]["properties"]["initiatives"]} == {"ressources@patio",
                                                                                   "competences.couture@patio"}
 

@@ -1,12 +1,12 @@
 """GeoJSON of the places (RFC 7946), for uMap, QGIS or any GIS.
 
-One ``Point`` feature per register place that has a position (its own, or its
-parent's, then flagged ``approximate`` and ``position_of``). Coordinates are
+One ``Point`` feature per register place that has a position of its own. Coordinates are
 ``[longitude, latitude]`` in WGS84, rounded to 5 decimals (about a metre).
 Properties carry only register facts and counts: voices and segments per
 category, the initiatives found there (what, status), never a quote, a name or
-an address of a person. Places without any position are listed in the
-collection's ``exporterre:unmapped`` member.
+an address of a person. Places without a position are listed in the
+collection's ``exporterre:unmapped`` member (their parent's feature counts them in
+its ``…_with_inside`` properties).
 """
 from __future__ import annotations
 
@@ -23,21 +23,21 @@ def feature_collection(index: PlaceIndex, sheets: list[PlaceSheet], initiatives:
         by_place.setdefault(item.place, []).append(item)
     features, unmapped = [], []
     for sheet in sheets:
-        position = index.register.mapped_position(sheet.key)
-        if position is None:
+        place = index.register.places[sheet.key]
+        coords = place.coords
+        if coords is None:
             unmapped.append(sheet.key)
             continue
-        coords, of = position
-        place = index.register.places[sheet.key]
         features.append({
             "type": "Feature",
             "id": sheet.key,
             "geometry": {"type": "Point", "coordinates": [round(coords.lon, 5), round(coords.lat, 5)]},
             "properties": {
                 "key": sheet.key, "name": place.name, "kind": place.kind, "parent": place.parent,
-                "precision": coords.precision, "position_of": of,
+                "precision": coords.precision,
                 "mentions": sheet.mentions, "voices_naming": sheet.voices_naming,
-                **{f"voices_{cat}": cell.voices for cat, cell in sheet.totals.items()},
+                **{f"voices_{cat}": cell.voices for cat, cell in sheet.own_totals.items()},
+                **{f"voices_{cat}_with_inside": cell.voices for cat, cell in sheet.totals.items()},
                 **{f"segments_{cat}": cell.segments for cat, cell in sheet.totals.items()},
                 "initiatives": [{"entry": i.entry, "what": i.what, "category": i.category, "status": i.status,
                                  "voices": i.voices} for i in by_place.get(sheet.key, [])],

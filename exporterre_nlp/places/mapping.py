@@ -9,8 +9,10 @@ in the legend and the hover text. The PNG (matplotlib) shows the same small
 multiples for the Markdown report and print.
 
 What the map means: the number of *voices* (distinct participants) who said
-something of that category in turns tied to the place; not residents, not
-frequentation.
+something of that category in turns tied to the place itself (a sector's symbol
+does not repeat what is said of the places inside it, which have their own);
+not residents, not frequentation. Places without a position of their own are
+not drawn (their sheets still count them).
 """
 from __future__ import annotations
 
@@ -29,13 +31,20 @@ COLOURS = {"competence": "#1b9e77", "ressource": "#7570b3", "besoin": "#d95f02",
 
 
 def _points(index: PlaceIndex, sheets: list[PlaceSheet]) -> list[tuple[PlaceSheet, float, float, bool]]:
+    """Places with a position of their own (a place without one is counted on its sheet and its parent's,
+    not drawn on top of its parent)."""
     out = []
     for sheet in sheets:
-        position = index.register.mapped_position(sheet.key)
-        if position is not None:
-            coords, _ = position
+        coords = index.register.places[sheet.key].coords
+        if coords is not None:
             out.append((sheet, coords.lon, coords.lat, coords.precision == "approximate"))
     return out
+
+
+def _voices(sheet: PlaceSheet, category: str, phase: int) -> int:
+    """Voices in turns tied to the place itself (not the places inside it: they have their own symbol)."""
+    cell = sheet.own.get(category, {}).get(phase)
+    return cell.voices if cell else 0
 
 
 def _size(voices: int, largest: int) -> float:
@@ -70,7 +79,7 @@ def map_figure(index: PlaceIndex, sheets: list[PlaceSheet], *, basemap: str | Pa
     points = _points(index, sheets)
     categories = [c for c in COLOURS if any(c in s.counts for s in sheets)]
     phases = sorted({p for s in sheets for p in s.phases}) or [1, 2, 3]
-    largest = max([cell.voices for s in sheets for cat in s.counts.values() for cell in cat.values()] + [1])
+    largest = max([cell.voices for s in sheets for cat in s.own.values() for cell in cat.values()] + [1])
     titles = [f"{category_label(c)} — {tr(*PHASE_WORDS.get(p, (f'phase {p}', f'phase {p}')))}"
               for p in phases for c in categories]
     fig = make_subplots(rows=len(phases), cols=max(len(categories), 1), subplot_titles=titles,
@@ -86,8 +95,7 @@ def map_figure(index: PlaceIndex, sheets: list[PlaceSheet], *, basemap: str | Pa
                 chosen = [p for p in points if p[3] == approximate]
                 if not chosen:
                     continue
-                voices = [s.counts.get(category, {}).get(phase).voices if s.counts.get(category, {}).get(phase)
-                          else 0 for s, *_ in chosen]
+                voices = [_voices(s, category, phase) for s, *_ in chosen]
                 fig.add_trace(go.Scatter(
                     x=[p[1] for p in chosen], y=[p[2] for p in chosen], mode="markers+text",
                     text=[s.name if v else "" for (s, *_), v in zip(chosen, voices)], textposition="top center",
@@ -143,7 +151,7 @@ def write_map_png(index: PlaceIndex, sheets: list[PlaceSheet], path: Path, *, ba
     phases = sorted({p for s in sheets for p in s.phases})
     if not points or not categories or not phases:
         return None
-    largest = max([cell.voices for s in sheets for cat in s.counts.values() for cell in cat.values()] + [1])
+    largest = max([cell.voices for s in sheets for cat in s.own.values() for cell in cat.values()] + [1])
     lat0 = sum(p[2] for p in points) / len(points)
     lines = _basemap_lines(basemap)
     fig, axes = plt.subplots(len(phases), len(categories), figsize=(3.2 * len(categories), 3.0 * len(phases)),
@@ -154,8 +162,7 @@ def write_map_png(index: PlaceIndex, sheets: list[PlaceSheet], path: Path, *, ba
             for xs, ys in lines:
                 ax.plot(xs, ys, color="#bbbbbb", linewidth=0.6)
             for sheet, lon, lat, approximate in points:
-                cell = sheet.counts.get(category, {}).get(phase)
-                v = cell.voices if cell else 0
+                v = _voices(sheet, category, phase)
                 ax.scatter([lon], [lat], s=(_size(v, largest) ** 2) / 3 if v else 4,
                            facecolors="none" if approximate or not v else COLOURS[category],
                            edgecolors=COLOURS[category] if v else "#cccccc", linewidths=1.2)

@@ -84,8 +84,10 @@ class PlaceSheet:
     voices_naming: int                                 # distinct voices that name it
     documents: int                                     # documents whose units are tied to it
     bases: dict[str, int]                              # tour / voisin / entretien -> units
-    counts: dict[str, dict[int, Cell]]                 # category -> phase -> cell
+    counts: dict[str, dict[int, Cell]]                 # category -> phase -> cell (places inside included)
     totals: dict[str, Cell]                            # category -> all phases
+    own: dict[str, dict[int, Cell]]                    # category -> phase -> cell of the place alone (the map)
+    own_totals: dict[str, Cell]
     quotes: dict[str, list[Quote]]
     pairs: list[tuple[str, int, int]]                  # domain, need voices, offer voices
     together: list[tuple[str, int]]                    # place key, turns naming both
@@ -114,11 +116,17 @@ def place_sheet(index: PlaceIndex, key: str, *, quotes: int = 3, mmr_lambda: flo
     roots = category_roots(corpus)
     phases = sorted({u.phase for u in corpus.units})
     counts: dict[str, dict[int, Cell]] = {}
+    own: dict[str, dict[int, Cell]] = {}
+    own_totals: dict[str, Cell] = {}
     totals: dict[str, Cell] = {}
+    alone = {u.segment_id for u in index.units_at(key, rollup=False)}
     chosen: dict[str, list[Quote]] = {}
     for category, root in roots.items():
         carrying = [u for u in units if root in corpus.rolled(u.segment_id)]
         counts[category] = {p: _cell([u for u in carrying if u.phase == p]) for p in phases}
+        mine = [u for u in carrying if u.segment_id in alone]
+        own[category] = {p: _cell([u for u in mine if u.phase == p]) for p in phases}
+        own_totals[category] = _cell(mine)
         totals[category] = _cell(carrying)
         if quotes and carrying:
             candidates = [c for c in candidates_for(corpus, root, index.texts, min_words=quote_min_words,
@@ -134,7 +142,7 @@ def place_sheet(index: PlaceIndex, key: str, *, quotes: int = 3, mmr_lambda: flo
     pairs = [(m.domain, m.need_total, m.offer_total) for m in skills_needs(sub) if m.need_total and m.offer_total]
     return PlaceSheet(key, place.name, place.kind, place.parent, register.descendants(key)[1:], len(mentions),
                       len(naming), len({u.document_id for u in units}),
-                      {b: bases.get(b, 0) for b in ("tour", "voisin", "entretien")}, counts, totals, chosen,
+                      {b: bases.get(b, 0) for b in ("tour", "voisin", "entretien")}, counts, totals, own, own_totals, chosen,
                       pairs, together(index, key), phases)
 
 

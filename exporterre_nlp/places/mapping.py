@@ -100,7 +100,8 @@ def map_figure(index: PlaceIndex, sheets: list[PlaceSheet], *, basemap: str | Pa
                     x=[p[1] for p in chosen], y=[p[2] for p in chosen], mode="markers+text",
                     text=[s.name if v else "" for (s, *_), v in zip(chosen, voices)], textposition="top center",
                     textfont={"size": 9},
-                    marker={"size": [_size(v, largest) for v in voices], "color": COLOURS[category],
+                    marker={"size": [_size(v, largest) or 4 for v in voices],
+                            "color": [COLOURS[category] if v else "#cccccc" for v in voices],
                             "symbol": "circle-open" if approximate else "circle", "line": {"width": 2}},
                     customdata=[[s.name, v, tr("approximative", "approximate") if approximate else tr("exacte", "exact")]
                                 for (s, *_), v in zip(chosen, voices)],

@@ -183,3 +183,49 @@ def write_place_outputs(project, folder: str | Path, *, include_pending: bool = 
     for name in ("initiatives.csv", "initiatives.xlsx"):
         out.files.append(write_directory(initiatives, folder / name))
     return out
+
+
+def report_section(outputs: PlaceOutputs, index: PlaceIndex):
+    """The report's « Carte et lieux » section: the map, the places with their voices, the directory's size.
+
+    ``outputs`` were written in the report's ``lieux/`` folder; the map PNG is shown as ``carte_lieux.png``
+    (the report copies it under ``graphiques/``)."""
+    from ..report.model import Bullets, Image, Paragraph, Section, Table, TableBlock
+    section = Section("lieux", tr("Carte et lieux", "Map and places"))
+    section.blocks.append(Paragraph(tr(
+        "Chaque tour de parole est rattaché aux lieux qu'il nomme, sinon à ceux du tour qui le précède (souvent la "
+        "question), sinon au lieu de l'entretien (docs/places.md). La carte compte des voix (participants "
+        "distincts), pas des habitants ; un cercle vide est une position approximative. Carte interactive, "
+        "hors ligne : lieux/carte.html ; une fiche par lieu : lieux/fiches/ ; l'annuaire des initiatives : "
+        "lieux/initiatives.xlsx ; pour uMap ou QGIS : lieux/lieux.geojson.",
+        "Each turn is tied to the places it names, else to those of the turn before it (often the question), else "
+        "to the interview's place (docs/places.md). The map counts voices (distinct participants), not residents; "
+        "an open circle is an approximate position. Interactive map, offline: lieux/carte.html; one sheet per "
+        "place: lieux/fiches/; the directory of initiatives: lieux/initiatives.xlsx; for uMap or QGIS: "
+        "lieux/lieux.geojson.")))
+    section.blocks.append(Image("carte_lieux.png", tr("Voix par lieu, catégorie et phase", "Voices per place")))
+    categories = list(outputs.sheets[0].totals) if outputs.sheets else []
+    rows = [[s.name, s.mentions, *[s.totals[c].voices for c in categories]] for s in outputs.sheets
+            if s.mentions or any(t.voices for t in s.totals.values())]
+    table = Table("lieux", tr("Voix par lieu et catégorie (lieux contenus compris)",
+                              "Voices per place and category (places inside included)"),
+                  [tr("lieu", "place"), tr("nommé", "named"), *[category_label(c) for c in categories]], rows)
+    section.blocks.append(TableBlock(table))
+    confirmed = sum(1 for i in outputs.initiatives if i.status == "confirme")
+    items = [tr(f"Annuaire des initiatives : {len(outputs.initiatives)} entrée(s), dont {confirmed} confirmée(s) ; "
+                "les autres sont « à vérifier » (exporterre initiatives --confirm ENTRÉE --coder NOM).",
+                f"Directory of initiatives: {len(outputs.initiatives)} entries, {confirmed} confirmed; the others "
+                "are 'to check' (exporterre initiatives --confirm ENTRY --coder NAME).")]
+    if outputs.unresolved:
+        shown = ", ".join(f"« {m} » ({n})" for m, n in outputs.unresolved[:8])
+        items.append(tr(f"{len(outputs.unresolved)} mention(s) de lieu non rattachée(s) au registre : {shown}… "
+                        "(exporterre places --unresolved).",
+                        f"{len(outputs.unresolved)} place mention(s) not linked to the register: {shown}… "
+                        "(exporterre places --unresolved)."))
+    if outputs.unmapped:
+        names = ", ".join(index.register.places[k].name for k in outputs.unmapped)
+        items.append(tr(f"Sans position, absents de la carte (comptés sur leur fiche et celle du lieu parent) : "
+                        f"{names}.", f"Without a position, not on the map (counted on their sheet and their "
+                        f"parent's): {names}."))
+    section.blocks.append(Bullets(items))
+    return section, table

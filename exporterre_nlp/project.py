@@ -5,6 +5,7 @@
   store.sqlite3      the SQLite store (codings, documents, runs…)
   settings.yaml      the project's settings (see settings.py)
   codebook.yaml      the project's codebook (copied from codebooks/ at init)
+  lieux.yaml         the place register (copied from codebooks/lieux-villeneuve.yaml at init)
   cache/             parse cache, embeddings, saved models (safe to delete)
 ```
 """
@@ -21,6 +22,7 @@ from .settings import Settings
 from .store import DB_FILE, Store
 
 CODEBOOK_FILE = "codebook.yaml"
+PLACES_FILE = "lieux.yaml"           # the place register (docs/places.md)
 CACHE_DIR = "cache"
 PROJECT_ENV = "EXPORTERRE_PROJECT"
 
@@ -71,6 +73,8 @@ class Project:
         path.mkdir(parents=True, exist_ok=True)
         (path / CACHE_DIR).mkdir(exist_ok=True)
         shutil.copyfile(source, path / CODEBOOK_FILE)
+        from .places.register import default_register_path
+        shutil.copyfile(default_register_path(), path / PLACES_FILE)
         settings = Settings()
         settings.save(path)
         store = Store.open(path, create=True)

@@ -127,6 +127,14 @@ class PseudoSettings:
 
 
 @dataclass
+class PlacesSettings:
+    register: str = "lieux.yaml"       # the place register, relative to the project folder (docs/places.md)
+    fuzzy_threshold: float = 88.0      # rapidfuzz ratio (0-100) from which a close spelling links a mention
+    basemap: str | None = None         # optional GeoJSON file drawn under the map (no tile server, no network)
+    quotes_per_category: int = 3
+
+
+@dataclass
 class Settings:
     seed: int = 42
     language: str = "fr"
@@ -136,6 +144,7 @@ class Settings:
     themes: ThemeSettings = field(default_factory=ThemeSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     pseudo: PseudoSettings = field(default_factory=PseudoSettings)
+    places: PlacesSettings = field(default_factory=PlacesSettings)
 
     # -- serialisation -------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

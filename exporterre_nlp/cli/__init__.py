@@ -30,7 +30,7 @@ from .help_en import COMMAND_HELP_EN  # noqa: E402
 
 # Command modules, in the order of `exporterre --help`. A module that is not
 # written yet is skipped, so the CLI always starts.
-_COMMAND_MODULES = ("corpus", "codebook", "analyse", "pseudo", "themes", "code", "report", "exchange")
+_COMMAND_MODULES = ("corpus", "codebook", "analyse", "pseudo", "themes", "code", "report", "exchange", "places")
 for _name in _COMMAND_MODULES:
     try:
         importlib.import_module(f"{__name__}.{_name}")

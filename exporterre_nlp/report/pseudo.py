@@ -53,7 +53,8 @@ def _voice(view, q) -> str:
     return view.scrub(q.voice)
 
 
-def _quote(view, q):
+def pseudonymised_quote(view, q):
+    """A quote as ``view`` shows it: its words, speaker and voice pseudonymised; offsets unchanged."""
     return replace(q, text=view.quote(q.document_id, q.start, q.end), speaker=view.speaker(q.document_id, q.speaker),
                    voice=_voice(view, q))
 
@@ -61,13 +62,13 @@ def _quote(view, q):
 def pseudonymise_data(data: ReportData, view, person_words: frozenset[str], lemmas_dropped: int) -> None:
     """Replace, in ``data``, every text that comes from participants by its pseudonymised version."""
     for sheet in data.code_sheets:
-        sheet.quotes = [_quote(view, q) for q in sheet.quotes]
+        sheet.quotes = [pseudonymised_quote(view, q) for q in sheet.quotes]
         sheet.themes = [(t, view.scrub(label), n) for t, label, n in sheet.themes]
     for theme in data.themes:
         theme.label = view.scrub(theme.label)
         theme.words = [w for w in theme.words if not set(w.lower().split()) & person_words]
         theme.words = [view.scrub(w) for w in theme.words]
-        theme.quotes = [_quote(view, q) for q in theme.quotes]
+        theme.quotes = [pseudonymised_quote(view, q) for q in theme.quotes]
     data.exclusive_themes = [(view.scrub(label), p, n) for label, p, n in data.exclusive_themes]
     if data.theme_specificity is not None:
         data.theme_specificity = replace(data.theme_specificity, labels={

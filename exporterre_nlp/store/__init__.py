@@ -18,10 +18,11 @@ from .themes import ThemesMixin
 from .views import ViewsMixin
 from .reports import ReportsMixin
 from .pseudo import PseudoMixin
+from .places import PlacesMixin
 
 
 class Store(DocumentsMixin, CodingMixin, MemosMixin, HistoryMixin, RunsMixin, AnalysisMixin, ThemesMixin,
-            ViewsMixin, ReportsMixin, PseudoMixin, CoverageMixin, StoreBase):
+            ViewsMixin, ReportsMixin, PseudoMixin, CoverageMixin, PlacesMixin, StoreBase):
     """Typed access to one project's SQLite store."""
 
 

@@ -329,6 +329,25 @@ UPDATE segments SET kind = 'note'
 """)
 
 
+def m013_places(conn: sqlite3.Connection) -> None:
+    """A researcher's place decisions: mentions linked by hand, statuses of directory entries."""
+    _run(conn, """
+CREATE TABLE place_links (
+    mention TEXT PRIMARY KEY,            -- normalised mention (places.linking.normalise)
+    place   TEXT,                        -- register key; NULL: the mention names no place
+    coder   TEXT NOT NULL,
+    at      TEXT NOT NULL
+);
+CREATE TABLE initiative_status (
+    entry  TEXT PRIMARY KEY,             -- directory entry key: code@place
+    status TEXT NOT NULL CHECK (status IN ('a_verifier', 'confirme', 'ecarte')),
+    coder  TEXT NOT NULL,
+    note   TEXT,
+    at     TEXT NOT NULL
+);
+""")
+
+
 # (version, function): append only; numbers are consecutive and never reused.
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m001_core),
@@ -338,6 +357,7 @@ MIGRATIONS: list[tuple[int, Migration]] = [
     (5, m005_identity),
     (6, m006_document_identity),
     (7, m007_coverage),
+    (13, m013_places),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -23,7 +23,7 @@ from .i18n import tr
 
 STORE_FILE = "store.sqlite3"           # same as store.base.DB_FILE (kept here to avoid importing the store)
 # A project's own files and folders (relative to the project folder): outputs never land on or in them.
-PROJECT_FILES = ("codebook.yaml", "settings.yaml")
+PROJECT_FILES = ("codebook.yaml", "settings.yaml", "lieux.yaml")
 PROJECT_DIRS = ("private", "cache")
 TMP_PREFIX = ".exporterre-tmp-"
 

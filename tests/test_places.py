@@ -326,3 +326,30 @@ def test_places_map_renders_in_chromium_without_network(placed, tmp_path):
                        encoding="utf-8")
     _, caught = _open_in_chromium(control, tmp_path / "b")
     assert caught == ["https://tuiles.example.org/1/2/3.png"]
+
+
+def test_places_report_has_map_page_sheets_and_directory(placed, tmp_path, french):
+    from exporterre_nlp.report import write_report
+    proj, _ = placed
+    settings = proj.settings
+    settings.report.lemmas = "words"
+    result = write_report(proj, tmp_path / "rapport")
+    md = (tmp_path / "rapport" / "rapport.md").read_text(encoding="utf-8")
+    assert "Carte et lieux" in md and "carte_lieux.png" in md
+    for name in ("lieux/carte.html", "lieux/carte.png", "lieux/fiches/patio.md", "lieux/lieux.geojson",
+                 "lieux/initiatives.xlsx", "graphiques/carte_lieux.png"):
+        assert (tmp_path / "rapport" / name).is_file(), name
+    manifest = json.loads((tmp_path / "rapport" / "manifest.json").read_text(encoding="utf-8"))
+    assert "lieux/fiches/patio.md" in manifest["files"]
+    assert any(p.name == "lieux.csv" for p in result.files)          # the voices per place table
+
+
+def test_places_report_without_register_says_how_to_add_one(placed, tmp_path, french):
+    from exporterre_nlp.report import write_report
+    proj, _ = placed
+    proj.settings.report.lemmas = "words"
+    (proj.path / "lieux.yaml").unlink()
+    write_report(proj, tmp_path / "rapport")
+    md = (tmp_path / "rapport" / "rapport.md").read_text(encoding="utf-8")
+    assert "Pas de carte" in md and "lieux-villeneuve.yaml" in md
+    assert not (tmp_path / "rapport" / "lieux").exists()

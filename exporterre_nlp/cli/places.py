@@ -9,7 +9,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..i18n import tr
-from .app import JSON_HELP, ProjectOption, app, console, err_console, handle_errors, open_project, print_json
+from .app import (ForceOption, JSON_HELP, ProjectOption, app, console, err_console, handle_errors, open_project,
+                  print_json)
 from .exchange import export_app
 
 PENDING_HELP = tr("Compter aussi les suggestions de la machine en attente de validation (signalé).",
@@ -169,6 +170,7 @@ def initiatives_cmd(project: Optional[Path] = ProjectOption,
                     to_check: Optional[list[str]] = typer.Option(None, "--to-check", "--a-verifier", help=tr(
                         "Entrée remise « à vérifier ».", "Entry back to 'to check'.")),
                     coder: Optional[str] = typer.Option(None, "--coder", help=CODER_HELP),
+                    force: bool = ForceOption,
                     include_pending: bool = typer.Option(False, "--include-pending", help=PENDING_HELP),
                     pseudonymise: bool = typer.Option(False, "--pseudonymise", "--pseudonymiser", help=PSEUDO_HELP),
                     as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
@@ -195,8 +197,8 @@ def initiatives_cmd(project: Optional[Path] = ProjectOption,
             return
         _, _, items = compute(proj, include_pending=include_pending, pseudonymise=pseudonymise)
         if out is not None:
-            from ..places.render import check_output
-            write_directory(items, check_output(proj, out))
+            from ..outputs import check_output
+            write_directory(items, check_output(out, force=force))
             console.print(tr(f"Annuaire écrit : {escape(str(out))} ({len(items)} entrées).",
                              f"Directory written: {escape(str(out))} ({len(items)} entries)."), highlight=False)
             return
@@ -225,15 +227,16 @@ def export_geojson_cmd(out: Path = typer.Option(..., "--out", "-o", help=tr("Fic
                        project: Optional[Path] = ProjectOption,
                        include_pending: bool = typer.Option(False, "--include-pending", help=PENDING_HELP),
                        pseudonymise: bool = typer.Option(False, "--pseudonymise", "--pseudonymiser", help=PSEUDO_HELP),
+                       force: bool = ForceOption,
                        as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+    from ..outputs import atomic_write, check_output
     from ..places import compute, feature_collection
     from ..places.geo import dumps
-    from ..places.render import check_output
+    target = check_output(out, force=force)
     with open_project(project) as proj:
-        target = check_output(proj, out)
         index, sheets, items = compute(proj, include_pending=include_pending, pseudonymise=pseudonymise, quotes=0)
         collection = feature_collection(index, sheets, items)
-        target.write_text(dumps(collection), encoding="utf-8")
+        atomic_write(target, dumps(collection))
     if as_json:
         print_json({"path": str(out), "features": len(collection["features"]),
                     "unmapped": collection["exporterre:unmapped"]})

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..analysis.corpus import CodedCorpus, Unit, load_coded_corpus
 from .linking import AliasScanner, Link, Linker, PlaceMention, normalise, unresolved
-from .register import PlaceRegister, default_register_path, load_register
+from .register import PlaceRegister, load_register
 
 BASES = ("tour", "voisin", "entretien")
 
@@ -60,11 +60,10 @@ class PlaceIndex:
 
 
 def project_register(project) -> PlaceRegister:
-    """The project's register: ``places.register`` of its settings (relative to the project folder)."""
+    """The project's register: ``places.register`` of its settings (relative to the project folder).
+    A project made before registers existed has none: the error says how to add one."""
     name = project.settings.places.register
-    path = Path(name) if Path(name).is_absolute() else project.path / name
-    if not path.exists() and name == REGISTER_FILE:
-        path = default_register_path()
+    path = Path(name) if Path(name).is_absolute() else Path(project.path) / name
     return load_register(path)
 
 

@@ -14,7 +14,7 @@ from ..i18n import tr
 from ..pseudo.view import TextView
 from ..report.pseudo import pseudonymised_quote
 from .geo import dumps, feature_collection
-from .index import PlaceIndex, build_place_index
+from .index import PlaceIndex, build_place_index, project_register
 from .mapping import write_map_html, write_map_png
 from .sheets import (Initiative, PlaceSheet, category_label, directory, place_sheet, role_label, status_label)
 
@@ -115,13 +115,15 @@ def directory_rows(initiatives: list[Initiative]) -> list[dict]:
 
 
 def write_directory(initiatives: list[Initiative], path: Path) -> Path:
-    """The directory as CSV (``.csv``) or a spreadsheet (``.xlsx``)."""
+    """The directory as CSV (``.csv``) or a spreadsheet (``.xlsx``), written atomically."""
     import pandas as pd
+    from ..outputs import atomic_path
     frame = pd.DataFrame(directory_rows(initiatives), columns=list(DIRECTORY_COLUMNS))
-    if path.suffix.lower() == ".xlsx":
-        frame.to_excel(path, index=False, sheet_name=tr("initiatives", "initiatives"))
-    else:
-        frame.to_csv(path, index=False, encoding="utf-8")
+    with atomic_path(path) as tmp:
+        if path.suffix.lower() == ".xlsx":
+            frame.to_excel(tmp, index=False, sheet_name=tr("initiatives", "initiatives"), engine="openpyxl")
+        else:
+            frame.to_csv(tmp, index=False, encoding="utf-8")
     return path
 
 
@@ -142,20 +144,6 @@ def compute(project, *, include_pending: bool = False, corpus=None, pseudonymise
     if pseudonymise:
         sheets, initiatives = pseudonymised(TextView(project.store, pseudonymise=True), sheets, initiatives)
     return index, sheets, initiatives
-
-
-def check_output(project, path: str | Path) -> Path:
-    """An output path that is not inside the project folder (store, codebook, register, keys)."""
-    from ..errors import ExporterreError
-    target = Path(path).resolve()
-    home = Path(project.path).resolve()
-    if target == home or home in target.parents or target.is_dir():
-        raise ExporterreError(tr(f"Refusé : {path} est dans le dossier du projet ou est un dossier.",
-                                 f"Refused: {path} is inside the project folder or is a folder."),
-                              tr("Écrivez le fichier ailleurs, par exemple dans outputs/.",
-                                 "Write the file elsewhere, for example in outputs/."), path=str(path))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return target
 
 
 def write_place_outputs(project, folder: str | Path, *, include_pending: bool = False, corpus=None,
@@ -229,3 +217,30 @@ def report_section(outputs: PlaceOutputs, index: PlaceIndex):
                         f"parent's): {names}."))
     section.blocks.append(Bullets(items))
     return section, table
+
+
+def report_places(project, stage: Path, *, include_pending: bool, pseudonymise: bool, corpus=None):
+    """The report's ``lieux/`` folder and section: ``(outputs or None, section, table or None, map PNG or None)``.
+
+    A project without a place register gets a section that says how to add one, and no folder."""
+    from ..report.model import Note, Section
+    from .register import PlaceRegisterError
+    try:
+        register = project_register(project)
+    except PlaceRegisterError as exc:
+        section = Section("lieux", tr("Carte et lieux", "Map and places"))
+        section.blocks.append(Note(tr("Pas de carte : ", "No map: ") + exc.message + " → " + (exc.hint or ""),
+                                   "info"))
+        return None, section, None, None
+    outputs = write_place_outputs(project, stage / "lieux", include_pending=include_pending, corpus=corpus,
+                                  pseudonymise=pseudonymise)
+    index = build_place_index(project, include_pending=include_pending, corpus=corpus, register=register)
+    section, table = report_section(outputs, index)
+    png = stage / "lieux" / "carte.png"
+    if not png.exists():
+        return outputs, section, table, None
+    import shutil
+    shown = stage / "graphiques" / "carte_lieux.png"         # where the report's pages take their images
+    shown.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(png, shown)
+    return outputs, section, table, shown

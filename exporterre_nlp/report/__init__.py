@@ -73,10 +73,10 @@ def pending_banner(data: ReportData) -> str | None:
 
 TABLE_NAMES = ("codes_par_phase", "codes_par_phase_participants", "codes_par_lieu", "codes_resume", "citations",
                "couverture", "desaccords",
-               "besoins_competences", "lemmes_par_phase", "themes_par_phase", "extractions", "accord")
+               "besoins_competences", "lemmes_par_phase", "themes_par_phase", "extractions", "accord", "lieux")
 
 
-REPORT_FILES = ("rapport.md", "rapport.html", "tableaux.xlsx", "manifest.json", "tableaux", "graphiques")
+REPORT_FILES = ("rapport.md", "rapport.html", "tableaux.xlsx", "manifest.json", "tableaux", "graphiques", "lieux")
 
 
 def _previous_files(out: Path) -> list[str]:
@@ -116,14 +116,22 @@ def write_report(project, out: str | Path, *, include_pending: bool | None = Non
             stage = staged.stage
             files: list[Path] = []
             charts = write_charts(data, stage / "graphiques")
+            from ..places.render import report_places
+            places, places_section, places_table, map_png = report_places(
+                project, stage, include_pending=data.include_pending, pseudonymise=pseudonymise)
+            if places is not None:
+                files += places.files
+            if map_png is not None:
+                charts["carte_lieux.png"] = map_png
             files += charts.values()
-            tables = all_tables(data)
+            tables = all_tables(data) + ([places_table] if places_table is not None else [])
             files += [write_csv(t, staged.path(f"tableaux/{t.name}.csv")) for t in tables]
             banner = banner_of(data)
             sheet_note = " ".join(x for x in (banner, pseudo_statement(data)) if x) or None
             files.append(write_xlsx(tables, stage / "tableaux.xlsx", note=sheet_note))
             data.manifest = {**data.manifest, **build_manifest(project, data), **manifest_part(data)}
             sections = page(data, set(charts))
+            sections.insert(len(sections) - 1, places_section)       # before the method section
             (stage / "rapport.md").write_text(render_markdown(data.title, sections, banner=banner), encoding="utf-8")
             (stage / "rapport.html").write_text(render_html(data.title, sections, images=charts, banner=banner),
                                                 encoding="utf-8")

@@ -85,6 +85,37 @@ def test_places_linker_manual_link_and_code_fallback(register):
     assert linker.link("Lyon", code="lieux").place is None
 
 
+@pytest.mark.parametrize("text, found", [
+    ("près du lac, au parc et à la MDH", [("du lac", "lac"), ("au parc", "parc"), ("à la MDH", "patio")]),
+    ("au marché de l’Arlequin le dimanche", [("au marché de l’Arlequin", "marche")]),
+    ("un parc pour les enfants, ça manque", []),                      # « un » : not the park
+    ("je vais au marché d'Aligre", []),                               # another market, named
+    ("il y a la marche avec les lions", []),                          # a walk, not the market
+    ("chez les Geants, sans accent", [("les Geants", "geants")]),    # a name: accents may be missing
+    ("le tram A passe plus", [("le tram A", "tram_a")]),
+])
+def test_places_scanner_definite_forms_accents_and_other_places(register, text, found):
+    from exporterre_nlp.places.linking import AliasScanner
+    assert [(text[a:b], k) for a, b, k in AliasScanner(register).scan(text)] == found
+
+
+def test_places_scanner_on_real_speech_from_elsewhere(register, shared_corpora):
+    """Paris and Orléans/Grenoble speech scanned with the Villeneuve register: common aliases must not fire on
+    a walk (« la marche ») or on another named place (« le marché d'Aligre »)."""
+    import csv
+    from exporterre_nlp.places.linking import AliasScanner
+    scanner = AliasScanner(register)
+    hits = []
+    for corpus in ("ud-parisstories", "ud-rhapsodie"):
+        with open(shared_corpora / corpus / "sentences.tsv", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh, delimiter="\t"):
+                hits += [(row["text"], row["text"][a:b], k) for a, b, k in scanner.scan(row["text"])]
+    assert hits, "the register's common aliases occur in real speech"
+    assert not [h for h in hits if h[2] == "marche" and "marché" not in h[1].lower()]
+    aligre = [h for h in hits if "Aligre" in h[0] and h[2] == "marche"]
+    assert not aligre
+
+
 def test_places_normalise_drops_articles_accents_case():
     assert normalise("À l’Arlequin") == "arlequin"
     assert normalise("chez les Géants") == "geants"

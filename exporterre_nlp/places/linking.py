@@ -120,11 +120,20 @@ class AliasScanner:
 
     def __init__(self, register: PlaceRegister):
         surfaces: dict[str, str] = {}
+        # aliases made of common words only (« le marché », « la galerie »): accents must match (« la marche »
+        # is a walk) and a proper name right after means another place (« le marché d'Aligre »)
+        self.common: dict[str, str] = {}           # folded content -> lower-case content with its accents
         for place in register:
             for surface in place.surfaces:
                 folded = " ".join(fold(surface).replace("'", "' ").split()).replace("' ", "'")
                 if folded:
                     surfaces.setdefault(folded, place.key)
+                    if surface == surface.lower():
+                        words = _plain_lower(surface).replace("'", "' ").split()
+                        if words[0] in DEFINITE and len(words) > 1:
+                            words = words[1:]
+                        content = " ".join(words).replace("' ", "'")
+                        self.common[fold(content)] = self.common[folded] = content
         self.by_rest: dict[str, str] = {}
         forms: list[tuple[str, str]] = []            # (content words, regex)
         for folded, key in surfaces.items():
@@ -148,23 +157,48 @@ class AliasScanner:
     def _words(text: str) -> str:
         return r"\s+".join(re.escape(w) for w in text.split()).replace(r"'\s+", r"'\s*")
 
-    def _key(self, matched: str) -> str:
+    def _rest(self, matched: str) -> str:
+        """The alias content a folded match stands for (articles and prepositions in front removed)."""
         folded = " ".join(matched.replace("'", "' ").split()).replace("' ", "'")
         if folded in self.surfaces:
-            return self.surfaces[folded]
+            return folded
         words = folded.replace("'", "' ").split()
         for cut in (2, 1):               # « a la », « de l' » / « du », « au »…
             rest = " ".join(words[cut:]).replace("' ", "'")
             if rest in self.by_rest:
-                return self.by_rest[rest]
-        return self.by_rest[folded]
+                return rest
+        return folded
+
+    def _key(self, rest: str) -> str:
+        return self.surfaces.get(rest) or self.by_rest[rest]
+
+    def _common_mismatch(self, rest: str, original: str, after: str) -> bool:
+        content = self.common.get(rest)
+        if content is None:
+            return False
+        spoken = " ".join(_plain_lower(original).replace("'", "' ").split()).replace("' ", "'")
+        return not spoken.endswith(content) or bool(_PROPER_AFTER.match(after))
 
     def scan(self, text: str, offset: int = 0) -> list[tuple[int, int, str]]:
         """``(start, end, place key)`` of each mention in ``text`` (offsets + ``offset``)."""
         if self.pattern is None:
             return []
-        return [(m.start() + offset, m.end() + offset, self._key(m.group(0)))
-                for m in self.pattern.finditer(fold(text))]
+        out = []
+        for m in self.pattern.finditer(fold(text)):
+            rest = self._rest(m.group(0))
+            if self._common_mismatch(rest, text[m.start():m.end()], text[m.end():m.end() + 40]):
+                continue
+            out.append((m.start() + offset, m.end() + offset, self._key(rest)))
+        return out
+
+
+# a proper name right after a common alias: « le marché d'Aligre », « le collège Lucie Aubrac »
+_PROPER_AFTER = re.compile(r"\s+(?:de\s+|d['’]\s*|du\s+|des\s+)?[A-ZÀ-ÖØ-Þ]")
+
+
+def _plain_lower(text: str) -> str:
+    """Lower case with accents kept and one kind of apostrophe, same length as ``text``."""
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text).replace("’", "'").replace("ʼ", "'")
 
 
 def unresolved(links: Iterable[Link]) -> list[tuple[str, int]]:

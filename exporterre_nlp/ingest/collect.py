@@ -113,7 +113,7 @@ def collect(paths: Iterable[str | os.PathLike], manifest: str | os.PathLike | No
                 jobs.append(Job(f, row, _identity(f, id_root, row)))
             for key in rows:
                 if key not in seen and _inside(root / key, path) and not os.path.lexists(root / key):
-                    notices.append(_missing(root / key, key))
+                    notices.append(_missing(path / key if root == path.resolve() else root / key, key))
             continue
         if explicit is not None:
             row, _ = _row_for(explicit, explicit_root, path)

@@ -115,7 +115,7 @@ def ingest_file(project: Project, path: Path, *, manifest_meta: dict[str, Any] |
     with store.importing():      # decide and write in one transaction: a concurrent import waits
         found, adopt, warning, identity = _match(store, identity, origin, parsed.name, parsed.content_hash)
         if found is None:
-            name = _free_name(store.document_names(), parsed.name, identity)
+            name = _free_name(store, parsed.name, identity)
             store.add_document(replace(doc, name=name, identity=identity, origin=origin), segments, roles)
             notes = [warning] if warning else []
             if name != parsed.name:
@@ -222,19 +222,14 @@ def _same_file(source_path: str | None, origin: str) -> bool | None:
     return None
 
 
-def _free_name(names: set[str], stem: str, identity: str) -> str:
+def _free_name(store, stem: str, identity: str) -> str:
     """The base name, else the shortest tail of the identity's path that no document uses."""
-    if stem not in names:
-        return stem
     parts = identity.split("/")
-    candidates = ["/".join(parts[-k:]) for k in range(2, len(parts) + 1)] if len(parts) > 1 else [identity]
-    for candidate in candidates:
-        if candidate not in names:
-            return candidate
-    n = 2
-    while f"{stem} ({n})" in names:
-        n += 1
-    return f"{stem} ({n})"
+    tails = ["/".join(parts[-k:]) for k in range(2, len(parts) + 1)] if len(parts) > 1 else [identity]
+    numbered = [f"{stem} ({n})" for n in range(2, 100)]
+    candidates = [stem, *tails, *numbered]
+    taken = store.names_taken(candidates)
+    return next((c for c in candidates if c not in taken), f"{identity} ({len(taken)})")
 
 
 def _changes(existing, doc: NewDocument) -> str:

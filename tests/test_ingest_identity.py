@@ -79,7 +79,7 @@ def test_ingest_identity_manifest_id_follows_a_renamed_file(project, tmp_path):
     _write(folder / "manifest.csv", "file,id,phase\na.txt,H3-12,3\n")
     assert ingest_paths(project, [folder])[0].status == "added"
     (folder / "a.txt").rename(folder / "b.txt")
-    _write(folder / "manifest.csv", "file,id,phase\nb.txt,H3-12,3\n")
+    _write(folder / "manifest.csv", "file,Identifiant,phase\nb.txt,H3-12,3\n")
     result = ingest_paths(project, [folder])[0]
     assert result.status == "unchanged" and result.document == "a"
     assert "id" not in project.store.get_document("a").attributes

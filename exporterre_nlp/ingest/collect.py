@@ -1,8 +1,8 @@
 """Which files an ``ingest`` reads, with their manifest rows and their identity.
 
 A document's **identity** is its path relative to the corpus root, as a POSIX path
-without the file's extension (``relais/entretien_01``), or the ``id`` column of its
-manifest row. The corpus root is:
+without the file's extension (``relais/entretien_01``), or the ``id`` (``identifiant``)
+column of its manifest row. The corpus root is:
 
 * the folder given to ``ingest`` (or the folder of the ``--manifest`` when the folder
   is inside it);
@@ -27,6 +27,7 @@ from typing import Any, Iterable
 from ..i18n import tr
 from .manifest import load_manifest, manifest_key
 from .readers import SUPPORTED_FORMATS
+from .speakers import label_key
 
 _SKIPPED_NAMES = ("readme", "lisezmoi", "licence", "license")
 
@@ -112,7 +113,7 @@ def collect(paths: Iterable[str | os.PathLike], manifest: str | os.PathLike | No
                 jobs.append(Job(f, row, _identity(f, id_root, row)))
             for key in rows:
                 if key not in seen and _inside(root / key, path) and not os.path.lexists(root / key):
-                    notices.append(_missing(root / key, key))
+                    notices.append(_missing(path / key if root == path.resolve() else root / key, key))
             continue
         if explicit is not None:
             row, _ = _row_for(explicit, explicit_root, path)
@@ -207,8 +208,12 @@ def _nearest_manifest_row(path: Path, levels: int = 3) -> tuple[dict[str, Any], 
     return {}, None
 
 
+_ID_COLUMNS = ("id", "identifiant", "identifier")
+
+
 def _identity(path: Path, root: Path | None, row: dict[str, Any]) -> str:
-    given = row.pop("id", None)
+    column = next((k for k in row if label_key(str(k)) in _ID_COLUMNS), None)
+    given = row.pop(column, None) if column is not None else None
     if given not in (None, ""):
         return unicodedata.normalize("NFC", " ".join(str(given).split()))
     return identity_of(path, root)

@@ -294,9 +294,12 @@ class DocumentsMixin:
             conn.execute("UPDATE documents SET identity = ?, identity_legacy = 0, origin = ? WHERE id = ?",
                          (identity, origin, document_id))
 
-    def document_names(self) -> set[str]:
+    def names_taken(self, names: Iterable[str]) -> set[str]:
+        """Which of ``names`` are names of documents."""
+        names = list(names)
+        part, args = in_clause("name", names)
         with self.db.read() as conn:
-            return {r[0] for r in conn.execute("SELECT name FROM documents")}
+            return {r[0] for r in conn.execute(f"SELECT name FROM documents WHERE 1=1{part}", args)}
 
     def list_versions(self, document_id: int) -> list[DocumentVersion]:
         """Previous versions of a document, oldest first (the current one is in ``documents``)."""

@@ -175,7 +175,7 @@ FOREIGN = f"""<?xml version="1.0" encoding="utf-8"?>
   </Codes></CodeBook>
   <Sources>
     <TextSource guid="{G(4)}" name="entretien.docx" plainTextPath="internal://{G(5)}.txt">
-      <PlainTextSelection guid="{G(6)}" startPosition="{{s}}" endPosition="{{e}}" creatingUser="{G(1)}">
+      <PlainTextSelection guid="{G(6)}" {{n}}startPosition="{{s}}" endPosition="{{e}}" creatingUser="{G(1)}">
         <Coding guid="{G(7)}" creatingUser="{G(1)}"><CodeRef targetGUID="{G(3).lower()}"/></Coding>
       </PlainTextSelection>
     </TextSource>
@@ -186,12 +186,17 @@ FOREIGN = f"""<?xml version="1.0" encoding="utf-8"?>
 </Project>"""
 
 
+def _foreign(start: int, end: int, name: str | None = None) -> str:
+    named = f'name="{name}" ' if name is not None else ""
+    return FOREIGN.replace("{s}", str(start)).replace("{e}", str(end)).replace("{n}", named)
+
+
 def test_import_foreign_project_moves_positions_of_decomposed_crlf_text(tmp_path):
+    # a leading BOM is an encoding mark, not a character: positions do not count it (QualCoder's files)
     raw = "\ufeffE : Bonjour\r\nA : Le me\u0301decin est loin 🏥, c\u2019est l\u2019œuvre d\u2019une vie.\r\n"
     words = "me\u0301decin est loin 🏥, c\u2019est l\u2019œuvre"
-    s = raw.index(words)
-    path = _qdpx(tmp_path, FOREIGN.replace("{s}", str(s)).replace("{e}", str(s + len(words))),
-                 {f"sources/{G(5)}.txt": raw.encode("utf-8")})
+    s = raw.index(words) - 1
+    path = _qdpx(tmp_path, _foreign(s, s + len(words)), {f"sources/{G(5)}.txt": raw.encode("utf-8")})
     with pytest.raises(MetadataError, match="--phase"):
         import_qdpx(path, tmp_path / "p")
     assert not (tmp_path / "p").exists()
@@ -240,7 +245,7 @@ def test_archive_refuses_zip_bombs_and_non_zip(tmp_path):
 
 
 def test_import_refuses_text_that_is_not_utf8(tmp_path):
-    path = _qdpx(tmp_path, FOREIGN.replace("{s}", "0").replace("{e}", "3"),
+    path = _qdpx(tmp_path, _foreign(0, 3),
                  {f"Sources/{G(5)}.txt": "Médecin".encode("cp1252")})
     with pytest.raises(IngestError, match="UTF-8"):
         read_qdpx(path)
@@ -274,3 +279,118 @@ def test_offset_map_removes_byte_order_marks_first(raw):
     # found by the property test above: a mark between "\r" and "\n" made two line breaks
     text, where = normalise_with_map(raw)
     assert text == normalise_text(raw) and where[-1] == len(text)
+
+
+# ------------------------------------------------------------------ anchoring other tools' positions
+_RAW = "\ufeffE : Bonjour 👶🏽\r\nA : Mon fils 😀 fait du vélo au parc Jean Verlhac.\r\nE : Et vous ?\r\n"
+
+
+def _positions(raw: str, words: str, *, bom: bool, utf16: bool, crlf_one: bool) -> tuple[int, int]:
+    """Where ``words`` are under a tool's way of counting (BOM counted or not, UTF-16 units, CRLF as one)."""
+    body = raw if bom else raw.removeprefix("\ufeff")
+    k = body.index(words)
+
+    def units(t: str) -> int:
+        t = t.replace("\r\n", "\n") if crlf_one else t
+        return len(t.encode("utf-16-le")) // 2 if utf16 else len(t)
+    return units(body[:k]), units(body[:k]) + units(words)
+
+
+@pytest.mark.parametrize("bom,utf16,crlf_one", [(False, False, False), (True, False, False), (False, True, False),
+                                                (False, False, True), (True, True, True)])
+def test_import_anchors_named_selections_counted_another_way(tmp_path, bom, utf16, crlf_one):
+    words = "fait du vélo au parc Jean Verlhac"
+    s, e = _positions(_RAW, words, bom=bom, utf16=utf16, crlf_one=crlf_one)
+    path = _qdpx(tmp_path, _foreign(s, e, words), {f"Sources/{G(5)}.txt": _RAW.encode("utf-8")})
+    result = import_qdpx(path, tmp_path / "p", default_phase=3)
+    with Project.open(tmp_path / "p") as p:
+        [(_, _, _, got, _, _)] = human_codings(p)
+    assert got == words
+    assert result.anchoring["corrected"] == int(bom or utf16 or crlf_one) and result.anchoring["lost"] == 0
+
+
+def test_import_reports_selections_whose_words_are_nowhere(tmp_path):
+    raw = "E : Bonjour\nA : Le marché du samedi.\nA : Et le parc.\n"
+    body = _foreign(4, 11, "Bonjour").replace(
+        f'<PlainTextSelection guid="{G(6)}"',
+        f'<PlainTextSelection guid="{G(12)}" name="des mots absents" startPosition="0" endPosition="5">'
+        f'<Coding guid="{G(13)}"><CodeRef targetGUID="{G(3)}"/></Coding></PlainTextSelection>\n'
+        f'<PlainTextSelection guid="{G(14)}" name="le parc" startPosition="2" endPosition="9">'
+        f'<Coding guid="{G(15)}"><CodeRef targetGUID="{G(3)}"/></Coding></PlainTextSelection>\n'
+        f'<PlainTextSelection guid="{G(6)}"')
+    path = _qdpx(tmp_path, body, {f"Sources/{G(5)}.txt": raw.encode("utf-8")})
+    result = import_qdpx(path, tmp_path / "p", default_phase=3)
+    assert result.anchoring["lost"] == 1 and result.anchoring["searched"] == 1
+    assert any("des mots absents" in w for w in result.warnings)
+    with Project.open(tmp_path / "p") as p:
+        assert sorted(c[3] for c in human_codings(p)) == ["Bonjour", "le parc"]
+
+
+def test_import_refuses_duplicate_guids(tmp_path):
+    raw = "E : Bonjour\n".encode("utf-8")
+    twice_source = _foreign(4, 11).replace(f'<TextSource guid="{G(8)}"', f'<TextSource guid="{G(4).lower()}"')
+    twice_code = _foreign(4, 11).replace(f'<Code guid="{G(3)}"', f'<Code guid="{{{G(2)}}}"')
+    twice_sel = _foreign(4, 11).replace(
+        "</TextSource>", f'<PlainTextSelection guid="{G(6)}" startPosition="0" endPosition="1"/></TextSource>', 1)
+    for n, qde in enumerate((twice_source, twice_code, twice_sel)):
+        path = _qdpx(tmp_path, qde, {f"Sources/{G(5)}.txt": raw}, name=f"d{n}.qdpx")
+        with pytest.raises(IngestError, match="même identifiant|share the identifier"):
+            import_qdpx(path, tmp_path / f"p{n}", default_phase=2)
+        assert not (tmp_path / f"p{n}").exists()
+
+
+@pytest.mark.parametrize("second", [f"Sources/{G(5)}.txt", f"sources/{G(5)}.txt", "project.qde"])
+def test_import_refuses_duplicate_zip_entries(tmp_path, second):
+    import warnings
+    path = tmp_path / "dup.qdpx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")                   # zipfile warns about an exact duplicate
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("project.qde", _foreign(4, 11).encode("utf-8"))
+            z.writestr(f"Sources/{G(5)}.txt", "E : Bonjour\n".encode("utf-8"))
+            z.writestr(second, "E : Au revoir\n".encode("utf-8"))
+    with pytest.raises(IngestError, match="deux fois|twice"):
+        import_qdpx(path, tmp_path / "p", default_phase=2)
+    assert not (tmp_path / "p").exists()
+
+
+def test_import_into_refuses_a_folder_that_is_not_empty(sample, tmp_path):
+    out = export_qdpx(sample.project, tmp_path / "p.qdpx").path
+    target = tmp_path / "cible"
+    target.mkdir()
+    (target / "codebook.yaml").write_text("mon livre de codes\n", encoding="utf-8")
+    with pytest.raises(ProjectError, match="vide|empty"):
+        import_qdpx(out, target)
+    assert (target / "codebook.yaml").read_text(encoding="utf-8") == "mon livre de codes\n"
+    assert [x.name for x in target.iterdir()] == ["codebook.yaml"]
+    (target / "codebook.yaml").unlink()                   # an empty folder is fine
+    import_qdpx(out, target)
+    assert (target / "store.sqlite3").exists() or any(target.iterdir())
+    assert not [x for x in tmp_path.iterdir() if x.name.startswith(".cible.import-")]
+
+
+def test_include_pending_round_trip_keeps_status_and_provenance(sample, tmp_path):
+    """Pending machine suggestions come back pending (coder machine, their rule), decisions
+    as decisions of their coder on the suggestion they decide (sidecar exporterre/codings.json)."""
+    store = sample.project.store
+    pending = next(c for c in store.list_codings(statuses=["pending"]) if c.origin == "rule:test")
+    store.decide(pending.id, "bob", "accept")
+    out = export_qdpx(sample.project, tmp_path / "p.qdpx", include_pending=True).path
+    _schema("Project.xsd").validate(_qde(out))
+    import_qdpx(out, tmp_path / "copie")
+
+    def states(project):
+        s = project.store
+        keys = {c.id: c.key for c in s.list_codes()}
+        by_id = {c.id: c for c in s.list_codings()}
+        out = []
+        for c in s.list_codings(statuses=["manual", "pending", "accepted"]):
+            src = by_id.get(c.source_id)
+            out.append((s.get_document(c.document_id).name, c.start, c.end, keys[c.code_id], c.coder, c.status,
+                        c.origin, c.score, (src.coder, src.status, src.origin) if src else None))
+        return sorted(out, key=repr)
+    with Project.open(tmp_path / "copie") as copy:
+        assert states(copy) == states(sample.project)
+        assert any(st[5] == "pending" and st[4] == "machine" for st in states(copy))
+        assert any(st[5] == "accepted" and st[4] == "bob" and st[8] == ("machine", "pending", "rule:test")
+                   for st in states(copy))

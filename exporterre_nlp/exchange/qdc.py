@@ -9,6 +9,7 @@ key made from their name (``Accès aux soins`` under ``besoins`` →
 """
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from ..codebook import CodeDef, Codebook, save_codebook
 from ..errors import IngestError
 from ..i18n import tr
 from ..settings import IngestSettings
+from .memo_text import memos_description, split_memos
 from .names import Guids, ascii_slug, guid_key, unique
 from .safety import local, read_xml_file
 
@@ -25,7 +27,7 @@ CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 ORIGIN = "Exporterre NLP"
-_MARKER = re.compile(r"\n*\[exporterre key=([a-z0-9_.-]+)\]\s*$")
+_MARKER = re.compile(r'\n*\[exporterre key=([a-z0-9_.-]+)(?: label=("(?:[^"\\]|\\.)*"))?\]\s*$')
 _USE = ("Utiliser quand : ", "Use when: ")
 _NOT = ("Ne pas utiliser quand : ", "Do not use when: ")
 _HEX3 = re.compile(r"^#([0-9a-fA-F])([0-9a-fA-F])([0-9a-fA-F])$")
@@ -61,7 +63,9 @@ def _parents_first(defs: list[CodeDef]) -> list[CodeDef]:
 
 
 # ----------------------------------------------------------------- writing
-def description(code: CodeDef) -> str:
+def description(code: CodeDef, memos=(), label_changed: bool = False) -> str:
+    """A code's ``<Description>``: definition, guidance, memos (see :mod:`.memo_text`), and the
+    ``[exporterre key=…]`` line (with the original label when the exported name differs)."""
     parts = [code.definition.strip()] if code.definition.strip() else []
     guidance = []
     if code.use_when.strip():
@@ -70,22 +74,50 @@ def description(code: CodeDef) -> str:
         guidance.append(tr(*_NOT) + code.not_when.strip())
     if guidance:
         parts.append("\n".join(guidance))
-    parts.append(f"[exporterre key={code.key}]")
+    if memos:
+        parts.append(memos_description(memos))
+    label = f" label={json.dumps(code.label, ensure_ascii=False)}" if label_changed else ""
+    parts.append(f"[exporterre key={code.key}{label}]")
     return "\n\n".join(parts)
 
 
+def export_names(codebook: Codebook) -> dict[str, str]:
+    """Code key → the name written: the label, qualified by the parent's label when another code
+    has the same label (QualCoder allows a code name once and drops the others), e.g.
+    ``Numérique (Besoins)`` and ``Numérique (Compétences)``; still equal names get `` (2)``…"""
+    labels = {c.key: c.label or c.key for c in codebook.codes}
+    counts: dict[str, int] = {}
+    for name in labels.values():
+        counts[name.casefold()] = counts.get(name.casefold(), 0) + 1
+    out, taken = {}, set()
+    for c in codebook.codes:
+        name = labels[c.key]
+        if counts[name.casefold()] > 1:
+            name = f"{name} ({labels[c.parent]})" if c.parent in labels else name
+        base, n = name, 2
+        while name.casefold() in taken:
+            name, n = f"{base} ({n})", n + 1
+        taken.add(name.casefold())
+        out[c.key] = name
+    return out
+
+
 def code_elements(parent: ET.Element, codebook: Codebook, guids: Guids, ns: str,
-                  notes: dict[str, list[str]] | None = None) -> ET.Element:
-    """Append ``<Codes>`` (nested ``<Code>``) to ``parent``; ``notes``: code key → note GUIDs."""
+                  notes: dict[str, list[str]] | None = None, memos: dict[str, list] | None = None) -> ET.Element:
+    """Append ``<Codes>`` (nested ``<Code>``) to ``parent``; ``notes``: code key → note GUIDs;
+    ``memos``: code key → memos written in the description too."""
     codes_el = ET.SubElement(parent, f"{{{ns}}}Codes")
+    names = export_names(codebook)
 
     def add(container: ET.Element, code: CodeDef) -> None:
-        attrs = {"guid": guids("code", code.key), "name": code.label or code.key, "isCodable": "true"}
+        name = names[code.key]
+        attrs = {"guid": guids("code", code.key), "name": name, "isCodable": "true"}
         colour = codebook.color(code.key)
         if colour and _HEX6.match(colour):
             attrs["color"] = colour
         el = ET.SubElement(container, f"{{{ns}}}Code", attrs)
-        ET.SubElement(el, f"{{{ns}}}Description").text = description(code)
+        ET.SubElement(el, f"{{{ns}}}Description").text = description(
+            code, (memos or {}).get(code.key, ()), label_changed=name != (code.label or code.key))
         for note in (notes or {}).get(code.key, []):
             ET.SubElement(el, f"{{{ns}}}NoteRef", {"targetGUID": note})
         for child in codebook.children(code.key):
@@ -140,6 +172,7 @@ class ForeignCodes:
     codes: list[CodeDef] = field(default_factory=list)
     by_guid: dict[str, str] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=dict)      # key → note GUIDs
+    memos: dict[str, list[tuple[str | None, str]]] = field(default_factory=dict)   # key → memos in its description
 
 
 def _colour(value: str | None) -> str | None:
@@ -152,15 +185,22 @@ def _colour(value: str | None) -> str | None:
     return value if _HEX6.match(value) else None
 
 
-def _split_description(text: str) -> tuple[str | None, str, str, str]:
-    """(key from the marker, definition, use_when, not_when)."""
+def _split_description(text: str) -> tuple[str | None, str, str, str, str | None, list]:
+    """(key from the marker, definition, use_when, not_when, original label, memos)."""
     text = (text or "").replace("\r\n", "\n").strip()
     m = _MARKER.search(text)
     key = m.group(1) if m else None
+    label = None
     if m:
+        if m.group(2):
+            try:
+                label = json.loads(m.group(2))
+            except ValueError:
+                label = None
         text = text[:m.start()].rstrip()
-    else:
-        return None, text, "", ""            # a foreign description: all of it is the definition
+    text, memos = split_memos(text)
+    if not m:
+        return None, text.strip(), "", "", None, memos     # a foreign description: all of it is the definition
     use = not_ = ""
     kept = []
     for line in text.split("\n"):
@@ -170,7 +210,7 @@ def _split_description(text: str) -> tuple[str | None, str, str, str]:
             not_ = line.split(":", 1)[1].strip()
         else:
             kept.append(line)
-    return key, "\n".join(kept).strip(), use, not_
+    return key, "\n".join(kept).strip(), use, not_, label if isinstance(label, str) else None, memos
 
 
 def read_codes(codes_el, sets_el=None, set_member: str = "MemberCode") -> ForeignCodes:
@@ -180,8 +220,10 @@ def read_codes(codes_el, sets_el=None, set_member: str = "MemberCode") -> Foreig
     def walk(el, parent: CodeDef | None) -> None:
         for code_el in (c for c in el if local(c.tag) == "Code"):
             desc = next((d.text or "" for d in code_el if local(d.tag) == "Description"), "")
-            key, definition, use, not_ = _split_description(desc)
+            key, definition, use, not_, label, memos = _split_description(desc)
             name = (code_el.get("name") or "").strip()
+            if label and (name == label or name.startswith(label + " (")):
+                name = label                     # the name was qualified on export: the label comes back
             if key is None or key in taken:
                 base = ascii_slug(name, empty="code")
                 key = f"{parent.key}.{base}" if parent else base
@@ -194,6 +236,8 @@ def read_codes(codes_el, sets_el=None, set_member: str = "MemberCode") -> Foreig
             out.codes.append(code)
             out.by_guid[guid_key(code_el.get("guid"))] = key
             out.notes[key] = [guid_key(n.get("targetGUID")) for n in code_el if local(n.tag) == "NoteRef"]
+            if memos:
+                out.memos[key] = memos
             walk(code_el, code)
 
     walk(codes_el, None)

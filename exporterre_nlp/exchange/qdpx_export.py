@@ -27,7 +27,9 @@ from .names import Guids
 from .qdc import ORIGIN, PROJECT_NS, XSI, code_elements, codebook_from_store, set_elements
 from .context import each_document
 from .results import ExportResult
+from .memo_text import memos_description
 from .selection import chosen_codings, chosen_memos
+from .sidecar import SIDECAR, sidecar_bytes, sidecar_entries
 from ..pseudo.view import TextView
 
 _N = f"{{{PROJECT_NS}}}"
@@ -106,6 +108,7 @@ def build_project(project, *, coders: Iterable[str] | None = None, include_pendi
 
     # memos by what they are attached to
     on: dict[tuple[str, Any], list[str]] = {}
+    memo_on: dict[tuple[str, Any], list] = {}
     lost_memos = 0
     for m in memos:
         if m.target_type == "coding" and m.target_id not in exported_ids:
@@ -113,6 +116,7 @@ def build_project(project, *, coders: Iterable[str] | None = None, include_pendi
             continue
         target = (m.target_type, key_of.get(m.target_id) if m.target_type == "code" else m.target_id)
         on.setdefault(target, []).append(guids("memo", m.id))
+        memo_on.setdefault(target, []).append(m)
     users = sorted({c.coder for c in codings} | {m.coder for m in memos})
 
     ET.register_namespace("", PROJECT_NS)
@@ -131,9 +135,11 @@ def build_project(project, *, coders: Iterable[str] | None = None, include_pendi
             _sub(users_el, "User", {"guid": guids("user", name), "name": name})
     if codebook.codes:
         code_notes = {k: v for (t, k), v in on.items() if t == "code"}
-        code_elements(_sub(root, "CodeBook"), codebook, guids, PROJECT_NS, code_notes)
+        code_memos = {k: v for (t, k), v in memo_on.items() if t == "code"}
+        code_elements(_sub(root, "CodeBook"), codebook, guids, PROJECT_NS, code_notes, code_memos)
     variables = _Variables(guids)
     cases_el = _cases(store, docs, guids, variables)
+    sidecar = sidecar_entries(codings, lambda cid: guids("coding", cid))
     sources_el = ET.Element(_N + "Sources")
     files: dict[str, str] = {}
     by_doc: dict[int, list] = {}
@@ -146,7 +152,9 @@ def build_project(project, *, coders: Iterable[str] | None = None, include_pendi
         src = _sub(sources_el, "TextSource", {
             "guid": guid, "name": doc.name, "plainTextPath": f"internal://{guid}.txt",
             "creationDateTime": xml_datetime(doc.created_at), "modifiedDateTime": xml_datetime(doc.updated_at)})
-        _selections(src, doc, view, by_doc.get(doc.id, []), store, on, guids, key_of)
+        if memo_on.get(("document", doc.id)):
+            _sub(src, "Description", text=memos_description(memo_on[("document", doc.id)]))
+        _selections(src, doc, view, by_doc.get(doc.id, []), store, on, memo_on, guids, key_of)
         for note in on.get(("document", doc.id), []):
             _sub(src, "NoteRef", {"targetGUID": note})
         participant = store.get_participant(doc.participant_id).key if doc.participant_id else None
@@ -173,6 +181,8 @@ def build_project(project, *, coders: Iterable[str] | None = None, include_pendi
     sets = set_elements(codebook, guids, PROJECT_NS, "MemberCode", "targetGUID")
     if sets is not None:
         root.append(sets)
+    if memo_on.get(("project", None)):
+        _sub(root, "Description", text=memos_description(memo_on[("project", None)]))
     for note in on.get(("project", None), []):
         _sub(root, "NoteRef", {"targetGUID": note})
     if progress:
@@ -184,7 +194,8 @@ def build_project(project, *, coders: Iterable[str] | None = None, include_pendi
                            f"{lost_memos} memo(s) on codings not exported were left out."))
     summary = ExportResult(Path(), len(docs), len(codebook.codes), len(codings), len(memos) - lost_memos,
                            tuple(users), tuple(warnings))
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True), files, summary
+    extra = {SIDECAR: sidecar_bytes(sidecar)} if sidecar else {}
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True), {**files, **extra}, summary
 
 
 def _cases(store, docs, guids: Guids, variables: _Variables) -> ET.Element | None:
@@ -202,41 +213,56 @@ def _cases(store, docs, guids: Guids, variables: _Variables) -> ET.Element | Non
     el = ET.Element(_N + "Cases")
     for p in participants:
         case = _sub(el, "Case", {"guid": guids("case", p.key), "name": p.key})
+        if isinstance(p.attributes.get("memo"), str) and p.attributes["memo"].strip():
+            _sub(case, "Description", text=p.attributes["memo"])
         for name, value in sorted(p.attributes.items()):
-            variables.value(case, name, value)
+            if name != "memo":
+                variables.value(case, name, value)
         for doc_id in sorted(sources.get(p.id, ())):
             _sub(case, "SourceRef", {"targetGUID": guids("document", doc_id)})
     return el
 
 
-def _selections(src: ET.Element, doc, view: TextView, codings, store, on, guids: Guids, key_of) -> None:
+def _selections(src: ET.Element, doc, view: TextView, codings, store, on, memo_on, guids: Guids, key_of) -> None:
+    """One ``<PlainTextSelection>`` per span and coder (QualCoder takes the coder from the
+    selection), and one per segment carrying a memo; memos on codings and segments are
+    written in the selection's ``<Description>`` too."""
     text = view.text(doc)
-    spans: dict[tuple[int, int], list] = {}
+    spans: dict[tuple[int, int, str], list] = {}
     for c in codings:
-        spans.setdefault(view.span(doc, c.start, c.end), []).append(c)
-    segment_notes: dict[tuple[int, int], list[str]] = {}
+        spans.setdefault((*view.span(doc, c.start, c.end), c.coder), []).append(c)
+    segment_notes: dict[tuple[int, int, str], tuple[list[str], list]] = {}
     if any(t == "segment" for t, _ in on):
         for seg in store.list_segments(doc.id):
             notes = on.get(("segment", seg.id))
             if notes:
-                where = view.span(doc, seg.start, seg.end)
-                segment_notes.setdefault(where, []).extend(notes)
+                where = (*view.span(doc, seg.start, seg.end), "")
+                got = segment_notes.setdefault(where, ([], []))
+                got[0].extend(notes)
+                got[1].extend(memo_on.get(("segment", seg.id), []))
                 spans.setdefault(where, [])
-    for (start, end) in sorted(spans):
-        group = spans[(start, end)]
-        first = min((c.created_at for c in group), default=doc.created_at)
-        creator = guids("user", group[0].coder) if group else None
+    for (start, end, coder) in sorted(spans):
+        group = spans[(start, end, coder)]
+        notes, seg_memos = segment_notes.get((start, end, coder), ([], []))
+        first = min((c.created_at for c in group), default=min((m.created_at for m in seg_memos),
+                                                                default=doc.created_at))
+        author = coder or (seg_memos[0].coder if seg_memos else None)
+        ident = f"{doc.id}:{start}:{end}" + (f":{coder}" if coder else "")
         sel = _sub(src, "PlainTextSelection", {
-            "guid": guids("selection", f"{doc.id}:{start}:{end}"), "name": _snippet(text[start:end]),
-            "startPosition": start, "endPosition": end, "creatingUser": creator,
+            "guid": guids("selection", ident), "name": _snippet(text[start:end]),
+            "startPosition": start, "endPosition": end,
+            "creatingUser": guids("user", author) if author else None,
             "creationDateTime": xml_datetime(first)})
+        described = seg_memos + [m for c in group for m in memo_on.get(("coding", c.id), [])]
+        if described:
+            _sub(sel, "Description", text=memos_description(described))
         for c in group:
             coding = _sub(sel, "Coding", {"guid": guids("coding", c.id), "creatingUser": guids("user", c.coder),
                                           "creationDateTime": xml_datetime(c.created_at)})
             _sub(coding, "CodeRef", {"targetGUID": guids("code", key_of[c.code_id])})
             for note in on.get(("coding", c.id), []):
                 _sub(coding, "NoteRef", {"targetGUID": note})
-        for note in segment_notes.get((start, end), []):
+        for note in notes:
             _sub(sel, "NoteRef", {"targetGUID": note})
 
 
@@ -254,7 +280,8 @@ def export_qdpx(project, out: str | Path, *, coders: Iterable[str] | None = None
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(zipfile.ZipInfo("project.qde", ZIP_DATE), qde, zipfile.ZIP_DEFLATED)
         for name, text in files.items():
-            archive.writestr(zipfile.ZipInfo(name, ZIP_DATE), text.encode("utf-8"), zipfile.ZIP_DEFLATED)
+            data = text if isinstance(text, bytes) else text.encode("utf-8")
+            archive.writestr(zipfile.ZipInfo(name, ZIP_DATE), data, zipfile.ZIP_DEFLATED)
     tmp.replace(out)
     return ExportResult(out, summary.documents, summary.codes, summary.codings, summary.memos, summary.coders,
                         summary.warnings)

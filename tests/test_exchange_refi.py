@@ -3,6 +3,7 @@ every coding's words, codes, coders and memos, imports of other tools' files, ho
 from __future__ import annotations
 
 import io
+from collections import Counter
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -394,3 +395,78 @@ def test_include_pending_round_trip_keeps_status_and_provenance(sample, tmp_path
         assert any(st[5] == "pending" and st[4] == "machine" for st in states(copy))
         assert any(st[5] == "accepted" and st[4] == "bob" and st[8] == ("machine", "pending", "rule:test")
                    for st in states(copy))
+
+
+# ------------------------------------------------------------------ exports that real clients keep whole
+def _root(path: Path):
+    import xml.etree.ElementTree as ET
+    return ET.fromstring(_qde(path))
+
+
+NS = {"q": "urn:QDA-XML:project:1.0"}
+
+
+def test_qdpx_export_code_names_unique_and_labels_restored(sample, tmp_path):
+    """QualCoder allows a code name once: a repeated label is qualified by its parent's label,
+    and our own import gives the original label back."""
+    out = export_qdpx(sample.project, tmp_path / "p.qdpx").path
+    names = [c.get("name") for c in _root(out).iterfind(".//q:Code", NS)]
+    assert len({n.casefold() for n in names}) == len(names)
+    assert "Numérique (Besoins)" in names and "Numérique" not in names
+    import_qdpx(out, tmp_path / "copie")
+    with Project.open(tmp_path / "copie") as copy:
+        labels = sorted(c.label for c in copy.store.list_codes())
+    assert labels == sorted(c.label for c in sample.project.store.list_codes())
+    assert labels.count("Numérique") == 2
+
+
+def test_qdpx_export_one_selection_per_span_and_coder(sample, tmp_path):
+    out = export_qdpx(sample.project, tmp_path / "p.qdpx").path
+    users = {u.get("guid"): u.get("name") for u in _root(out).iterfind(".//q:User", NS)}
+    spans = Counter()
+    for sel in _root(out).iterfind(".//q:PlainTextSelection", NS):
+        codings = sel.findall("q:Coding", NS)
+        assert {users[c.get("creatingUser")] for c in codings} <= {users[sel.get("creatingUser")]}
+        spans[(sel.get("startPosition"), sel.get("endPosition"))] += 1
+        if sel.get("name", "").startswith("je vends des gâteaux"):
+            assert len(codings) == 1
+    assert 2 in spans.values()                            # alice and bob on the same words: two selections
+
+
+def test_qdpx_export_memos_as_notes_and_descriptions(sample, tmp_path):
+    """Each memo is a <Note> and is written in the <Description> of what it is about (QualCoder
+    reads memos there only); our own import does not take them twice."""
+    out = export_qdpx(sample.project, tmp_path / "p.qdpx").path
+    _schema("Project.xsd").validate(_qde(out))
+    root = _root(out)
+    described = "\n".join(d.text or "" for d in root.iter("{urn:QDA-XML:project:1.0}Description"))
+    notes = [n.find("q:PlainTextContent", NS).text for n in root.iterfind(".//q:Note", NS)]
+    assert len(notes) == len(memos(sample.project)) == 5
+    for _, _, coder, text in memos(sample.project):
+        assert f"— Mémo de {coder} —\n{text}" in described
+    assert root.find("q:Description", NS) is not None                       # the project's memo
+    src = next(s for s in root.iterfind(".//q:TextSource", NS) if s.get("name") == "marche_samedi")
+    assert "Entretien au marché" in src.find("q:Description", NS).text
+    import_qdpx(out, tmp_path / "copie")
+    with Project.open(tmp_path / "copie") as copy:
+        assert memos(copy) == memos(sample.project)
+
+
+def test_qdpx_memos_survive_a_client_that_drops_notes(sample, tmp_path):
+    """A client that keeps descriptions and drops <Note>s (QualCoder): memos come back from the
+    descriptions, with their authors and targets."""
+    import re
+    out = export_qdpx(sample.project, tmp_path / "p.qdpx").path
+    with zipfile.ZipFile(out) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    qde = members["project.qde"].decode("utf-8")
+    qde = re.sub(r"\s*<Notes>.*?</Notes>", "", qde, flags=re.S)
+    qde = re.sub(r"\s*<NoteRef [^>]*/>", "", qde)
+    members["project.qde"] = qde.encode("utf-8")
+    stripped = tmp_path / "sans_notes.qdpx"
+    with zipfile.ZipFile(stripped, "w") as z:
+        for n, data in members.items():
+            z.writestr(n, data)
+    import_qdpx(stripped, tmp_path / "copie")
+    with Project.open(tmp_path / "copie") as copy:
+        assert memos(copy) == memos(sample.project)

@@ -39,6 +39,9 @@ _STANDARD = ("phase", "lieu", "date", "participant", "interviewer", "participant
 
 def _phase(value: Any) -> int | None:
     text = str(value or "").strip().lower().removeprefix("phase").strip(" _-")
+    whole, dot, zeros = text.partition(".")
+    if dot and whole.isdigit() and set(zeros) <= {"0"}:      # QualCoder writes numbers as FloatValue "3.0"
+        text = whole
     if text.isdigit() and int(text) in PHASE_NAMES:
         return int(text)
     return next((n for n, name in PHASE_NAMES.items() if name == text), None)

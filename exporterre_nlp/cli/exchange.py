@@ -170,8 +170,8 @@ def export_codings_cmd(out: Path = typer.Option(..., "--out", "-o", help=tr(
 @handle_errors
 def import_qdpx_cmd(file: Path = typer.Argument(..., help=tr("Fichier .qdpx.", ".qdpx file.")),
                     into: Path = typer.Option(..., "--into", help=tr(
-                        "Dossier du nouveau projet (ne doit pas déjà contenir un projet).",
-                        "Folder of the new project (must not hold a project already).")),
+                        "Dossier du nouveau projet : absent ou vide (rien n'est jamais écrasé).",
+                        "Folder of the new project: absent or empty (nothing is ever overwritten).")),
                     phase: Optional[int] = typer.Option(None, "--phase", min=1, max=3, help=tr(
                         "Phase (1, 2 ou 3) des sources sans variable « phase » (projets d'autres logiciels).",
                         "Phase (1, 2 or 3) of sources without a 'phase' variable (other programs' projects).")),
@@ -185,7 +185,8 @@ def import_qdpx_cmd(file: Path = typer.Argument(..., help=tr("Fichier .qdpx.", "
     if as_json:
         print_json({"project": str(result.project), "documents": result.documents, "codes": result.codes,
                     "codings": result.codings, "memos": result.memos, "participants": result.participants,
-                    "coders": list(result.coders), "warnings": list(result.warnings)})
+                    "coders": list(result.coders), "warnings": list(result.warnings),
+                    "selections": result.anchoring})
         return
     console.print(tr(f"Projet créé : [bold]{result.project}[/] ({result.documents} documents, {result.codes} codes, "
                      f"{result.codings} codages, {result.memos} mémos, {result.participants} participants).",

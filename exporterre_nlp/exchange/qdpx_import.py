@@ -270,7 +270,11 @@ def _fill(project: Project, foreign: ForeignProject, phases: dict[str, int], pat
     for author, text in description_memos(foreign.description, "importe", texts(foreign.project_notes)):
         memo(("project", None), author, text)
     for guid, note in foreign.notes.items():          # unreferenced notes stay as project memos
-        memo(memo_targets.get(guid, ("project", None)), note.author, note.text)
+        target = memo_targets.get(guid, ("project", None))
+        if target[0] == "document" and note.span is not None:     # an annotation on a turn: on that turn
+            target = next((("segment", seg.id) for seg in store.list_segments(target[1])
+                           if (seg.start, seg.end) == note.span), target)
+        memo(target, note.author, note.text)
     if counts["skipped_codes"]:
         skipped = counts["skipped_codes"]
         warnings.append(tr(f"{skipped} codage(s) renvoient à un code absent du livre de codes ; ignorés.",

@@ -20,6 +20,7 @@ from ..i18n import tr
 from ..settings import IngestSettings
 from .names import guid_key
 from .anchor import Anchored, SourceText, anchor
+from .memo_text import split_memos
 from .offsets import normalise_with_map
 from .qdc import ForeignCodes, read_codes
 from .sidecar import read_sidecar
@@ -67,6 +68,7 @@ class ForeignNote:
     guid: str
     text: str
     author: str
+    span: tuple[int, int] | None = None      # an annotation: the words it is about (QualCoder)
 
 
 @dataclass
@@ -270,7 +272,19 @@ class _Reader:
             text = self.plain_text(el, tr(f"Note « {name} »", f"Note '{name}'"))
             if text is not None and text.strip():
                 guid = guid_key(el.get("guid"))
-                out[guid] = ForeignNote(guid, normalise_with_map(text)[0], self.user(el.get("creatingUser")))
+                author = self.user(el.get("creatingUser"))
+                text = normalise_with_map(text)[0]
+                before, memos = split_memos(text)
+                if len(memos) == 1 and not before.strip():      # a memo we wrote, back through another tool
+                    author, text = memos[0][0] or author, memos[0][1]
+                sel = _child(el, "PlainTextSelection")
+                span = None
+                if sel is not None:
+                    try:
+                        span = (int(sel.get("startPosition")), int(sel.get("endPosition")))
+                    except (TypeError, ValueError):
+                        span = None
+                out[guid] = ForeignNote(guid, text, author, span)
         return out
 
     def cases(self) -> list[tuple[str, dict[str, Any], list[str]]]:

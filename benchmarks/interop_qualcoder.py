@@ -1,6 +1,7 @@
 """Our .qdpx through the real QualCoder and back (outside CI: needs a QualCoder checkout and PyQt6).
 
-    python benchmarks/interop_qualcoder.py QUALCODER_CHECKOUT --python /tmp/qcvenv/bin/python [--project P] [--json]
+    python benchmarks/interop_qualcoder.py QUALCODER_CHECKOUT --python /tmp/qcvenv/bin/python [--project P]
+                                           [--no-cases-as-codes]
     make interop QUALCODER=/path/to/QualCoder QC_PYTHON=/tmp/qcvenv/bin/python
 
 This script fetches nothing. Get QualCoder's source and a Python with PyQt6, outside this repository:
@@ -10,7 +11,8 @@ This script fetches nothing. Get QualCoder's source and a Python with PyQt6, out
 
 What it does:
 1. exports a project (``--project``, else the demo corpus with deterministic codings by three
-   coders, two of them on the same words, and a memo on every kind of target) with ``export_qdpx``;
+   coders, two of them on the same words, and a memo on every kind of target) with ``export_qdpx``
+   (``cases_as_codes=True`` unless ``--no-cases-as-codes``);
 2. runs QualCoder's own REFI-QDA project import (``qualcoder.refi.RefiImport``) headless
    (``QT_QPA_PLATFORM=offscreen``) into a new QualCoder project (its SQLite ``data.qda``, tables
    created by the statements of QualCoder's ``new_project``, read from its source at run time);
@@ -215,6 +217,20 @@ def _signature(project) -> tuple[Counter, Counter]:
     return codings, memos
 
 
+def _links(project) -> set[tuple[str, str]]:
+    """(document, participant) pairs: the document's own participant and its speakers' ones."""
+    s = project.store
+    keys = {p.id: p.key for p in s.list_participants()}
+    out = set()
+    for d in s.list_documents():
+        doc = s.get_document(d.id)
+        if doc.participant_id is not None:
+            out.add((doc.name, keys[doc.participant_id]))
+        out |= {(doc.name, keys[sp.participant_id]) for sp in s.list_speakers(d.id) if sp.participant_id}
+        out |= {(doc.name, k) for k in (doc.attributes or {}).get("participants", [])}
+    return out
+
+
 def compare(ours: dict, qc: dict) -> dict:
     by_coder = {}
     for coder in sorted({k[3] for k in ours["codings"]}):
@@ -241,11 +257,11 @@ def compare(ours: dict, qc: dict) -> dict:
     }
 
 
-def run(checkout: Path, python: str, project_path: Path | None, work: Path) -> dict:
+def run(checkout: Path, python: str, project_path: Path | None, work: Path, cases_as_codes: bool = True) -> dict:
     from exporterre_nlp import Project
     from exporterre_nlp.exchange import export_qdpx, import_qdpx
     project = Project.open(project_path) if project_path else demo_project(work)
-    ours_qdpx = export_qdpx(project, work / "ours.qdpx").path
+    ours_qdpx = export_qdpx(project, work / "ours.qdpx", cases_as_codes=cases_as_codes).path
     qc_work, qc_out = work / "qualcoder", work / "qualcoder_export"
     qc_work.mkdir()
     qc_out.mkdir()
@@ -272,6 +288,8 @@ def run(checkout: Path, python: str, project_path: Path | None, work: Path) -> d
                     "memos_back_text_only": sum(any(t in x[2] for x in m1) for (_, _, t) in m0.elements()),
                     "participants": len(project.store.list_participants()),
                     "participants_back": len(copy.store.list_participants()),
+                    "document_participant_links": len(_links(project)),
+                    "document_participant_links_identical": len(_links(project) & _links(copy)),
                     "code_labels_identical": sorted(c.label for c in project.store.list_codes())
                     == sorted(c.label for c in copy.store.list_codes()),
                     "selections": result.anchoring}
@@ -285,14 +303,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--python", default=os.environ.get("QC_PYTHON", sys.executable),
                         help="a Python with PyQt6 installed (default: $QC_PYTHON, else this one)")
     parser.add_argument("--project", type=Path, help="an Exporterre project (default: the demo corpus, coded)")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--sans-cas-en-codes", "--no-cases-as-codes", dest="cases_as_codes", action="store_false",
+                        help="export without --cases-as-codes (QualCoder then links no case to any text)")
     args = parser.parse_args(argv)
     if not (args.qualcoder / "src" / "qualcoder" / "refi.py").exists():
         raise SystemExit(f"{args.qualcoder} is not a QualCoder checkout (no src/qualcoder/refi.py). Get one with:\n"
                          "  git clone https://github.com/ccbogel/QualCoder /tmp/QualCoder\n"
                          "  python3 -m venv /tmp/qcvenv && /tmp/qcvenv/bin/pip install PyQt6")
     with tempfile.TemporaryDirectory() as tmp:
-        figures = run(args.qualcoder.resolve(), args.python, args.project, Path(tmp))
+        figures = run(args.qualcoder.resolve(), args.python, args.project, Path(tmp), args.cases_as_codes)
     print(json.dumps(figures, ensure_ascii=False, indent=1))
 
 

@@ -470,3 +470,42 @@ def test_qdpx_memos_survive_a_client_that_drops_notes(sample, tmp_path):
     import_qdpx(stripped, tmp_path / "copie")
     with Project.open(tmp_path / "copie") as copy:
         assert memos(copy) == memos(sample.project)
+
+
+def test_qdpx_cases_as_codes_link_cases_to_sources_the_way_qualcoder_reads(sample, tmp_path):
+    """QualCoder (like NVivo) links a case to a source by a code carrying the case's GUID that codes
+    the source (positions 0-0 for the whole file); our import reads it back as the participant link,
+    not as a code."""
+    out = export_qdpx(sample.project, tmp_path / "p.qdpx", cases_as_codes=True).path
+    _schema("Project.xsd").validate(_qde(out))
+    root = _root(out)
+    cases = {c.get("guid"): c.get("name") for c in root.iterfind(".//q:Case", NS)}
+    case_codes = [c for c in root.iterfind(".//q:Code", NS) if c.get("guid") in cases]
+    assert sorted(c.get("name") for c in case_codes) == ["H3-01", "R1-02"]
+    links = [(src.get("name"), cases[sel.find("q:Coding/q:CodeRef", NS).get("targetGUID")])
+             for src in root.iterfind(".//q:TextSource", NS) for sel in src.iterfind("q:PlainTextSelection", NS)
+             if sel.get("endPosition") == "0"]
+    assert sorted(links) == [("marche_samedi", "H3-01"), ("relais_couture", "R1-02")]
+    # a client that keeps these links and drops the variables and <SourceRef>s (QualCoder)
+    qde = _qde(out)
+    import re
+    qde = re.sub(r"\s*<SourceRef [^>]*/>", "", qde)
+    qde = re.sub(r"<VariableValue>\s*<VariableRef targetGUID=\"[^\"]+\"\s*/>\s*<TextValue>(H3-01|R1-02)</TextValue>"
+                 r"\s*</VariableValue>", "", qde)
+    assert ">H3-01</TextValue>" not in qde and "<SourceRef" not in qde
+    with zipfile.ZipFile(out) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    members["project.qde"] = qde.encode("utf-8")
+    trimmed = tmp_path / "liens.qdpx"
+    with zipfile.ZipFile(trimmed, "w") as z:
+        for n, data in members.items():
+            z.writestr(n, data)
+    result = import_qdpx(trimmed, tmp_path / "copie")
+    assert result.anchoring["lost"] == 0
+    with Project.open(tmp_path / "copie") as copy:
+        s = copy.store
+        assert sorted(c.key for c in s.list_codes()) == sorted(c.key for c in sample.project.store.list_codes())
+        keys = {p.id: p.key for p in s.list_participants()}
+        assert {d.name: keys.get(s.get_document(d.id).participant_id) for d in s.list_documents()} == \
+            {"marche_samedi": "H3-01", "relais_couture": "R1-02"}
+        assert human_codings(copy) == human_codings(sample.project)

@@ -63,12 +63,17 @@ def export_qdpx_cmd(out: Path = typer.Option(..., "--out", "-o", help=OUT_HELP),
                     coders: Optional[str] = typer.Option(None, "--coders", help=CODERS_HELP),
                     include_pending: bool = typer.Option(False, "--include-pending", help=PENDING_HELP),
                     pseudonymise: bool = typer.Option(False, "--pseudonymise", "--pseudonymiser", help=PSEUDO_HELP),
+                    cases_as_codes: bool = typer.Option(False, "--cas-en-codes", "--cases-as-codes", help=tr(
+                        "Écrit aussi chaque participant comme un code qui code ses documents : c'est ainsi que "
+                        "QualCoder et NVivo relient cas et documents (les autres logiciels y voient des codes).",
+                        "Also write each participant as a code coding their documents: how QualCoder and NVivo "
+                        "link cases and documents (other programs show them as codes).")),
                     as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     from ..exchange import export_qdpx
     with open_project(project) as proj, progress_bar(tr("Export REFI-QDA", "REFI-QDA export"),
                                                      enabled=not as_json) as (update, cancel):
         result = export_qdpx(proj, out, pseudonymise=pseudonymise, coders=_coders(coders),
-                             include_pending=include_pending,
+                             include_pending=include_pending, cases_as_codes=cases_as_codes,
                              progress=update, cancel=cancel)
     _report(result, tr("Projet REFI-QDA", "REFI-QDA project"), as_json)
 

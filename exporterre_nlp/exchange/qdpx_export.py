@@ -93,7 +93,7 @@ class _Variables:
 
 
 def build_project(project, *, coders: Iterable[str] | None = None, include_pending: bool = False,
-                  pseudonymise: bool = False,
+                  pseudonymise: bool = False, cases_as_codes: bool = False,
                   progress: Callable[[Progress], None] | None = None,
                   cancel: threading.Event | None = None) -> tuple[bytes, dict[str, str], ExportResult]:
     """``(project.qde bytes, {archive path: text}, summary)`` without writing anything."""
@@ -133,10 +133,14 @@ def build_project(project, *, coders: Iterable[str] | None = None, include_pendi
         users_el = _sub(root, "Users")
         for name in users:
             _sub(users_el, "User", {"guid": guids("user", name), "name": name})
-    if codebook.codes:
+    participants = store.list_participants() if cases_as_codes else []
+    case_sources = _case_sources(store, docs) if cases_as_codes else {}
+    if codebook.codes or participants:
         code_notes = {k: v for (t, k), v in on.items() if t == "code"}
         code_memos = {k: v for (t, k), v in memo_on.items() if t == "code"}
-        code_elements(_sub(root, "CodeBook"), codebook, guids, PROJECT_NS, code_notes, code_memos)
+        codes_el = code_elements(_sub(root, "CodeBook"), codebook, guids, PROJECT_NS, code_notes, code_memos)
+        for p in participants:       # NVivo's and QualCoder's case ↔ source link: a code with the case's GUID
+            _sub(codes_el, "Code", {"guid": guids("case", p.key), "name": p.key, "isCodable": "true"})
     variables = _Variables(guids)
     cases_el = _cases(store, docs, guids, variables)
     sidecar = sidecar_entries(codings, lambda cid: guids("coding", cid))
@@ -155,6 +159,12 @@ def build_project(project, *, coders: Iterable[str] | None = None, include_pendi
         if memo_on.get(("document", doc.id)):
             _sub(src, "Description", text=memos_description(memo_on[("document", doc.id)]))
         _selections(src, doc, view, by_doc.get(doc.id, []), store, on, memo_on, guids, key_of)
+        for p in participants:
+            if doc.id in case_sources.get(p.id, ()):        # QualCoder: positions 0-0 = the whole file
+                sel = _sub(src, "PlainTextSelection", {"guid": guids("case-link", f"{doc.id}:{p.key}"),
+                                                       "name": p.key, "startPosition": 0, "endPosition": 0})
+                coding = _sub(sel, "Coding", {"guid": guids("case-coding", f"{doc.id}:{p.key}")})
+                _sub(coding, "CodeRef", {"targetGUID": guids("case", p.key)})
         for note in on.get(("document", doc.id), []):
             _sub(src, "NoteRef", {"targetGUID": note})
         participant = store.get_participant(doc.participant_id).key if doc.participant_id else None
@@ -203,13 +213,7 @@ def _cases(store, docs, guids: Guids, variables: _Variables) -> ET.Element | Non
     participants = store.list_participants()
     if not participants:
         return None
-    sources: dict[int, set[int]] = {}
-    for doc in docs:
-        if doc.participant_id is not None:
-            sources.setdefault(doc.participant_id, set()).add(doc.id)
-    for sp in store.list_speakers():
-        if sp.participant_id is not None:
-            sources.setdefault(sp.participant_id, set()).add(sp.document_id)
+    sources = _case_sources(store, docs)
     el = ET.Element(_N + "Cases")
     for p in participants:
         case = _sub(el, "Case", {"guid": guids("case", p.key), "name": p.key})
@@ -221,6 +225,18 @@ def _cases(store, docs, guids: Guids, variables: _Variables) -> ET.Element | Non
         for doc_id in sorted(sources.get(p.id, ())):
             _sub(case, "SourceRef", {"targetGUID": guids("document", doc_id)})
     return el
+
+
+def _case_sources(store, docs) -> dict[int, set[int]]:
+    """Participant id → the documents they speak in."""
+    sources: dict[int, set[int]] = {}
+    for doc in docs:
+        if doc.participant_id is not None:
+            sources.setdefault(doc.participant_id, set()).add(doc.id)
+    for sp in store.list_speakers():
+        if sp.participant_id is not None:
+            sources.setdefault(sp.participant_id, set()).add(sp.document_id)
+    return sources
 
 
 def _selections(src: ET.Element, doc, view: TextView, codings, store, on, memo_on, guids: Guids, key_of) -> None:
@@ -267,13 +283,17 @@ def _selections(src: ET.Element, doc, view: TextView, codings, store, on, memo_o
 
 
 def export_qdpx(project, out: str | Path, *, coders: Iterable[str] | None = None, include_pending: bool = False,
-                pseudonymise: bool = False,
+                pseudonymise: bool = False, cases_as_codes: bool = False,
                 progress: Callable[[Progress], None] | None = None,
                 cancel: threading.Event | None = None) -> ExportResult:
     """Write ``out`` (.qdpx). With ``pseudonymise``, texts carry the accepted pseudonyms and
-    every position is moved to the pseudonymised text (see :mod:`exporterre_nlp.pseudo.view`)."""
+    every position is moved to the pseudonymised text (see :mod:`exporterre_nlp.pseudo.view`).
+    With ``cases_as_codes``, each participant is also a code carrying its case's GUID that codes
+    the sources they speak in (positions 0-0): how NVivo and QualCoder link cases to sources,
+    which they do not read from ``<SourceRef>``; other tools show these as codes."""
     qde, files, summary = build_project(project, coders=coders, include_pending=include_pending,
-                                        pseudonymise=pseudonymise, progress=progress, cancel=cancel)
+                                        pseudonymise=pseudonymise, cases_as_codes=cases_as_codes,
+                                        progress=progress, cancel=cancel)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")

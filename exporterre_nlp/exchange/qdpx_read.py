@@ -116,6 +116,11 @@ class _Reader:
         users = _child(self.root, "Users")
         self.users = {guid_key(u.get("guid")): (u.get("name") or u.get("id") or u.get("guid"))
                       for u in (_children(users, "User") if users is not None else [])}
+        cases = _child(self.root, "Cases")
+        # NVivo's and QualCoder's convention: a code with a case's GUID, coding a source, links them
+        self.case_guids = {guid_key(c.get("guid")): (c.get("name") or c.get("guid"))
+                           for c in (_children(cases, "Case") if cases is not None else []) if c.get("guid")}
+        self.case_links: list[tuple[str, str]] = []         # (source GUID, case name)
         variables = _child(self.root, "Variables")
         self.variables = {guid_key(v.get("guid")): (v.get("name") or "variable")
                           for v in (_children(variables, "Variable") if variables is not None else [])}
@@ -158,7 +163,7 @@ class _Reader:
         out = []
         for c in _children(el, "Coding"):
             ref = _child(c, "CodeRef")
-            if ref is None:
+            if ref is None or guid_key(ref.get("targetGUID")) in self.case_guids:
                 continue
             out.append(ForeignCoding(guid_key(c.get("guid")), start, end, guid_key(ref.get("targetGUID")),
                                      self.user(c.get("creatingUser"), fallback_user),
@@ -174,6 +179,11 @@ class _Reader:
         owner = self.user(el.get("creatingUser"))
         elements, wanted = [], []
         for sel in _children(el, "PlainTextSelection"):
+            refs = [guid_key(r.get("targetGUID")) for c in _children(sel, "Coding") for r in _children(c, "CodeRef")]
+            linked = [self.case_guids[r] for r in refs if r in self.case_guids]
+            self.case_links += [(guid_key(el.get("guid")), case) for case in linked]
+            if linked and len(linked) == len(refs) and not _text_of(sel, "Description").strip():
+                continue                                    # only a case ↔ source link
             try:
                 s, e = int(sel.get("startPosition")), int(sel.get("endPosition"))
             except (TypeError, ValueError):
@@ -292,8 +302,9 @@ class _Reader:
         out = []
         for el in (_children(container, "Case") if container is not None else []):
             name = el.get("name") or el.get("guid")
-            out.append((name, self.variable_values(el),
-                        [guid_key(r.get("targetGUID")) for r in _children(el, "SourceRef")]))
+            refs = [guid_key(r.get("targetGUID")) for r in _children(el, "SourceRef")]
+            refs += [src for src, case in self.case_links if case == name and src not in refs]
+            out.append((name, self.variable_values(el), refs))
             memo = _text_of(el, "Description").strip()
             if memo:
                 self.case_memos[name] = memo
@@ -314,6 +325,8 @@ def read_qdpx(path: str | Path, settings: IngestSettings | None = None) -> Forei
                                       f"'{kind}' elements (graphs, links) are not imported."))
     sources = reader.sources()
     cases = reader.cases()
+    case_codes = {codes.by_guid.pop(g) for g in reader.case_guids if g in codes.by_guid}
+    codes.codes = [c for c in codes.codes if c.key not in case_codes]     # cases, not codes
     return ForeignProject(root.get("name") or Path(path).stem, codes, sources, reader.notes(),
                           [guid_key(n.get("targetGUID")) for n in _children(root, "NoteRef")], cases,
                           reader.warnings, _text_of(root, "Description").strip(), reader.case_memos,

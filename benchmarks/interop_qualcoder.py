@@ -193,26 +193,26 @@ def _qualcoder_side(db: Path) -> dict:
             "case_links": case_links, "attributes": attributes}
 
 
-def _our_side(project) -> dict:
+def _our_side(project, statuses) -> dict:
     from exporterre_nlp.exchange.qdc import codebook_from_store, export_names
     s = project.store
     names = export_names(codebook_from_store(s, "x"))
     key_of = {c.id: c.key for c in s.list_codes()}
     docs = {d.id: s.get_document(d.id) for d in s.list_documents()}
     codings = Counter()
-    for c in s.list_codings(statuses=["manual", "accepted"]):
+    for c in s.list_codings(statuses=statuses):
         d = docs[c.document_id]
         codings[(d.name, d.text[c.start:c.end], names[key_of[c.code_id]], c.coder)] += 1
     return {"texts": {d.name: d.text for d in docs.values()}, "codes": names, "codings": codings,
             "memos": s.list_memos(), "participants": s.list_participants()}
 
 
-def _signature(project) -> tuple[Counter, Counter]:
+def _signature(project, statuses) -> tuple[Counter, Counter]:
     s = project.store
     keys = {c.id: c.key for c in s.list_codes()}
     docs = {d.id: s.get_document(d.id) for d in s.list_documents()}
     codings = Counter((docs[c.document_id].name, docs[c.document_id].text[c.start:c.end], keys[c.code_id], c.coder)
-                      for c in s.list_codings(statuses=["manual", "accepted"]))
+                      for c in s.list_codings(statuses=statuses))
     memos = Counter((m.target_type, m.coder, m.text) for m in s.list_memos())
     return codings, memos
 
@@ -257,11 +257,14 @@ def compare(ours: dict, qc: dict) -> dict:
     }
 
 
-def run(checkout: Path, python: str, project_path: Path | None, work: Path, cases_as_codes: bool = True) -> dict:
+def run(checkout: Path, python: str, project_path: Path | None, work: Path, cases_as_codes: bool = True,
+        include_pending: bool = False) -> dict:
     from exporterre_nlp import Project
     from exporterre_nlp.exchange import export_qdpx, import_qdpx
     project = Project.open(project_path) if project_path else demo_project(work)
-    ours_qdpx = export_qdpx(project, work / "ours.qdpx", cases_as_codes=cases_as_codes).path
+    ours_qdpx = export_qdpx(project, work / "ours.qdpx", cases_as_codes=cases_as_codes,
+                            include_pending=include_pending).path
+    statuses = ["manual", "accepted"] + (["pending"] if include_pending else [])
     qc_work, qc_out = work / "qualcoder", work / "qualcoder_export"
     qc_work.mkdir()
     qc_out.mkdir()
@@ -270,7 +273,7 @@ def run(checkout: Path, python: str, project_path: Path | None, work: Path, case
     if done.returncode != 0:
         raise SystemExit(f"QualCoder failed:\n{done.stderr[-3000:]}")
     qc_db = Path(done.stdout.strip().splitlines()[-1]) / "data.qda"
-    there = compare(_our_side(project), _qualcoder_side(qc_db))
+    there = compare(_our_side(project, statuses), _qualcoder_side(qc_db))
     log = (qc_work / "qualcoder.log").read_text(encoding="utf-8")
     there["qualcoder_duplicate_messages"] = log.count("Duplicated text coding")
     exported = sorted(qc_out.glob("*.qdpx"))
@@ -278,7 +281,7 @@ def run(checkout: Path, python: str, project_path: Path | None, work: Path, case
     if exported:
         result = import_qdpx(exported[-1], work / "back")
         with Project.open(work / "back") as copy:
-            (c0, m0), (c1, m1) = _signature(project), _signature(copy)
+            (c0, m0), (c1, m1) = _signature(project, statuses), _signature(copy, statuses)
             texts0 = {d.name: project.store.get_document(d.id).text for d in project.store.list_documents()}
             texts1 = {d.name: copy.store.get_document(d.id).text for d in copy.store.list_documents()}
             back = {"texts_identical": sum(texts1.get(n) == t for n, t in texts0.items()), "texts": len(texts0),
@@ -305,13 +308,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--project", type=Path, help="an Exporterre project (default: the demo corpus, coded)")
     parser.add_argument("--sans-cas-en-codes", "--no-cases-as-codes", dest="cases_as_codes", action="store_false",
                         help="export without --cases-as-codes (QualCoder then links no case to any text)")
+    parser.add_argument("--include-pending", action="store_true", help="export pending machine suggestions too")
     args = parser.parse_args(argv)
     if not (args.qualcoder / "src" / "qualcoder" / "refi.py").exists():
         raise SystemExit(f"{args.qualcoder} is not a QualCoder checkout (no src/qualcoder/refi.py). Get one with:\n"
                          "  git clone https://github.com/ccbogel/QualCoder /tmp/QualCoder\n"
                          "  python3 -m venv /tmp/qcvenv && /tmp/qcvenv/bin/pip install PyQt6")
     with tempfile.TemporaryDirectory() as tmp:
-        figures = run(args.qualcoder.resolve(), args.python, args.project, Path(tmp), args.cases_as_codes)
+        figures = run(args.qualcoder.resolve(), args.python, args.project, Path(tmp), args.cases_as_codes,
+                      args.include_pending)
     print(json.dumps(figures, ensure_ascii=False, indent=1))
 
 

@@ -46,7 +46,7 @@ def test_qdpx_export_validates_against_project_xsd(sample, tmp_path):
     out = export_qdpx(sample.project, tmp_path / "p.qdpx").path
     _schema("Project.xsd").validate(_qde(out))
     with zipfile.ZipFile(out) as z:
-        sources = [n for n in z.namelist() if n.startswith("Sources/")]
+        sources = [n for n in z.namelist() if n.startswith("sources/")]
     assert len(sources) == 2 and all(n.endswith(".txt") for n in sources)
 
 
@@ -64,7 +64,7 @@ def test_qdpx_positions_give_back_the_coded_words(sample, tmp_path):
         root = ET.fromstring(z.read("project.qde"))
         checked = 0
         for src in root.iterfind(".//q:TextSource", ns):
-            text = z.read("Sources/" + src.get("plainTextPath").split("//")[1]).decode("utf-8")
+            text = z.read("sources/" + src.get("plainTextPath").split("//")[1]).decode("utf-8")
             stored = sample.project.store.get_document(src.get("name")).text
             assert text == stored
             for sel in src.iterfind("q:PlainTextSelection", ns):

@@ -1,7 +1,7 @@
 """Export a project as a REFI-QDA project (``.qdpx``) for NVivo, ATLAS.ti, MAXQDA, QualCoder.
 
 The archive holds ``project.qde`` (QDA-XML, valid against the shipped ``Project.xsd``)
-and ``Sources/<guid>.txt``, each document's stored text in UTF-8 without BOM, so
+and ``sources/<guid>.txt`` (the folder name of the spec, §8.1), each document's stored text in UTF-8 without BOM, so
 that every ``startPosition``/``endPosition`` (code points, end exclusive) gives back
 ``document.text[start:end]``. What goes where:
 
@@ -152,7 +152,7 @@ def build_project(project, *, coders: Iterable[str] | None = None, include_pendi
     for doc in each_document(docs, progress, cancel, lambda d: d.name):
         text = view.text(doc)
         guid = guids("document", doc.id)
-        files[f"Sources/{guid}.txt"] = text
+        files[f"sources/{guid}.txt"] = text        # the spec (§8.1) names the folder "sources"
         src = _sub(sources_el, "TextSource", {
             "guid": guid, "name": doc.name, "plainTextPath": f"internal://{guid}.txt",
             "creationDateTime": xml_datetime(doc.created_at), "modifiedDateTime": xml_datetime(doc.updated_at)})

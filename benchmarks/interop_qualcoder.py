@@ -203,7 +203,10 @@ def _our_side(project, statuses) -> dict:
     for c in s.list_codings(statuses=statuses):
         d = docs[c.document_id]
         codings[(d.name, d.text[c.start:c.end], names[key_of[c.code_id]], c.coder)] += 1
+    spans = Counter((c.document_id, c.start, c.end) for c in {(c.document_id, c.start, c.end, c.coder): c
+                                                             for c in s.list_codings(statuses=statuses)}.values())
     return {"texts": {d.name: d.text for d in docs.values()}, "codes": names, "codings": codings,
+            "shared_spans": sum(n > 1 for n in spans.values()),
             "memos": s.list_memos(), "participants": s.list_participants()}
 
 
@@ -215,6 +218,23 @@ def _signature(project, statuses) -> tuple[Counter, Counter]:
                       for c in s.list_codings(statuses=statuses))
     memos = Counter((m.target_type, m.coder, m.text) for m in s.list_memos())
     return codings, memos
+
+
+def _code_fields(project, copy) -> dict:
+    """How many codes come back with the same parent, definition, guidance, colour and tags."""
+    def fields(p):
+        s = p.store
+        keys = {c.id: c.key for c in s.list_codes()}
+        return {c.key: {"parent": keys.get(c.parent_id), "definition": c.definition,
+                        "guidance": ((c.attributes or {}).get("use_when"), (c.attributes or {}).get("not_when")),
+                        "colour": c.color,
+                        "tags": sorted((c.attributes or {}).get("tags") or [])} for c in s.list_codes()}
+    a, b = fields(project), fields(copy)
+    out = {"codes_same_key": len(set(a) & set(b))}
+    for name in ("parent", "definition", "guidance", "colour", "tags"):
+        out[f"codes_same_{name}"] = sum(a[k][name] == b[k][name] for k in a if k in b)
+    out["codes_with_tags"] = sum(bool(v["tags"]) for v in a.values())
+    return out
 
 
 def _links(project) -> set[tuple[str, str]]:
@@ -251,6 +271,7 @@ def compare(ours: dict, qc: dict) -> dict:
         "codes": {"ours": len(ours["codes"]), "qualcoder": len(qc["codes"]),
                   "same_names": len(set(ours["codes"].values()) & set(qc["codes"].values()))},
         "codings_by_coder": by_coder,
+        "spans_coded_by_several_coders": ours["shared_spans"],
         "memos_found_in_qualcoder": {k: {"ours": v[0], "found": v[1]} for k, v in kinds.items()},
         "cases": {"ours": len(ours["participants"]), "qualcoder": qc["cases"],
                   "case_source_links_in_qualcoder": qc["case_links"]},
@@ -295,6 +316,7 @@ def run(checkout: Path, python: str, project_path: Path | None, work: Path, case
                     "document_participant_links_identical": len(_links(project) & _links(copy)),
                     "code_labels_identical": sorted(c.label for c in project.store.list_codes())
                     == sorted(c.label for c in copy.store.list_codes()),
+                    **_code_fields(project, copy),
                     "selections": result.anchoring}
     project.close()
     return {"there": there, "back": back}

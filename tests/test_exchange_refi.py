@@ -509,3 +509,38 @@ def test_qdpx_cases_as_codes_link_cases_to_sources_the_way_qualcoder_reads(sampl
         assert {d.name: keys.get(s.get_document(d.id).participant_id) for d in s.list_documents()} == \
             {"marche_samedi": "H3-01", "relais_couture": "R1-02"}
         assert human_codings(copy) == human_codings(sample.project)
+
+
+def test_qdpx_colours_and_tags_survive_a_client_that_snaps_colours_and_drops_sets(sample, tmp_path):
+    """QualCoder snaps colours to its palette (moves of up to ~92 on the RGB cube) and ignores <Sets>:
+    the colour written and the tags travel in the [exporterre key=…] line; a colour changed a lot
+    in the other tool is a person's choice and is kept."""
+    import re
+    out = export_qdpx(sample.project, tmp_path / "p.qdpx").path
+    qde = _qde(out)
+    assert "<Sets>" in qde and " tags=[" in qde
+
+    def snap(m):
+        r, g, b = (int(m.group(1)[i:i + 2], 16) for i in (0, 2, 4))
+        return f'color="#{min(r + 40, 255):02X}{max(g - 40, 0):02X}{b:02X}"'
+    qde = re.sub(r'color="#([0-9A-Fa-f]{6})"', snap, qde)
+    qde = re.sub(r"\s*<Sets>.*?</Sets>", "", qde, flags=re.S)
+    logement = sample.project.store.get_code("besoins.logement")
+    qde = re.sub(r'(<Code guid="[^"]+" name="' + re.escape(logement.label) + r'" isCodable="true" )color="#[0-9A-F]{6}"',
+                 r'\1color="#000001"', qde)
+    with zipfile.ZipFile(out) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    members["project.qde"] = qde.encode("utf-8")
+    client = tmp_path / "client.qdpx"
+    with zipfile.ZipFile(client, "w") as z:
+        for n, data in members.items():
+            z.writestr(n, data)
+    import_qdpx(client, tmp_path / "copie")
+    with Project.open(tmp_path / "copie") as copy:
+        before = {c.key: (c.color, sorted((c.attributes or {}).get("tags") or []))
+                  for c in sample.project.store.list_codes()}
+        after = {c.key: (c.color, sorted((c.attributes or {}).get("tags") or [])) for c in copy.store.list_codes()}
+    assert after.pop("besoins.logement")[0] == "#000001"
+    before.pop("besoins.logement")
+    assert after == before
+    assert any(tags for _, tags in after.values())

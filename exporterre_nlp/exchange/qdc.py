@@ -27,7 +27,10 @@ CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 ORIGIN = "Exporterre NLP"
-_MARKER = re.compile(r'\n*\[exporterre key=([a-z0-9_.-]+)(?: label=("(?:[^"\\]|\\.)*"))?\]\s*$')
+_JSON_STR = r'"(?:[^"\\]|\\.)*"'
+_FIELD = re.compile(rf' (label|color|tags)=({_JSON_STR}|#[0-9A-Fa-f]{{6}}|\[(?:[^\]"]|{_JSON_STR})*\])')
+_MARKER = re.compile(rf'\n*\[exporterre key=([a-z0-9_.-]+)((?:{_FIELD.pattern})*)\]\s*$')
+NEAR_COLOUR = 100      # a client that snaps colours to its palette (QualCoder) moves them by up to ~92
 _USE = ("Utiliser quand : ", "Use when: ")
 _NOT = ("Ne pas utiliser quand : ", "Do not use when: ")
 _HEX3 = re.compile(r"^#([0-9a-fA-F])([0-9a-fA-F])([0-9a-fA-F])$")
@@ -63,9 +66,10 @@ def _parents_first(defs: list[CodeDef]) -> list[CodeDef]:
 
 
 # ----------------------------------------------------------------- writing
-def description(code: CodeDef, memos=(), label_changed: bool = False) -> str:
+def description(code: CodeDef, memos=(), label_changed: bool = False, colour: str | None = None) -> str:
     """A code's ``<Description>``: definition, guidance, memos (see :mod:`.memo_text`), and the
-    ``[exporterre key=…]`` line (with the original label when the exported name differs)."""
+    ``[exporterre key=…]`` line, with the original label when the exported name differs, the colour
+    written (clients snap colours to a palette) and the tags (clients may drop ``<Sets>``)."""
     parts = [code.definition.strip()] if code.definition.strip() else []
     guidance = []
     if code.use_when.strip():
@@ -76,8 +80,12 @@ def description(code: CodeDef, memos=(), label_changed: bool = False) -> str:
         parts.append("\n".join(guidance))
     if memos:
         parts.append(memos_description(memos))
-    label = f" label={json.dumps(code.label, ensure_ascii=False)}" if label_changed else ""
-    parts.append(f"[exporterre key={code.key}{label}]")
+    extra = f" label={json.dumps(code.label, ensure_ascii=False)}" if label_changed else ""
+    if colour and _HEX6.match(colour):
+        extra += f" color={colour}"
+    if code.tags:
+        extra += f" tags={json.dumps(sorted(code.tags), ensure_ascii=False)}"
+    parts.append(f"[exporterre key={code.key}{extra}]")
     return "\n\n".join(parts)
 
 
@@ -117,7 +125,8 @@ def code_elements(parent: ET.Element, codebook: Codebook, guids: Guids, ns: str,
             attrs["color"] = colour
         el = ET.SubElement(container, f"{{{ns}}}Code", attrs)
         ET.SubElement(el, f"{{{ns}}}Description").text = description(
-            code, (memos or {}).get(code.key, ()), label_changed=name != (code.label or code.key))
+            code, (memos or {}).get(code.key, ()), label_changed=name != (code.label or code.key),
+            colour=attrs.get("color"))
         for note in (notes or {}).get(code.key, []):
             ET.SubElement(el, f"{{{ns}}}NoteRef", {"targetGUID": note})
         for child in codebook.children(code.key):
@@ -185,22 +194,22 @@ def _colour(value: str | None) -> str | None:
     return value if _HEX6.match(value) else None
 
 
-def _split_description(text: str) -> tuple[str | None, str, str, str, str | None, list]:
-    """(key from the marker, definition, use_when, not_when, original label, memos)."""
+def _split_description(text: str) -> tuple[str | None, str, str, str, dict, list]:
+    """(key from the marker, definition, use_when, not_when, marker fields, memos)."""
     text = (text or "").replace("\r\n", "\n").strip()
     m = _MARKER.search(text)
     key = m.group(1) if m else None
-    label = None
+    fields: dict = {}
     if m:
-        if m.group(2):
+        for name, value in _FIELD.findall(m.group(2) or ""):
             try:
-                label = json.loads(m.group(2))
+                fields[name] = value if value.startswith("#") else json.loads(value)
             except ValueError:
-                label = None
+                continue
         text = text[:m.start()].rstrip()
     text, memos = split_memos(text)
     if not m:
-        return None, text.strip(), "", "", None, memos     # a foreign description: all of it is the definition
+        return None, text.strip(), "", "", fields, memos     # a foreign description: all of it is the definition
     use = not_ = ""
     kept = []
     for line in text.split("\n"):
@@ -210,7 +219,12 @@ def _split_description(text: str) -> tuple[str | None, str, str, str, str | None
             not_ = line.split(":", 1)[1].strip()
         else:
             kept.append(line)
-    return key, "\n".join(kept).strip(), use, not_, label if isinstance(label, str) else None, memos
+    return key, "\n".join(kept).strip(), use, not_, fields, memos
+
+
+def _near(a: str, b: str) -> bool:
+    ra, rb = ([int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in (a, b))
+    return sum((x - y) ** 2 for x, y in zip(ra, rb)) ** 0.5 <= NEAR_COLOUR
 
 
 def read_codes(codes_el, sets_el=None, set_member: str = "MemberCode") -> ForeignCodes:
@@ -220,8 +234,9 @@ def read_codes(codes_el, sets_el=None, set_member: str = "MemberCode") -> Foreig
     def walk(el, parent: CodeDef | None) -> None:
         for code_el in (c for c in el if local(c.tag) == "Code"):
             desc = next((d.text or "" for d in code_el if local(d.tag) == "Description"), "")
-            key, definition, use, not_, label, memos = _split_description(desc)
+            key, definition, use, not_, fields, memos = _split_description(desc)
             name = (code_el.get("name") or "").strip()
+            label = fields.get("label") if isinstance(fields.get("label"), str) else None
             if label and (name == label or name.startswith(label + " (")):
                 name = label                     # the name was qualified on export: the label comes back
             if key is None or key in taken:
@@ -229,10 +244,16 @@ def read_codes(codes_el, sets_el=None, set_member: str = "MemberCode") -> Foreig
                 key = f"{parent.key}.{base}" if parent else base
             key = unique(key, taken)
             colour = _colour(code_el.get("color"))
+            written = _colour(fields.get("color")) if isinstance(fields.get("color"), str) else None
+            if written and (colour is None or _near(colour, written)):
+                colour = written                 # snapped to a client's palette (QualCoder): ours comes back
             if parent is not None and colour and _inherited(out, parent, colour):
                 colour = None                    # shown by the parent already: inherit it
             code = CodeDef(key=key, label=name or key, parent=parent.key if parent else None,
                            definition=definition, use_when=use, not_when=not_, color=colour)
+            tags = fields.get("tags")
+            if sets_el is None and isinstance(tags, list):      # a client dropped the sets: tags from the marker
+                code.tags = [str(t) for t in tags]
             out.codes.append(code)
             out.by_guid[guid_key(code_el.get("guid"))] = key
             out.notes[key] = [guid_key(n.get("targetGUID")) for n in code_el if local(n.tag) == "NoteRef"]

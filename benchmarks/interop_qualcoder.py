@@ -237,6 +237,19 @@ def _code_fields(project, copy) -> dict:
     return out
 
 
+def _document_fields(project, copy) -> dict:
+    """Documents with the same phase, lieu, date and segment count; participants with the same attributes."""
+    def docs(p):
+        s = p.store
+        return {d.name: (d.phase, d.lieu, d.date, len(s.list_segments(d.id))) for d in s.list_documents()}
+    def parts(p):
+        return {x.key: {k: v for k, v in x.attributes.items() if k != "memo"} for x in p.store.list_participants()}
+    a, b = docs(project), docs(copy)
+    pa, pb = parts(project), parts(copy)
+    return {"documents_same_phase_lieu_date_segments": sum(a[n] == b.get(n) for n in a),
+            "participants_same_attributes": sum(pa[k] == pb.get(k) for k in pa)}
+
+
 def _links(project) -> set[tuple[str, str]]:
     """(document, participant) pairs: the document's own participant and its speakers' ones."""
     s = project.store
@@ -316,7 +329,7 @@ def run(checkout: Path, python: str, project_path: Path | None, work: Path, case
                     "document_participant_links_identical": len(_links(project) & _links(copy)),
                     "code_labels_identical": sorted(c.label for c in project.store.list_codes())
                     == sorted(c.label for c in copy.store.list_codes()),
-                    **_code_fields(project, copy),
+                    **_code_fields(project, copy), **_document_fields(project, copy),
                     "selections": result.anchoring}
     project.close()
     return {"there": there, "back": back}

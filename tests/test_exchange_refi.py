@@ -544,3 +544,20 @@ def test_qdpx_colours_and_tags_survive_a_client_that_snaps_colours_and_drops_set
     before.pop("besoins.logement")
     assert after == before
     assert any(tags for _, tags in after.values())
+
+
+@pytest.mark.parametrize("payload", [b"{not json", b'{"format": "autre"}',
+                                     b'{"format": "exporterre-codings", "codings": {"X": {"status": "perdu"}}}'])
+def test_import_refuses_an_unreadable_sidecar(sample, tmp_path, payload):
+    out = export_qdpx(sample.project, tmp_path / "p.qdpx", include_pending=True).path
+    with zipfile.ZipFile(out) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    assert "exporterre/codings.json" in members
+    members["exporterre/codings.json"] = payload
+    broken = tmp_path / "casse.qdpx"
+    with zipfile.ZipFile(broken, "w") as z:
+        for n, data in members.items():
+            z.writestr(n, data)
+    with pytest.raises(IngestError, match="codings.json"):
+        import_qdpx(broken, tmp_path / "copie")
+    assert not (tmp_path / "copie").exists()

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := outputs/demo
 
-.PHONY: demo test bench faults model model-cnn install clean-demo
+.PHONY: demo test bench faults model model-cnn install clean-demo interop
 
 install: $(STAMP)
 
@@ -65,3 +65,12 @@ model-cnn: $(STAMP)
 
 clean-demo:
 	rm -rf $(DEMO)
+
+# Our .qdpx through the real QualCoder and back (outside CI; fetches nothing). Needs a QualCoder
+# checkout and a Python with PyQt6, both outside this repository:
+#   git clone https://github.com/ccbogel/QualCoder /tmp/QualCoder
+#   python3 -m venv /tmp/qcvenv && /tmp/qcvenv/bin/pip install PyQt6
+QUALCODER ?= /tmp/QualCoder
+QC_PYTHON ?= /tmp/qcvenv/bin/python
+interop: $(STAMP)
+	$(BIN)/python benchmarks/interop_qualcoder.py $(QUALCODER) --python $(QC_PYTHON)

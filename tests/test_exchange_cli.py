@@ -48,3 +48,15 @@ def test_import_errors_are_actionable(tmp_path):
     assert result.exit_code == 1
     assert "bad.qdpx" in result.output and "→" in result.output
     assert not (tmp_path / "p").exists()
+
+
+def test_import_qdpx_into_a_folder_that_is_not_empty_is_refused(sample, tmp_path):
+    out = tmp_path / "p.qdpx"
+    assert runner.invoke(app, ["export", "qdpx", "--out", str(out), "--project", str(sample.project.path)]).exit_code == 0
+    target = tmp_path / "cible"
+    target.mkdir()
+    (target / "settings.yaml").write_text("a: 1\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", "qdpx", str(out), "--into", str(target)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "vide" in result.output
+    assert (target / "settings.yaml").read_text(encoding="utf-8") == "a: 1\n"

@@ -31,7 +31,7 @@ def sample(tmp_path):
 def test_qdpx_pseudonymised_positions_give_the_pseudonymised_words(sample, tmp_path):
     out = export_qdpx(sample.project, tmp_path / "p.qdpx", pseudonymise=True)
     with zipfile.ZipFile(out.path) as z:
-        texts = [z.read(n).decode() for n in z.namelist() if n.startswith("Sources/")]
+        texts = [z.read(n).decode() for n in z.namelist() if n.startswith("sources/")]
     assert not any("Fatima" in t or "l’Arlequin" in t for t in texts) and any("Samira" in t for t in texts)
     import_qdpx(out.path, tmp_path / "copie")
     with Project.open(tmp_path / "copie") as copy:

@@ -65,13 +65,18 @@ def export_qdpx_cmd(out: Path = typer.Option(..., "--out", "-o", help=OUT_HELP),
                     include_pending: bool = typer.Option(False, "--include-pending", help=PENDING_HELP),
                     pseudonymise: bool = typer.Option(False, "--pseudonymise", "--pseudonymiser", help=PSEUDO_HELP),
                     force: bool = ForceOption,
+                    cases_as_codes: bool = typer.Option(False, "--cas-en-codes", "--cases-as-codes", help=tr(
+                        "Écrit aussi chaque participant comme un code qui code ses documents : c'est ainsi que "
+                        "QualCoder et NVivo relient cas et documents (les autres logiciels y voient des codes).",
+                        "Also write each participant as a code coding their documents: how QualCoder and NVivo "
+                        "link cases and documents (other programs show them as codes).")),
                     as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     from ..exchange import export_qdpx
     check_output(out, force=force)
     with open_project(project) as proj, progress_bar(tr("Export REFI-QDA", "REFI-QDA export"),
                                                      enabled=not as_json) as (update, cancel):
         result = export_qdpx(proj, out, pseudonymise=pseudonymise, coders=_coders(coders),
-                             include_pending=include_pending,
+                             include_pending=include_pending, cases_as_codes=cases_as_codes,
                              progress=update, cancel=cancel)
     _report(result, tr("Projet REFI-QDA", "REFI-QDA project"), as_json)
 
@@ -178,8 +183,8 @@ def export_codings_cmd(out: Path = typer.Option(..., "--out", "-o", help=tr(
 @handle_errors
 def import_qdpx_cmd(file: Path = typer.Argument(..., help=tr("Fichier .qdpx.", ".qdpx file.")),
                     into: Path = typer.Option(..., "--into", help=tr(
-                        "Dossier du nouveau projet (ne doit pas déjà contenir un projet).",
-                        "Folder of the new project (must not hold a project already).")),
+                        "Dossier du nouveau projet : absent ou vide (rien n'est jamais écrasé).",
+                        "Folder of the new project: absent or empty (nothing is ever overwritten).")),
                     phase: Optional[int] = typer.Option(None, "--phase", min=1, max=3, help=tr(
                         "Phase (1, 2 ou 3) des sources sans variable « phase » (projets d'autres logiciels).",
                         "Phase (1, 2 or 3) of sources without a 'phase' variable (other programs' projects).")),
@@ -193,7 +198,8 @@ def import_qdpx_cmd(file: Path = typer.Argument(..., help=tr("Fichier .qdpx.", "
     if as_json:
         print_json({"project": str(result.project), "documents": result.documents, "codes": result.codes,
                     "codings": result.codings, "memos": result.memos, "participants": result.participants,
-                    "coders": list(result.coders), "warnings": list(result.warnings)})
+                    "coders": list(result.coders), "warnings": list(result.warnings),
+                    "selections": result.anchoring})
         return
     console.print(tr(f"Projet créé : [bold]{shown(result.project)}[/] ({result.documents} documents, {result.codes} codes, "
                      f"{result.codings} codages, {result.memos} mémos, {result.participants} participants).",

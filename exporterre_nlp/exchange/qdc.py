@@ -9,6 +9,7 @@ key made from their name (``Accès aux soins`` under ``besoins`` →
 """
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from ..errors import IngestError
 from ..i18n import tr
 from ..outputs import atomic_write, check_output
 from ..settings import IngestSettings
+from .memo_text import memos_description, split_memos
 from .names import Guids, ascii_slug, guid_key, unique
 from .safety import local, read_xml_file
 
@@ -26,7 +28,10 @@ CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 ORIGIN = "Exporterre NLP"
-_MARKER = re.compile(r"\n*\[exporterre key=([a-z0-9_.-]+)\]\s*$")
+_JSON_STR = r'"(?:[^"\\]|\\.)*"'
+_FIELD = re.compile(rf' (label|color|tags)=({_JSON_STR}|#[0-9A-Fa-f]{{6}}|\[(?:[^\]"]|{_JSON_STR})*\])')
+_MARKER = re.compile(rf'\n*\[exporterre key=([a-z0-9_.-]+)((?:{_FIELD.pattern})*)\]\s*$')
+NEAR_COLOUR = 100      # a client that snaps colours to its palette (QualCoder) moves them by up to ~92
 _USE = ("Utiliser quand : ", "Use when: ")
 _NOT = ("Ne pas utiliser quand : ", "Do not use when: ")
 _HEX3 = re.compile(r"^#([0-9a-fA-F])([0-9a-fA-F])([0-9a-fA-F])$")
@@ -62,7 +67,10 @@ def _parents_first(defs: list[CodeDef]) -> list[CodeDef]:
 
 
 # ----------------------------------------------------------------- writing
-def description(code: CodeDef) -> str:
+def description(code: CodeDef, memos=(), label_changed: bool = False, colour: str | None = None) -> str:
+    """A code's ``<Description>``: definition, guidance, memos (see :mod:`.memo_text`), and the
+    ``[exporterre key=…]`` line, with the original label when the exported name differs, the colour
+    written (clients snap colours to a palette) and the tags (clients may drop ``<Sets>``)."""
     parts = [code.definition.strip()] if code.definition.strip() else []
     guidance = []
     if code.use_when.strip():
@@ -71,22 +79,55 @@ def description(code: CodeDef) -> str:
         guidance.append(tr(*_NOT) + code.not_when.strip())
     if guidance:
         parts.append("\n".join(guidance))
-    parts.append(f"[exporterre key={code.key}]")
+    if memos:
+        parts.append(memos_description(memos))
+    extra = f" label={json.dumps(code.label, ensure_ascii=False)}" if label_changed else ""
+    if colour and _HEX6.match(colour):
+        extra += f" color={colour}"
+    if code.tags:
+        extra += f" tags={json.dumps(sorted(code.tags), ensure_ascii=False)}"
+    parts.append(f"[exporterre key={code.key}{extra}]")
     return "\n\n".join(parts)
 
 
+def export_names(codebook: Codebook) -> dict[str, str]:
+    """Code key → the name written: the label, qualified by the parent's label when another code
+    has the same label (QualCoder allows a code name once and drops the others), e.g.
+    ``Numérique (Besoins)`` and ``Numérique (Compétences)``; still equal names get `` (2)``…"""
+    labels = {c.key: c.label or c.key for c in codebook.codes}
+    counts: dict[str, int] = {}
+    for name in labels.values():
+        counts[name.casefold()] = counts.get(name.casefold(), 0) + 1
+    out, taken = {}, set()
+    for c in codebook.codes:
+        name = labels[c.key]
+        if counts[name.casefold()] > 1:
+            name = f"{name} ({labels[c.parent]})" if c.parent in labels else name
+        base, n = name, 2
+        while name.casefold() in taken:
+            name, n = f"{base} ({n})", n + 1
+        taken.add(name.casefold())
+        out[c.key] = name
+    return out
+
+
 def code_elements(parent: ET.Element, codebook: Codebook, guids: Guids, ns: str,
-                  notes: dict[str, list[str]] | None = None) -> ET.Element:
-    """Append ``<Codes>`` (nested ``<Code>``) to ``parent``; ``notes``: code key → note GUIDs."""
+                  notes: dict[str, list[str]] | None = None, memos: dict[str, list] | None = None) -> ET.Element:
+    """Append ``<Codes>`` (nested ``<Code>``) to ``parent``; ``notes``: code key → note GUIDs;
+    ``memos``: code key → memos written in the description too."""
     codes_el = ET.SubElement(parent, f"{{{ns}}}Codes")
+    names = export_names(codebook)
 
     def add(container: ET.Element, code: CodeDef) -> None:
-        attrs = {"guid": guids("code", code.key), "name": code.label or code.key, "isCodable": "true"}
+        name = names[code.key]
+        attrs = {"guid": guids("code", code.key), "name": name, "isCodable": "true"}
         colour = codebook.color(code.key)
         if colour and _HEX6.match(colour):
             attrs["color"] = colour
         el = ET.SubElement(container, f"{{{ns}}}Code", attrs)
-        ET.SubElement(el, f"{{{ns}}}Description").text = description(code)
+        ET.SubElement(el, f"{{{ns}}}Description").text = description(
+            code, (memos or {}).get(code.key, ()), label_changed=name != (code.label or code.key),
+            colour=attrs.get("color"))
         for note in (notes or {}).get(code.key, []):
             ET.SubElement(el, f"{{{ns}}}NoteRef", {"targetGUID": note})
         for child in codebook.children(code.key):
@@ -139,6 +180,7 @@ class ForeignCodes:
     codes: list[CodeDef] = field(default_factory=list)
     by_guid: dict[str, str] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=dict)      # key → note GUIDs
+    memos: dict[str, list[tuple[str | None, str]]] = field(default_factory=dict)   # key → memos in its description
 
 
 def _colour(value: str | None) -> str | None:
@@ -151,15 +193,22 @@ def _colour(value: str | None) -> str | None:
     return value if _HEX6.match(value) else None
 
 
-def _split_description(text: str) -> tuple[str | None, str, str, str]:
-    """(key from the marker, definition, use_when, not_when)."""
+def _split_description(text: str) -> tuple[str | None, str, str, str, dict, list]:
+    """(key from the marker, definition, use_when, not_when, marker fields, memos)."""
     text = (text or "").replace("\r\n", "\n").strip()
     m = _MARKER.search(text)
     key = m.group(1) if m else None
+    fields: dict = {}
     if m:
+        for name, value in _FIELD.findall(m.group(2) or ""):
+            try:
+                fields[name] = value if value.startswith("#") else json.loads(value)
+            except ValueError:
+                continue
         text = text[:m.start()].rstrip()
-    else:
-        return None, text, "", ""            # a foreign description: all of it is the definition
+    text, memos = split_memos(text)
+    if not m:
+        return None, text.strip(), "", "", fields, memos     # a foreign description: all of it is the definition
     use = not_ = ""
     kept = []
     for line in text.split("\n"):
@@ -169,7 +218,12 @@ def _split_description(text: str) -> tuple[str | None, str, str, str]:
             not_ = line.split(":", 1)[1].strip()
         else:
             kept.append(line)
-    return key, "\n".join(kept).strip(), use, not_
+    return key, "\n".join(kept).strip(), use, not_, fields, memos
+
+
+def _near(a: str, b: str) -> bool:
+    ra, rb = ([int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in (a, b))
+    return sum((x - y) ** 2 for x, y in zip(ra, rb)) ** 0.5 <= NEAR_COLOUR
 
 
 def read_codes(codes_el, sets_el=None, set_member: str = "MemberCode") -> ForeignCodes:
@@ -179,20 +233,31 @@ def read_codes(codes_el, sets_el=None, set_member: str = "MemberCode") -> Foreig
     def walk(el, parent: CodeDef | None) -> None:
         for code_el in (c for c in el if local(c.tag) == "Code"):
             desc = next((d.text or "" for d in code_el if local(d.tag) == "Description"), "")
-            key, definition, use, not_ = _split_description(desc)
+            key, definition, use, not_, fields, memos = _split_description(desc)
             name = (code_el.get("name") or "").strip()
+            label = fields.get("label") if isinstance(fields.get("label"), str) else None
+            if label and (name == label or name.startswith(label + " (")):
+                name = label                     # the name was qualified on export: the label comes back
             if key is None or key in taken:
                 base = ascii_slug(name, empty="code")
                 key = f"{parent.key}.{base}" if parent else base
             key = unique(key, taken)
             colour = _colour(code_el.get("color"))
+            written = _colour(fields.get("color")) if isinstance(fields.get("color"), str) else None
+            if written and (colour is None or _near(colour, written)):
+                colour = written                 # snapped to a client's palette (QualCoder): ours comes back
             if parent is not None and colour and _inherited(out, parent, colour):
                 colour = None                    # shown by the parent already: inherit it
             code = CodeDef(key=key, label=name or key, parent=parent.key if parent else None,
                            definition=definition, use_when=use, not_when=not_, color=colour)
+            tags = fields.get("tags")
+            if sets_el is None and isinstance(tags, list):      # a client dropped the sets: tags from the marker
+                code.tags = [str(t) for t in tags]
             out.codes.append(code)
             out.by_guid[guid_key(code_el.get("guid"))] = key
             out.notes[key] = [guid_key(n.get("targetGUID")) for n in code_el if local(n.tag) == "NoteRef"]
+            if memos:
+                out.memos[key] = memos
             walk(code_el, code)
 
     walk(codes_el, None)

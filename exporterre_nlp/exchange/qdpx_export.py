@@ -1,7 +1,7 @@
 """Export a project as a REFI-QDA project (``.qdpx``) for NVivo, ATLAS.ti, MAXQDA, QualCoder.
 
 The archive holds ``project.qde`` (QDA-XML, valid against the shipped ``Project.xsd``)
-and ``Sources/<guid>.txt``, each document's stored text in UTF-8 without BOM, so
+and ``sources/<guid>.txt`` (the folder name of the spec, §8.1), each document's stored text in UTF-8 without BOM, so
 that every ``startPosition``/``endPosition`` (code points, end exclusive) gives back
 ``document.text[start:end]``. What goes where:
 
@@ -28,7 +28,9 @@ from .names import Guids
 from .qdc import ORIGIN, PROJECT_NS, XSI, code_elements, codebook_from_store, set_elements
 from .context import each_document
 from .results import ExportResult
+from .memo_text import memos_description
 from .selection import chosen_codings, chosen_memos
+from .sidecar import SIDECAR, sidecar_bytes, sidecar_entries
 from ..pseudo.view import TextView
 
 _N = f"{{{PROJECT_NS}}}"
@@ -92,7 +94,7 @@ class _Variables:
 
 
 def build_project(project, *, coders: Iterable[str] | None = None, include_pending: bool = False,
-                  pseudonymise: bool = False,
+                  pseudonymise: bool = False, cases_as_codes: bool = False,
                   progress: Callable[[Progress], None] | None = None,
                   cancel: threading.Event | None = None) -> tuple[bytes, dict[str, str], ExportResult]:
     """``(project.qde bytes, {archive path: text}, summary)`` without writing anything."""
@@ -107,6 +109,7 @@ def build_project(project, *, coders: Iterable[str] | None = None, include_pendi
 
     # memos by what they are attached to
     on: dict[tuple[str, Any], list[str]] = {}
+    memo_on: dict[tuple[str, Any], list] = {}
     lost_memos = 0
     for m in memos:
         if m.target_type == "coding" and m.target_id not in exported_ids:
@@ -114,6 +117,7 @@ def build_project(project, *, coders: Iterable[str] | None = None, include_pendi
             continue
         target = (m.target_type, key_of.get(m.target_id) if m.target_type == "code" else m.target_id)
         on.setdefault(target, []).append(guids("memo", m.id))
+        memo_on.setdefault(target, []).append(m)
     users = sorted({c.coder for c in codings} | {m.coder for m in memos})
 
     ET.register_namespace("", PROJECT_NS)
@@ -130,11 +134,17 @@ def build_project(project, *, coders: Iterable[str] | None = None, include_pendi
         users_el = _sub(root, "Users")
         for name in users:
             _sub(users_el, "User", {"guid": guids("user", name), "name": name})
-    if codebook.codes:
+    participants = store.list_participants() if cases_as_codes else []
+    case_sources = _case_sources(store, docs) if cases_as_codes else {}
+    if codebook.codes or participants:
         code_notes = {k: v for (t, k), v in on.items() if t == "code"}
-        code_elements(_sub(root, "CodeBook"), codebook, guids, PROJECT_NS, code_notes)
+        code_memos = {k: v for (t, k), v in memo_on.items() if t == "code"}
+        codes_el = code_elements(_sub(root, "CodeBook"), codebook, guids, PROJECT_NS, code_notes, code_memos)
+        for p in participants:       # NVivo's and QualCoder's case ↔ source link: a code with the case's GUID
+            _sub(codes_el, "Code", {"guid": guids("case", p.key), "name": p.key, "isCodable": "true"})
     variables = _Variables(guids)
     cases_el = _cases(store, docs, guids, variables)
+    sidecar = sidecar_entries(codings, lambda cid: guids("coding", cid))
     sources_el = ET.Element(_N + "Sources")
     files: dict[str, str] = {}
     by_doc: dict[int, list] = {}
@@ -143,11 +153,19 @@ def build_project(project, *, coders: Iterable[str] | None = None, include_pendi
     for doc in each_document(docs, progress, cancel, lambda d: d.name):
         text = view.text(doc)
         guid = guids("document", doc.id)
-        files[f"Sources/{guid}.txt"] = text
+        files[f"sources/{guid}.txt"] = text        # the spec (§8.1) names the folder "sources"
         src = _sub(sources_el, "TextSource", {
             "guid": guid, "name": doc.name, "plainTextPath": f"internal://{guid}.txt",
             "creationDateTime": xml_datetime(doc.created_at), "modifiedDateTime": xml_datetime(doc.updated_at)})
-        _selections(src, doc, view, by_doc.get(doc.id, []), store, on, guids, key_of)
+        if memo_on.get(("document", doc.id)):
+            _sub(src, "Description", text=memos_description(memo_on[("document", doc.id)]))
+        _selections(src, doc, view, by_doc.get(doc.id, []), store, on, memo_on, guids, key_of)
+        for p in participants:
+            if doc.id in case_sources.get(p.id, ()):        # QualCoder: positions 0-0 = the whole file
+                sel = _sub(src, "PlainTextSelection", {"guid": guids("case-link", f"{doc.id}:{p.key}"),
+                                                       "name": p.key, "startPosition": 0, "endPosition": 0})
+                coding = _sub(sel, "Coding", {"guid": guids("case-coding", f"{doc.id}:{p.key}")})
+                _sub(coding, "CodeRef", {"targetGUID": guids("case", p.key)})
         for note in on.get(("document", doc.id), []):
             _sub(src, "NoteRef", {"targetGUID": note})
         participant = store.get_participant(doc.participant_id).key if doc.participant_id else None
@@ -174,6 +192,8 @@ def build_project(project, *, coders: Iterable[str] | None = None, include_pendi
     sets = set_elements(codebook, guids, PROJECT_NS, "MemberCode", "targetGUID")
     if sets is not None:
         root.append(sets)
+    if memo_on.get(("project", None)):
+        _sub(root, "Description", text=memos_description(memo_on[("project", None)]))
     for note in on.get(("project", None), []):
         _sub(root, "NoteRef", {"targetGUID": note})
     if progress:
@@ -185,7 +205,8 @@ def build_project(project, *, coders: Iterable[str] | None = None, include_pendi
                            f"{lost_memos} memo(s) on codings not exported were left out."))
     summary = ExportResult(Path(), len(docs), len(codebook.codes), len(codings), len(memos) - lost_memos,
                            tuple(users), tuple(warnings))
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True), files, summary
+    extra = {SIDECAR: sidecar_bytes(sidecar)} if sidecar else {}
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True), {**files, **extra}, summary
 
 
 def _cases(store, docs, guids: Guids, variables: _Variables) -> ET.Element | None:
@@ -193,6 +214,22 @@ def _cases(store, docs, guids: Guids, variables: _Variables) -> ET.Element | Non
     participants = store.list_participants()
     if not participants:
         return None
+    sources = _case_sources(store, docs)
+    el = ET.Element(_N + "Cases")
+    for p in participants:
+        case = _sub(el, "Case", {"guid": guids("case", p.key), "name": p.key})
+        if isinstance(p.attributes.get("memo"), str) and p.attributes["memo"].strip():
+            _sub(case, "Description", text=p.attributes["memo"])
+        for name, value in sorted(p.attributes.items()):
+            if name != "memo":
+                variables.value(case, name, value)
+        for doc_id in sorted(sources.get(p.id, ())):
+            _sub(case, "SourceRef", {"targetGUID": guids("document", doc_id)})
+    return el
+
+
+def _case_sources(store, docs) -> dict[int, set[int]]:
+    """Participant id → the documents they speak in."""
     sources: dict[int, set[int]] = {}
     for doc in docs:
         if doc.participant_id is not None:
@@ -200,59 +237,69 @@ def _cases(store, docs, guids: Guids, variables: _Variables) -> ET.Element | Non
     for sp in store.list_speakers():
         if sp.participant_id is not None:
             sources.setdefault(sp.participant_id, set()).add(sp.document_id)
-    el = ET.Element(_N + "Cases")
-    for p in participants:
-        case = _sub(el, "Case", {"guid": guids("case", p.key), "name": p.key})
-        for name, value in sorted(p.attributes.items()):
-            variables.value(case, name, value)
-        for doc_id in sorted(sources.get(p.id, ())):
-            _sub(case, "SourceRef", {"targetGUID": guids("document", doc_id)})
-    return el
+    return sources
 
 
-def _selections(src: ET.Element, doc, view: TextView, codings, store, on, guids: Guids, key_of) -> None:
+def _selections(src: ET.Element, doc, view: TextView, codings, store, on, memo_on, guids: Guids, key_of) -> None:
+    """One ``<PlainTextSelection>`` per span and coder (QualCoder takes the coder from the
+    selection), and one per segment carrying a memo; memos on codings and segments are
+    written in the selection's ``<Description>`` too."""
     text = view.text(doc)
-    spans: dict[tuple[int, int], list] = {}
+    spans: dict[tuple[int, int, str], list] = {}
     for c in codings:
-        spans.setdefault(view.span(doc, c.start, c.end), []).append(c)
-    segment_notes: dict[tuple[int, int], list[str]] = {}
+        spans.setdefault((*view.span(doc, c.start, c.end), c.coder), []).append(c)
+    segment_notes: dict[tuple[int, int, str], tuple[list[str], list]] = {}
     if any(t == "segment" for t, _ in on):
         for seg in store.list_segments(doc.id):
             notes = on.get(("segment", seg.id))
             if notes:
-                where = view.span(doc, seg.start, seg.end)
-                segment_notes.setdefault(where, []).extend(notes)
+                where = (*view.span(doc, seg.start, seg.end), "")
+                got = segment_notes.setdefault(where, ([], []))
+                got[0].extend(notes)
+                got[1].extend(memo_on.get(("segment", seg.id), []))
                 spans.setdefault(where, [])
-    for (start, end) in sorted(spans):
-        group = spans[(start, end)]
-        first = min((c.created_at for c in group), default=doc.created_at)
-        creator = guids("user", group[0].coder) if group else None
+    for (start, end, coder) in sorted(spans):
+        group = spans[(start, end, coder)]
+        notes, seg_memos = segment_notes.get((start, end, coder), ([], []))
+        first = min((c.created_at for c in group), default=min((m.created_at for m in seg_memos),
+                                                                default=doc.created_at))
+        author = coder or (seg_memos[0].coder if seg_memos else None)
+        ident = f"{doc.id}:{start}:{end}" + (f":{coder}" if coder else "")
         sel = _sub(src, "PlainTextSelection", {
-            "guid": guids("selection", f"{doc.id}:{start}:{end}"), "name": _snippet(text[start:end]),
-            "startPosition": start, "endPosition": end, "creatingUser": creator,
+            "guid": guids("selection", ident), "name": _snippet(text[start:end]),
+            "startPosition": start, "endPosition": end,
+            "creatingUser": guids("user", author) if author else None,
             "creationDateTime": xml_datetime(first)})
+        described = seg_memos + [m for c in group for m in memo_on.get(("coding", c.id), [])]
+        if described:
+            _sub(sel, "Description", text=memos_description(described))
         for c in group:
             coding = _sub(sel, "Coding", {"guid": guids("coding", c.id), "creatingUser": guids("user", c.coder),
                                           "creationDateTime": xml_datetime(c.created_at)})
             _sub(coding, "CodeRef", {"targetGUID": guids("code", key_of[c.code_id])})
             for note in on.get(("coding", c.id), []):
                 _sub(coding, "NoteRef", {"targetGUID": note})
-        for note in segment_notes.get((start, end), []):
+        for note in notes:
             _sub(sel, "NoteRef", {"targetGUID": note})
 
 
 def export_qdpx(project, out: str | Path, *, coders: Iterable[str] | None = None, include_pending: bool = False,
-                pseudonymise: bool = False,
+                pseudonymise: bool = False, cases_as_codes: bool = False,
                 progress: Callable[[Progress], None] | None = None,
                 cancel: threading.Event | None = None) -> ExportResult:
     """Write ``out`` (.qdpx). With ``pseudonymise``, texts carry the accepted pseudonyms and
-    every position is moved to the pseudonymised text (see :mod:`exporterre_nlp.pseudo.view`)."""
+    every position is moved to the pseudonymised text (see :mod:`exporterre_nlp.pseudo.view`).
+    With ``cases_as_codes``, each participant is also a code carrying its case's GUID that codes
+    the sources they speak in (positions 0-0): how NVivo and QualCoder link cases to sources,
+    which they do not read from ``<SourceRef>``; other tools show these as codes."""
     out = check_output(out, force=True)
     qde, files, summary = build_project(project, coders=coders, include_pending=include_pending,
-                                        pseudonymise=pseudonymise, progress=progress, cancel=cancel)
+                                        pseudonymise=pseudonymise, cases_as_codes=cases_as_codes,
+                                        progress=progress, cancel=cancel)
     with atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(zipfile.ZipInfo("project.qde", ZIP_DATE), qde, zipfile.ZIP_DEFLATED)
         for name, text in files.items():
-            archive.writestr(zipfile.ZipInfo(name, ZIP_DATE), text.encode("utf-8"), zipfile.ZIP_DEFLATED)
+            data = text if isinstance(text, bytes) else text.encode("utf-8")
+            archive.writestr(zipfile.ZipInfo(name, ZIP_DATE), data, zipfile.ZIP_DEFLATED)
     return ExportResult(out, summary.documents, summary.codes, summary.codings, summary.memos, summary.coders,
                         summary.warnings)

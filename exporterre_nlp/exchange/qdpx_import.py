@@ -11,9 +11,11 @@ new project folder is removed: nothing half-imported is left.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -25,6 +27,8 @@ from ..project import Project, default_codebook_path
 from ..records import PHASE_NAMES, Progress
 from ..settings import Settings
 from ..store import DB_FILE, NewDocument
+from .anchor import flat
+from .memo_text import description_memos
 from .names import unique
 from .qdpx_read import ForeignProject, ForeignSource, read_qdpx
 from .results import ImportResult
@@ -35,6 +39,9 @@ _STANDARD = ("phase", "lieu", "date", "participant", "interviewer", "participant
 
 def _phase(value: Any) -> int | None:
     text = str(value or "").strip().lower().removeprefix("phase").strip(" _-")
+    whole, dot, zeros = text.partition(".")
+    if dot and whole.isdigit() and set(zeros) <= {"0"}:      # QualCoder writes numbers as FloatValue "3.0"
+        text = whole
     if text.isdigit() and int(text) in PHASE_NAMES:
         return int(text)
     return next((n for n, name in PHASE_NAMES.items() if name == text), None)
@@ -82,32 +89,74 @@ def import_qdpx(path: str | Path, into: str | Path, *, default_phase: int | None
 
     ``default_phase`` is used for sources without a ``phase`` variable (others'
     projects); ``codebook`` gives a YAML codebook to start from (its extraction
-    rules are kept; codes of the file that it lacks are added).
+    rules are kept; codes of the file that it lacks are added). ``into`` must not
+    exist or be an empty folder. The project is built in a hidden folder next to
+    it and renamed into place at the end: an interruption (even ``kill -9``) leaves
+    no project at ``into``, only a hidden folder that the next import removes.
     """
     path, into = Path(path), Path(into)
-    if (into / DB_FILE).exists():
-        raise ProjectError(tr(f"Un projet existe déjà dans {into}.", f"A project already exists in {into}."),
-                           tr("L'import crée toujours un nouveau projet : choisissez un dossier neuf.",
-                              "Import always creates a new project: choose a new folder."), path=str(into))
+    _check_target(into)
     settings = Settings()
     foreign = read_qdpx(path, settings.ingest)
     phases = _check_phases(foreign, default_phase, path)
     book = _codebook(foreign, codebook)
-    existed = into.exists()
-    with tempfile.TemporaryDirectory() as tmp:
-        yaml_path = Path(tmp) / "codebook.yaml"
-        save_codebook(book, yaml_path)
-        project = Project.init(into, codebook=yaml_path)
+    into.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(into)
+    building = into.parent / f"{_prefix(into)}{os.getpid()}"
+    shutil.rmtree(building, ignore_errors=True)
     try:
+        with tempfile.TemporaryDirectory() as tmp:
+            yaml_path = Path(tmp) / "codebook.yaml"
+            save_codebook(book, yaml_path)
+            project = Project.init(building, codebook=yaml_path)
         with project:
-            return _fill(project, foreign, phases, path, progress, cancel)
+            result = _fill(project, foreign, phases, path, progress, cancel)
+        _check_target(into)                    # nothing appeared there meanwhile
+        os.replace(building, into)             # atomic; an empty folder at ``into`` is replaced
     except BaseException:
-        if not existed:
-            shutil.rmtree(into, ignore_errors=True)
-        else:
-            for name in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", "codebook.yaml", "settings.yaml"):
-                (into / name).unlink(missing_ok=True)
+        shutil.rmtree(building, ignore_errors=True)
         raise
+    return replace(result, project=into)
+
+
+def _prefix(into: Path) -> str:
+    return f".{into.name}.import-"
+
+
+def _check_target(into: Path) -> None:
+    """``into`` must be absent or an empty folder (an import never writes over anything)."""
+    if not into.exists() and not into.is_symlink():
+        return
+    if into.is_dir() and not into.is_symlink() and not any(into.iterdir()):
+        return
+    already = (into / DB_FILE).exists()
+    raise ProjectError(
+        tr(f"Un projet existe déjà dans {into}." if already else
+           f"{into} existe et n'est pas un dossier vide : l'import n'y écrit rien.",
+           f"A project already exists in {into}." if already else
+           f"{into} exists and is not an empty folder: the import writes nothing there."),
+        tr("L'import crée toujours un nouveau projet : choisissez un dossier neuf (absent ou vide).",
+           "Import always creates a new project: choose a new folder (absent or empty)."), path=str(into))
+
+
+def _remove_stale(into: Path) -> None:
+    """Hidden folders left by an import that was killed (its process is gone) are removed."""
+    for old in into.parent.glob(f"{_prefix(into)}*"):
+        pid = old.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False                 # ours, from an earlier failed call: safe to remove
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _participants(foreign: ForeignProject) -> dict[str, list[str]]:
@@ -142,15 +191,22 @@ def _fill(project: Project, foreign: ForeignProject, phases: dict[str, int], pat
     store, settings = project.store, project.settings
     cases = {name: variables for name, variables, _ in foreign.cases}
     for name, variables in cases.items():
-        store.upsert_participant(name, variables)
+        memo = foreign.case_memos.get(name)
+        store.upsert_participant(name, {**variables, "memo": memo} if memo else variables)
     case_of = _participants(foreign)
-    code_of = foreign.codes.by_guid
+    note_text = {guid: note.text for guid, note in foreign.notes.items()}
+    texts = lambda guids: [note_text[g] for g in guids if g in note_text]   # noqa: E731
     coders: set[str] = set()
-    memos = codings = 0
+    counts = {"codings": 0, "memos": 0, "skipped_codes": 0}
     memo_targets: dict[str, tuple[str, int | None]] = {}
+    made_by_guid: dict[str, int] = {}
     taken: set[str] = set()
     warnings = list(foreign.warnings)
-    skipped_codes = 0
+
+    def memo(target: tuple[str, int | None], author: str, text: str) -> None:
+        store.add_memo(target[0], target[1], author, text)
+        counts["memos"] += 1
+
     for n, src in enumerate(foreign.sources):
         if cancel is not None and cancel.is_set():
             raise CancelledError(tr("Import interrompu : le nouveau projet a été supprimé.",
@@ -168,47 +224,66 @@ def _fill(project: Project, foreign: ForeignProject, phases: dict[str, int], pat
         stored = store.add_document(doc, segments, roles)
         for note in src.notes:
             memo_targets.setdefault(note, ("document", stored.id))
+        for author, text in description_memos(src.description, src.owner, texts(src.notes)):
+            memo(("document", stored.id), author, text)
+        first_of: dict[int, Any] = {}
         seen: set[tuple] = set()
-        for sel in src.selections:
-            first_coding = None
-            for c in sel.codings:
-                key = code_of.get(c.code_guid)
-                if key is None:
-                    skipped_codes += 1
-                    continue
-                if sel.start >= sel.end or (sel.start, sel.end, key, c.coder) in seen:
-                    continue
-                seen.add((sel.start, sel.end, key, c.coder))
-                made = store.add_coding(stored.id, sel.start, sel.end, key, c.coder, status="manual",
-                                        origin="human", details={"refi_guid": c.guid, "imported_from": path.name},
-                                        actor="import")
-                codings += 1
-                coders.add(c.coder)
-                first_coding = first_coding or made
-                for note in c.notes:
-                    memo_targets.setdefault(note, ("coding", made.id))
+        # suggestions before the decisions made on them (a decision points to its suggestion)
+        jobs = [(sel_n, sel, c) for sel_n, sel in enumerate(src.selections) for c in sel.codings]
+        jobs.sort(key=lambda job: bool((foreign.sidecar.get(job[2].guid) or {}).get("suggestion")))
+        for sel_n, sel, c in jobs:
+            key = foreign.codes.by_guid.get(c.code_guid)
+            if key is None:
+                counts["skipped_codes"] += 1
+                continue
+            meta = foreign.sidecar.get(c.guid) or {}
+            status, origin = meta.get("status", "manual"), meta.get("origin", "human")
+            if sel.start >= sel.end or (sel.start, sel.end, key, c.coder, status, origin) in seen:
+                continue
+            seen.add((sel.start, sel.end, key, c.coder, status, origin))
+            made = store.add_coding(stored.id, sel.start, sel.end, key, c.coder, status=status, origin=origin,
+                                    score=meta.get("score"), source_id=made_by_guid.get(meta.get("suggestion")),
+                                    details={"refi_guid": c.guid, "imported_from": path.name}, actor="import")
+            made_by_guid[c.guid] = made.id
+            counts["codings"] += 1
+            coders.add(c.coder)
+            first_of.setdefault(sel_n, made)
+            for note in c.notes:
+                memo_targets.setdefault(note, ("coding", made.id))
+        for sel_n, sel in enumerate(src.selections):
+            first_coding = first_of.get(sel_n)
             for note in sel.notes:
                 memo_targets.setdefault(note, _selection_target(store, stored.id, sel, first_coding))
-            if sel.description:
-                target = _selection_target(store, stored.id, sel, first_coding)
-                store.add_memo(target[0], target[1], sel.author, sel.description)
-                memos += 1
+            known = texts(sel.notes + [g for c in sel.codings for g in c.notes])
+            for author, text in description_memos(sel.description, sel.author, known):
+                memo(_selection_target(store, stored.id, sel, first_coding), author, text)
     for key, notes in foreign.codes.notes.items():
         for note in notes:
             memo_targets.setdefault(note, ("code", store.get_code(key).id))
+    for key, pairs in foreign.codes.memos.items():
+        known = {flat(t) for t in texts(foreign.codes.notes.get(key, []))}
+        for author, text in pairs:
+            if flat(text) not in known:
+                memo(("code", store.get_code(key).id), author or "importe", text)
     for note in foreign.project_notes:
         memo_targets.setdefault(note, ("project", None))
+    for author, text in description_memos(foreign.description, "importe", texts(foreign.project_notes)):
+        memo(("project", None), author, text)
     for guid, note in foreign.notes.items():          # unreferenced notes stay as project memos
-        target_type, target_id = memo_targets.get(guid, ("project", None))
-        store.add_memo(target_type, target_id, note.author, note.text)
-        memos += 1
-    if skipped_codes:
-        warnings.append(tr(f"{skipped_codes} codage(s) renvoient à un code absent du livre de codes ; ignorés.",
-                           f"{skipped_codes} coding(s) point to a code missing from the codebook; skipped."))
+        target = memo_targets.get(guid, ("project", None))
+        if target[0] == "document" and note.span is not None:     # an annotation on a turn: on that turn
+            target = next((("segment", seg.id) for seg in store.list_segments(target[1])
+                           if (seg.start, seg.end) == note.span), target)
+        memo(target, note.author, note.text)
+    if counts["skipped_codes"]:
+        skipped = counts["skipped_codes"]
+        warnings.append(tr(f"{skipped} codage(s) renvoient à un code absent du livre de codes ; ignorés.",
+                           f"{skipped} coding(s) point to a code missing from the codebook; skipped."))
     if progress:
         progress(Progress(len(foreign.sources), len(foreign.sources), ""))
-    return ImportResult(project.path, len(foreign.sources), len(store.list_codes()), codings, memos,
-                        len(cases), tuple(sorted(coders)), tuple(warnings))
+    return ImportResult(project.path, len(foreign.sources), len(store.list_codes()), counts["codings"],
+                        counts["memos"], len(cases), tuple(sorted(coders)), tuple(warnings),
+                        dict(foreign.anchoring))
 
 
 def _selection_target(store, document_id: int, sel, first_coding) -> tuple[str, int | None]:

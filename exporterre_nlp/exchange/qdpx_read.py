@@ -19,8 +19,11 @@ from ..errors import IngestError
 from ..i18n import tr
 from ..settings import IngestSettings
 from .names import guid_key
+from .anchor import Anchored, SourceText, anchor
+from .memo_text import split_memos
 from .offsets import normalise_with_map
 from .qdc import ForeignCodes, read_codes
+from .sidecar import read_sidecar
 from .safety import SafeArchive, local
 
 _UNSUPPORTED = {"PictureSource": ("image", "picture"), "AudioSource": ("audio", "audio"),
@@ -45,6 +48,7 @@ class ForeignSelection:
     notes: list[str]
     description: str
     author: str
+    guid: str | None = None
 
 
 @dataclass
@@ -55,6 +59,8 @@ class ForeignSource:
     variables: dict[str, Any]
     selections: list[ForeignSelection]
     notes: list[str]
+    description: str = ""
+    owner: str = "importe"
 
 
 @dataclass
@@ -62,6 +68,7 @@ class ForeignNote:
     guid: str
     text: str
     author: str
+    span: tuple[int, int] | None = None      # an annotation: the words it is about (QualCoder)
 
 
 @dataclass
@@ -73,6 +80,10 @@ class ForeignProject:
     project_notes: list[str]
     cases: list[tuple[str, dict[str, Any], list[str]]]       # (name, variables, source GUIDs)
     warnings: list[str]
+    description: str = ""
+    case_memos: dict[str, str] = field(default_factory=dict)   # case name → its Description
+    anchoring: dict[str, int] = field(default_factory=dict)
+    sidecar: dict[str, Any] = field(default_factory=dict)     # coding GUID → status, origin… (our own files)
 
 
 def _children(el, name: str) -> list:
@@ -100,9 +111,16 @@ class _Reader:
                 tr("Donnez un fichier .qdpx exporté par NVivo, ATLAS.ti, MAXQDA ou QualCoder.",
                    "Give a .qdpx file exported by NVivo, ATLAS.ti, MAXQDA or QualCoder."), path=str(path))
         self.warnings: list[str] = []
+        self.anchoring = dict.fromkeys(("checked", "corrected", "searched", "unverified", "lost"), 0)
+        self.case_memos: dict[str, str] = {}
         users = _child(self.root, "Users")
         self.users = {guid_key(u.get("guid")): (u.get("name") or u.get("id") or u.get("guid"))
                       for u in (_children(users, "User") if users is not None else [])}
+        cases = _child(self.root, "Cases")
+        # NVivo's and QualCoder's convention: a code with a case's GUID, coding a source, links them
+        self.case_guids = {guid_key(c.get("guid")): (c.get("name") or c.get("guid"))
+                           for c in (_children(cases, "Case") if cases is not None else []) if c.get("guid")}
+        self.case_links: list[tuple[str, str]] = []         # (source GUID, case name)
         variables = _child(self.root, "Variables")
         self.variables = {guid_key(v.get("guid")): (v.get("name") or "variable")
                           for v in (_children(variables, "Variable") if variables is not None else [])}
@@ -145,7 +163,7 @@ class _Reader:
         out = []
         for c in _children(el, "Coding"):
             ref = _child(c, "CodeRef")
-            if ref is None:
+            if ref is None or guid_key(ref.get("targetGUID")) in self.case_guids:
                 continue
             out.append(ForeignCoding(guid_key(c.get("guid")), start, end, guid_key(ref.get("targetGUID")),
                                      self.user(c.get("creatingUser"), fallback_user),
@@ -156,25 +174,34 @@ class _Reader:
         raw = self.plain_text(el, tr(f"Source « {name} »", f"Source '{name}'"))
         if raw is None:
             return None
-        text, where = normalise_with_map(raw)
+        found = SourceText(raw)
+        text = found.text
         owner = self.user(el.get("creatingUser"))
-        selections = []
+        elements, wanted = [], []
         for sel in _children(el, "PlainTextSelection"):
+            refs = [guid_key(r.get("targetGUID")) for c in _children(sel, "Coding") for r in _children(c, "CodeRef")]
+            linked = [self.case_guids[r] for r in refs if r in self.case_guids]
+            self.case_links += [(guid_key(el.get("guid")), case) for case in linked]
+            if linked and len(linked) == len(refs) and not _text_of(sel, "Description").strip():
+                continue                                    # only a case ↔ source link
             try:
                 s, e = int(sel.get("startPosition")), int(sel.get("endPosition"))
             except (TypeError, ValueError):
                 s = e = -1
-            if not (0 <= s < e <= len(raw)):
-                self.warnings.append(tr(f"Source « {name} » : passage [{s}, {e}) hors du texte ({len(raw)} "
-                                        "caractères) ; ignoré.",
-                                        f"Source '{name}': span [{s}, {e}) outside the text ({len(raw)} "
-                                        "characters); skipped."))
+            elements.append(sel)
+            wanted.append((s, e, sel.get("name") or ""))
+        placed = anchor(found, wanted)
+        self._report(name, placed)
+        selections = []
+        for sel, span in zip(elements, placed.spans):
+            if span is None:
                 continue
-            s, e = where[s], where[e]
+            s, e = span
             author = self.user(sel.get("creatingUser"), owner)
             selections.append(ForeignSelection(s, e, self.codings(sel, author, s, e),
                                                [guid_key(n.get("targetGUID")) for n in _children(sel, "NoteRef")],
-                                               _text_of(sel, "Description").strip(), author))
+                                               _text_of(sel, "Description").strip(), author,
+                                               guid_key(sel.get("guid"))))
         whole = self.codings(el, owner, 0, len(text))
         if whole and text:
             selections.append(ForeignSelection(0, len(text), whole, [], "", owner))
@@ -183,7 +210,38 @@ class _Reader:
                 self.warnings.append(tr(f"Source « {name} » : sélections de type {kind} non prises en charge.",
                                         f"Source '{name}': {kind} selections are not supported."))
         notes = [guid_key(n.get("targetGUID")) for n in _children(el, "NoteRef")]
-        return ForeignSource(guid_key(el.get("guid")), name, text, self.variable_values(el), selections, notes)
+        return ForeignSource(guid_key(el.get("guid")), name, text, self.variable_values(el), selections, notes,
+                             _text_of(el, "Description").strip(), owner)
+
+    def _report(self, name: str, placed: Anchored) -> None:
+        """Warnings for one source's selections that were moved, searched, unchecked or lost."""
+        self.anchoring["checked"] += len(placed.spans)
+        for conv, n in placed.corrected.items():
+            fr, en = conv.describe()
+            self.anchoring["corrected"] += n
+            self.warnings.append(tr(f"Source « {name} » : {n} passage(s) comptés autrement que la norme ({fr}) ; "
+                                    "positions corrigées, mots vérifiés.",
+                                    f"Source '{name}': {n} span(s) counted otherwise than the standard ({en}); "
+                                    "positions corrected, words checked."))
+        if placed.searched:
+            self.anchoring["searched"] += placed.searched
+            self.warnings.append(tr(f"Source « {name} » : {placed.searched} passage(s) retrouvés par leurs mots, "
+                                    "au plus près de leur position d'origine.",
+                                    f"Source '{name}': {placed.searched} span(s) found again by their words, "
+                                    "nearest to their original position."))
+        if placed.unverified:
+            self.anchoring["unverified"] += placed.unverified
+            self.warnings.append(tr(f"Source « {name} » : les noms des passages ne sont pas leurs mots ; "
+                                    f"{placed.unverified} position(s) prises telles quelles (non vérifiées).",
+                                    f"Source '{name}': the spans' names are not their words; "
+                                    f"{placed.unverified} position(s) taken as they are (not checked)."))
+        if placed.lost:
+            self.anchoring["lost"] += len(placed.lost)
+            shown = ", ".join(placed.lost[:5]) + (" …" if len(placed.lost) > 5 else "")
+            self.warnings.append(tr(f"Source « {name} » : {len(placed.lost)} passage(s) introuvables dans le texte, "
+                                    f"non importés : {shown}.",
+                                    f"Source '{name}': {len(placed.lost)} span(s) not found in the text, "
+                                    f"not imported: {shown}."))
 
     def sources(self) -> list[ForeignSource]:
         out = []
@@ -222,17 +280,34 @@ class _Reader:
         for el in (_children(container, "Note") if container is not None else []):
             name = el.get("name") or "note"
             text = self.plain_text(el, tr(f"Note « {name} »", f"Note '{name}'"))
-            if text is not None:
+            if text is not None and text.strip():
                 guid = guid_key(el.get("guid"))
-                out[guid] = ForeignNote(guid, normalise_with_map(text)[0], self.user(el.get("creatingUser")))
+                author = self.user(el.get("creatingUser"))
+                text = normalise_with_map(text)[0]
+                before, memos = split_memos(text)
+                if len(memos) == 1 and not before.strip():      # a memo we wrote, back through another tool
+                    author, text = memos[0][0] or author, memos[0][1]
+                sel = _child(el, "PlainTextSelection")
+                span = None
+                if sel is not None:
+                    try:
+                        span = (int(sel.get("startPosition")), int(sel.get("endPosition")))
+                    except (TypeError, ValueError):
+                        span = None
+                out[guid] = ForeignNote(guid, text, author, span)
         return out
 
     def cases(self) -> list[tuple[str, dict[str, Any], list[str]]]:
         container = _child(self.root, "Cases")
         out = []
         for el in (_children(container, "Case") if container is not None else []):
-            out.append((el.get("name") or el.get("guid"), self.variable_values(el),
-                        [guid_key(r.get("targetGUID")) for r in _children(el, "SourceRef")]))
+            name = el.get("name") or el.get("guid")
+            refs = [guid_key(r.get("targetGUID")) for r in _children(el, "SourceRef")]
+            refs += [src for src, case in self.case_links if case == name and src not in refs]
+            out.append((name, self.variable_values(el), refs))
+            memo = _text_of(el, "Description").strip()
+            if memo:
+                self.case_memos[name] = memo
         return out
 
 
@@ -240,6 +315,7 @@ def read_qdpx(path: str | Path, settings: IngestSettings | None = None) -> Forei
     """Everything Exporterre can take from a ``.qdpx``, with warnings for the rest."""
     reader = _Reader(Path(path), settings or IngestSettings())
     root = reader.root
+    check_unique_guids(root, Path(path))
     codebook = _child(root, "CodeBook")
     codes_el = _child(codebook, "Codes") if codebook is not None else None
     codes = read_codes(codes_el if codes_el is not None else [], _child(root, "Sets"))
@@ -247,6 +323,44 @@ def read_qdpx(path: str | Path, settings: IngestSettings | None = None) -> Forei
         if _child(root, kind) is not None:
             reader.warnings.append(tr(f"Les éléments « {kind} » (graphes, liens) ne sont pas importés.",
                                       f"'{kind}' elements (graphs, links) are not imported."))
-    return ForeignProject(root.get("name") or Path(path).stem, codes, reader.sources(), reader.notes(),
-                          [guid_key(n.get("targetGUID")) for n in _children(root, "NoteRef")], reader.cases(),
-                          reader.warnings)
+    sources = reader.sources()
+    cases = reader.cases()
+    case_codes = {codes.by_guid.pop(g) for g in reader.case_guids if g in codes.by_guid}
+    codes.codes = [c for c in codes.codes if c.key not in case_codes]     # cases, not codes
+    return ForeignProject(root.get("name") or Path(path).stem, codes, sources, reader.notes(),
+                          [guid_key(n.get("targetGUID")) for n in _children(root, "NoteRef")], cases,
+                          reader.warnings, _text_of(root, "Description").strip(), reader.case_memos,
+                          reader.anchoring, read_sidecar(reader.archive))
+
+
+_UNIQUE = {"sources": ("TextSource", "PDFSource", "PictureSource", "AudioSource", "VideoSource"),
+           "codes": ("Code",), "selections": ("PlainTextSelection", "PDFSelection", "PictureSelection",
+                                              "AudioSelection", "VideoSelection"), "codings": ("Coding",)}
+_KIND_FR = {"sources": "sources", "codes": "codes", "selections": "passages", "codings": "codages"}
+
+
+def check_unique_guids(root, path: Path) -> None:
+    """Two sources, codes, selections or codings sharing a GUID make every reference to it
+    ambiguous (codings would land on the wrong document, code or words): refused."""
+    codebook = _child(root, "CodeBook")
+    for kind, tags in _UNIQUE.items():
+        seen: dict[str, str] = {}
+        scope = codebook if kind == "codes" else _child(root, "Sources")
+        if scope is None:
+            continue
+        for el in scope.iter():
+            if local(el.tag) not in tags or el.get("guid") is None:
+                continue
+            key = guid_key(el.get("guid"))
+            name = el.get("name") or ""
+            if key in seen:
+                raise IngestError(
+                    tr(f"{path.name} est incohérent : deux {_KIND_FR[kind]} portent le même identifiant {key} "
+                       f"(« {seen[key]} » et « {name} ») ; rien n'a été importé.",
+                       f"{path.name} is inconsistent: two {kind} share the identifier {key} "
+                       f"('{seen[key]}' and '{name}'); nothing was imported."),
+                    tr("Les références à cet identifiant seraient ambiguës. Exportez le projet à nouveau depuis "
+                       "le logiciel d'origine, ou signalez le problème à son éditeur.",
+                       "References to this identifier would be ambiguous. Export the project again from the "
+                       "original program, or report the problem to its maker."), path=str(path))
+            seen[key] = name

@@ -27,3 +27,4 @@ class ImportResult:
     participants: int = 0
     coders: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    anchoring: dict = field(default_factory=dict)   # selections checked, corrected, searched, unverified, lost

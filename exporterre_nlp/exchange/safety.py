@@ -92,7 +92,24 @@ class SafeArchive:
             if total > settings.max_unzipped_bytes:
                 raise self._bomb(tr(f"plus de {settings.max_unzipped_bytes // 1_000_000} Mo une fois décompressé",
                                     f"more than {settings.max_unzipped_bytes // 1_000_000} MB once expanded"))
-        self._by_name = {info.filename.replace("\\", "/").lower(): info for info in infos if not info.is_dir()}
+        self._by_name: dict[str, zipfile.ZipInfo] = {}
+        for info in infos:
+            if info.is_dir():
+                continue
+            key = info.filename.replace("\\", "/").lower()
+            if key in self._by_name:
+                raise IngestError(
+                    tr(f"Le fichier {self.path} contient deux fois l'élément « {info.filename} » : on ne peut pas "
+                       "savoir lequel est le bon ; rien n'a été importé.",
+                       f"The file {self.path} holds the entry '{info.filename}' twice: there is no telling "
+                       "which one is right; nothing was imported."),
+                    tr("Exportez le projet à nouveau depuis le logiciel d'origine.",
+                       "Export the project again from the original program."), path=self.path)
+            self._by_name[key] = info
+
+    def exact(self, name: str) -> zipfile.ZipInfo | None:
+        """A member by its exact path (case-insensitive), never by file name alone."""
+        return self._by_name.get(name.replace("\\", "/").lower().lstrip("/"))
 
     def find(self, name: str) -> zipfile.ZipInfo | None:
         """A member by path (case-insensitive), else by file name in any folder."""

@@ -5,12 +5,11 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from ..i18n import tr
 from .app import (ForceOption, JSON_HELP, ProjectOption, app, console, err_console, handle_errors, open_project,
-                  print_json)
+                  print_json, shown)
 from .exchange import export_app
 
 PENDING_HELP = tr("Compter aussi les suggestions de la machine en attente de validation (signalé).",
@@ -77,11 +76,11 @@ def places_cmd(project: Optional[Path] = ProjectOption,
                                           tr("Exemple : --link \"la salle du fond=patio\".",
                                              "Example: --link \"the back room=patio\"."))
                 key = link_mention(proj, mention, place.strip(), coder=coder)
-                console.print(tr(f"« {escape(mention.strip())} » → {key}", f"'{escape(mention.strip())}' → {key}"),
+                console.print(tr(f"« {shown(mention.strip())} » → {key}", f"'{shown(mention.strip())}' → {key}"),
                               highlight=False)
             for mention in not_a_place or []:
                 link_mention(proj, mention, None, coder=coder)
-                console.print(tr(f"« {escape(mention)} » : pas un lieu", f"'{escape(mention)}': not a place"),
+                console.print(tr(f"« {shown(mention)} » : pas un lieu", f"'{shown(mention)}': not a place"),
                               highlight=False)
             return
         register = project_register(proj)
@@ -96,7 +95,7 @@ def places_cmd(project: Optional[Path] = ProjectOption,
             if as_json:
                 print_json(_sheet_json(sheets[0], register))
             else:
-                console.print(escape(sheet_markdown(index, sheets[0])), highlight=False)
+                console.print(shown(sheet_markdown(index, sheets[0])), highlight=False)
                 _pending_note(include_pending)
             return
         index = build_place_index(proj, include_pending=include_pending, register=register)
@@ -112,7 +111,7 @@ def places_cmd(project: Optional[Path] = ProjectOption,
             table.add_column(tr("mention", "mention"))
             table.add_column(tr("fois", "times"), justify="right")
             for mention, n in rows:
-                table.add_row(escape(mention), str(n))
+                table.add_row(shown(mention), str(n))
             console.print(table)
             console.print(tr("Rattachez-les : exporterre places --link « MENTION=LIEU » --coder NOM "
                              "(ou --not-a-place MENTION).",
@@ -126,7 +125,7 @@ def places_cmd(project: Optional[Path] = ProjectOption,
         categories = list(sheets[0].totals) if sheets else []
         short = {"competence": tr("comp.", "skills"), "ressource": tr("ress.", "res."),
                  "besoin": tr("bes.", "needs"), "preoccupation": tr("préoc.", "conc.")}
-        table = Table(title=tr(f"Lieux — {escape(register.name)}", f"Places — {escape(register.name)}"))
+        table = Table(title=tr(f"Lieux — {shown(register.name)}", f"Places — {shown(register.name)}"))
         table.add_column(tr("lieu (clé)", "place (key)"), overflow="ellipsis", no_wrap=True, max_width=34)
         table.add_column(tr("pos.", "pos."), no_wrap=True)
         table.add_column(tr("nommé", "named"), justify="right")
@@ -137,7 +136,7 @@ def places_cmd(project: Optional[Path] = ProjectOption,
             where = "—" if pos is None else ("≈" if pos[0].precision == "approximate" else "✓") + \
                 ("" if pos[1] == s.key else "↑")
             depth = len(register.ancestors(s.key))
-            table.add_row("  " * depth + escape(s.name) + f" [dim]({s.key})[/]", where, str(s.mentions),
+            table.add_row("  " * depth + shown(s.name) + f" [dim]({s.key})[/]", where, str(s.mentions),
                           *[str(s.totals[c].voices) for c in categories])
         console.print(table)
         console.print(tr("Catégories : voix (participants distincts) dans les tours rattachés au lieu, lieux contenus "
@@ -193,14 +192,14 @@ def initiatives_cmd(project: Optional[Path] = ProjectOption,
                                           tr("« exporterre initiatives » liste les entrées (colonne entrée).",
                                              "'exporterre initiatives' lists the entries (entry column)."))
                 set_initiative_status(proj, entry, status, coder=coder)
-                console.print(f"{escape(entry)} : {status_label(status)}", highlight=False)
+                console.print(f"{shown(entry)} : {status_label(status)}", highlight=False)
             return
         _, _, items = compute(proj, include_pending=include_pending, pseudonymise=pseudonymise)
         if out is not None:
             from ..outputs import check_output
             write_directory(items, check_output(out, force=force))
-            console.print(tr(f"Annuaire écrit : {escape(str(out))} ({len(items)} entrées).",
-                             f"Directory written: {escape(str(out))} ({len(items)} entries)."), highlight=False)
+            console.print(tr(f"Annuaire écrit : {shown(str(out))} ({len(items)} entrées).",
+                             f"Directory written: {shown(str(out))} ({len(items)} entries)."), highlight=False)
             return
         if as_json:
             print_json([{"entry": i.entry, "what": i.what, "category": i.category, "place": i.place,
@@ -213,7 +212,7 @@ def initiatives_cmd(project: Optional[Path] = ProjectOption,
                      tr("rôles", "roles"), tr("voix", "voices"), tr("statut", "status")):
             table.add_column(name, overflow="fold")
         for i in items:
-            table.add_row(escape(i.entry), escape(f"{category_label(i.category)} — {i.what}"), escape(i.place_name),
+            table.add_row(shown(i.entry), shown(f"{category_label(i.category)} — {i.what}"), shown(i.place_name),
                           ", ".join(map(str, i.phases)), ", ".join(i.roles), str(i.voices), status_label(i.status))
         console.print(table)
         _pending_note(include_pending)
@@ -241,8 +240,8 @@ def export_geojson_cmd(out: Path = typer.Option(..., "--out", "-o", help=tr("Fic
         print_json({"path": str(out), "features": len(collection["features"]),
                     "unmapped": collection["exporterre:unmapped"]})
         return
-    console.print(tr(f"GeoJSON écrit : {escape(str(out))} ({len(collection['features'])} lieux ; sans position : "
+    console.print(tr(f"GeoJSON écrit : {shown(str(out))} ({len(collection['features'])} lieux ; sans position : "
                      f"{len(collection['exporterre:unmapped'])}).",
-                     f"GeoJSON written: {escape(str(out))} ({len(collection['features'])} places; without "
+                     f"GeoJSON written: {shown(str(out))} ({len(collection['features'])} places; without "
                      f"position: {len(collection['exporterre:unmapped'])})."), highlight=False)
     _pending_note(include_pending)

@@ -103,3 +103,20 @@ def test_agreement_with_one_coder_explains_what_is_missing(project_dir):
     result = runner.invoke(app, ["agreement", "--project", str(project_dir), "--coders", "alice"])
     assert result.exit_code == 1
     assert "au moins deux codeurs" in result.output
+
+
+def test_coverage_commands_mark_show_and_unmark(project_dir):
+    base = ["--project", str(project_dir), "--coder", "chloe"]
+    result = runner.invoke(app, ["coverage", "mark", *base, "--doc", "relais_centre", "--branch", "besoins", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"added": 1}
+    shown = json.loads(runner.invoke(app, ["coverage", "show", "--project", str(project_dir), "--json"]).output)
+    assert shown["mode"] == "marks" and shown["bulk_marks"] == 0
+    row = next(r for r in shown["rows"] if r["branch"] == "besoins" and r["column"] == "1")
+    assert (row["documents"], row["documents_total"]) == (1, 1)
+    bad = runner.invoke(app, ["coverage", "mark", *base, "--doc", "nulle_part"])
+    assert bad.exit_code == 1 and "nulle_part" in bad.output
+    none = runner.invoke(app, ["coverage", "mark", *base])
+    assert none.exit_code == 1 and "--all" in none.output
+    result = runner.invoke(app, ["coverage", "unmark", *base, "--doc", "relais_centre", "--json"])
+    assert json.loads(result.output) == {"removed": 1}

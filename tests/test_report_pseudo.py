@@ -54,6 +54,7 @@ def _project(tmp_path: Path, *, detect_names: bool = True, decide: bool = True) 
     for t in turns[1:]:
         code_turn(store, t, "besoins.garde")
     code_turn(store, turns[3], "competences.couture")
+    store.mark_coverage("alice", [turns[0].document_id], ["besoins", "competences", "preoccupations"])
     _theme_run(store, turns)
     settings = Settings()
     settings.report.lemmas = "words"           # word forms: no model, and names would show up as words

@@ -384,3 +384,16 @@ def test_places_report_without_register_says_how_to_add_one(placed, tmp_path, fr
     md = (tmp_path / "rapport" / "rapport.md").read_text(encoding="utf-8")
     assert "Pas de carte" in md and "lieux-villeneuve.yaml" in md
     assert not (tmp_path / "rapport" / "lieux").exists()
+
+
+def test_places_sheet_says_not_coded_where_no_document_was_covered(placed, french):
+    """Once coverage is marked, a phase whose documents at the place were not covered is « non codé », not 0."""
+    from exporterre_nlp.analysis.coverage import mark_covered
+    from exporterre_nlp.places.render import sheet_markdown
+    proj, docs = placed
+    mark_covered(proj.store, "amina", [docs["marche"][0].document_id], ["besoins", "competences"])
+    index = build_place_index(proj)
+    sheet = place_sheet(index, "villeneuve", quotes=0)
+    assert sheet.coded["besoin"] == {1: False, 2: False, 3: True}
+    assert sheet.counts["besoin"][3].voices == 1                       # Awa; Martine's phase is not coded
+    assert "| Besoins | non codé | non codé | 1 / 1 |" in sheet_markdown(index, sheet)

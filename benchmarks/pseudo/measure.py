@@ -98,7 +98,7 @@ def build(project_dir: Path, docs: dict[str, list]) -> None:
 
 def candidates_by_sentence(project, docs) -> tuple[dict[str, list], float, dict]:
     """sent_id -> [(start, end, category, detector, note, status)] in sentence offsets."""
-    from exporterre_nlp.pseudo import detect
+    from exporterre_nlp.pseudo.detect import detect
     t0 = time.perf_counter()
     result = detect(project)
     seconds = time.perf_counter() - t0

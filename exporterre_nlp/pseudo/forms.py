@@ -106,8 +106,18 @@ def spelled_mentions(text: str, lexicon: Lexicon) -> list[Mention]:
     return out
 
 
-def _before(text: str, start: int, n: int = 48) -> str:
-    return fold(text[max(0, start - n):start])
+_FILLERS = re.compile(r"(?:(?<=\W)|^)(?:euh|heu|hum|hm|mh|bah|ben)(?=\W|$)[ ,]*")
+
+
+def _before(text: str, start: int, n: int = 60) -> str:
+    """The folded words before ``start``, fillers removed ("l'arrêt, euh, Hubert Dubedout")."""
+    return _FILLERS.sub("", fold(text[max(0, start - n):start])).rstrip(" ,") + " "
+
+
+def _with_next(text: str, end: int, surface: str) -> str:
+    """The surface and the capitalised word right after it ("Nicolas" + "Sarkozy")."""
+    nxt = re.match(rf"[ \u00a0]+({_NAME})", text[end:end + 40])
+    return f"{surface} {nxt.group(1)}" if nxt else surface
 
 
 def flag(mentions: Iterable[Mention], text: str, lexicon: Lexicon) -> list[Mention]:
@@ -115,7 +125,7 @@ def flag(mentions: Iterable[Mention], text: str, lexicon: Lexicon) -> list[Menti
     place_rx = None
     if lexicon.place_words:
         words = "|".join(re.escape(w) for w in sorted(lexicon.place_words, key=len, reverse=True))
-        place_rx = re.compile(rf"(?:^|[^\w])(?:{words})(?:[ ,]+{_LINK})?[ ]*$")
+        place_rx = re.compile(rf"(?:^|[^\w])(?:{words})(?:[ ,]+{_LINK})?[ ,]*$")
     role_rx = None
     if lexicon.public_roles:
         roles = "|".join(re.escape(w) for w in sorted(lexicon.public_roles, key=len, reverse=True))
@@ -132,7 +142,8 @@ def flag(mentions: Iterable[Mention], text: str, lexicon: Lexicon) -> list[Menti
         if (place_rx is not None and place_rx.search(before)) or re.match(r"(?i)(?:s(?:ain)?te?|notre)[- ]", surface) \
                 or re.search(r"(?i)\bs(?:ain)?te?[- ]$", text[max(0, m.start - 7):m.start]):
             note = PLACE
-        elif lexicon.public(surface) or (role_rx is not None and role_rx.search(before)):
+        elif lexicon.public(surface) or lexicon.public(_with_next(text, m.end, surface)) \
+                or (role_rx is not None and role_rx.search(before)):
             note = PUBLIC
         out.append(replace(m, note=note) if note != m.note else m)
     return out

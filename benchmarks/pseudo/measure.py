@@ -150,6 +150,7 @@ def score(gold: dict[str, list[dict]], cands: dict[str, list], sents: dict[str, 
                 misses.append((sid, g["kind"], sents[sid][g["start"]:g["end"]]))
     flagged = Counter()
     others = Counter()
+    unflagged = Counter()
     for sid, cs in cands.items():
         for s, e, cat, det, note, _ in cs:
             if cat != "person":
@@ -161,6 +162,8 @@ def score(gold: dict[str, list[dict]], cands: dict[str, list], sents: dict[str, 
             flagged[(key, label)] += 1
             if label == "other":
                 others[f"{sents[sid][s:e]} ({det})"] += 1
+            elif key == "person" and label in ("public", "place"):
+                unflagged[f"{label}: {sents[sid][s:e]}"] += 1
     person_props = sum(v for (k, _), v in flagged.items() if k == "person")
     all_props = sum(flagged.values())
     out = {
@@ -176,6 +179,7 @@ def score(gold: dict[str, list[dict]], cands: dict[str, list], sents: dict[str, 
         "private_flagged": sum(v for (k, lab), v in flagged.items() if k != "person" and lab == "private"),
         "misses": misses,
         "other_proposals": others.most_common(40),
+        "unflagged_public_or_place": unflagged.most_common(60),
     }
     non_private_gold = sum(1 for spans in gold.values() for g in spans if g["label"] != "private")
     out["non_private_gold_mentions"] = non_private_gold

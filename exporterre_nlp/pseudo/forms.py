@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 from typing import Iterable
 
 from .lexicon import Lexicon, fold
@@ -158,16 +159,16 @@ def propagate(text: str, names: dict[str, Mention], lexicon: Lexicon, protected,
     out = []
     busy = [(m.start, m.end) for m in taken]
     low = _fold_same_length(text)
-    for key in sorted(names, key=len, reverse=True):
-        source = names[key]
-        for m in re.finditer(rf"(?<![\w\-]){re.escape(key)}(?![\w\-])", low):
-            s, e = m.start(), m.end()
-            surface = text[s:e]
-            if not surface[:1].isupper() or _overlaps(s, e, busy) or _overlaps(s, e, protected):
-                continue
-            busy.append((s, e))
-            out.append(Mention(s, e, source.first, source.last, source.gender, "propagated", 0.8,
-                               note=source.note if source.note == PUBLIC else ""))
+    rx = _names_rx(tuple(sorted(names, key=lambda k: (-len(k), k))))
+    for m in rx.finditer(low):
+        s, e = m.start(), m.end()
+        source = names[m.group()]
+        surface = text[s:e]
+        if not surface[:1].isupper() or _overlaps(s, e, busy) or _overlaps(s, e, protected):
+            continue
+        busy.append((s, e))
+        out.append(Mention(s, e, source.first, source.last, source.gender, "propagated", 0.8,
+                           note=source.note if source.note == PUBLIC else ""))
     # a truncated start of a known name ("Céc~" before "Cécilia"): the transcriber's "~" marks a cut word
     singles = {k: v for k, v in names.items() if " " not in k}
     for m in re.finditer(rf"(?<![\w\-])([{_UP}][\w\-]+)~", text):
@@ -180,6 +181,12 @@ def propagate(text: str, names: dict[str, Mention], lexicon: Lexicon, protected,
             busy.append((s, e))
             out.append(Mention(s, e, source.first, source.last, source.gender, "propagated", 0.7))
     return out
+
+
+@lru_cache(maxsize=8)
+def _names_rx(keys: tuple[str, ...]):
+    """One pattern for all the names (longest first), on the folded text."""
+    return re.compile(r"(?<![\w\-])(?:" + "|".join(re.escape(k) for k in keys) + r")(?![\w\-])")
 
 
 def name_variants(m: Mention, surface: str, lexicon: Lexicon) -> dict[str, Mention]:

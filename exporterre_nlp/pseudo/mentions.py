@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 from .lexicon import Lexicon, fold
@@ -40,22 +41,29 @@ class Mention:
 
 def protected_spans(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
     """Where the text names a public place, association or institution (never replaced)."""
-    spans = []
-    folded_words = sorted(lexicon.never_replace, key=len, reverse=True)
+    rx = _protected_rx(lexicon.never_replace)
+    if rx is None:
+        return []
     # compare on a folded copy of the same length (fold per character keeps offsets)
-    low = _fold_same_length(text)
-    for phrase in folded_words:
-        for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", low):
-            spans.append((m.start(), m.end()))
-    return spans
+    return [(m.start(), m.end()) for m in rx.finditer(_fold_same_length(text))]
+
+
+@lru_cache(maxsize=16)
+def _protected_rx(phrases: frozenset[str]):
+    if not phrases:
+        return None
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+@lru_cache(maxsize=None)
+def _fold_char(ch: str) -> str:
+    f = fold(ch) if ch.strip() else " "
+    return f if len(f) == 1 else (ch.lower() if len(ch.lower()) == 1 else "?")
 
 
 def _fold_same_length(text: str) -> str:
-    out = []
-    for ch in text:
-        f = fold(ch) if ch.strip() else " "
-        out.append(f if len(f) == 1 else (ch.lower() if len(ch.lower()) == 1 else "?"))
-    return "".join(out)
+    return "".join(map(_fold_char, text))
 
 
 def _overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:

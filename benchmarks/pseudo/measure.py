@@ -132,9 +132,28 @@ def _covered(g, cands, categories, unflagged: bool = False) -> bool:
 PERSONISH = ("person",)
 
 
+def _cause(g, words: str, proposed_words: set[str]) -> str:
+    """Why a private mention was missed, in the issue's terms."""
+    from exporterre_nlp.pseudo.lexicon import load_lexicon
+    if g["kind"] in ("spelled",):
+        return "spelled out"
+    if g["kind"] in ("address", "family"):
+        return "form of address"
+    if words.casefold() in proposed_words:
+        return "found elsewhere, missed here"
+    if g["kind"] == "truncated":
+        return "truncated"
+    if not load_lexicon().is_first_name(words.split()[0]):
+        return "not in the first-name list, missed by NER"
+    return "in the list, missed (ambiguous or NER)"
+
+
 def score(gold: dict[str, list[dict]], cands: dict[str, list], sents: dict[str, str]) -> dict:
     recall: dict[str, Counter] = defaultdict(Counter)
     misses = []
+    causes = Counter()
+    flagged_private = []
+    proposed_words = {sents[sid][c[0]:c[1]].casefold() for sid, cs in cands.items() for c in cs if c[2] == "person"}
     for sid, spans in gold.items():
         for g in spans:
             if g["label"] != "private":
@@ -146,8 +165,11 @@ def score(gold: dict[str, list[dict]], cands: dict[str, list], sents: dict[str, 
                 recall["all_unflagged"]["found"] += 1
             else:
                 recall["all_unflagged"]["missed"] += 1
+                if ok:
+                    flagged_private.append((sid, sents[sid][g["start"]:g["end"]]))
             if not ok:
                 misses.append((sid, g["kind"], sents[sid][g["start"]:g["end"]]))
+                causes[_cause(g, sents[sid][g["start"]:g["end"]], proposed_words)] += 1
     flagged = Counter()
     others = Counter()
     unflagged = Counter()
@@ -178,6 +200,8 @@ def score(gold: dict[str, list[dict]], cands: dict[str, list], sents: dict[str, 
                                       3),
         "private_flagged": sum(v for (k, lab), v in flagged.items() if k != "person" and lab == "private"),
         "misses": misses,
+        "miss_causes": dict(causes),
+        "private_found_only_flagged": flagged_private,
         "other_proposals": others.most_common(40),
         "unflagged_public_or_place": unflagged.most_common(60),
     }

@@ -198,3 +198,23 @@ def test_pseudo_keep_flagged_unknown_flag_is_an_error_with_a_hint(spoken_project
     with pytest.raises(ExporterreError) as err:
         keep_flagged(spoken_project.store, "célébrité")
     assert "lieu" in str(err.value.hint)
+
+
+def test_pseudo_overlap_label_of_two_named_speakers_is_pseudonymised(tmp_path):
+    from exporterre_nlp.pseudo import accept_all, pseudonymised_document
+    src = tmp_path / "src"
+    src.mkdir()
+    _write(src, "couple", ["E : vous êtes arrivés quand ?", "Samia : en quatre-vingt-dix", "Karim : oui",
+                           "Samia+Karim : [rires] ensemble", "E : merci"])
+    proj = Project.init(tmp_path / "projet")
+    try:
+        importer.ingest_paths(proj, [src], metadata={"phase": 3})
+        detect(proj, use_ner=False)
+        accept_all(proj.store, "person")
+        doc = proj.store.get_document("couple")
+        labels = pseudonymised_document(proj.store, doc.id).speakers
+        both = labels["Samia+Karim"]
+        assert "+" in both and "Samia" not in both and "Karim" not in both
+        assert both == f"{labels['Samia']}+{labels['Karim']}"
+    finally:
+        proj.close()

@@ -218,3 +218,28 @@ def test_pseudo_overlap_label_of_two_named_speakers_is_pseudonymised(tmp_path):
         assert both == f"{labels['Samia']}+{labels['Karim']}"
     finally:
         proj.close()
+
+
+def test_pseudo_cli_keep_flagged_then_accept_person(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    import exporterre_nlp.cli.pseudo  # noqa: F401  (registers the commands)
+    from exporterre_nlp.cli.app import app
+    proj = Project.init(tmp_path / "p")
+    (tmp_path / "t.txt").write_text("E : Où ?\nFatima : Place Victor Hugo, avec Fatima et Nicolas Sarkozy.\n"
+                                    "E : Bon.\n", encoding="utf-8")
+    importer.ingest_paths(proj, [tmp_path / "t.txt"], metadata={"phase": 3})
+    proj.close()
+    runner = CliRunner()
+    p = ["--project", str(tmp_path / "p")]
+    assert runner.invoke(app, ["pseudo", "detect", "--no-ner", *p]).exit_code == 0
+    out = runner.invoke(app, ["pseudo", "review", "--keep-flagged", "all", "--accept-all", "person", *p])
+    assert out.exit_code == 0, out.stdout
+    items = json.loads(runner.invoke(app, ["pseudo", "review", "--status", "all", "--json", *p]).stdout)
+    status = {i["words"]: i["status"] for i in items}
+    assert status["Victor"] == status["Nicolas"] == "rejected"
+    assert status["Fatima"] == "accepted"
+    bad = runner.invoke(app, ["pseudo", "review", "--keep-flagged", "vedette", *p])
+    assert bad.exit_code == 1 and "lieu" in bad.stdout + (bad.stderr if bad.stderr_bytes else "")

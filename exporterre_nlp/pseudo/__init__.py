@@ -31,3 +31,8 @@ __all__ = sorted(_EXPORTS)
 
 
 __getattr__ = lazy_getattr(__name__, _EXPORTS, globals())
+
+# The function ``detect`` shares its name with its submodule: importing the submodule first
+# (``from exporterre_nlp.pseudo.detect import find_in_document``) would leave the package attribute
+# bound to the module. Binding the function now (no spaCy: it loads only when NER runs) avoids that.
+from .detect import detect  # noqa: E402

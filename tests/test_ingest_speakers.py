@@ -254,11 +254,12 @@ def test_turn_with_semicolons_is_still_a_turn():
     ("(Fatima, Karim) : oui oui", "Fatima+Karim"),
 ])
 def test_speakers_overlap_labels_are_turns_of_several_speakers(line, label):
-    text = f"AB12 : on habitait là\nCD123 : oui\nL1 : bon\nL2 : hm\nFatima : alors\nKarim : voilà\n{line}\nAB12 : fin\n"
+    text = (f"AB12 : on habitait là\nCD123 : oui\nAB : hm\nL1 : bon\nL2 : hm\nFatima : alors\nKarim : voilà\n{line}\n"
+            "AB12 : fin\n")
     got = turns(text)
     said = line.split(":", 1)[1].strip()
     assert (label, said) in got
-    assert len(got) == 8
+    assert len(got) == 9
 
 
 def test_speakers_overlap_label_of_unknown_parts_in_running_text_is_not_a_turn():
@@ -275,3 +276,9 @@ def test_speakers_overlap_labels_of_a_real_orleans_like_window():
     got = turns(text)
     assert [s for s, _ in got] == ["AB1", "CD123", "AB1+CD123", "AB1", "CD123", "AB1+CD123"]
     assert all("+" not in said and "/" not in said for _, said in got)
+
+
+def test_speakers_slash_words_that_are_not_speakers_of_the_document_stay_text():
+    text = "E : le trajet ?\nH1 : en car\nParis/Lyon : trois heures\nE : d'accord\n"
+    got = turns(text)
+    assert got[1] == ("H1", "en car\nParis/Lyon : trois heures")

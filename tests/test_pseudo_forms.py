@@ -138,7 +138,7 @@ def spoken_project(tmp_path):
     _write(src, "entretien_a", ["E : et vos courses ?", "H1 : chez Ouattara, le marchand de vélos",
                                 "H1 : la mère Ouattara tenait la caisse", "E : d'accord"])
     _write(src, "entretien_b", ["E : vous vous souvenez ?", "F1 : Ouattara oui, OUATTARA le vélo", "E : et après ?",
-                                "F1 : on jouait place Victor Hugo", "AB1+F1 : [rires]"])
+                                "F1 : on jouait place Victor Hugo", "AB1 : hm", "AB1+F1 : [rires]"])
     proj = Project.init(tmp_path / "projet")
     results = importer.ingest_paths(proj, [src], metadata={"phase": 3})
     assert all(r.status != "error" for r in results)

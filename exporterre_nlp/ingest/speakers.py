@@ -29,9 +29,8 @@ function word, pronoun, discourse marker or field-note heading ("Il m'a dit :",
 Several speakers at once (overlap, a couple answering together) are one turn whose
 label names them all: ``A+B :``, ``AB+CD123 :``, ``A/B :``, ``(A et B) :``,
 ``(A, B) :``. The label is stored as its parts joined by ``+`` (``"A+B"``); such a
-label is confirmed when it appears twice or when every part is a label of the
-document (or a known interviewer label), and accepted in a transcript when every
-part looks like a speaker tag.
+label is taken only when confirmed: it appears twice, or every part is a label of
+the document (or a known interviewer label).
 
 Anything else is text: field notes become paragraphs (blocks separated by blank
 lines, or each line when there is no blank line). In a transcript a turn runs until
@@ -184,7 +183,8 @@ def accept_labels(labels: list[str], known_keys: set[str], *, dashes: list[bool]
                  or ("+" in k and all(p in known_keys or counts[p] >= 1 for p in k.split("+")))
                  for k in keys]
     dashes = dashes or [False] * len(labels)
-    taken = [ok or (not dash and _speaker_like(label))
+    # a label of several speakers is taken only when confirmed ("Paris/Lyon :" in notes is not a turn)
+    taken = [ok or (not dash and "+" not in label and _speaker_like(label))
              for ok, label, dash in zip(confirmed, labels, dashes)]
     if not any(confirmed) or sum(taken) < 2:
         return [False] * len(labels)

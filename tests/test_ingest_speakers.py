@@ -256,3 +256,41 @@ def test_legend_line_is_a_paragraph_not_a_turn():
 def test_turn_with_semicolons_is_still_a_turn():
     text = "E : Vous avez des enfants ; ils vont à l'école ?\nFatima : Oui ; deux.\n"
     assert turns(text) == [("E", "Vous avez des enfants ; ils vont à l'école ?"), ("Fatima", "Oui ; deux.")]
+
+
+@pytest.mark.parametrize("line,label", [
+    ("AB+CD123 : ah oui", "AB+CD123"),          # Orléans style: two speaker codes at once
+    ("AB12 + CD123 : ah oui", "AB12+CD123"),
+    ("L1/L2 : [rires]", "L1+L2"),
+    ("(AB12 et CD123) : ensemble", "AB12+CD123"),
+    ("(Fatima, Karim) : oui oui", "Fatima+Karim"),
+])
+def test_speakers_overlap_labels_are_turns_of_several_speakers(line, label):
+    text = (f"AB12 : on habitait là\nCD123 : oui\nAB : hm\nL1 : bon\nL2 : hm\nFatima : alors\nKarim : voilà\n{line}\n"
+            "AB12 : fin\n")
+    got = turns(text)
+    said = line.split(":", 1)[1].strip()
+    assert (label, said) in got
+    assert len(got) == 9
+
+
+def test_speakers_overlap_label_of_unknown_parts_in_running_text_is_not_a_turn():
+    # "il/elle" and "et/ou" are words, not speakers: the line stays inside the turn
+    text = "E : alors\nH1 : oui\nil/elle : c'est pareil\net/ou : bon\nE : d'accord\n"
+    got = turns(text)
+    assert got[1] == ("H1", "oui\nil/elle : c'est pareil\net/ou : bon")
+    assert len(got) == 3
+
+
+def test_speakers_overlap_labels_of_a_real_orleans_like_window():
+    text = ("AB1 : tu vois le marché\nCD123 : ouais ouais\nAB1+CD123 : [rires]\nAB1 : le samedi\n"
+            "CD123 : hm\nAB1/CD123 : ah oui\n")
+    got = turns(text)
+    assert [s for s, _ in got] == ["AB1", "CD123", "AB1+CD123", "AB1", "CD123", "AB1+CD123"]
+    assert all("+" not in said and "/" not in said for _, said in got)
+
+
+def test_speakers_slash_words_that_are_not_speakers_of_the_document_stay_text():
+    text = "E : le trajet ?\nH1 : en car\nParis/Lyon : trois heures\nE : d'accord\n"
+    got = turns(text)
+    assert got[1] == ("H1", "en car\nParis/Lyon : trois heures")

@@ -8,8 +8,8 @@ import typer
 from rich.table import Table
 
 from ..i18n import tr
-from ..pseudo import (accept, accept_all, add_span, detect, edit_pseudonym, export_texts, pseudonymised_document,
-                      reject, review_items)
+from ..pseudo import (accept, accept_all, add_span, detect, edit_pseudonym, export_texts, keep_flagged,
+                      pseudonymised_document, reject, review_items)
 from .app import JSON_HELP, ForceOption, ProjectOption, app, console, handle_errors, open_project, print_json, \
     progress_bar, shown
 from ..outputs import printable
@@ -80,6 +80,11 @@ def review_cmd(
     min_score: float = typer.Option(0.0, "--min-score", help=tr(
         "Avec --accept-all : seulement les détections de score au moins égal.",
         "With --accept-all: only detections scoring at least this.")),
+    keep: Optional[str] = typer.Option(None, "--keep-flagged", metavar="MARQUE", help=tr(
+        "Garder tels quels (refuser) les noms en attente marqués « lieu » (nom de personne dans un nom de lieu), "
+        "« public » (personnalité publique) ou « all ».",
+        "Keep as they are (reject) the pending names flagged 'lieu' (a person's name inside a place name), "
+        "'public' (public figure) or 'all'.")),
     limit: int = typer.Option(200, "--limit", help=tr("Nombre de lignes affichées au plus.",
                                                       "Maximum number of rows shown.")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
@@ -89,6 +94,11 @@ def review_cmd(
     Décidez ensuite avec « exporterre pseudo accept N… » ou « reject N… ».
     """
     with open_project(project) as proj:
+        if keep:
+            n = keep_flagged(proj.store, keep)
+            console.print(tr(f"{n} noms marqués gardés tels quels.", f"{n} flagged names kept as they are."))
+            if not accept_category:
+                return
         if accept_category:
             n = accept_all(proj.store, accept_category, min_score=min_score)
             console.print(tr(f"{n} détections acceptées.", f"{n} detections accepted."))

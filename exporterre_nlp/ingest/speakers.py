@@ -26,6 +26,12 @@ function word, pronoun, discourse marker or field-note heading ("Il m'a dit :",
    speaker tag: a code (``R``, ``H1``, ``F2``, ``L3``) or a name whose words are all
    capitalised (``Mme Diallo``, ``Fatima``; not a lone adverb in -ment).
 
+Several speakers at once (overlap, a couple answering together) are one turn whose
+label names them all: ``A+B :``, ``AB+CD123 :``, ``A/B :``, ``(A et B) :``,
+``(A, B) :``. The label is stored as its parts joined by ``+`` (``"A+B"``); such a
+label is taken only when confirmed: it appears twice, or every part is a label of
+the document (or a known interviewer label).
+
 Anything else is text: field notes become paragraphs (blocks separated by blank
 lines, or each line when there is no blank line). In a transcript a turn runs until
 the next turn line (or a Markdown heading); lines before the first turn become
@@ -48,11 +54,15 @@ _TS = TIMESTAMP = r"\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?"
 _WORD = r"[^\W_][\w.'’\-]*"
 _LABEL = rf"{_WORD}(?:[ \u00a0]{_WORD}){{0,2}}"
 _DASH = rf"{_SP}+[-–—](?={_SP}|$)"
+# Several speakers: "A+B", "AB+CD123", "A/B", "(A et B)", "(A, B)".
+_MULTI = (rf"{_WORD}(?:{_SP}*[+/]{_SP}*{_WORD}){{1,3}}"
+          rf"|\({_SP}*{_LABEL}(?:{_SP}*(?:,|&|\+|/|{_SP}et){_SP}+{_LABEL}){{1,3}}{_SP}*\)")
+_MULTI_SPLIT = re.compile(rf"{_SP}*(?:[+/,&]|{_SP}et(?={_SP})){_SP}*")
 _TURN = re.compile(
     rf"^{_SP}*"
     rf"(?:(?:\[(?P<ts1>{_TS})\]|\((?P<ts2>{_TS})\)|(?P<ts3>{_TS})){_SP}*(?:[-–—]{_SP}*)?)?"
     rf"(?:\*\*(?P<blabel>{_LABEL})(?:{_SP}*:{_SP}*\*\*|\*\*(?:{_SP}*:|{_DASH}))"
-    rf"|(?P<label>{_LABEL})(?:{_SP}*[\[(](?P<ts4>{_TS})[\])])?(?:{_SP}*:|{_DASH}))"
+    rf"|(?P<label>{_MULTI}|{_LABEL})(?:{_SP}*[\[(](?P<ts4>{_TS})[\])])?(?:{_SP}*:|{_DASH}))"
 )
 _HEADING = re.compile(r"#{1,6}[ \t]")
 # A legend such as "Q = enquêtrice ; R = Zohra" or "E : enquêtrice ; H1, H2 : fidèles".
@@ -196,9 +206,12 @@ def accept_labels(labels: list[str], known_keys: set[str], *, dashes: list[bool]
     """The consistency rule (steps 1-3 of the module doc) over a document's candidate labels."""
     keys = [label_key(label) for label in labels]
     counts = Counter(keys)
-    confirmed = [k in known_keys or counts[k] >= 2 for k in keys]
+    confirmed = [k in known_keys or counts[k] >= 2
+                 or ("+" in k and all(p in known_keys or counts[p] >= 1 for p in k.split("+")))
+                 for k in keys]
     dashes = dashes or [False] * len(labels)
-    taken = [ok or (not dash and _speaker_like(label))
+    # a label of several speakers is taken only when confirmed ("Paris/Lyon :" in notes is not a turn)
+    taken = [ok or (not dash and "+" not in label and _speaker_like(label))
              for ok, label, dash in zip(confirmed, labels, dashes)]
     if not any(confirmed) or sum(taken) < 2:
         return [False] * len(labels)
@@ -266,20 +279,27 @@ def _candidate(text: str, index: int, start: int, end: int, known: set[str],
     if match is None or _LEGEND.fullmatch(line):
         return None
     raw = match.group("label") or match.group("blabel")
-    label = " ".join(raw.replace("\u00a0", " ").split()).rstrip(".")
+    parts = [raw]
+    if raw.startswith("(") or re.search(r"[+/]", raw):
+        parts = [p for p in _MULTI_SPLIT.split(raw.strip("() \t\u00a0")) if p]
+    parts = [" ".join(p.replace("\u00a0", " ").split()).rstrip(".") for p in parts]
+    label = "+".join(parts)
     key = label_key(label)
-    if not label or len(label) > max_length or not label[0].isalpha():
+    if not label or any(not p or len(p) > max_length or not p[0].isalpha() for p in parts):
         return None
-    if key not in known:
-        first = key.split(" ")[0]
-        if not label[0].isupper() or first in _STOP or first.rstrip(".") in _STOP:
-            return None
+    for part in parts:
+        if label_key(part) not in known:
+            first = label_key(part).split(" ")[0]
+            if not part[0].isupper() or first in _STOP or first.rstrip(".") in _STOP:
+                return None
     timestamp = next((t for t in match.group("ts1", "ts2", "ts3", "ts4") if t), None)
     dash = line[:match.end()].rstrip(" \t\u00a0\u202f*")[-1:] in "-–—"
     return _Candidate(index, label, key, start + match.end(), timestamp, dash)
 
 
 def _speaker_like(label: str) -> bool:
+    if "+" in label:
+        return all(_speaker_like(part) for part in label.split("+"))
     if _CODE.fullmatch(label):
         return True
     words = label.split(" ")

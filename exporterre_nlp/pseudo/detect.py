@@ -4,14 +4,20 @@
    people from the French model's entities over every segment (interviewer turns
    included, through the NLP parse cache), the first-name lists, titles
    ("Mme Bouzid") and speaker labels that are names (:mod:`.mentions`).
-2. Linking: a full name ("Samia Tahiri") is one person; a bare first name in the
+   Also the spoken forms (:mod:`.forms`): "la mère Luc", "chez Luc", "les Bensaïd",
+   names spelled letter by letter; a name inside a place expression is flagged ``lieu``,
+   a well-known public figure ``personnalité publique``.
+2. Propagation: every name found in the project (and every person of the key file with an
+   accepted candidate: the key is the project's gazetteer) is searched in every document;
+   its other occurrences (capitalised, all capitals, after "d'") are proposed too.
+3. Linking: a full name ("Samia Tahiri") is one person; a bare first name in the
    same document ("Samia", the speaker label "Samia") is that person; a bare
    surname ("Mme Tahiri") links to the full name in the document, else to the
    only full name of the project with that surname; other bare first names are
    one entity per name across the project.
-3. Pseudonyms from the key file (:class:`~exporterre_nlp.store.pseudo.KeyFile`),
+4. Pseudonyms from the key file (:class:`~exporterre_nlp.store.pseudo.KeyFile`),
    created in key order when new (:mod:`.pseudonyms`).
-4. Candidates stored as *pending* (``Store.sync_pseudo_candidates``): decisions
+5. Candidates stored as *pending* (``Store.sync_pseudo_candidates``): decisions
    already taken are kept.
 """
 from __future__ import annotations
@@ -28,6 +34,7 @@ from ..records import Progress
 from ..store.pseudo import CandidateDraft, KeyFile
 from .apply import surface_hash
 from .config import PseudoSettings, lists_path, pseudo_settings
+from .forms import PLACE, address_mentions, flag, name_variants, propagate, spelled_mentions
 from .lexicon import Lexicon, fold, load_lexicon
 from .mentions import (Mention, gazetteer_mentions, merge, ner_mentions, protected_spans, speaker_mentions,
                        speaker_name, title_mentions)
@@ -68,14 +75,15 @@ def _speaker_names(store, document_id: int, lexicon: Lexicon, interviewer_labels
     participants = {p.id: p for p in store.list_participants()}
     names: dict[str, str | None] = {}
     for sp in store.list_speakers(document_id):
-        found = speaker_name(sp.label, lexicon, interviewer_labels)
-        if found is None:
-            continue
-        name, gender = found
-        part = participants.get(sp.participant_id) if sp.participant_id else None
-        genre = str((part.attributes or {}).get("genre") or "").upper()[:1] if part else ""
-        gender = gender or {"F": "F", "H": "M", "M": "M"}.get(genre)
-        names[name] = gender
+        for label in sp.label.split("+"):         # "A+B": a turn of several speakers
+            found = speaker_name(label, lexicon, interviewer_labels)
+            if found is None:
+                continue
+            name, gender = found
+            part = participants.get(sp.participant_id) if sp.participant_id and "+" not in sp.label else None
+            genre = str((part.attributes or {}).get("genre") or "").upper()[:1] if part else ""
+            gender = gender or {"F": "F", "H": "M", "M": "M"}.get(genre)
+            names[name] = gender
     return names
 
 
@@ -93,8 +101,39 @@ def find_in_document(text: str, lexicon: Lexicon, *, parsed=(), speaker_names=No
     found += title_mentions(text, lexicon, protected)
     found += gazetteer_mentions(text, lexicon, protected)
     found += speaker_mentions(text, speaker_names or {}, lexicon, protected)
+    found += address_mentions(text, lexicon, protected)
+    found += spelled_mentions(text, lexicon)
     found = [m for m in found if not any(s < m.end and m.start < e for s, e in busy)]
-    return merge(found), others
+    return flag(merge(found), text, lexicon), others
+
+
+def _project_names(findings: list[_DocFindings], key_names: dict[str, Mention], lexicon: Lexicon) -> dict[str, Mention]:
+    """The project's gazetteer: folded surface → a mention naming it (found now, or accepted before)."""
+    names: dict[str, Mention] = dict(key_names)
+    for f in findings:
+        for m in f.persons:
+            if m.note == PLACE or m.detector == "propagated":
+                continue
+            surface = f.text[m.start:m.end]
+            if fold(surface) in lexicon.ambiguous and m.score < 0.85:
+                continue            # "Rose" found by a list only: not enough to look for it everywhere
+            for key, variant in name_variants(m, surface, lexicon).items():
+                names.setdefault(key, variant)
+    return names
+
+
+def _accepted_names(store, key_file: KeyFile, lexicon: Lexicon) -> dict[str, Mention]:
+    """People of the key file with at least one accepted candidate in the project."""
+    accepted = {c.entity_id for c in store.list_pseudo_candidates(status="accepted", category=PERSON)
+                if c.entity_id is not None}
+    out: dict[str, Mention] = {}
+    for entry in key_file.entries(PERSON):
+        if entry.id not in accepted:
+            continue
+        m = Mention(0, 0, entry.real_first, entry.real_last, None, "known", 0.95)
+        surface = " ".join(p for p in (entry.real_first, entry.real_last) if p)
+        out.update(name_variants(m, surface, lexicon))
+    return out
 
 
 def _person_keys(findings: list[_DocFindings], lexicon: Lexicon) -> dict[tuple[int, int, int], tuple]:
@@ -186,6 +225,16 @@ def detect(project, *, document_ids=None, use_ner: bool | None = None,
         if progress is not None:
             progress(Progress(i + 1, len(summaries), summary.name))
 
+    if PERSON in ps.categories:
+        with KeyFile.open(project.path) as key_file:
+            gazetteer = _project_names(findings, _accepted_names(store, key_file, lexicon), lexicon)
+        for f in findings:
+            protected = protected_spans(f.text, lexicon)
+            busy = f.persons + [Mention(o.start, o.end, None, None, None, "", 0) for o in f.others]
+            extra = propagate(f.text, gazetteer, lexicon, protected, busy)
+            if extra:
+                f.persons = flag(merge(f.persons + extra), f.text, lexicon)
+
     keys = _person_keys(findings, lexicon)
     with KeyFile.open(project.path) as key_file:
         pseudo = Pseudonymiser(key_file, lexicon, seed)
@@ -207,7 +256,8 @@ def detect(project, *, document_ids=None, use_ner: bool | None = None,
                 if m.score < ps.min_score:
                     continue
                 drafts.append(CandidateDraft(m.start, m.end, PERSON, render(entry, bool(m.first), bool(m.last)),
-                                             m.detector, m.score, entry.id, surface_hash(f.text[m.start:m.end])))
+                                             m.detector, m.score, entry.id, surface_hash(f.text[m.start:m.end]),
+                                             m.note or None))
             for m in sorted(f.others, key=lambda m: (m.category, m.start)):
                 if m.score < ps.min_score:
                     continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 from .lexicon import Lexicon, fold
@@ -19,7 +20,7 @@ _UPPER = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸ"
 _WORD = rf"[{_UPPER}][\w]*(?:[-'’][{_UPPER}]?[\w]+)*"
 CAP_WORD = re.compile(rf"(?<![\w\-@.])({_WORD})(?![\w@]|\.[a-z])")
 TITLE_RX = re.compile(r"(?<![\w])(Mme|Mlle|Melle|M\.|Monsieur|monsieur|Madame|madame|Mademoiselle|mademoiselle|"
-                      r"Dr|Docteur|docteur)[ \u00a0]+(" + _WORD + r"(?:[ \u00a0]" + _WORD + r")?)")
+                      r"Dr|Docteur|docteur|Maître|maître|MONSIEUR|MADAME)[ \u00a0]+(" + _WORD + r"(?:[ \u00a0]" + _WORD + r")?)")
 # Speaker labels that are codes, not names: E, E1, H2, F5, Q, R, Int...
 CODE_LABEL = re.compile(r"^(?:[A-Z]{1,3}\d*|[A-Z]\d+[a-z]?|Enq\w*|Int\w*)$")
 
@@ -35,26 +36,34 @@ class Mention:
     detector: str
     score: float
     category: str = PERSON
+    note: str = ""             # "lieu" | "personnalité publique" (see forms.flag)
 
 
 def protected_spans(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
     """Where the text names a public place, association or institution (never replaced)."""
-    spans = []
-    folded_words = sorted(lexicon.never_replace, key=len, reverse=True)
+    rx = _protected_rx(lexicon.never_replace)
+    if rx is None:
+        return []
     # compare on a folded copy of the same length (fold per character keeps offsets)
-    low = _fold_same_length(text)
-    for phrase in folded_words:
-        for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", low):
-            spans.append((m.start(), m.end()))
-    return spans
+    return [(m.start(), m.end()) for m in rx.finditer(_fold_same_length(text))]
+
+
+@lru_cache(maxsize=16)
+def _protected_rx(phrases: frozenset[str]):
+    if not phrases:
+        return None
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+@lru_cache(maxsize=None)
+def _fold_char(ch: str) -> str:
+    f = fold(ch) if ch.strip() else " "
+    return f if len(f) == 1 else (ch.lower() if len(ch.lower()) == 1 else "?")
 
 
 def _fold_same_length(text: str) -> str:
-    out = []
-    for ch in text:
-        f = fold(ch) if ch.strip() else " "
-        out.append(f if len(f) == 1 else (ch.lower() if len(ch.lower()) == 1 else "?"))
-    return "".join(out)
+    return "".join(map(_fold_char, text))
 
 
 def _overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
@@ -226,5 +235,5 @@ def merge(mentions: Iterable[Mention]) -> list[Mention]:
         for i, k in enumerate(kept):      # same span found twice: keep one, raise its score a little
             if (k.start, k.end) == (m.start, m.end) and k.detector != m.detector and "+" not in k.detector:
                 kept[i] = Mention(k.start, k.end, k.first, k.last, k.gender or m.gender, f"{k.detector}+{m.detector}",
-                                  round(min(0.99, max(k.score, m.score) + 0.05), 2))
+                                  round(min(0.99, max(k.score, m.score) + 0.05), 2), note=k.note or m.note)
     return sorted(kept, key=lambda m: m.start)

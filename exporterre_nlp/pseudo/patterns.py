@@ -52,6 +52,95 @@ ADDRESS_RX = re.compile(
     r"(?:" + _LINK + r")*" + _NAMEWORD + r"(?:[ \u00a0\-](?:" + _LINK + r")*" + _NAMEWORD + r"){0,4})")
 
 
+# Spoken forms: "zéro six, soixante et onze, vingt-deux…", "au quarante de la galerie".
+_UNITS = {"zéro": 0, "zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
+          "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15,
+          "seize": 16, "vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60,
+          "cent": 100, "cents": 100}
+_NUMWORD = "|".join(sorted((re.escape(w) for w in _UNITS), key=len, reverse=True))
+# one spoken number: words joined by hyphens, spaces or "et" ("soixante et onze", "quatre-vingt-dix-neuf")
+_NUMBER_WORDS = rf"(?:{_NUMWORD})(?:(?:-et-|-| et | )(?:{_NUMWORD}))*"
+_SPOKEN_RUN = re.compile(rf"(?<![\w-])(?:zéro|zero)(?:[ ,.\-\u00a0]+(?:et[ \u00a0]+)?(?:{_NUMWORD}))+(?![\w-])",
+                         re.IGNORECASE)
+
+
+def _words_value(words: list[str]) -> int | None:
+    """Value of one number said in words (0-999), or None."""
+    total, current = 0, 0
+    for w in words:
+        v = _UNITS.get(w.lower())
+        if v is None:
+            return None
+        if v == 100:
+            current = max(1, current) * 100
+        elif v == 20 and current % 100 == 4:        # quatre-vingt(s)
+            current = current - 4 + 80
+        else:
+            current += v
+    return total + current
+
+
+def spoken_digits(run: str) -> str:
+    """Digits of a phone number said in words: "zéro six, soixante et onze, …" → "0671…" (pairs after
+    the first digits: each number below 100 is two digits, "zéro X" is "0X")."""
+    tokens = [t for t in re.split(r"[ ,.\u00a0]+", run.strip()) if t]
+    digits, i = "", 0
+    while i < len(tokens):
+        t = tokens[i].lower()
+        if t in ("zéro", "zero"):
+            nxt = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
+            unit = _UNITS.get(nxt)
+            if unit is not None and unit < 10 and "-" not in nxt:
+                digits += "0" + str(unit)
+                i += 2
+            else:
+                digits += "0"
+                i += 1
+            continue
+        # one number: a hyphenated token, possibly "et" + onze/un, or tens + a following unit word
+        group = tokens[i].lower().split("-")
+        i += 1
+        if i + 1 < len(tokens) and tokens[i].lower() == "et" and tokens[i + 1].lower() in ("un", "onze"):
+            group += ["et", tokens[i + 1].lower()]
+            i += 2
+        value = _words_value([g for g in group if g != "et"])
+        if value is None:
+            return ""
+        if value in (20, 30, 40, 50, 60, 70, 80) and i < len(tokens) and tokens[i].lower() in _UNITS \
+                and 0 < _UNITS[tokens[i].lower()] < (20 if value in (60, 80) else 10):
+            value += _UNITS[tokens[i].lower()]
+            i += 1
+        digits += f"{value:02d}" if value < 100 else str(value)
+    return digits
+
+
+def find_spoken_phones(text: str) -> list[Match]:
+    out = []
+    for m in _SPOKEN_RUN.finditer(text):
+        if len(spoken_digits(m.group())) == 10:
+            out.append(Match(m.start(), m.end(), PHONE, "pattern:phone-words", 0.85, "en toutes lettres"))
+    return out
+
+
+_HOUSE = (r"(?P<num>\d{1,4}|" + _NUMBER_WORDS + r")(?:[ \u00a0](?:bis|ter))?")
+SPOKEN_ADDRESS_RX = re.compile(
+    r"(?<![\w])(?:au|à|le|du)[ \u00a0]+" + _HOUSE + r",?[ \u00a0]+(?:(?:de la|de l['’]|du|des|de)[ \u00a0]+)?"
+    r"(?P<type>(?i:" + "|".join(re.escape(t) for t in STREET_TYPES if t not in ("cours", "route", "passage", "place"))
+    + r"|montée|tour|bâtiment|bat\.|immeuble))(?![\w])"
+    r"(?:[ \u00a0]+(?:" + _LINK + r")*" + _NAMEWORD + r"(?:[ \u00a0\-](?:" + _LINK + r")*" + _NAMEWORD + r"){0,4})?",
+    re.IGNORECASE)
+
+
+def find_spoken_addresses(text: str) -> list[Match]:
+    """"au 40 de la galerie", "au quarante de la galerie", "au cent dix rue Anatole France": the words
+    after "au/à/le/du" (a spoken number in words needs that preposition)."""
+    out = []
+    for m in SPOKEN_ADDRESS_RX.finditer(text):
+        start = m.start("num")
+        out.append(Match(start, m.end(), ADDRESS, "pattern:address-words", 0.8, "forme orale"))
+    return out
+
+
 def nir_key_valid(digits13: str, key: int) -> bool:
     """The NIR key is 97 − (number mod 97); Corsica: 2A → 19 − 1,000,000, 2B → 18 − 2,000,000."""
     d = digits13.upper()
@@ -114,5 +203,9 @@ def find_all(text: str) -> list[Match]:
     """Every pattern, sorted by position. A phone inside a NIR is dropped."""
     nirs = find_nirs(text)
     phones = [p for p in find_phones(text) if not any(n.start <= p.start < n.end for n in nirs)]
-    found = find_emails(text) + phones + nirs + find_addresses(text)
+    phones += [p for p in find_spoken_phones(text) if not any(q.start < p.end and p.start < q.end for q in phones)]
+    addresses = find_addresses(text)
+    addresses += [a for a in find_spoken_addresses(text)
+                  if not any(b.start < a.end and a.start < b.end for b in addresses)]
+    found = find_emails(text) + phones + nirs + addresses
     return sorted(found, key=lambda m: (m.start, -m.end))

@@ -66,6 +66,21 @@ def accept_all(store, category: str, *, min_score: float = 0.0, actor: str = "hu
     return store.decide_pseudo(ids, "accepted", actor=actor)
 
 
+FLAGS = {"lieu": "lieu", "place": "lieu", "public": "personnalité publique",
+         "personnalité publique": "personnalité publique"}
+
+
+def keep_flagged(store, which: str = "all", *, actor: str = "human") -> int:
+    """Keep as they are (reject) every pending person candidate flagged ``lieu`` (a name inside a place
+    name), ``public`` (a well-known public figure) or both (``all``). Returns how many."""
+    if which != "all" and which not in FLAGS:
+        raise ExporterreError(tr(f"Marque inconnue : « {which} ».", f"Unknown flag: '{which}'."),
+                              tr("Marques : lieu, public ou all.", "Flags: lieu (place), public or all."))
+    notes = set(FLAGS.values()) if which == "all" else {FLAGS[which]}
+    ids = [c.id for c in store.list_pseudo_candidates(status="pending", category=PERSON) if c.note in notes]
+    return store.decide_pseudo(ids, "rejected", actor=actor)
+
+
 def edit_pseudonym(project, candidate_id: int, pseudonym: str, *, everywhere: bool = True) -> int:
     """Give a candidate another pseudonym (and, by default, the same person everywhere). Returns candidates changed."""
     pseudonym = " ".join(pseudonym.split())

@@ -232,10 +232,16 @@ def report_places(project, stage: Path, *, include_pending: bool, pseudonymise: 
     from .register import PlaceRegisterError
     try:
         register = project_register(project)
-    except PlaceRegisterError as exc:
+    except PlaceRegisterError:
         section = Section("lieux", tr("Carte et lieux", "Map and places"))
-        section.blocks.append(Note(tr("Pas de carte : ", "No map: ") + exc.message + " → " + (exc.hint or ""),
-                                   "info"))
+        # no path in the page: the same project gives the same report wherever it lies
+        name = project.settings.places.register
+        section.blocks.append(Note(tr(
+            f"Pas de carte : ce projet n'a pas de registre des lieux lisible ({name}). Copiez "
+            "codebooks/lieux-villeneuve.yaml dans le projet sous ce nom et adaptez-le (docs/places.md).",
+            f"No map: this project has no readable place register ({name}). Copy "
+            "codebooks/lieux-villeneuve.yaml into the project under that name and adapt it (docs/places.md)."),
+            "info"))
         return None, section, None, None
     outputs = write_place_outputs(project, stage / "lieux", include_pending=include_pending, corpus=corpus,
                                   pseudonymise=pseudonymise)

@@ -29,6 +29,7 @@ from .manifest import add_files, build_manifest
 from .markdown import render_markdown
 from .model import ReportData, Table
 from .annexes import page
+from .layout import _section
 from .pseudo import manifest_part, pseudo_banner, pseudo_statement
 from .tables import all_tables, safe_cell, write_csv, write_xlsx
 
@@ -131,7 +132,9 @@ def write_report(project, out: str | Path, *, include_pending: bool | None = Non
             files.append(write_xlsx(tables, stage / "tableaux.xlsx", note=sheet_note))
             data.manifest = {**data.manifest, **build_manifest(project, data), **manifest_part(data)}
             sections = page(data, set(charts))
-            sections.insert(len(sections) - 1, places_section)       # before the method section
+            framed = _section(data, places_section.anchor, places_section.title)   # the page's warnings first
+            framed.blocks += places_section.blocks
+            sections.insert(len(sections) - 1, framed)                 # before the method section
             (stage / "rapport.md").write_text(render_markdown(data.title, sections, banner=banner), encoding="utf-8")
             (stage / "rapport.html").write_text(render_html(data.title, sections, images=charts, banner=banner),
                                                 encoding="utf-8")

@@ -63,6 +63,27 @@ def _killed(args: list[str], delay: float) -> int | None:
         return None
 
 
+def _killed_after_start(args: list[str], project: Path, kind: str, extra: float) -> int | None:
+    """Start ``args``, wait until it has recorded its run (status running), SIGKILL it ``extra`` s later."""
+    def last_run() -> tuple:
+        with sqlite3.connect(project / "store.sqlite3") as conn:
+            return conn.execute("SELECT id, status FROM runs WHERE kind = ? ORDER BY id DESC LIMIT 1",
+                                (kind,)).fetchone() or (0, "")
+    before = last_run()[0]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while proc.poll() is None:
+        run_id, status = last_run()
+        if run_id > before and status == "running":
+            try:
+                return proc.wait(timeout=extra)
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                return None
+        time.sleep(0.1)
+    return proc.returncode
+
+
 def transcripts(folder: Path, limit: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     source = CORPORA / "ud-rhapsodie" / "sentences.tsv"
@@ -167,7 +188,9 @@ def scenario_analyse(work: Path, project: Path, kills: int, rng: random.Random, 
     duration = _run(args)
     result = {"kills": 0, "finished_before_kill": 0, "problems": [], "seconds": round(duration, 2)}
     for i in range(kills):
-        code = _killed(args, rng.uniform(0, 1.2 * duration))
+        # every other kill waits until the run is recorded, so that kills land inside the run too
+        code = _killed(args, rng.uniform(0, 1.2 * duration)) if i % 2 else \
+            _killed_after_start(args, project, kind, rng.uniform(0, 0.5 * duration))
         result["kills" if code is None else "finished_before_kill"] += 1
         result["problems"] += [f"kill {i}: {p}" for p in store_problems(project)]
     with sqlite3.connect(project / "store.sqlite3") as conn:      # kills that landed after the run started

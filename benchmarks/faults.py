@@ -188,9 +188,13 @@ def scenario_analyse(work: Path, project: Path, kills: int, rng: random.Random, 
     duration = _run(args)
     result = {"kills": 0, "finished_before_kill": 0, "problems": [], "seconds": round(duration, 2)}
     for i in range(kills):
-        # every other kill waits until the run is recorded, so that kills land inside the run too
-        code = _killed(args, rng.uniform(0, 1.2 * duration)) if i % 2 else \
-            _killed_after_start(args, project, kind, rng.uniform(0, 0.5 * duration))
+        # every other kill waits until the run is recorded, so that kills land inside the run too; the parse
+        # cache is emptied first (safe to delete), so that the run parses instead of reusing cached findings
+        if i % 2:
+            code = _killed(args, rng.uniform(0, 1.2 * duration))
+        else:
+            shutil.rmtree(project / "cache", ignore_errors=True)
+            code = _killed_after_start(args, project, kind, rng.uniform(0, 0.5 * duration))
         result["kills" if code is None else "finished_before_kill"] += 1
         result["problems"] += [f"kill {i}: {p}" for p in store_problems(project)]
     with sqlite3.connect(project / "store.sqlite3") as conn:      # kills that landed after the run started

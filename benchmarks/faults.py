@@ -63,6 +63,27 @@ def _killed(args: list[str], delay: float) -> int | None:
         return None
 
 
+def _killed_after_start(args: list[str], project: Path, kind: str, extra: float) -> int | None:
+    """Start ``args``, wait until it has recorded its run (status running), SIGKILL it ``extra`` s later."""
+    def last_run() -> tuple:
+        with sqlite3.connect(project / "store.sqlite3") as conn:
+            return conn.execute("SELECT id, status FROM runs WHERE kind = ? ORDER BY id DESC LIMIT 1",
+                                (kind,)).fetchone() or (0, "")
+    before = last_run()[0]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while proc.poll() is None:
+        run_id, status = last_run()
+        if run_id > before and status == "running":
+            try:
+                return proc.wait(timeout=extra)
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                return None
+        time.sleep(0.1)
+    return proc.returncode
+
+
 def transcripts(folder: Path, limit: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     source = CORPORA / "ud-rhapsodie" / "sentences.tsv"
@@ -145,7 +166,7 @@ def scenario_ingest(work: Path, corpus: Path, kills: int, rng: random.Random) ->
     duration = _run(_cli("ingest", str(corpus), "--project", str(reference), "--phase", "2"))
     expected = documents_of(reference)
     result = {"kills": 0, "finished_before_kill": 0, "problems": [], "seconds": round(duration, 2),
-              "documents": len(expected)}
+              "documents": len(expected), "killed_mid_import": 0}
     for i in range(kills):
         project = work / f"ingest-{i}"
         _run(_cli("init", str(project)))
@@ -153,6 +174,7 @@ def scenario_ingest(work: Path, corpus: Path, kills: int, rng: random.Random) ->
                        rng.uniform(0, 1.2 * duration))
         result["kills" if code is None else "finished_before_kill"] += 1
         problems = store_problems(project)
+        result["killed_mid_import"] += 0 < len(documents_of(project)) < len(expected)
         _run(_cli("ingest", str(corpus), "--project", str(project), "--phase", "2"))     # resume
         if documents_of(project) != expected:
             problems.append("resumed import differs from an uninterrupted one")
@@ -166,9 +188,18 @@ def scenario_analyse(work: Path, project: Path, kills: int, rng: random.Random, 
     duration = _run(args)
     result = {"kills": 0, "finished_before_kill": 0, "problems": [], "seconds": round(duration, 2)}
     for i in range(kills):
-        code = _killed(args, rng.uniform(0, 1.2 * duration))
+        # every other kill waits until the run is recorded, so that kills land inside the run too; the parse
+        # cache is emptied first (safe to delete), so that the run parses instead of reusing cached findings
+        if i % 2:
+            code = _killed(args, rng.uniform(0, 1.2 * duration))
+        else:
+            shutil.rmtree(project / "cache", ignore_errors=True)
+            code = _killed_after_start(args, project, kind, rng.uniform(0, 0.5 * duration))
         result["kills" if code is None else "finished_before_kill"] += 1
         result["problems"] += [f"kill {i}: {p}" for p in store_problems(project)]
+    with sqlite3.connect(project / "store.sqlite3") as conn:      # kills that landed after the run started
+        result["runs_shown_interrupted"] = conn.execute(
+            "SELECT COUNT(*) FROM runs WHERE kind = ? AND summary LIKE '%\"interrupted\": true%'", (kind,)).fetchone()[0]
     return result
 
 
@@ -176,10 +207,12 @@ def scenario_report(work: Path, project: Path, kills: int, rng: random.Random) -
     out = work / "rapport"
     args = _cli("report", "--project", str(project), "--out", str(out), "--include-pending")
     duration = _run(args)
-    result = {"kills": 0, "finished_before_kill": 0, "mid_publish": 0, "problems": [], "seconds": round(duration, 2)}
+    result = {"kills": 0, "finished_before_kill": 0, "killed_while_writing": 0, "mid_publish": 0, "problems": [],
+              "seconds": round(duration, 2)}
     for i in range(kills):
         code = _killed(args, rng.uniform(0, 1.2 * duration))
         result["kills" if code is None else "finished_before_kill"] += 1
+        result["killed_while_writing"] += any(out.glob(".exporterre-tmp-stage-*"))
         problems, mid = report_problems(out)
         result["mid_publish"] += mid
         result["problems"] += [f"kill {i}: {p}" for p in problems + store_problems(project)]
@@ -187,7 +220,8 @@ def scenario_report(work: Path, project: Path, kills: int, rng: random.Random) -
 
 
 def scenario_export(work: Path, project: Path, kills: int, rng: random.Random) -> dict:
-    result = {"kills": 0, "finished_before_kill": 0, "problems": [], "seconds": {}}
+    result = {"kills": 0, "finished_before_kill": 0, "killed_while_writing": 0, "temporaries_left": 0,
+              "problems": [], "seconds": {}}
     for fmt, name in (("qdpx", "projet.qdpx"), ("codings", "codages.xlsx"), ("iramuteq", "corpus.txt")):
         target = work / "echange" / name
         args = _cli("export", fmt, "--project", str(project), "--out", str(target), "--include-pending", "--force")
@@ -197,6 +231,11 @@ def scenario_export(work: Path, project: Path, kills: int, rng: random.Random) -
         for i in range(kills):
             code = _killed(args, rng.uniform(0, 1.2 * duration))
             result["kills" if code is None else "finished_before_kill"] += 1
+            leftovers = list((work / "echange").glob(".exporterre-tmp-*"))
+            result["killed_while_writing"] += bool(leftovers)
+            result["temporaries_left"] += len(leftovers)      # hidden, safe to delete (docs/safety.md)
+            for path in leftovers:
+                path.unlink()
             if not target.is_file():
                 result["problems"].append(f"{fmt} kill {i}: file gone")
             elif fmt != "codings" and sha(target) != reference:
@@ -207,11 +246,6 @@ def scenario_export(work: Path, project: Path, kills: int, rng: random.Random) -
                     load_workbook(target, read_only=True).close()
                 except Exception as exc:            # noqa: BLE001
                     result["problems"].append(f"codings kill {i}: unreadable workbook ({exc})")
-        leftovers = list((work / "echange").glob(".exporterre-tmp-*"))
-        result.setdefault("temporaries_left", 0)
-        result["temporaries_left"] += len(leftovers)
-        for path in leftovers:
-            path.unlink()
     return result
 
 

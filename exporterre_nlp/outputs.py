@@ -151,6 +151,7 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     removed on error (a kill leaves a hidden ``.exporterre-tmp-*`` file, never a damaged target)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_dead_temporaries(target)
     # the suffix keeps the extension: matplotlib and others pick the format from it
     fd, name = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=f"-{target.name[-80:]}", dir=target.parent)
     os.close(fd)
@@ -167,6 +168,21 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
             pass
         raise
     fsync_folder(target.parent)
+
+
+DEAD_AFTER_SECONDS = 3600
+
+
+def _remove_dead_temporaries(target: Path) -> None:
+    """Temporaries of ``target`` that a killed write left more than an hour ago (a write takes seconds)."""
+    import time
+    limit = time.time() - DEAD_AFTER_SECONDS
+    for old in target.parent.glob(f"{TMP_PREFIX}*-{target.name[-80:]}"):
+        try:
+            if old.is_file() and old.stat().st_mtime < limit:
+                old.unlink()
+        except OSError:
+            pass
 
 
 def _keep_mode(target: Path, tmp: Path) -> None:

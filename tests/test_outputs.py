@@ -98,6 +98,18 @@ def test_outputs_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
     assert target.read_bytes() == b"octets"
 
 
+def test_outputs_atomic_write_removes_temporaries_a_kill_left_long_ago(tmp_path):
+    dead = tmp_path / ".exporterre-tmp-abc123-p.qdpx"
+    recent = tmp_path / ".exporterre-tmp-def456-p.qdpx"
+    other = tmp_path / ".exporterre-tmp-ghi789-autre.csv"
+    for path in (dead, recent, other):
+        path.write_bytes(b"moiti")
+    os.utime(dead, (1, 1))
+    os.utime(other, (1, 1))
+    atomic_write(tmp_path / "p.qdpx", b"complet")
+    assert not dead.exists() and recent.exists() and other.exists()      # only this target's, only old ones
+
+
 def test_outputs_staged_folder_keeps_the_previous_set_until_published(tmp_path):
     out = tmp_path / "rapport"
     first = StagedFolder(out, marker="manifest.json")

@@ -196,3 +196,15 @@ def test_cli_file_names_are_never_markup_or_escape_sequences(tmp_path, name):
     (corpus / name).write_bytes(b"\xff\xfe\x00" * 3)
     result = runner.invoke(app, ["ingest", str(corpus / name), "--project", str(tmp_path / "p"), "--phase", "3"])
     assert "Traceback" not in result.output and "\x1b" not in result.output
+
+
+def test_cli_coder_names_are_printed_literally_in_agreement(tmp_path):
+    from exchange_project import build, span
+    sample = build(tmp_path)
+    store = sample.project.store
+    doc = store.get_document("marche_samedi")
+    store.add_coding(doc.id, *span(doc.text, "Il faut plus de crèches"), "besoins.garde_enfants", "[/]eve")
+    sample.project.close()
+    result = runner.invoke(app, ["agreement", "--project", str(sample.project.path), "--coders", "alice,[/]eve"])
+    assert result.exit_code == 0, result.output
+    assert "[/]eve" in result.output and "Traceback" not in result.output

@@ -145,7 +145,7 @@ def compare(
     table = Table(title=title, show_lines=False)
     table.add_column(tr("code", "code"))
     for label in t.column_labels:
-        table.add_column(label, justify="right")
+        table.add_column(shown(label), justify="right")
     table.add_column("total", justify="right")
     for i, key in enumerate(t.rows):
         cells = []
@@ -157,7 +157,7 @@ def compare(
             style = "bold red" if flag == "+" else "bold blue" if flag == "-" else ""
             text = f"{t.counts[i][j]} ({_fmt(s.scores[i][j])})"
             cells.append(f"[{style}]{text}[/]" if style else text)
-        table.add_row("  " * t.depth[key] + t.labels[key], *cells, str(t.row_totals[i]))
+        table.add_row("  " * t.depth[key] + shown(t.labels[key]), *cells, str(t.row_totals[i]))
     table.add_row(tr(f"[dim]{unit_word} de la colonne[/]", f"[dim]{unit_word} in column[/]"),
                   *[str(n) for n in t.column_totals], str(t.total))
     console.print(table)
@@ -169,8 +169,9 @@ def compare(
                      "document covered for that code in that column."), highlight=False)
     for key, column, n in result.exclusive:
         col = phase_label(column) if t.by == "phase" else column
-        console.print(tr(f"• « {t.labels[key]} » : seulement dans {col} ({n}) parmi les colonnes codées",
-                         f"• '{t.labels[key]}': only in {col} ({n}) among the coded columns"), highlight=False)
+        console.print(tr(f"• « {shown(t.labels[key])} » : seulement dans {shown(col)} ({n}) parmi les colonnes codées",
+                         f"• '{shown(t.labels[key])}': only in {shown(col)} ({n}) among the coded columns"),
+                      highlight=False)
     if result.disagreements:
         counted = sum(d.counted for d in result.disagreements)
         console.print(tr(f"{len(result.disagreements)} désaccord(s) entre codeurs (règle {result.rule}) : "
@@ -191,7 +192,8 @@ def _print_coverage(result, by: str, phase_label) -> None:
     for col in (tr("branche", "branch"), by, "documents", tr("mots", "words"), "participants"):
         table.add_column(col, justify="left" if col in (tr("branche", "branch"), by) else "right")
     for r in result.coverage or []:
-        table.add_row(result.table.labels.get(r.branch, r.branch), phase_label(r.column) if by == "phase" else r.column,
+        table.add_row(shown(result.table.labels.get(r.branch, r.branch)),
+                      shown(phase_label(r.column) if by == "phase" else r.column),
                       f"{r.documents}/{r.documents_total}", f"{r.words}/{r.words_total}",
                       f"{r.participants}/{r.participants_total}")
     console.print(table)
@@ -232,15 +234,15 @@ def agreement(
         return
     for p in pairs:
         mean = f"{p.mean_kappa:.2f}" if p.mean_kappa is not None else "—"
-        table = Table(title=tr(f"{p.rater_a} ↔ {p.rater_b} : {p.documents} documents, {p.units} segments, "
+        table = Table(title=tr(f"{shown(p.rater_a)} ↔ {shown(p.rater_b)} : {p.documents} documents, {p.units} segments, "
                                f"κ moyen {mean}",
-                               f"{p.rater_a} ↔ {p.rater_b}: {p.documents} documents, {p.units} segments, "
+                               f"{shown(p.rater_a)} ↔ {shown(p.rater_b)}: {p.documents} documents, {p.units} segments, "
                                f"mean κ {mean}"))
-        for col in (tr("code", "code"), tr("les deux", "both"), f"{p.rater_a} " + tr("seul", "only"),
-                    f"{p.rater_b} " + tr("seul", "only"), tr("accord %", "agreement %"), "κ", "α"):
+        for col in (tr("code", "code"), tr("les deux", "both"), f"{shown(p.rater_a)} " + tr("seul", "only"),
+                    f"{shown(p.rater_b)} " + tr("seul", "only"), tr("accord %", "agreement %"), "κ", "α"):
             table.add_column(col, justify="left" if col == tr("code", "code") else "right")
         for c in p.codes:
-            table.add_row(c.label, str(c.both), str(c.only_a), str(c.only_b), f"{c.percent:.0f}",
+            table.add_row(shown(c.label), str(c.both), str(c.only_a), str(c.only_b), f"{c.percent:.0f}",
                           f"{c.kappa:.2f}" if c.kappa is not None else "—",
                           f"{c.alpha:.2f}" if c.alpha is not None else "—")
         console.print(table)

@@ -27,12 +27,20 @@ CACHE_DIR = "cache"
 PROJECT_ENV = "EXPORTERRE_PROJECT"
 
 
-def default_codebook_path() -> Path:
-    """The codebook shipped with Exporterre (``codebooks/exporterre.yaml``)."""
+def bundled_codebook_file(name: str) -> Path | None:
+    """A file shipped in ``codebooks/`` (installed as ``_codebooks/`` or beside the package), if present."""
     here = Path(__file__).resolve().parent
-    for candidate in (here / "_codebooks" / "exporterre.yaml", here.parent / "codebooks" / "exporterre.yaml"):
+    for candidate in (here / "_codebooks" / name, here.parent / "codebooks" / name):
         if candidate.exists():
             return candidate
+    return None
+
+
+def default_codebook_path() -> Path:
+    """The codebook shipped with Exporterre (``codebooks/exporterre.yaml``)."""
+    found = bundled_codebook_file("exporterre.yaml")
+    if found is not None:
+        return found
     raise ProjectError(tr("Le livre de codes fourni (codebooks/exporterre.yaml) est introuvable.",
                           "The bundled codebook (codebooks/exporterre.yaml) cannot be found."),
                        tr("Donnez un livre de codes avec --codebook FICHIER.yaml.",

@@ -285,10 +285,10 @@ def load_register(path: str | Path) -> PlaceRegister:
 
 def default_register_path() -> Path:
     """The demo register shipped with Exporterre (``codebooks/lieux-villeneuve.yaml``)."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here / "_codebooks" / "lieux-villeneuve.yaml", here.parent / "codebooks" / "lieux-villeneuve.yaml"):
-        if candidate.exists():
-            return candidate
+    from ..project import bundled_codebook_file
+    found = bundled_codebook_file("lieux-villeneuve.yaml")
+    if found is not None:
+        return found
     raise PlaceRegisterError(tr("Le registre des lieux fourni (codebooks/lieux-villeneuve.yaml) est introuvable.",
                                 "The bundled place register (codebooks/lieux-villeneuve.yaml) cannot be found."),
                              tr("Donnez un registre avec places.register dans settings.yaml.",

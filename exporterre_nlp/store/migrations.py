@@ -262,12 +262,55 @@ CREATE TABLE segment_reads (
 """)
 
 
+# --- migration 8: theme-level links, no per-unit theme suggestions, hot-path indexes ---
+def m008_theme_links_indexes(conn: sqlite3.Connection) -> None:
+    """Themes stay themes (issue 16) and every hot-path join has an index (issue 23).
+
+    - ``theme_links``: a person's decision that "theme T of run R resembles code C"
+      (accepted) or does not (rejected), for the whole theme at once.
+    - The old per-unit theme suggestions (pending codings ``topic:<n>``) go. People's
+      decisions on them stay as their own codings: an acceptance becomes a manual
+      coding, a rejection stays a rejection; both take origin ``human`` and keep the
+      former origin in their details (``former_origin``).
+    - Indexes for the joins that read codings by segment or run, and theme units by
+      document (tests/test_store_query_plans.py runs EXPLAIN QUERY PLAN on them).
+    """
+    import json
+    _run(conn, """
+CREATE TABLE theme_links (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    theme      INTEGER NOT NULL,
+    code_id    INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+    status     TEXT NOT NULL CHECK (status IN ('accepted', 'rejected')),
+    coder      TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    UNIQUE (run_id, theme, code_id)
+);
+CREATE INDEX codings_segment ON codings(segment_id);
+CREATE INDEX codings_run ON codings(run_id);
+CREATE INDEX codings_status_origin ON codings(status, origin);
+CREATE INDEX theme_units_document ON theme_units(run_id, document_id, start)
+""")
+    decided = conn.execute("SELECT id, status, origin, details FROM codings "
+                           "WHERE origin LIKE 'topic:%' AND status IN ('accepted', 'rejected')").fetchall()
+    for cid, status, origin, details in decided:
+        info = json.loads(details or "{}") or {}
+        info["former_origin"] = origin
+        conn.execute("UPDATE codings SET status = ?, origin = 'human', source_id = NULL, details = ? WHERE id = ?",
+                     ("manual" if status == "accepted" else "rejected", json.dumps(info, ensure_ascii=False), cid))
+    conn.execute("UPDATE codings SET source_id = NULL WHERE source_id IN "
+                 "(SELECT id FROM codings WHERE status = 'pending' AND origin LIKE 'topic:%')")
+    conn.execute("DELETE FROM codings WHERE status = 'pending' AND origin LIKE 'topic:%'")
+
+
 # (version, function): append only; numbers are consecutive and never reused.
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m001_core),
     (2, m002_themes),
     (3, m003_pseudo),
     (4, m004_reads),
+    (8, m008_theme_links_indexes),
 ]
 LATEST = MIGRATIONS[-1][0]
 

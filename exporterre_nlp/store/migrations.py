@@ -272,8 +272,10 @@ def m008_theme_links_indexes(conn: sqlite3.Connection) -> None:
       decisions on them stay as their own codings: an acceptance becomes a manual
       coding, a rejection stays a rejection; both take origin ``human`` and keep the
       former origin in their details (``former_origin``).
-    - Indexes for the joins that read codings by segment or run, and theme units by
-      document (tests/test_store_query_plans.py runs EXPLAIN QUERY PLAN on them).
+    - Indexes for the joins that read codings by segment (the theme × code matrix
+      scanned every coding per theme unit: issue 23) and for every foreign key of a
+      large table, so that deleting a document or a run never scans a table per row
+      (tests/test_store_query_plans.py runs EXPLAIN QUERY PLAN on the hot-path queries).
     """
     import json
     _run(conn, """
@@ -289,8 +291,11 @@ CREATE TABLE theme_links (
 );
 CREATE INDEX codings_segment ON codings(segment_id);
 CREATE INDEX codings_run ON codings(run_id);
-CREATE INDEX codings_status_origin ON codings(status, origin);
-CREATE INDEX theme_units_document ON theme_units(run_id, document_id, start)
+CREATE INDEX theme_units_document ON theme_units(document_id, start);
+CREATE INDEX theme_quotes_document ON theme_quotes(document_id);
+CREATE INDEX segments_speaker ON segments(speaker_id);
+CREATE INDEX speakers_participant ON speakers(participant_id);
+CREATE INDEX documents_participant ON documents(participant_id)
 """)
     decided = conn.execute("SELECT id, status, origin, details FROM codings "
                            "WHERE origin LIKE 'topic:%' AND status IN ('accepted', 'rejected')").fetchall()

@@ -118,6 +118,11 @@ def theme_part(store, corpus: CodedCorpus, texts: dict[int, str], *, quotes: int
         chosen = [c for c in found if c.suggested or c.code_key in decided[theme]] or found
         crosswalk[theme] = [(c.code_key, c.code_label, round(float(c.score), 3))
                             for c in chosen[:max(max_codes, len(decided[theme]))]]
+    for theme, links in decided.items():          # a decided link without a score (a code added after the run)
+        listed = {k for k, _, _ in crosswalk.get(theme, [])}
+        crosswalk.setdefault(theme, []).extend(
+            (key, corpus.codes[key].label if key in corpus.codes else key, 0.0)
+            for key in sorted(links) if key not in listed)
     # codes the counted codings put on the same segments (today's codings, same statuses as the report)
     shared_counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for sid, found in segment_themes.items():

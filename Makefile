@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := outputs/demo
 
-.PHONY: demo test bench model model-cnn install clean-demo
+.PHONY: demo test bench bench-scale model model-cnn install clean-demo
 
 install: $(STAMP)
 
@@ -45,6 +45,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# The whole pipeline on 1M-, 3M- and 10M-word projects replicated from real text (hours; not in CI).
+# SCALE_SIZES="1000000" make bench-scale for one size; see docs/big-projects.md.
+bench-scale: $(STAMP)
+	nice -n 10 $(BIN)/python -m benchmarks.bench_scale $(SCALE_SIZES)
 
 # The sentence model shipped with Exporterre, trained again from the labelled sets (never their test half).
 model: $(STAMP)

@@ -104,10 +104,13 @@ def source_documents() -> list[dict]:
         if path.suffix not in (".txt", ".md") or not path.exists():
             continue
         raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:                      # the demo holds a Windows-1252 transcript on purpose
-            text = raw.decode("cp1252")
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):        # the demo holds UTF-16 and Windows-1252 transcripts
+            text = raw.decode("utf-16")
+        else:
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = raw.decode("cp1252")
         docs.append({"name": "demo_" + path.stem, "text": text.replace("\r\n", "\n"),
                      "interviewer": row.get("interviewer") or "", "ext": path.suffix[1:]})
     return docs
@@ -235,18 +238,24 @@ def table(by_size: dict[int, dict]) -> str:
     return "\n".join(lines)
 
 
+def _load(path: Path) -> dict[int, dict]:
+    return {int(k): v for k, v in json.loads(path.read_text()).items()} if path.exists() else {}
+
+
 def main(argv: list[str]) -> int:
     sizes = [int(float(a)) for a in (argv or os.environ.get("SCALE_SIZES", "").split())] or list(DEFAULT_SIZES)
     if not (SHARED / "ud-rhapsodie" / "sentences.tsv").exists():
         print(f"The shared corpora are absent ({SHARED}): nothing to replicate.", file=sys.stderr)
         return 2
-    base = ROOT / "outputs" / "bench" / "scale"
+    base = Path(os.environ.get("SCALE_DIR") or ROOT / "outputs" / "bench" / "scale")
     base.mkdir(parents=True, exist_ok=True)
     saved = ROOT / "outputs" / "bench" / "scale.json"
-    by_size = {int(k): v for k, v in json.loads(saved.read_text()).items()} if saved.exists() else {}
     for words in sizes:
-        by_size[words] = run_size(words, base)
+        result = run_size(words, base)
+        by_size = _load(saved)                      # merged: several sizes may run in parallel
+        by_size[words] = result
         saved.write_text(json.dumps({str(k): v for k, v in sorted(by_size.items())}, indent=2, ensure_ascii=False))
+    by_size = _load(saved)
     print("\n" + table({s: by_size[s] for s in sorted(by_size)}))
     return 0
 

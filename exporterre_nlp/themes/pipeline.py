@@ -344,13 +344,19 @@ def save_model(model, path: Path) -> None:
     k-means centres, vectorizer, embedder); ``transform`` of new texts, which
     would need the UMAP, is not offered.
     """
+    import logging
+
     from bertopic.dimensionality import BaseDimensionalityReduction
     reducer = model.umap_model
     model.umap_model = BaseDimensionalityReduction()
+    log = logging.getLogger("BERTopic")        # BERTopic() resets it to WARNING; its English pickle warning
+    level = log.level                          # reached the user's terminal at every fit (issue 19)
+    log.setLevel(logging.ERROR)
     try:
         model.save(str(path), serialization="pickle", save_embedding_model=True)
     finally:
         model.umap_model = reducer
+        log.setLevel(level)
 
 
 def load_model(project, run: Run):

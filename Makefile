@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := outputs/demo
 
-.PHONY: demo test bench faults model model-cnn install clean-demo interop
+.PHONY: demo test bench bench-scale faults model model-cnn install clean-demo interop
 
 install: $(STAMP)
 
@@ -54,6 +54,11 @@ bench: $(STAMP)
 # and check the store and the outputs. Minutes; not part of CI. KILLS=… to change the number of kills.
 faults: $(STAMP)
 	$(BIN)/python -m benchmarks.faults --kills $(or $(KILLS),8)
+
+# The whole pipeline on 1M-, 3M- and 10M-word projects replicated from real text (hours; not in CI).
+# SCALE_SIZES="1000000" make bench-scale for one size; see docs/big-projects.md.
+bench-scale: $(STAMP)
+	nice -n 10 $(BIN)/python -m benchmarks.bench_scale $(SCALE_SIZES)
 
 # The sentence model shipped with Exporterre, trained again from the labelled sets (never their test half).
 model: $(STAMP)

@@ -97,6 +97,7 @@ class ThemeSettings:
     crosswalk_threshold: float = 0.15
     crosswalk_max_codes: int = 2      # codes suggested per theme at most
     transformer_model: str = "intfloat/multilingual-e5-small"
+    fit_max_units: int = 20000        # beyond this, fit on a seeded sample and assign the rest (0: never sample)
 
 
 @dataclass

@@ -48,8 +48,7 @@ def test_childcare_theme_is_crosswalked_to_childcare_codes(demo):
     assert childcare, [t.label for t in overview.themes]
     suggested = {c.code for t in childcare for c in t.codes if c.suggested}
     assert suggested & {"besoins.garde_enfants", "competences.garde_enfants"}
-    pending = project.store.list_codings(statuses=["pending"], origin_prefix=ORIGIN_PREFIX)
-    assert pending and all(p.run_id == result.run.id for p in pending)
+    assert not project.store.list_codings(origin_prefix=ORIGIN_PREFIX)   # links per theme, never codings per unit
 
 
 def test_demo_export_and_cli_json(demo, tmp_path):
@@ -62,4 +61,4 @@ def test_demo_export_and_cli_json(demo, tmp_path):
     out = CliRunner().invoke(app, ["themes", "--project", str(project.path), "--by", "lieu", "--json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
-    assert data["by"] == "lieu" and data["themes"]
+    assert data["by"] == "lieu" and data["rows"] and data["unit"] == "participants"

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from exporterre_nlp import Settings
+from exporterre_nlp import Settings, SuggestionDraft
 from exporterre_nlp.themes import (RUN_KIND, assignment_rows, export_themes, fit_themes, load_model, theme_detail,
                                    theme_overview, theme_table)
 from exporterre_nlp.themes.crosswalk import ORIGIN_PREFIX
@@ -84,30 +84,59 @@ def test_reuse_returns_the_identical_run_without_fitting(fitted):
     assert reused.reused and reused.run.id == latest.id
 
 
-def test_crosswalk_suggestions_are_pending_and_not_duplicated_on_rerun(fitted):
+def test_themes_crosswalk_is_per_theme_and_writes_no_coding(fitted):
     project, result = fitted
     store = project.store
-    pending = store.list_codings(statuses=["pending"], origin_prefix=ORIGIN_PREFIX)
-    assert pending, "the work/school/transport themes of the test corpus should meet the codebook"
-    keys = [(c.document_id, c.start, c.end, c.code_id, c.origin) for c in pending]
-    assert len(keys) == len(set(keys))
-    suggested = {(c.theme, c.code_key) for c in store.theme_codes(store.latest_run(RUN_KIND).id) if c.suggested}
-    for c in pending:
-        assert c.origin.startswith(ORIGIN_PREFIX) and c.score is not None
-        theme = int(c.origin.removeprefix(ORIGIN_PREFIX))
-        assert (theme, store.get_code(c.code_id).key) in suggested
-    summary = store.latest_run(RUN_KIND).summary["suggestions"]
-    assert summary["added"] == 0 and summary["removed"] == 0 and summary["kept"] == len(pending)
+    assert not store.list_codings(origin_prefix=ORIGIN_PREFIX)      # no per-unit pending coding from themes
+    suggested = [c for c in store.theme_codes(result.run.id) if c.suggested]
+    assert suggested, "the work/school/transport themes of the test corpus should meet the codebook"
+    assert result.run.summary["links_suggested"] == len(suggested)
+    assert "suggestions" not in result.run.summary
 
 
-def test_decided_suggestions_survive_a_different_fit(fitted):
-    project, _ = fitted
+def test_themes_link_is_accepted_for_the_whole_theme_in_one_decision(fitted):
+    from exporterre_nlp.themes.links import accepted_links, decide_link
+    project, result = fitted
     store = project.store
-    first = store.list_codings(statuses=["pending"], origin_prefix=ORIGIN_PREFIX)[0]
-    decision = store.decide(first.id, "amina", "accept")
-    fit_themes(project, seed=7, n_themes=4)
-    assert store.get_coding(decision.id).status == "accepted"
-    assert store.get_coding(first.id).id == first.id          # a decided suggestion is kept
+    run = store.latest_run(RUN_KIND)
+    pair = next(c for c in store.theme_codes(run.id) if c.suggested)
+    codings_before = len(store.list_codings())
+    link = decide_link(project, pair.theme, pair.code_key, coder="amina")
+    assert (link.status, link.coder, link.run_id) == ("accepted", "amina", run.id)
+    assert accepted_links(project) == {pair.theme: [pair.code_key]}
+    shown = next(t for t in theme_overview(project).themes if t.id == pair.theme)
+    assert any(c.code == pair.code_key and c.decision == "accepted" and c.decided_by == "amina" for c in shown.codes)
+    assert len(store.list_codings()) == codings_before
+    decide_link(project, pair.theme, pair.code_key, coder="karim", accept=False)
+    assert accepted_links(project) == {}
+    store.undo("karim")
+    store.undo("amina")
+    assert store.theme_links(run.id) == []
+
+
+def test_themes_code_counts_do_not_depend_on_the_theme_seed(fitted):
+    from exporterre_nlp.analysis.comparison import compare
+    project, result = fitted
+    store = project.store
+    units = store.theme_units(result.run.id)
+    store.add_coding(units[0].document_id, units[0].start, units[0].end, "competences.travail", "amina")
+    store.sync_suggestions("rule:", [SuggestionDraft(u.document_id, u.start, u.end, "besoins.transport", "rule:t",
+                                                     0.8, u.segment_id) for u in units[1:4]])
+
+    def counts():
+        found = compare(store, "phase", include_pending=True).to_dict()
+        return [(r["code"], r["counts"]) for r in found["rows"]], found["total"]
+
+    before = counts()
+    first = fit_themes(project, seed=7, n_themes=4)
+    after_7 = counts()
+    second = fit_themes(project, seed=123, n_themes=4)
+    after_123 = counts()
+    assert first.run.id != second.run.id
+    assert [u.theme for u in store.theme_units(first.run.id)] != [u.theme for u in store.theme_units(second.run.id)]
+    assert before == after_7 == after_123
+    assert any(sum(c.values()) for _, c in before[0])
+    store.sync_suggestions("rule:", [])
     fit_themes(project)                                        # back to the default fit for later tests
 
 
@@ -178,3 +207,104 @@ def test_cli_json_and_segments(fitted):
     assert show.exit_code == 0 and "Citations" in show.stdout
     bad = runner.invoke(app, ["themes", "--project", str(project.path), "--show", "999"])
     assert bad.exit_code == 1 and "999" in bad.output
+
+
+def test_themes_cli_show_by_and_segments_only_read(fitted):
+    from typer.testing import CliRunner
+
+    from exporterre_nlp.cli import app
+    project, result = fitted
+    store = project.store
+    store.add_code("besoins.sante", "Santé", parent="besoins", definition="Médecin, hôpital, soins.")
+    try:                                    # the codebook changed: a fit would not be reused, a read must not fit
+        runs = len(store.list_runs(RUN_KIND))
+        runner = CliRunner()
+        for args in (["--show", "0"], ["--by", "phase"], ["--segments", "--json"]):
+            out = runner.invoke(app, ["themes", "--project", str(project.path), *args])
+            assert out.exit_code == 0, out.output
+            assert "nouvelles" not in out.output and "analyse enregistrée" not in out.output
+        assert len(store.list_runs(RUN_KIND)) == runs
+    finally:
+        store.delete_code("besoins.sante")
+
+
+def test_themes_cli_link_unlink_and_compare_themes(fitted):
+    from typer.testing import CliRunner
+
+    from exporterre_nlp.cli import app
+    project, _ = fitted
+    store = project.store
+    run = store.latest_run(RUN_KIND)
+    runner = CliRunner()
+    base = ["themes", "--project", str(project.path)]
+    nobody = runner.invoke(app, base + ["--link", "0", "besoins.transport"], env={"EXPORTERRE_CODER": ""})
+    assert nobody.exit_code == 1 and "--coder" in nobody.output and "Traceback" not in nobody.output
+    bad = runner.invoke(app, base + ["--link", "999", "besoins.transport", "--coder", "amina"])
+    assert bad.exit_code == 1 and "999" in bad.output
+    ok = runner.invoke(app, base + ["--link", "0", "besoins.transport", "--coder", "amina", "--json"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.stdout)["status"] == "accepted"
+    no = runner.invoke(app, base + ["--unlink", "0", "besoins.transport", "--coder", "karim"])
+    assert no.exit_code == 0 and "karim" in no.stdout
+    assert [(x.status, x.coder) for x in store.theme_links(run.id)] == [("rejected", "karim")]
+    store.undo("karim")
+    store.undo("amina")
+    for args in (base + ["--by", "phase", "--json"], ["compare", "--themes", "--project", str(project.path),
+                                                      "--unit", "participants", "--json"]):
+        out = runner.invoke(app, args)
+        assert out.exit_code == 0, out.output
+        data = json.loads(out.stdout)
+        assert data["by"] == "phase" and data["unit"] == "participants" and data["rows"]
+        assert {"specificity", "residual", "flag", "counts"} <= set(data["rows"][0])
+
+
+def test_themes_comparison_counts_units_and_participants(fitted):
+    from exporterre_nlp.themes.compare import compare_themes
+    project, _ = fitted
+    run = project.store.latest_run(RUN_KIND)
+    units = compare_themes(project, "phase", unit="units")
+    assert units.specificity.total == run.summary["units"]
+    outliers = sum(1 for u in project.store.theme_units(run.id) if u.theme < 0)
+    assert sum(units.specificity.row_totals) == run.summary["units"] - outliers
+    voices = compare_themes(project, "lieu", unit="participants")
+    for i, row in enumerate(voices.specificity.counts):       # a theme cannot have more voices than its column
+        assert all(n <= t for n, t in zip(row, voices.specificity.column_totals))
+        assert sum(row) <= units.specificity.row_totals[i]
+
+
+def test_themes_ctrl_c_leaves_the_previous_run_intact(fitted, monkeypatch):
+    from exporterre_nlp.store.themes import ThemesMixin
+    project, _ = fitted
+    store = project.store
+    previous = store.latest_run(RUN_KIND)
+    themes_before = store.list_themes(previous.id)
+
+    def interrupted(self, conn, run_id):
+        raise KeyboardInterrupt                              # Ctrl-C in the middle of the save transaction
+
+    monkeypatch.setattr(ThemesMixin, "_fill_theme_code_matrix", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        fit_themes(project, seed=99, n_themes=3)
+    monkeypatch.undo()
+    cancelled = store.list_runs(RUN_KIND)[-1]
+    assert cancelled.id > previous.id and cancelled.status == "cancelled"
+    assert store.list_themes(cancelled.id) == [] and store.theme_units(cancelled.id) == []
+    assert store.latest_run(RUN_KIND).id == previous.id
+    assert store.list_themes(previous.id) == themes_before
+    assert theme_overview(project).run.id == previous.id
+
+
+def test_themes_fit_on_a_sample_assigns_every_other_unit(fitted, monkeypatch, capfd):
+    project, result = fitted
+    n = result.run.summary["units"]
+    monkeypatch.setattr(project.settings.themes, "fit_max_units", n // 2)
+    sampled = fit_themes(project, n_themes=4)
+    again = fit_themes(project, n_themes=4)
+    assert "pickle" not in capfd.readouterr().err          # BERTopic's English warning stays out of the terminal
+    s = sampled.run.summary
+    assert (s["units"], s["fitted_on"], s["assigned"]) == (n, n // 2, n - n // 2)
+    units = project.store.theme_units(sampled.run.id)
+    assert len(units) == n and all(u.theme >= 0 for u in units)
+    assert sum(t.size for t in sampled.themes) == n
+    assert all(t.words for t in sampled.themes)                     # theme words from all units
+    assert [u.theme for u in units] == [u.theme for u in project.store.theme_units(again.run.id)]

@@ -197,14 +197,16 @@ def select_quotes(candidates: Sequence[QuoteCandidate], k: int = 4, *,
     centroid = np.asarray(vectors.mean(axis=0)).ravel()
     norm = np.linalg.norm(centroid)
     relevance = np.asarray(vectors @ (centroid / norm)).ravel() if norm else np.zeros(len(cands))
-    similarity = _dense(vectors @ vectors.T)
+    # Similarity to the picked quotes only (one column per pick, k at most): the full n × n matrix
+    # took 0.8 GB for a code with 10,000 passages and grew with the square of the corpus (issue 23).
+    similarity: dict[int, np.ndarray] = {}
     picked: list[int] = []
     voices: set[str] = set()
     documents: set[int] = set()
 
     def blocked(i: int) -> bool:
         for j in picked:
-            if similarity[i, j] >= near_duplicate:
+            if similarity[j][i] >= near_duplicate:
                 return True
             a, b = cands[i], cands[j]
             if a.document_id == b.document_id and a.start < b.end and b.start < a.end:
@@ -222,13 +224,14 @@ def select_quotes(candidates: Sequence[QuoteCandidate], k: int = 4, *,
             eligible = [i for i in range(len(cands)) if i not in picked and tier(i) and not blocked(i)]
             if eligible:
                 def mmr(i: int) -> float:
-                    redundancy = max((similarity[i, j] for j in picked), default=0.0)
+                    redundancy = max((similarity[j][i] for j in picked), default=0.0)
                     return mmr_lambda * relevance[i] - (1 - mmr_lambda) * redundancy
                 best = max(eligible, key=lambda i: (round(float(mmr(i)), 9), -i))
                 break
         if best is None:
             break
         picked.append(best)
+        similarity[best] = _dense(vectors @ vectors[best].T).ravel()
         voices.add(cands[best].voice)
         documents.add(cands[best].document_id)
     return [Quote(c.document_id, c.document, c.phase, c.lieu, c.position, c.start, c.end, c.speaker, c.voice,

@@ -34,8 +34,10 @@ COMMAND_HELP_EN = {
                    "project: extraction.sentence_model: PATH in settings.yaml, then 'analyse'. With --project, "
                    "the model also learns from the decisions made in the project (--use enables it there).",
     "themes": "Recurring themes of residents' speech (BERTopic, interviewer left out), linked to the codebook. "
-              "Without options: fit (or reuse an identical run), store and print the themes table. The closest "
-              "codes become suggestions to validate (origin topic:N).",
+              "Without options: fit (or reuse an identical run), store and print the themes table. --show, --by, "
+              "--segments, --link and --unlink read the latest run without fitting anything. A theme stays a "
+              "theme: '--link T C' accepts for the whole theme that it resembles code C; no coding is written, "
+              "and counts of codes never depend on themes.",
     "coverage mark": "Mark documents as coded by you for codebook branches: counts and comparisons use only "
                      "covered documents.",
     "coverage unmark": "Remove your coverage marks (on some branches, or all of them).",

@@ -110,8 +110,14 @@ def compare(
         "Seuil de spécificité pour signaler une case (défaut : réglages, 2 = p ≤ 1 %).",
         "Specificity threshold to flag a cell (default: settings, 2 = p ≤ 1%).")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    themes: bool = typer.Option(False, "--themes", help=tr(
+        "Comparer les thèmes (dernière analyse de thèmes) au lieu des codes : thèmes × phase ou lieu.",
+        "Compare the themes (latest theme run) instead of codes: themes × phase or lieu.")),
 ) -> None:
     """Tableau codes × phase (ou tout attribut) avec spécificités de Lafon : ce qui distingue les phases."""
+    if themes:
+        from .themes import compare_themes_command
+        return compare_themes_command(project, by, unit, threshold, as_json)
     from ..analysis.comparison import compare as compare_codes
     from ..analysis.corpus import phase_label
     proj = open_project(project)

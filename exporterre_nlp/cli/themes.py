@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Tuple
 
 import typer
 from rich.table import Table
 
 from ..i18n import tr
 from ..outputs import check_output
-from ..records import PHASE_NAMES
-from ..themes import (assignment_rows, export_themes, fit_themes, resolve_run, theme_assignments, theme_detail,
-                      theme_overview, theme_table)
+from ..themes import assignment_rows, export_themes, fit_themes, resolve_run, theme_assignments, theme_detail, \
+    theme_overview
+from ..themes.compare import compare_themes
+from ..themes.links import decide_link
 from .app import JSON_HELP, ForceOption, ProjectOption, app, console, err_console, handle_errors, open_project, \
     print_json, progress_bar, shown
 
@@ -50,18 +51,37 @@ def themes(
         "Écrire les tableaux (CSV) et les graphiques (HTML, PNG) dans ce dossier.",
         "Write the tables (CSV) and charts (HTML, PNG) into this folder.")),
     force: bool = ForceOption,
+    count: str = typer.Option("participants", "--count", help=tr(
+        "Avec --by : compter les participants (défaut) ou les unités (« units »).",
+        "With --by: count participants (default) or units.")),
+    link: Optional[Tuple[int, str]] = typer.Option(None, "--link", metavar="THEME CODE", help=tr(
+        "Accepter pour tout le thème « le thème THEME ressemble au code CODE » (aucun codage n'est écrit).",
+        "Accept for the whole theme 'theme THEME resembles code CODE' (no coding is written).")),
+    unlink: Optional[Tuple[int, str]] = typer.Option(None, "--unlink", metavar="THEME CODE", help=tr(
+        "Refuser ce lien pour tout le thème.", "Reject that link for the whole theme.")),
+    coder: Optional[str] = typer.Option(None, "--coder", "-c", envvar="EXPORTERRE_CODER", help=tr(
+        "Qui décide (avec --link / --unlink).", "Who decides (with --link / --unlink).")),
 ) -> None:
     """Thèmes récurrents de la parole des habitants (BERTopic, hors enquêteur), reliés au livre de codes.
 
     Sans option : calcule (ou reprend une analyse identique), enregistre et affiche le tableau des thèmes.
-    Les codes proches deviennent des suggestions à valider (origine topic:N).
+    --show, --by, --segments, --link et --unlink lisent la dernière analyse sans rien recalculer.
+    Un thème reste un thème : « --link T C » accepte pour tout le thème qu'il ressemble au code C ;
+    aucun codage n'est écrit, les comptes des codes ne dépendent jamais des thèmes.
     """
+    from ..errors import ExporterreError
+    reading = show is not None or by is not None or segments or link is not None or unlink is not None
+    if (link is not None or unlink is not None) and not coder:
+        raise ExporterreError(tr("Dites qui décide : --coder NOM (ou la variable EXPORTERRE_CODER).",
+                                 "Say who decides: --coder NAME (or the EXPORTERRE_CODER variable)."),
+                              tr("Exemple : exporterre themes --link 3 besoins.emploi --coder amina",
+                                 "Example: exporterre themes --link 3 besoins.emploi --coder amina"))
     if out is not None:
         from ..themes.export import THEME_FILES
         check_output(out, kind="folder", force=force, replaces=THEME_FILES, own_marker="themes.csv")
     with open_project(project) as proj:
-        if run is not None:
-            the_run = resolve_run(proj, run)
+        if run is not None or (reading and not refit):
+            the_run = resolve_run(proj, run)               # read only: never fits, never writes
         else:
             with progress_bar(tr("Thèmes", "Themes")) as (callback, cancel):
                 result = fit_themes(proj, backend=backend, n_themes=n_themes, seed=seed, unit=unit,
@@ -69,7 +89,19 @@ def themes(
             the_run = result.run
             if not as_json:
                 _say_run(the_run, result.reused)
-        if segments:
+        if link is not None or unlink is not None:
+            theme_id, code = link if link is not None else unlink
+            decided = decide_link(proj, theme_id, code, coder=coder, accept=link is not None, run=the_run)
+            word = tr("accepté", "accepted") if decided.status == "accepted" else tr("refusé", "rejected")
+            if as_json:
+                print_json({"run": decided.run_id, "theme": decided.theme, "code": decided.code_key,
+                            "status": decided.status, "coder": decided.coder, "decided_at": decided.decided_at})
+            else:
+                console.print(tr(f"Lien thème {decided.theme} → {decided.code_key} {word} par {decided.coder} "
+                                 f"(analyse n° {decided.run_id}).",
+                                 f"Link theme {decided.theme} → {decided.code_key} {word} by {decided.coder} "
+                                 f"(run #{decided.run_id})."), highlight=False)
+        elif segments:
             rows = assignment_rows(theme_assignments(proj, the_run))
             if as_json:
                 print_json(rows)
@@ -79,8 +111,9 @@ def themes(
             detail = theme_detail(proj, show, the_run)
             print_json(detail.to_dict()) if as_json else _print_detail(detail)
         elif by is not None:
-            table = theme_table(proj, by, the_run)
-            print_json(table.to_dict()) if as_json else _print_table(table)
+            result = compare_themes(proj, by, unit=count, run=the_run,
+                                    threshold=proj.settings.report.specificity_threshold)
+            print_json(result.to_dict()) if as_json else print_theme_comparison(result)
         else:
             overview = theme_overview(proj, the_run)
             print_json(overview.to_dict()) if as_json else _print_overview(overview)
@@ -102,12 +135,16 @@ def _say_run(run, reused: bool) -> None:
                          f"outliers {100 * float(s.get('outlier_share') or 0):.1f}%"), highlight=False)
     if s.get("fallback"):
         err_console.print(f"[yellow]{tr('Note', 'Note')} :[/] {s['fallback']}", highlight=False)
-    sugg = s.get("suggestions") or {}
-    if sugg:
-        err_console.print(tr(f"suggestions de codes : {sugg.get('total', 0)} en attente "
-                             f"({sugg.get('added', 0)} nouvelles, {sugg.get('removed', 0)} retirées)",
-                             f"code suggestions: {sugg.get('total', 0)} pending "
-                             f"({sugg.get('added', 0)} new, {sugg.get('removed', 0)} removed)"), highlight=False)
+    if s.get("assigned"):
+        err_console.print(tr(f"ajusté sur un échantillon de {s.get('fitted_on')} unités ; "
+                             f"{s.get('assigned')} autres rattachées au thème le plus proche",
+                             f"fitted on a sample of {s.get('fitted_on')} units; "
+                             f"{s.get('assigned')} others assigned to the nearest theme"), highlight=False)
+    if s.get("links_suggested") is not None:
+        err_console.print(tr(f"liens thème → code suggérés : {s['links_suggested']} (aucun codage écrit ; "
+                             f"« --link THEME CODE » en accepte un pour tout le thème)",
+                             f"suggested theme → code links: {s['links_suggested']} (no coding written; "
+                             f"'--link THEME CODE' accepts one for the whole theme)"), highlight=False)
 
 
 def _print_overview(overview) -> None:
@@ -118,28 +155,62 @@ def _print_overview(overview) -> None:
         table.add_column(col, justify=justify)
     for t in overview.themes:
         best = t.codes[0] if t.codes else None
-        code = f"{best.code} ({best.score:.2f}){' *' if best.suggested else ''}" if best else ""
+        code = f"{best.code} ({best.score:.2f}){_mark(best)}" if best else ""
         table.add_row(str(t.id), shown(t.label), str(t.size), f"{100 * t.share:.1f}", str(t.phases["1"]),
                       str(t.phases["2"]), str(t.phases["3"]), code)
     console.print(table)
-    console.print(tr("* suggéré comme codage en attente (à valider).  « --show N » détaille un thème.",
-                     "* suggested as pending codings (to validate).  '--show N' details a theme."), style="dim")
+    console.print(tr("* lien suggéré (à décider : --link / --unlink) ; ✓ accepté, ✗ refusé.  "
+                     "« --show N » détaille un thème.",
+                     "* suggested link (to decide: --link / --unlink); ✓ accepted, ✗ rejected.  "
+                     "'--show N' details a theme."), style="dim")
 
 
-def _print_table(table) -> None:
-    totals = table.column_totals()
-    title = tr("Thèmes par phase", "Themes by phase") if table.kind == "phase" else tr("Thèmes par lieu",
-                                                                                       "Themes by lieu")
-    out = Table(title=title)
+def _mark(c) -> str:
+    if c.decision == "accepted":
+        return " ✓"
+    if c.decision == "rejected":
+        return " ✗"
+    return " *" if c.suggested else ""
+
+
+def compare_themes_command(project: Optional[Path], by: str, unit: str, threshold: Optional[float],
+                           as_json: bool) -> None:
+    """``exporterre compare --themes``: the same table as ``themes --by``, read from the latest run."""
+    with open_project(project) as proj:
+        result = compare_themes(proj, by, unit=unit, threshold=threshold if threshold is not None else
+                                proj.settings.report.specificity_threshold)
+    print_json(result.to_dict()) if as_json else print_theme_comparison(result)
+
+
+def print_theme_comparison(result) -> None:
+    """Themes × phase (or lieu) with Lafon specificities (also used by ``compare --themes``)."""
+    spec = result.specificity
+    unit_word = tr("participants", "participants") if result.unit == "participants" else tr("unités", "units")
+    by_word = tr("phase", "phase") if result.by == "phase" else tr("lieu", "lieu")
+    out = Table(title=tr(f"Thèmes × {by_word} ({unit_word}) — analyse n° {result.run.id}",
+                         f"Themes × {by_word} ({unit_word}) — run #{result.run.id}"))
     out.add_column("N°", justify="right")
     out.add_column(tr("Thème", "Theme"))
-    for c in table.columns:
-        name = f"P{c} {PHASE_NAMES.get(int(c), '')}" if table.kind == "phase" else (c or tr("(sans lieu)", "(none)"))
-        out.add_column(f"{name}\n(n={totals[c]})", justify="right")
-    for theme, label, counts in table.rows:
-        out.add_row(str(theme), shown(label), *[f"{counts[c]} ({100 * counts[c] / totals[c]:.0f} %)" if totals[c] else "0"
-                                         for c in table.columns])
+    for label in spec.column_labels:
+        out.add_column(label, justify="right")
+    out.add_column("total", justify="right")
+    for i, key in enumerate(spec.rows):
+        cells = []
+        for j in range(len(spec.columns)):
+            flag = spec.flags[i][j]
+            style = "bold red" if flag == "+" else "bold blue" if flag == "-" else ""
+            text = f"{spec.counts[i][j]} ({spec.scores[i][j]:+.1f})"
+            cells.append(f"[{style}]{text}[/]" if style else text)
+        linked = result.links.get(int(key))
+        label = shown(spec.labels.get(key, key)) + (f" [dim]→ {shown(', '.join(linked))}[/]" if linked else "")
+        out.add_row(key, label, *cells, str(spec.row_totals[i]))
+    out.add_row("", tr(f"[dim]{unit_word} de la colonne[/]", f"[dim]{unit_word} in column[/]"),
+                *[str(n) for n in spec.column_totals], str(spec.total))
     console.print(out)
+    console.print(tr(f"Entre parenthèses : spécificité de Lafon (log10 signé de p) ; en couleur à partir de "
+                     f"±{spec.threshold:g}. Les thèmes sont comptés sur leurs propres unités, jamais comme des codes.",
+                     f"In brackets: Lafon specificity (signed log10 p); coloured from ±{spec.threshold:g}. "
+                     f"Themes are counted on their own units, never as codes."), highlight=False)
 
 
 def _print_detail(detail) -> None:
@@ -159,14 +230,16 @@ def _print_detail(detail) -> None:
                       f"[{q.start}:{q.end}]", style="dim", highlight=False)
     console.print(f"\n[bold]{tr('Codes les plus proches', 'Closest codes')}[/]")
     for c in s.codes[:5]:
-        mark = tr(" (suggéré)", " (suggested)") if c.suggested else ""
+        mark = {"accepted": tr(f" (lien accepté par {c.decided_by})", f" (link accepted by {c.decided_by})"),
+                "rejected": tr(f" (lien refusé par {c.decided_by})", f" (link rejected by {c.decided_by})")}.get(
+            c.decision or "", tr(" (lien suggéré)", " (suggested link)") if c.suggested else "")
         why = f"  [dim]({shown(', '.join(c.shared_words))})[/]" if c.shared_words else ""
         console.print(f"  {c.code} — {shown(c.label)} : {c.score:.2f}{mark}{why}", highlight=False)
     if detail.matrix:
         console.print(f"\n[bold]{tr('Segments codés dans ce thème', 'Coded segments in this theme')}[/]")
         for c in detail.matrix:
             console.print(f"  {c.code_key} : {c.human} {tr('par des personnes', 'by people')}, "
-                          f"{c.machine} {tr('suggérés par les règles', 'suggested by rules')}", highlight=False)
+                          f"{c.machine} {tr('suggérés par les règles (en attente)', 'suggested by rules (pending)')}", highlight=False)
 
 
 def _print_segments(rows) -> None:

@@ -116,6 +116,7 @@ class ThemeSheet:
     documents: int = 0
     participants: int = 0                              # distinct voices among the report's units
     by_lieu: dict[str, int] = field(default_factory=dict)
+    links: dict[str, tuple[str, str]] = field(default_factory=dict)   # code key -> (accepted|rejected, coder)
 
 
 @dataclass

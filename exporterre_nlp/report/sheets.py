@@ -59,6 +59,14 @@ def codes_section(data: ReportData) -> Section:
     return s
 
 
+def _link_word(decision: tuple[str, str] | None) -> str:
+    if decision is None:
+        return tr(", lien à décider", ", link to decide")
+    status, coder = decision
+    return tr(f", lien accepté par {coder}", f", link accepted by {coder}") if status == "accepted" else \
+        tr(f", lien refusé par {coder}", f", link rejected by {coder}")
+
+
 def themes_section(data: ReportData, charts: set[str]) -> Section:
     s = _section(data, "themes", tr("Thèmes", "Themes"))
     if not data.themes:
@@ -68,6 +76,15 @@ def themes_section(data: ReportData, charts: set[str]) -> Section:
                                  f"{num(100 * (data.outlier_share or 0))} %.",
                                  f"Themes of run #{data.theme_run} (BERTopic). Share of units without a theme: "
                                  f"{num(100 * (data.outlier_share or 0))}%.")))
+    s.blocks.append(Paragraph(tr(
+        "Un thème est une dimension à part, comptée sur ses propres unités (thème × phase, avec ses propres "
+        "spécificités) : il n'ajoute aucun codage, et aucun compte de code ne dépend de l'analyse des thèmes. "
+        "Le croisement propose « ce thème ressemble à ce code » ; une personne l'accepte ou le refuse pour tout "
+        "le thème (exporterre themes --link / --unlink).",
+        "A theme is a dimension of its own, counted on its own units (theme × phase, with its own "
+        "specificities): it adds no coding, and no count of codes depends on the theme run. The crosswalk "
+        "proposes 'this theme resembles this code'; a person accepts or rejects it for the whole theme "
+        "(exporterre themes --link / --unlink).")))
     if "themes_tailles.png" in charts:
         s.blocks.append(Image("themes_tailles.png", tr("Taille des thèmes par phase", "Theme sizes by phase")))
     if data.exclusive_themes:
@@ -87,13 +104,16 @@ def themes_section(data: ReportData, charts: set[str]) -> Section:
             items.append(tr("Lieux : ", "Places: ") + ", ".join(f"{lieu} ({n})" for lieu, n in
                                                                 list(t.by_lieu.items())[:8]))
         if t.codes:
-            items.append(tr("Codes proches (croisement) : ", "Closest codes (crosswalk): ")
-                         + ", ".join(f"{label} ({num(score, 2)})" for _, label, score in t.codes))
+            items.append(tr("Codes proches (croisement au niveau du thème) : ",
+                            "Closest codes (theme-level crosswalk): ")
+                         + ", ".join(f"{label} ({num(score, 2)}{_link_word(t.links.get(key))})"
+                                     for key, label, score in t.codes))
         if t.shared:
-            items.append((tr("Codes comptés sur les mêmes segments (décisions de l'équipe et suggestions en attente) : ",
-                             "Codes counted on the same segments (team decisions and pending suggestions): ")
+            items.append((tr("Codes comptés sur les mêmes segments (suggestions en attente comprises) : ",
+                             "Counted codes on the same segments (pending suggestions included): ")
                           if data.include_pending else
-                          tr("Codés par l'équipe sur les mêmes segments : ", "Coded by the team on the same segments: "))
+                          tr("Codes comptés sur les mêmes segments (codages validés) : ",
+                             "Counted codes on the same segments (validated codings): "))
                          + ", ".join(f"{label} ({n})" for _, label, n in t.shared))
         s.blocks.append(Bullets(items))
         s.blocks += [QuoteBlock(q, reference(q)) for q in t.quotes]

@@ -2,9 +2,12 @@
 
 Themes are fitted by ``exporterre themes`` (exporterre_nlp/themes/); a report
 only reads what that run stored: themes, the theme of every analysed unit,
-the crosswalk to codes; the codes people put on the
-same segments are counted from today's codings, like the rest of the report. When no run exists (or this store has no theme
-tables yet), the report says so instead of fitting anything itself.
+the crosswalk to codes and people's decisions on it (theme-level links); the codes
+on the same segments are counted from today's counted codings, like the rest of the
+report. A theme is its own dimension (theme × phase with its own specificities): it
+never adds a coding, so no count of codes depends on the theme fit. When no run
+exists (or this store has no theme tables yet), the report says so instead of
+fitting anything itself.
 """
 from __future__ import annotations
 
@@ -105,11 +108,21 @@ def theme_part(store, corpus: CodedCorpus, texts: dict[int, str], *, quotes: int
     scored = defaultdict(list)
     for c in (store.theme_codes(run.id) if hasattr(store, "theme_codes") else []):
         scored[c.theme].append(c)
+    # people's decisions on "theme T resembles code C", for the whole theme (never codings)
+    decided: dict[int, dict[str, tuple[str, str]]] = defaultdict(dict)
+    for link in (store.theme_links(run.id) if hasattr(store, "theme_links") else []):
+        decided[link.theme][link.code_key] = (link.status, link.coder)
     crosswalk = {}
     for theme, found in scored.items():
         found.sort(key=lambda c: (-c.score, c.code_key))
-        chosen = [c for c in found if c.suggested] or found
-        crosswalk[theme] = [(c.code_key, c.code_label, round(float(c.score), 3)) for c in chosen[:max_codes]]
+        chosen = [c for c in found if c.suggested or c.code_key in decided[theme]] or found
+        crosswalk[theme] = [(c.code_key, c.code_label, round(float(c.score), 3))
+                            for c in chosen[:max(max_codes, len(decided[theme]))]]
+    for theme, links in decided.items():          # a decided link without a score (a code added after the run)
+        listed = {k for k, _, _ in crosswalk.get(theme, [])}
+        crosswalk.setdefault(theme, []).extend(
+            (key, corpus.codes[key].label if key in corpus.codes else key, 0.0)
+            for key in sorted(links) if key not in listed)
     # codes the counted codings put on the same segments (today's codings, same statuses as the report)
     shared_counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for sid, found in segment_themes.items():
@@ -131,7 +144,8 @@ def theme_part(store, corpus: CodedCorpus, texts: dict[int, str], *, quotes: int
             codes=crosswalk.get(t.theme, []), documents=len(documents[t.theme]),
             participants=len(voices[t.theme]),
             by_lieu=dict(sorted(lieux[t.theme].items(), key=lambda kv: (-kv[1], kv[0]))),
-            shared=sorted(shared.get(t.theme, []), key=lambda c: (-c[2], c[0]))[:5]))
+            shared=sorted(shared.get(t.theme, []), key=lambda c: (-c[2], c[0]))[:5],
+            links=dict(decided.get(t.theme, {}))))
     outliers = sum(1 for u in units if u.theme < 0)
     exclusive = [(labels[int(r)], p, n) for r, p, n in exclusive_rows(spec.rows, phases, counts, totals)]
     return ThemePart(run.id, "", sheets, spec, exclusive, round(outliers / len(units), 4),

@@ -16,7 +16,8 @@ from .memos import _MEMO_COLS
 
 # Columns restored by undo/redo, per entity (the before/after images).
 _ENTITY_TABLE = {"coding": ("codings", _CODING_STATE_COLS), "memo": ("memos", _MEMO_COLS),
-                 "code": ("codes", _CODE_COLS), "coverage": ("coverage", _COVERAGE_COLS)}
+                 "code": ("codes", _CODE_COLS), "coverage": ("coverage", _COVERAGE_COLS),
+                 "theme_link": ("theme_links", "id, run_id, theme, code_id, status, coder, decided_at")}
 
 
 class HistoryMixin:

@@ -329,6 +329,53 @@ UPDATE segments SET kind = 'note'
 """)
 
 
+# --- migration 8: theme-level links, no per-unit theme suggestions, hot-path indexes ---
+def m008_theme_links_indexes(conn: sqlite3.Connection) -> None:
+    """Themes stay themes (issue 16) and every hot-path join has an index (issue 23).
+
+    - ``theme_links``: a person's decision that "theme T of run R resembles code C"
+      (accepted) or does not (rejected), for the whole theme at once.
+    - The old per-unit theme suggestions (pending codings ``topic:<n>``) go. People's
+      decisions on them stay as their own codings: an acceptance becomes a manual
+      coding, a rejection stays a rejection; both take origin ``human`` and keep the
+      former origin in their details (``former_origin``).
+    - Indexes for the joins that read codings by segment (the theme × code matrix
+      scanned every coding per theme unit: issue 23) and for every foreign key of a
+      large table, so that deleting a document or a run never scans a table per row
+      (tests/test_store_query_plans.py runs EXPLAIN QUERY PLAN on the hot-path queries).
+    """
+    import json
+    _run(conn, """
+CREATE TABLE theme_links (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    theme      INTEGER NOT NULL,
+    code_id    INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+    status     TEXT NOT NULL CHECK (status IN ('accepted', 'rejected')),
+    coder      TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    UNIQUE (run_id, theme, code_id)
+);
+CREATE INDEX codings_segment ON codings(segment_id);
+CREATE INDEX codings_run ON codings(run_id);
+CREATE INDEX theme_units_document ON theme_units(document_id, start);
+CREATE INDEX theme_quotes_document ON theme_quotes(document_id);
+CREATE INDEX segments_speaker ON segments(speaker_id);
+CREATE INDEX speakers_participant ON speakers(participant_id);
+CREATE INDEX documents_participant ON documents(participant_id)
+""")
+    decided = conn.execute("SELECT id, status, origin, details FROM codings "
+                           "WHERE origin LIKE 'topic:%' AND status IN ('accepted', 'rejected')").fetchall()
+    for cid, status, origin, details in decided:
+        info = json.loads(details or "{}") or {}
+        info["former_origin"] = origin
+        conn.execute("UPDATE codings SET status = ?, origin = 'human', source_id = NULL, details = ? WHERE id = ?",
+                     ("manual" if status == "accepted" else "rejected", json.dumps(info, ensure_ascii=False), cid))
+    conn.execute("UPDATE codings SET source_id = NULL WHERE source_id IN "
+                 "(SELECT id FROM codings WHERE status = 'pending' AND origin LIKE 'topic:%')")
+    conn.execute("DELETE FROM codings WHERE status = 'pending' AND origin LIKE 'topic:%'")
+
+
 def m013_places(conn: sqlite3.Connection) -> None:
     """A researcher's place decisions: mentions linked by hand, statuses of directory entries."""
     _run(conn, """
@@ -357,6 +404,7 @@ MIGRATIONS: list[tuple[int, Migration]] = [
     (5, m005_identity),
     (6, m006_document_identity),
     (7, m007_coverage),
+    (8, m008_theme_links_indexes),
     (13, m013_places),
 ]
 LATEST = MIGRATIONS[-1][0]

@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from .base import dumps, in_clause, loads
+from ..errors import NotFoundError
+from ..i18n import tr
+from .base import dumps, in_clause, loads, now
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,20 @@ class ThemeClassCount:
     units: int
 
 
+@dataclass(frozen=True)
+class ThemeLink:
+    """A person's decision that theme ``theme`` of a run resembles code ``code_key`` (accepted) or not."""
+    id: int
+    run_id: int
+    theme: int
+    code_id: int
+    code_key: str
+    status: str                        # "accepted" or "rejected"
+    coder: str
+    decided_at: str
+
+
+_LINK_COLS = "id, run_id, theme, code_id, status, coder, decided_at"
 _UNIT_SELECT = ("SELECT u.run_id, u.position, u.document_id, d.name, u.segment_id, u.start, u.end, u.speaker, "
                 "u.role, u.phase, u.lieu, u.theme, u.score FROM theme_units u "
                 "JOIN documents d ON d.id = u.document_id")
@@ -137,7 +153,52 @@ class ThemesMixin:
             "AND c.status IN ('manual', 'accepted', 'pending') AND c.origin NOT LIKE 'topic:%' "
             "GROUP BY u.run_id, u.theme, c.code_id", (run_id,))
 
+    def decide_theme_link(self, run_id: int, theme: int, code: int | str, *, status: str,
+                          coder: str) -> ThemeLink:
+        """Record that ``theme`` resembles ``code`` (``accepted``) or not (``rejected``), for the whole theme.
+
+        One decision per (run, theme, code): a new one replaces the previous, and both
+        are in the event log (undoable). No coding is written: codes are counted from
+        codings people made, never from themes.
+        """
+        if status not in ("accepted", "rejected"):
+            raise ValueError("status must be 'accepted' or 'rejected'")
+        with self.db.transaction() as conn:
+            if conn.execute("SELECT 1 FROM themes WHERE run_id = ? AND theme = ?", (run_id, theme)).fetchone() is None:
+                raise NotFoundError(tr(f"Le thème {theme} n'existe pas dans l'analyse n° {run_id}.",
+                                       f"Theme {theme} does not exist in run #{run_id}."),
+                                    tr("« exporterre themes » liste les thèmes et leurs numéros.",
+                                       "'exporterre themes' lists the themes and their numbers."))
+            code_id = self._code_id(conn, code)
+            old = conn.execute(f"SELECT {_LINK_COLS} FROM theme_links WHERE run_id = ? AND theme = ? AND code_id = ?",
+                               (run_id, theme, code_id)).fetchone()
+            if old is None:
+                link_id = conn.execute("INSERT INTO theme_links(run_id, theme, code_id, status, coder, decided_at) "
+                                       "VALUES (?, ?, ?, ?, ?, ?)",
+                                       (run_id, theme, code_id, status, coder, now())).lastrowid
+            else:
+                link_id = old[0]
+                conn.execute("UPDATE theme_links SET status = ?, coder = ?, decided_at = ? WHERE id = ?",
+                             (status, coder, now(), link_id))
+            row = conn.execute(f"SELECT {_LINK_COLS} FROM theme_links WHERE id = ?", (link_id,)).fetchone()
+            self._log(conn, coder, "theme_link." + status, "theme_link", link_id,
+                      dict(zip(_LINK_COLS.split(", "), old)) if old else None, dict(zip(_LINK_COLS.split(", "), row)))
+        return self.theme_links(run_id, theme=theme, code_id=code_id)[0]
+
     # -- reads ---------------------------------------------------------------
+    def theme_links(self, run_id: int, *, theme: int | None = None, code_id: int | None = None) -> list[ThemeLink]:
+        sql = ("SELECT l.id, l.run_id, l.theme, l.code_id, c.key, l.status, l.coder, l.decided_at FROM theme_links l "
+               "JOIN codes c ON c.id = l.code_id WHERE l.run_id = ?")
+        args: list = [run_id]
+        if theme is not None:
+            sql += " AND l.theme = ?"
+            args.append(theme)
+        if code_id is not None:
+            sql += " AND l.code_id = ?"
+            args.append(code_id)
+        with self.db.read() as conn:
+            return [ThemeLink(*r) for r in conn.execute(sql + " ORDER BY l.theme, c.key", args)]
+
     def list_themes(self, run_id: int) -> list[ThemeRecord]:
         with self.db.read() as conn:
             rows = conn.execute("SELECT run_id, theme, label, size, words FROM themes WHERE run_id = ? "
@@ -156,6 +217,19 @@ class ThemesMixin:
             args += values
         with self.db.read() as conn:
             return [ThemeUnit(*r) for r in conn.execute(sql + " ORDER BY u.position", args)]
+
+    def theme_unit_voices(self, run_id: int) -> dict[int, str]:
+        """Unit position → who said it, as the analysis counts voices: the participant's key when
+        known, else ``<document>/<speaker>``; a document without speakers (field notes) is one voice.
+        """
+        sql = ("SELECT u.position, COALESCE(p.key, d.name || COALESCE('/' || u.speaker, '')) "
+               "FROM theme_units u JOIN documents d ON d.id = u.document_id "
+               "LEFT JOIN segments s ON s.id = u.segment_id "
+               "LEFT JOIN speakers sp ON sp.id = s.speaker_id "
+               "LEFT JOIN participants p ON p.id = COALESCE(sp.participant_id, d.participant_id) "
+               "WHERE u.run_id = ?")
+        with self.db.read() as conn:
+            return dict(conn.execute(sql, (run_id,)).fetchall())
 
     def theme_quotes(self, run_id: int, theme: int | None = None) -> list[ThemeQuote]:
         sql = ("SELECT q.run_id, q.theme, q.rank, q.document_id, d.name, q.start, q.end, q.speaker, q.score, "

@@ -10,11 +10,12 @@ embeddings: with TF-IDF+SVD vectors, a short code description lands near every
 generic theme (a bakery theme scored 0.28 with "transport"), whereas shared
 lemmas are specific and can be shown to the person validating. For every theme, the best
 codes (at most ``crosswalk_max_codes``) whose score reaches
-``crosswalk_threshold`` are suggested: every unit of the theme becomes a
-*pending* coding with origin ``topic:<theme>`` and that score, synchronised
-through :meth:`Store.sync_suggestions` so that a re-run adds no duplicate and
-leaves people's decisions alone. Only leaf codes are suggested (a parent such
-as "besoins" is too broad to validate a span against).
+``crosswalk_threshold`` are *suggested links*: "theme T resembles code C", stored
+per theme (``theme_codes.suggested``) for a person to accept or reject for the
+whole theme in one decision (:mod:`.links`). No coding is written per unit (the
+demo had 1,040 such pending codings, which made counts of codes depend on the
+theme seed). Only leaf codes are suggested (a parent such as "besoins" is too
+broad).
 """
 from __future__ import annotations
 
@@ -24,14 +25,8 @@ from typing import Sequence
 import numpy as np
 
 from ..records import Code
-from ..store import SuggestionDraft
-from .units import Unit
 
-ORIGIN_PREFIX = "topic:"
-
-
-def origin(theme: int) -> str:
-    return f"{ORIGIN_PREFIX}{theme}"
+ORIGIN_PREFIX = "topic:"           # origin of the per-unit suggestions of earlier versions (removed by migration 8)
 
 
 def code_text(code: Code) -> str:
@@ -83,19 +78,3 @@ def match_codes(model, themes: Sequence[int], codes: Sequence[Code], *, threshol
                 shared = tuple(str(vocab[c]) for _, c in top)
             out.append(CodeMatch(theme, leaves[j], round(float(sims[i, j]), 4), j in best, shared))
     return out
-
-
-def suggestion_drafts(units: Sequence[Unit], topics: Sequence[int], matches: Sequence[CodeMatch], *,
-                      run_id: int, labels: dict[int, str]) -> list[SuggestionDraft]:
-    chosen: dict[int, list[CodeMatch]] = {}
-    for m in matches:
-        if m.suggested:
-            chosen.setdefault(m.theme, []).append(m)
-    drafts = []
-    for unit, theme in zip(units, topics):
-        for m in chosen.get(theme, []):
-            drafts.append(SuggestionDraft(unit.document_id, unit.start, unit.end, m.code.key, origin(theme),
-                                          m.score, unit.segment_id,
-                                          {"category": "theme", "run": run_id, "theme": theme,
-                                           "label": labels.get(theme, ""), "shared_words": list(m.shared_words)}))
-    return drafts

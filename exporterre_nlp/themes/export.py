@@ -45,10 +45,12 @@ def export_themes(project, run: Run | None, out_dir: str | Path) -> list[Path]:
     overview = theme_overview(project, run)
     labels = {t.id: t.label for t in overview.themes}
     written = [_write_csv(out / "themes.csv",
-                          ["theme", "label", "size", "share", "words", "phase_1", "phase_2", "phase_3", "codes"],
+                          ["theme", "label", "size", "share", "words", "phase_1", "phase_2", "phase_3", "codes",
+                           "linked_codes"],
                           [(t.id, t.label, t.size, round(t.share, 4), " ".join(t.words), t.phases["1"],
                             t.phases["2"], t.phases["3"],
-                            "; ".join(f"{c.code} ({c.score:.2f}{'*' if c.suggested else ''})" for c in t.codes))
+                            "; ".join(f"{c.code} ({c.score:.2f}{'*' if c.suggested else ''})" for c in t.codes),
+                            "; ".join(f"{c.code} ({c.decided_by})" for c in t.codes if c.decision == "accepted"))
                            for t in overview.themes])]
     units = store.theme_units(run.id)
     texts = _unit_texts(store, units)

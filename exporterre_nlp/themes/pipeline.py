@@ -1,5 +1,12 @@
 """Fit themes on a project: units → lemmas → embeddings → BERTopic → quotes, classes, crosswalk → store.
 
+A theme stays a theme: the crosswalk is stored per theme (``theme_codes``) and a
+person accepts or rejects "theme T resembles code C" for the whole theme
+(:mod:`.links`); no coding is ever written here, so counts of codes never
+depend on the theme fit or its seed. Beyond ``themes.fit_max_units`` units,
+BERTopic is fitted on a seeded sample and the other units are assigned to the
+nearest theme centroid (linear).
+
 Every fit is a stored run (``runs.kind = 'themes'``) with its settings, seed,
 library versions and input hash; the fitted BERTopic model is pickled under
 ``<project>/cache/themes/run-<id>/``. Same corpus + settings + seed ⇒ the same
@@ -32,7 +39,7 @@ from .units import Unit, input_hash, load_units
 
 RUN_KIND = "themes"
 MODEL_FILE = "bertopic.pkl"
-STAGES = 6
+STAGES = 7
 
 
 @dataclass(frozen=True)
@@ -141,7 +148,9 @@ def fit_themes(project, *, backend: str | None = None, n_themes: int | None = No
     try:
         with single_thread():
             result = _fit(project, run, units, codes, ts, seed, step, timings, cancel)
-    except CancelledError:
+    except (CancelledError, KeyboardInterrupt):
+        # The previous runs and their results are untouched: results are written in one
+        # transaction at the end, and the latest *finished* run is the one read.
         store.finish_run(run.id, status="cancelled")
         raise
     except BaseException as exc:
@@ -159,7 +168,7 @@ def _fit(project, run: Run, units: list[Unit], codes, ts: ThemeSettings, seed: i
                                  "Import interviews with 'exporterre ingest', then run again."))
     texts = [u.text for u in units]
     t0 = time.perf_counter()
-    step(1, tr("lemmes", "lemmas"))
+    step(1, tr(f"lemmes ({len(units)} unités)", f"lemmas ({len(units)} units)"))
     nlp_model = project.settings.nlp.model
     analysis = analyse_units(project, units, with_vectors=ts.backend in ("spacy", "hybrid"), cancel=cancel)
     from .words import FrenchTokenizer
@@ -176,13 +185,27 @@ def _fit(project, run: Run, units: list[Unit], codes, ts: ThemeSettings, seed: i
     timings["embeddings"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    step(3, "BERTopic")
-    fit = fit_topics(texts, embeddings, settings=ts, seed=seed, tokenizer=tokenizer, backend=backend, cancel=cancel)
+    sample = fit_sample(len(units), ts.fit_max_units, seed)
+    fitted_on = len(units) if sample is None else len(sample)
+    step(3, tr(f"BERTopic ({fitted_on} unités)", f"BERTopic ({fitted_on} units)"))
+    if sample is None:
+        fit = fit_topics(texts, embeddings, settings=ts, seed=seed, tokenizer=tokenizer, backend=backend,
+                         cancel=cancel)
+    else:
+        fit = fit_topics([texts[i] for i in sample], embeddings[sample], settings=ts, seed=seed,
+                         tokenizer=tokenizer, backend=backend, cancel=cancel)
     timings["bertopic"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    if sample is not None:
+        step(4, tr(f"affectation des {len(units) - len(sample)} autres unités",
+                   f"assigning the other {len(units) - len(sample)} units"))
+        topics = assign_rest(fit, embeddings, sample, texts, tokenizer)
+    else:
+        topics = fit.topics
+    timings["assign"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    step(4, tr("citations et classes", "quotes and classes"))
-    topics = fit.topics
+    step(5, tr("citations et classes", "quotes and classes"))
     cents = centroids(embeddings, topics)
     scores = unit_scores(embeddings, topics, cents)
     sizes = Counter(topics)
@@ -190,7 +213,6 @@ def _fit(project, run: Run, units: list[Unit], codes, ts: ThemeSettings, seed: i
     for t in sorted(cents):
         words = theme_words(fit.model, t, ts.top_words)
         themes.append(ThemeRecord(run.id, t, theme_label(words, ts.label_words), sizes[t], words))
-    labels = {t.theme: t.label for t in themes}
     theme_units = [ThemeUnit(run.id, u.position, u.document_id, u.document, u.segment_id, u.start, u.end,
                              u.speaker, u.role, u.phase, u.lieu, t, None if s is None else round(s, 4))
                    for u, t, s in zip(units, topics, scores)]
@@ -201,19 +223,16 @@ def _fit(project, run: Run, units: list[Unit], codes, ts: ThemeSettings, seed: i
     timings["quotes"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    step(5, tr("correspondance avec les codes", "crosswalk to codes"))
+    step(6, tr("correspondance avec les codes et enregistrement", "crosswalk to codes and saving"))
     matches = crosswalk.match_codes(fit.model, sorted(cents), codes, threshold=ts.crosswalk_threshold,
                                     max_codes=ts.crosswalk_max_codes)
     code_scores = [ThemeCodeScore(run.id, m.theme, m.code.id, m.code.key, m.code.label, m.score, m.suggested,
                                   m.shared_words) for m in matches]
-    drafts = crosswalk.suggestion_drafts(units, topics, matches, run_id=run.id, labels=labels)
     if cancel is not None and cancel.is_set():
         raise CancelledError(tr("Analyse des thèmes annulée : rien n'a été gardé.",
                                 "Theme analysis cancelled: nothing was kept."))
     store.save_theme_results(run.id, themes=themes, units=theme_units, quotes=quotes, codes=code_scores,
                              class_counts=classes)
-    sync = store.sync_suggestions(crosswalk.ORIGIN_PREFIX, drafts, coder=project.settings.extraction.coder,
-                                  run_id=run.id)
     timings["crosswalk_store"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -221,13 +240,57 @@ def _fit(project, run: Run, units: list[Unit], codes, ts: ThemeSettings, seed: i
     save_model(fit.model, path / MODEL_FILE)
     timings["save_model"] = time.perf_counter() - t0
     summary = {**fit.summary(), "backend": ts.backend, "units": len(units),
+               "themes": len({t for t in topics if t != -1}),
+               "outlier_share": round(topics.count(-1) / len(topics), 4),
+               "fitted_on": fitted_on, "assigned": len(units) - fitted_on,
                "words": sum(len(t.split()) for t in texts), "model_path": str(path / MODEL_FILE),
-               "suggestions": {"added": sync.added, "kept": sync.kept, "removed": sync.removed,
-                               "total": len(sync.ids)},
+               "links_suggested": sum(1 for m in matches if m.suggested),
                "seconds": {k: round(v, 3) for k, v in timings.items()}}
     finished = store.finish_run(run.id, status="done", summary=summary)
     step(STAGES, tr("terminé", "done"))
     return ThemeFitResult(finished, themes)
+
+
+def fit_sample(n: int, max_units: int, seed: int) -> np.ndarray | None:
+    """The units BERTopic is fitted on when there are more than ``max_units`` (seeded, in corpus order).
+
+    ``None`` when every unit is fitted (``max_units`` 0 or at least ``n``). UMAP and
+    k-means grow faster than linearly with the number of points (docs/big-projects.md);
+    a sample of 20,000 units already holds every recurring theme of a corpus.
+    """
+    if not max_units or n <= max_units:
+        return None
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(n, size=int(max_units), replace=False))
+
+
+def assign_rest(fit, embeddings: np.ndarray, sample: np.ndarray, texts: list[str], tokenizer) -> list[int]:
+    """Every unit's theme: the fitted one for the sample, the nearest theme centroid for the others.
+
+    The centroids are the sample's mean embeddings per theme (the same centroids quotes
+    use); the model's c-TF-IDF (theme words, crosswalk) is then recomputed on all units.
+    Linear in the number of units.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from .model import lemma_documents, split_terms
+    topics = np.full(len(texts), -2, dtype=int)
+    topics[sample] = fit.topics
+    cents = centroids(embeddings[sample], fit.topics)
+    ids = sorted(cents)
+    if not ids:
+        return [int(t) for t in topics]
+    matrix = np.vstack([cents[t] for t in ids])
+    rest = np.flatnonzero(topics == -2)
+    for start in range(0, len(rest), 20000):                    # bounded memory: 20,000 rows at a time
+        chunk = rest[start:start + 20000]
+        topics[chunk] = np.asarray(ids)[np.argmax(embeddings[chunk] @ matrix.T, axis=1)]
+    out = [int(t) for t in topics]
+    model = fit.model
+    model.update_topics(lemma_documents(texts, tokenizer), topics=out,
+                        vectorizer_model=CountVectorizer(analyzer=split_terms), ctfidf_model=model.ctfidf_model,
+                        top_n_words=model.top_n_words)
+    return out
 
 
 def people_words(store) -> set[str]:
@@ -281,13 +344,19 @@ def save_model(model, path: Path) -> None:
     k-means centres, vectorizer, embedder); ``transform`` of new texts, which
     would need the UMAP, is not offered.
     """
+    import logging
+
     from bertopic.dimensionality import BaseDimensionalityReduction
     reducer = model.umap_model
     model.umap_model = BaseDimensionalityReduction()
+    log = logging.getLogger("BERTopic")        # BERTopic() resets it to WARNING; its English pickle warning
+    level = log.level                          # reached the user's terminal at every fit (issue 19)
+    log.setLevel(logging.ERROR)
     try:
         model.save(str(path), serialization="pickle", save_embedding_model=True)
     finally:
         model.umap_model = reducer
+        log.setLevel(level)
 
 
 def load_model(project, run: Run):

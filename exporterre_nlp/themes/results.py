@@ -25,6 +25,8 @@ class CodeScore:
     score: float
     suggested: bool
     shared_words: tuple[str, ...] = ()
+    decision: str | None = None        # "accepted" / "rejected" by a person for the whole theme, else None
+    decided_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,8 @@ class ThemeSummary:
         return {"id": self.id, "label": self.label, "size": self.size, "share": round(self.share, 4),
                 "words": self.words, "phases": self.phases, "lieux": self.lieux,
                 "codes": [{"code": c.code, "label": c.label, "score": c.score, "suggested": c.suggested,
-                           "shared_words": list(c.shared_words)} for c in self.codes]}
+                           "shared_words": list(c.shared_words), "decision": c.decision,
+                           "decided_by": c.decided_by} for c in self.codes]}
 
 
 @dataclass(frozen=True)
@@ -100,9 +103,12 @@ def theme_overview(project, run: Run | None = None, *, max_codes: int = 3) -> Th
     for c in store.theme_class_counts(run.id):
         counts[c.kind][c.theme][c.value] = c.units
     codes: dict[int, list[CodeScore]] = defaultdict(list)
+    decided = {(link.theme, link.code_key): link for link in store.theme_links(run.id)}
     for c in store.theme_codes(run.id):
-        if len(codes[c.theme]) < max_codes:
-            codes[c.theme].append(CodeScore(c.code_key, c.code_label, c.score, c.suggested, c.shared_words))
+        link = decided.get((c.theme, c.code_key))
+        if len(codes[c.theme]) < max_codes or link is not None:   # a decided link is always shown
+            codes[c.theme].append(CodeScore(c.code_key, c.code_label, c.score, c.suggested, c.shared_words,
+                                            link.status if link else None, link.coder if link else None))
     n_units = int(run.summary.get("units") or 0)
     themes = []
     for t in store.list_themes(run.id):

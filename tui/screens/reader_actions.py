@@ -44,6 +44,10 @@ class ReaderActions:
         if self.selection is None or not self.segments:
             return
         sel, doc_id, coder = self.selection, self.document_id, self.app.coder
+        if any((m.start, m.end, m.code_id, m.status) == (sel.start, sel.end, code_id, "manual") for m in self.mine):
+            path = self.app.code_paths.get(code_id, "")
+            self.notify(tr(f"Déjà codé ainsi : {path}.", f"Already coded so: {path}."))
+            return
         segment_id = self.segments[self.cursor].id
         self._write(lambda s: s.add_coding(doc_id, sel.start, sel.end, code_id, coder, segment_id=segment_id))
 

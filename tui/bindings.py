@@ -34,6 +34,11 @@ def bind(keys: str, action: str, fr: str, en: str, *, show: bool = True, priorit
     return Binding(keys, action, fr, show=show, priority=priority, key_display=key_display)
 
 
+def help_binding() -> Binding:
+    """``?`` first in a screen's bindings, so that the footer shows it first even at 80 columns."""
+    return bind("question_mark", "app.help", "Aide", "Help")
+
+
 def text(fr: str) -> str:
     """The description ``fr`` in the current language."""
     return tr(fr, _ENGLISH.get(fr, fr))

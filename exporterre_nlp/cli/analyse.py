@@ -13,12 +13,10 @@ import typer
 from rich.table import Table
 
 from ..i18n import tr
+from ..codebook.model import CATEGORY_NAMES
 from ..records import PHASE_NAMES
 from .app import JSON_HELP, ProjectOption, app, console, handle_errors, open_project, print_json, progress_bar
 
-CATEGORY_NAMES = {"besoin": ("besoin", "need"), "preoccupation": ("préoccupation", "concern"),
-                  "competence": ("compétence", "skill"), "ressource": ("ressource", "resource"),
-                  "lieu": ("lieu", "place")}
 
 
 def _name(category: str) -> str:

@@ -18,7 +18,7 @@ from exporterre_nlp.coding_tools import PALETTE, tree_order
 from exporterre_nlp.i18n import tr
 from exporterre_nlp.records import CODING_STATUSES, Code
 
-from ..bindings import bind, localize
+from ..bindings import bind, help_binding, localize
 from ..messages import StoreChanged
 from ..widgets.status import StatusBar
 from .dialogs import ConfirmDialog, Field, FieldsDialog, MemoDialog, MemoTarget
@@ -31,6 +31,7 @@ KEY_RE = re.compile(r"^[a-z0-9_.-]+$")
 class CodebookScreen(Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
+        help_binding(),
         bind("a", "add(False)", "Ajouter un sous-code", "Add a child code"),
         bind("A", "add(True)", "Ajouter un code racine", "Add a root code", show=False),
         bind("r", "rename", "Renommer", "Rename"),
@@ -107,8 +108,8 @@ class CodebookScreen(Screen):
             else:
                 node = parent.add_leaf(self._label(code), data=code.id)
             nodes[code.id] = node
-            if code.id == keep:
-                target_line = node
+            if code.id == keep or target_line is None:
+                target_line = node          # the code kept from before, else the first one
         tree.root.expand_all()
         if target_line is not None:
             self.call_after_refresh(lambda: tree.move_cursor(target_line))
@@ -131,7 +132,8 @@ class CodebookScreen(Screen):
         code = self.current()
         detail = self.query_one("#code-detail", Static)
         if code is None:
-            detail.update(Text(tr("Aucun code : a pour en ajouter un.", "No code: a to add one."), style="dim"))
+            detail.update(Text(tr("Aucun code : a pour en ajouter un.", "No code: a to add one.") if not self.app.codes
+                               else tr("↑/↓ pour choisir un code.", "↑/↓ to pick a code."), style="dim"))
             return
         out = Text()
         out.append("■ ", style=self.app.code_colors.get(code.id, ""))

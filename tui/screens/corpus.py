@@ -11,7 +11,7 @@ from exporterre_nlp.i18n import tr
 from exporterre_nlp.records import PHASE_NAMES
 from exporterre_nlp.store.views import DocumentProgress
 
-from ..bindings import bind, localize
+from ..bindings import bind, help_binding, localize
 from ..messages import StoreChanged
 from ..widgets.status import StatusBar
 
@@ -32,6 +32,7 @@ def progress_cell(done: int, total: int) -> Text:
 
 class CorpusScreen(Screen):
     BINDINGS = [
+        help_binding(),
         bind("enter", "open", "Ouvrir le document", "Open the document"),
         bind("j", "cursor(1)", "Document suivant", "Next document", show=False),
         bind("k", "cursor(-1)", "Document précédent", "Previous document", show=False),

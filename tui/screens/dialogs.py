@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static, TextArea
 
+from exporterre_nlp.codebook.model import category_label
 from exporterre_nlp.i18n import tr
 from exporterre_nlp.records import Memo
 
@@ -181,7 +182,7 @@ class QueueFilter:
     def describe(self, code_paths: dict[int, str]) -> str:
         parts = []
         if self.category:
-            parts.append(tr(f"catégorie {self.category}", f"category {self.category}"))
+            parts.append(tr(f"catégorie {category_label(self.category)}", f"category {category_label(self.category)}"))
         if self.code_id is not None:
             parts.append(code_paths.get(self.code_id, str(self.code_id)))
         if self.phase is not None:
@@ -211,20 +212,24 @@ class FilterDialog(ModalScreen):
         every = tr("(tout)", "(all)")
         with Vertical(classes="dialog", id="filter-dialog"):
             yield Label(tr("Filtrer les suggestions", "Filter the suggestions"), classes="dialog-title")
-            yield Label(tr("Catégorie", "Category"))
-            yield Select([(x, x) for x in f.categories], value=c.category if c.category in f.categories
-                         else Select.NULL, prompt=every, id="filter-category")
-            yield Label(tr("Code", "Code"))
-            yield Select([(path, cid) for cid, path in f.codes], prompt=every, id="filter-code",
-                         value=c.code_id if c.code_id in [cid for cid, _ in f.codes] else Select.NULL)
-            yield Label(tr("Phase", "Phase"))
-            yield Select([(f"phase {p}", p) for p in f.phases], prompt=every, id="filter-phase",
-                         value=c.phase if c.phase in f.phases else Select.NULL)
-            yield Label(tr("Origine", "Origin"))
-            names = {"rule": tr("règles d'extraction", "extraction rules"), "topic": tr("thèmes", "themes"),
-                     "model": tr("modèle de phrases", "sentence model")}
-            yield Select([(names.get(o, o), o) for o in f.origins], prompt=every, id="filter-origin",
-                         value=c.origin if c.origin in f.origins else Select.NULL)
+            with Horizontal(classes="filter-row"):
+                yield Label(tr("Catégorie", "Category"))
+                yield Select([(category_label(x), x) for x in f.categories], prompt=every, id="filter-category",
+                             value=c.category if c.category in f.categories else Select.NULL)
+            with Horizontal(classes="filter-row"):
+                yield Label(tr("Code", "Code"))
+                yield Select([(path, cid) for cid, path in f.codes], prompt=every, id="filter-code",
+                             value=c.code_id if c.code_id in [cid for cid, _ in f.codes] else Select.NULL)
+            with Horizontal(classes="filter-row"):
+                yield Label(tr("Phase", "Phase"))
+                yield Select([(f"phase {p}", p) for p in f.phases], prompt=every, id="filter-phase",
+                             value=c.phase if c.phase in f.phases else Select.NULL)
+            with Horizontal(classes="filter-row"):
+                yield Label(tr("Origine", "Origin"))
+                names = {"rule": tr("règles d'extraction", "extraction rules"), "topic": tr("thèmes", "themes"),
+                         "model": tr("modèle de phrases", "sentence model")}
+                yield Select([(names.get(o, o), o) for o in f.origins], prompt=every, id="filter-origin",
+                             value=c.origin if c.origin in f.origins else Select.NULL)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(tr("Appliquer (ctrl+s)", "Apply (ctrl+s)"), id="apply", variant="primary")
                 yield Button(tr("Tout effacer", "Clear all"), id="clear")

@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Static
 from exporterre_nlp.i18n import tr
 from exporterre_nlp.store.views import SuggestionItem
 
-from ..bindings import bind, localize
+from ..bindings import bind, help_binding, localize
 from ..messages import StoreChanged
 from ..widgets.passage import evidence_text, origin_label, passage_text
 from ..widgets.status import StatusBar
@@ -31,6 +31,7 @@ SHOWN = 2000          # rows in the table at once; decide or filter to see the n
 
 class ValidationScreen(Screen):
     BINDINGS = [
+        help_binding(),
         bind("y", "decide('accept')", "Accepter", "Accept"),
         bind("n", "decide('reject')", "Rejeter", "Reject"),
         bind("c", "accept_other", "Accepter sous un autre code", "Accept under another code"),
@@ -58,8 +59,8 @@ class ValidationScreen(Screen):
         yield Static("", id="queue-title", classes="screen-title")
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="evidence-box"):
+            yield Static("", id="passage")        # the words under judgement first, in their turns
             yield Static("", id="evidence")
-            yield Static("", id="passage")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -138,8 +139,7 @@ class ValidationScreen(Screen):
             passage.update("")
         else:
             evidence.update(evidence_text(item))
-            passage.update(Text("\n").append_text(passage_text(
-                self.app.store.passage(item.document_id, item.start, item.end), item.color)))
+            passage.update(passage_text(self.app.store.passage(item.document_id, item.start, item.end), item.color))
         position = (self.query_one(DataTable).cursor_row + 1) if item else 0
         self.query_one(StatusBar).show(tr("Validation", "Validation"), self.app.project_name,
                                        tr(f"codeur {self.app.coder}", f"coder {self.app.coder}"),

@@ -62,6 +62,15 @@ def panel_text(s: PanelState) -> Text:
             out.append(f" ({role_name(seg.role)})", style="dim")
     if seg.timestamp:
         out.append(f" · {seg.timestamp}", style="dim")
+    if s.recent:
+        # second line, whatever the panel holds: the digits are keys the coder uses all the time
+        out.append("\n" + tr("Récents : ", "Recent: "), style="dim")
+        for n, (digit, label, color) in enumerate(s.recent):
+            if n:
+                out.append("  ")
+            out.append(f"{digit}", style="bold")
+            out.append("■", style=color)
+            out.append(label)
     if s.selection:
         a, b = s.selection
         out.append("\n" + tr("Sélection : ", "Selection: "), style="dim")
@@ -84,14 +93,6 @@ def panel_text(s: PanelState) -> Text:
         extras.append(tr(f"{s.memos} mémo(s) (m)", f"{s.memos} memo(s) (m)"))
     if extras:
         out.append("\n" + " · ".join(extras), style="yellow")
-    if s.recent:
-        out.append("\n" + tr("Récents : ", "Recent: "), style="dim")
-        for n, (digit, label, color) in enumerate(s.recent):
-            if n:
-                out.append("  ")
-            out.append(f"{digit}", style="bold")
-            out.append("■", style=color)
-            out.append(label)
     return out
 
 

@@ -190,15 +190,11 @@ def kwic_cmd(
     if as_json:
         print_json([line.__dict__ for line in lines])
         return
-    table = Table(title=tr(f"« {term} » : {len(lines)} occurrence(s)", f"'{term}': {len(lines)} occurrence(s)"),
-                  show_header=False, box=None)
-    table.add_column(justify="right", no_wrap=True)
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column(no_wrap=True)
-    table.add_column(style="dim", no_wrap=True)
-    for line in lines:
-        table.add_row(line.left, line.match, line.right, f"{line.document}:{line.start} {line.speaker or ''}")
-    console.print(table)
+    from .kwic_view import kwic_rows
+    console.print(tr(f"« {term} » : {len(lines)} occurrence(s)", f"'{term}': {len(lines)} occurrence(s)"),
+                  style="bold")
+    for row in kwic_rows(lines, console.width):
+        console.print(row, no_wrap=True, overflow="ignore", crop=False, soft_wrap=True)
 
 
 @app.command("freq")

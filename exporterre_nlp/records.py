@@ -215,4 +215,5 @@ class Progress:
     """Progress of long work, reported through callbacks."""
     done: int
     total: int
-    label: str = ""
+    label: str = ""                  # for people, in the interface language
+    stage: str = ""                  # for programs: a fixed key ("training", "analysis"…), never translated

@@ -36,7 +36,14 @@ _ACTIONS = {
 }
 
 
+_DECISIONS = {"accepted": ("acceptation d'une suggestion", "accepting a suggestion"),
+              "rejected": ("rejet d'une suggestion", "rejecting a suggestion")}
+
+
 def describe_event(event: Event) -> str:
+    image = event.after or event.before or {}
+    if event.entity == "coding" and image.get("status") in _DECISIONS:
+        return tr(*_DECISIONS[image["status"]])
     names = _ACTIONS.get(event.action)
     return tr(*names) if names else event.action
 
@@ -130,7 +137,7 @@ class ExporterreApp(App):
             await self.workers.wait_for_complete()
             await self.writer.settle()
             await asyncio.sleep(0.01)
-            if not any(not w.is_finished for w in self.workers):
+            if not self.writer.busy and not any(not w.is_finished for w in self.workers):
                 return
 
     # ------------------------------------------------------------ undo / redo

@@ -4,7 +4,7 @@ from __future__ import annotations
 from exporterre_tui import ExporterreApp
 from exporterre_tui.screens.picker import CodePicker
 from exporterre_tui.screens.reader import ReaderScreen
-from tui_helpers import drive, press, screen_text, type_text
+from tui_helpers import drive, press, screen_text, settle, type_text
 
 DOC = "habitante_arlequin"
 
@@ -108,3 +108,34 @@ def test_tui_every_screen_shows_the_help_key_at_80x24(open_project):
     for name, shown in drive(app, scenario, size=(80, 24)).items():
         footer = shown.splitlines()[-1]
         assert footer.startswith(" ? Aide"), (name, footer)
+
+
+def test_tui_undoing_a_rejection_says_so(open_project):
+    app = ExporterreApp(open_project(), "amina")
+
+    async def scenario(pilot):
+        await press(pilot, "v", "n", "u")
+        return [n.message for n in app._notifications]
+
+    notes = drive(app, scenario, size=(80, 24))
+    assert "Annulé : rejet d'une suggestion." in notes
+
+
+def test_tui_training_stage_is_read_from_its_key_not_its_label(open_project, monkeypatch):
+    from exporterre_nlp.records import Progress
+    from exporterre_tui.screens.training import TrainingScreen
+    monkeypatch.setattr(TrainingScreen, "on_mount", lambda self: None)      # no training here
+    app = ExporterreApp(open_project(), "amina")
+
+    async def scenario(pilot):
+        screen = TrainingScreen()
+        await app.push_screen(screen)
+        await settle(pilot)
+        stages = []
+        for stage in ("training", "analysis"):
+            screen._show(Progress(1, 10, "libellé quelconque", stage=stage))
+            stages.append(str(screen.query_one("#training-stage").render()))
+        return stages
+
+    first, second = drive(app, scenario, size=(80, 24))
+    assert first.startswith("Étape 1/2") and second.startswith("Étape 2/2")

@@ -153,11 +153,17 @@ def extractions_cmd(
                     for f in rows])
         return
     table = Table(title=tr(f"{len(rows)} trouvaille(s)", f"{len(rows)} finding(s)"), show_lines=False)
+    from ..records import role_label
+    keys = max((len(f.code_key) for f in rows), default=4)
     for col in (tr("catégorie", "category"), "code", tr("objet", "object"), tr("qui", "who"), tr("où", "where"),
                 tr("citation", "quote")):
-        table.add_column(col, overflow="fold")
+        if col == "code":            # a key is read whole: never cut mid-word
+            table.add_column(col, no_wrap=True, min_width=min(keys, 40), overflow="ellipsis")
+        else:
+            table.add_column(col, overflow="fold")
     for f in rows:
-        who = f"{f.speaker or '—'} ({f.role or '?'})" + (tr(" [rapporté]", " [reported]") if f.reported else "")
+        who = f"{f.speaker or '—'} ({role_label(f.role) if f.role else '?'})" + (
+            tr(" [rapporté]", " [reported]") if f.reported else "")
         where = f"{f.document} · {f.phase} {PHASE_NAMES.get(f.phase, '')}" + (f" · {f.lieu}" if f.lieu else "")
         table.add_row(_name(f.category), f.code_key, f.object or "—",
                       who, where, f"« {f.text} »")

@@ -17,7 +17,7 @@ _FIELDS = {
     "match": ("mots repérés", "matched words"), "trigger": ("déclencheur", "trigger"),
     "object": ("objet", "object"), "theme_words": ("mots du thème", "theme words"),
     "topic_words": ("mots du thème", "theme words"), "keywords": ("mots-clés", "keywords"),
-    "theme": ("thème", "theme"), "topic": ("thème", "theme"), "label": ("thème", "theme"),
+    "theme": ("thème", "theme"), "topic": ("thème n°", "theme #"), "label": ("libellé du thème", "theme label"),
     "negated": ("négation", "negated"), "reported": ("discours rapporté", "reported speech"),
     "similarity": ("similarité", "similarity"), "probability": ("probabilité", "probability"),
     "object_lemmas": ("lemmes de l'objet", "object lemmas"), "shared_words": ("mots communs thème/code",

@@ -7,15 +7,11 @@ from rich.text import Text
 from textual.widgets import Static
 
 from exporterre_nlp.i18n import tr
-from exporterre_nlp.records import Segment
+from exporterre_nlp.records import Segment, role_label
 from exporterre_nlp.store.views import CodingMark
 
-ROLE_NAMES = {"interviewer": ("enquêteur·rice", "interviewer"), "resident": ("habitant·e", "resident"),
-              "relais": ("relais", "intermediary"), "other": ("autre", "other")}
-
-
 def role_name(role: str | None) -> str:
-    return tr(*ROLE_NAMES[role]) if role in ROLE_NAMES else ""
+    return role_label(role)
 
 
 def quote(text: str, limit: int = 48) -> str:

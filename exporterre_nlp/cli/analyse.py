@@ -159,6 +159,8 @@ def extractions_cmd(
                 tr("citation", "quote")):
         if col == "code":            # a key is read whole: never cut mid-word
             table.add_column(col, no_wrap=True, min_width=min(keys, 40), overflow="ellipsis")
+        elif col == tr("catégorie", "category"):
+            table.add_column(col, no_wrap=True)
         else:
             table.add_column(col, overflow="fold")
     for f in rows:

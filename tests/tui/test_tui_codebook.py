@@ -95,7 +95,7 @@ def test_add_rename_colour_and_move_a_code(open_project):
         assert isinstance(app.screen, FieldsDialog)
         await type_text(pilot, "Sante")
         await press(pilot, "enter")
-        await type_text(pilot, "sante")                           # key field starts with "besoins."
+        assert app.screen.query_one("#field-key").value == "besoins.sante"     # derived from the label
         await press(pilot, "enter")
         code = store.get_code("besoins.sante")
         assert (code.label, code.parent_id) == ("Sante", store.get_code("besoins").id)
@@ -118,5 +118,26 @@ def test_add_rename_colour_and_move_a_code(open_project):
         assert store.get_code("besoins.sante").parent_id == store.get_code("preoccupations").id
         await press(pilot, "u", "u", "u", "u")
         assert "besoins.sante" not in {c.key for c in store.list_codes()}
+
+    drive(app, scenario)
+
+
+def test_new_code_key_follows_the_label_until_typed_by_hand(open_project):
+    project = open_project()
+    store = project.store
+    app = ExporterreApp(project, "amina")
+
+    async def scenario(pilot):
+        await open_codebook(pilot, "besoins")
+        await press(pilot, "a")
+        await type_text(pilot, "Garde d'enfants")
+        key = app.screen.query_one("#field-key")
+        assert key.value == "besoins.garde_d_enfants"
+        await press(pilot, "enter", "end", *["backspace"] * 15)
+        await type_text(pilot, "creches")                      # written by hand: kept
+        await press(pilot, "shift+tab", "backspace")
+        assert key.value == "besoins.creches"
+        await press(pilot, "tab", "enter")
+        assert store.get_code("besoins.creches").label == "Garde d'enfant"
 
     drive(app, scenario)

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 
 from exporterre_nlp.coding_tools import PALETTE, tree_order
+from exporterre_nlp.exchange.names import ascii_slug
 from exporterre_nlp.i18n import tr
 from exporterre_nlp.records import CODING_STATUSES, Code
 
@@ -193,8 +194,12 @@ class CodebookScreen(Screen):
                             tr(f"Code ajouté : {values['label']}.", f"Code added: {values['label']}."))
         title = (tr(f"Nouveau sous-code de {parent.label}", f"New child code of {parent.label}") if parent
                  else tr("Nouveau code racine", "New root code"))
+        def key_of(label: str) -> str:            # « Garde d'enfants » → besoins.garde_d_enfants
+            return prefix + ascii_slug(label, empty="") if label.strip() else prefix
         self.app.push_screen(FieldsDialog(title, [Field("label", tr("Libellé", "Label")),
-                                                  Field("key", tr("Clé (unique)", "Key (unique)"), prefix)], check), done)
+                                                  Field("key", tr("Clé (unique, tirée du libellé)",
+                                                                  "Key (unique, from the label)"), prefix)],
+                                          check, derive=("label", "key", key_of)), done)
 
     def _edit_one(self, field: str, title: str, label: str, current: str, check=None) -> None:
         code = self._need_code()

@@ -63,12 +63,28 @@ class FieldsDialog(ModalScreen):
     BINDINGS = [bind("escape", "cancel", "Annuler", "Cancel")]
 
     def __init__(self, title: str, fields: Sequence[Field],
-                 check: Callable[[dict[str, str]], str | None] | None = None) -> None:
+                 check: Callable[[dict[str, str]], str | None] | None = None,
+                 derive: tuple[str, str, Callable[[str], str]] | None = None) -> None:
+        """``derive=(source, target, fn)``: typing in ``source`` fills ``target`` with ``fn(source)``
+        as long as the person has not written in ``target`` themselves."""
         super().__init__()
         localize(self)
         self.title_text = title
         self.fields = list(fields)
         self.check = check
+        self.derive = derive
+        self._derived: str | None = None
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self.derive is None:
+            return
+        source, target, fn = self.derive
+        box = self.query_one(f"#field-{target}", Input)
+        if event.input.id == f"field-{source}":
+            initial = next(f.value for f in self.fields if f.name == target)
+            if box.value in (initial, self._derived):
+                self._derived = fn(event.value)
+                box.value = self._derived
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

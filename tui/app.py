@@ -83,6 +83,17 @@ class ExporterreApp(App):
         self.code_colors = effective_colors(self.codes)
         self.code_paths = code_paths(self.codes)
 
+    def sync_codebook_file(self, merged: dict[str, str] | None = None) -> str | None:
+        """In the writer thread, after a change to the codes: rewrite the project's codebook.yaml from
+        the store (the source of truth for codes; the file keeps its rules). A warning to show, or None."""
+        from exporterre_nlp.codebook.sync import write_codebook_from_store
+        try:
+            write_codebook_from_store(self.project, merged)
+        except ExporterreError as exc:
+            return tr(f"codebook.yaml n'a pas été mis à jour ({exc.message}) ; le changement est gardé dans le "
+                      "projet.", f"codebook.yaml was not updated ({exc.message}); the change is kept in the project.")
+        return None
+
     @property
     def project_name(self) -> str:
         return self.project.path.name
@@ -142,12 +153,21 @@ class ExporterreApp(App):
 
     # ------------------------------------------------------------ undo / redo
     def action_undo(self) -> None:
-        self.write(lambda: self.store.undo(self.coder), lambda e: self._after_history(e, undo=True))
+        self.write(lambda: self._history(self.store.undo), lambda r: self._after_history(*r, undo=True))
 
     def action_redo(self) -> None:
-        self.write(lambda: self.store.redo(self.coder), lambda e: self._after_history(e, undo=False))
+        self.write(lambda: self._history(self.store.redo), lambda r: self._after_history(*r, undo=False))
 
-    def _after_history(self, event: Event | None, *, undo: bool) -> None:
+    def _history(self, step) -> tuple[Event | None, str | None]:
+        """Undo or redo in the writer thread; codebook.yaml follows when the codes changed."""
+        before = self.store.list_codes()
+        event = step(self.coder)
+        note = self.sync_codebook_file() if event is not None and self.store.list_codes() != before else None
+        return event, note
+
+    def _after_history(self, event: Event | None, note: str | None = None, *, undo: bool) -> None:
+        if note:
+            self.notify(note, severity="warning", timeout=10)
         if event is None:
             self.notify(tr("Rien à annuler.", "Nothing to undo.") if undo else tr("Rien à rétablir.", "Nothing to redo."))
             return

@@ -6,7 +6,7 @@ from textual.widgets import Tree
 from exporterre_tui import ExporterreApp
 from exporterre_tui.screens.codebook import CodebookScreen
 from exporterre_tui.screens.dialogs import ConfirmDialog, FieldsDialog
-from tui_helpers import drive, press, settle, type_text
+from tui_helpers import drive, press, screen_text, settle, type_text
 
 
 async def open_codebook(pilot, key: str | None = None) -> CodebookScreen:
@@ -139,5 +139,26 @@ def test_new_code_key_follows_the_label_until_typed_by_hand(open_project):
         assert key.value == "besoins.creches"
         await press(pilot, "tab", "enter")
         assert store.get_code("besoins.creches").label == "Garde d'enfant"
+
+    drive(app, scenario)
+
+
+def test_codebook_edits_are_written_to_the_project_codebook_yaml_and_undone_there_too(open_project):
+    from exporterre_nlp.codebook import Codebook, load_codebook, save_codebook
+    from exporterre_nlp.codebook.sync import codebook_from_store
+    project = open_project()
+    store = project.store
+    save_codebook(codebook_from_store(Codebook(name="Test"), store.list_codes()), project.codebook_path)
+    app = ExporterreApp(project, "amina")
+
+    async def scenario(pilot):
+        await open_codebook(pilot, "besoins")
+        assert "codebook.yaml" in screen_text(app)                  # said on screen
+        await press(pilot, "a")
+        await type_text(pilot, "Santé")
+        await press(pilot, "enter", "enter")
+        assert "besoins.sante" in {c.key for c in load_codebook(project.codebook_path).codes}
+        await press(pilot, "u")
+        assert "besoins.sante" not in {c.key for c in load_codebook(project.codebook_path).codes}
 
     drive(app, scenario)

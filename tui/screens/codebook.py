@@ -54,7 +54,9 @@ class CodebookScreen(Screen):
         self.selected_id: int | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(tr("Livre de codes", "Codebook"), id="codebook-title", classes="screen-title")
+        yield Static(tr("Livre de codes · chaque changement est aussi écrit dans codebook.yaml",
+                        "Codebook · every change is also written to codebook.yaml"),
+                     id="codebook-title", classes="screen-title")
         with Horizontal(id="codebook-body"):
             yield Tree(tr("Codes", "Codes"), id="code-tree")
             with VerticalScroll(id="code-detail-box"):
@@ -159,12 +161,19 @@ class CodebookScreen(Screen):
         detail.update(out)
 
     # ---------------------------------------------------------------- actions
-    def _write(self, work_fn, done_message: str | None = None) -> None:
-        def then(_result) -> None:
+    def _write(self, work_fn, done_message: str | None = None, merged: dict[str, str] | None = None) -> None:
+        """Change the codes, then rewrite codebook.yaml from the store (same writer thread)."""
+        def work():
+            work_fn()
+            return self.app.sync_codebook_file(merged)
+
+        def then(note: str | None) -> None:
             if done_message:
                 self.notify(done_message)
+            if note:
+                self.notify(note, severity="warning", timeout=10)
             self.load()
-        self.app.write(work_fn, then)
+        self.app.write(work, then)
 
     def _need_code(self) -> Code | None:
         code = self.current()
@@ -269,9 +278,10 @@ class CodebookScreen(Screen):
         def chosen(target) -> None:
             if isinstance(target, int):
                 name = self.app.code_paths.get(target, "")
+                merged = {code.key: self.app.codes_by_id[target].key}      # its rules follow it in codebook.yaml
                 self._write(lambda: store.merge_codes(code.id, target, actor=coder),
                             tr(f"« {code.label} » fusionné dans « {name} » ; ses codages ont suivi (u pour annuler).",
-                               f"'{code.label}' merged into '{name}'; its codings moved (u to undo)."))
+                               f"'{code.label}' merged into '{name}'; its codings moved (u to undo)."), merged)
         self.app.push_screen(CodePicker(self.app.codes, self.app.code_colors, exclude=self._descendants(code.id),
                                         title=tr(f"Fusionner « {code.label} » dans…", f"Merge '{code.label}' into…")),
                              chosen)

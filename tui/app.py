@@ -60,12 +60,13 @@ class ExporterreApp(App):
     ]
 
     def __init__(self, project: Project, coder: str, *, document: str | int | None = None,
-                 machine: str = MACHINE) -> None:
+                 machine: str = MACHINE, blind: bool = False) -> None:
         super().__init__()
         localize(self)
         self.project = project
         self.store = project.store
         self.coder = coder
+        self.blind = blind              # double coding: the other coders' codings and progress stay hidden
         self.machine = machine
         self.start_document = document
         self.writer = StoreWriter(self)
@@ -113,6 +114,19 @@ class ExporterreApp(App):
             self.notify(str(exc), severity="error", timeout=8)
             return
         self.push_screen(ReaderScreen(doc_id, at=at))
+
+    def switch_coder(self, coder: str, blind: bool) -> None:
+        """Code as someone else from now on (back to the corpus list, reloaded for them)."""
+        from .screens.corpus import CorpusScreen
+        self.coder, self.blind = coder, blind
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if isinstance(self.screen, CorpusScreen):
+            self.screen.rebuild_columns()
+            self.screen.load()
+        self.notify(tr(f"Vous codez maintenant sous le nom « {coder} »", f"You now code as '{coder}'")
+                    + (tr(" (mode aveugle : les codages des autres sont cachés).",
+                          " (blind mode: the other coders' codings are hidden).") if blind else "."))
 
     # ----------------------------------------------------------------- writes
     def write(self, work: Callable[[], Any], then: Callable[[Any], None] | None = None) -> int:
@@ -184,9 +198,9 @@ class ExporterreApp(App):
             self.push_screen(HelpScreen(type(self.screen)))
 
 
-def run_app(project: Project, coder: str, *, document: str | None = None) -> None:
+def run_app(project: Project, coder: str, *, document: str | None = None, blind: bool = False) -> None:
     """Run the app in the terminal until the coder quits (all writes committed)."""
-    app = ExporterreApp(project, coder, document=document)
+    app = ExporterreApp(project, coder, document=document, blind=blind)
     try:
         app.run()
     finally:

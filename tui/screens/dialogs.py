@@ -7,9 +7,11 @@ from typing import Callable, Sequence
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Select, Static, TextArea
 
 from exporterre_nlp.codebook.model import category_label
+from exporterre_nlp.coders import check_coder
+from exporterre_nlp.errors import ExporterreError
 from exporterre_nlp.i18n import tr
 from exporterre_nlp.records import Memo
 
@@ -266,6 +268,55 @@ class FilterDialog(ModalScreen):
     def action_apply(self) -> None:
         self.dismiss(QueueFilter(self._value("#filter-category"), self._value("#filter-code"),
                                  self._value("#filter-phase"), self._value("#filter-origin")))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CoderDialog(ModalScreen):
+    """Who codes now, and whether blind (others' codings hidden); returns ``(name, blind)`` or None."""
+
+    BINDINGS = [bind("escape", "cancel", "Annuler", "Cancel")]
+
+    def __init__(self, coder: str, blind: bool, known: Sequence[str]) -> None:
+        super().__init__()
+        localize(self)
+        self.coder, self.blind, self.known = coder, blind, list(known)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="coder-dialog"):
+            yield Label(tr("Changer de codeur", "Switch coder"), classes="dialog-title")
+            yield Input(value=self.coder, id="coder-name", select_on_focus=True)
+            others = ", ".join(self.known) or tr("aucun pour l'instant", "none yet")
+            yield Static(tr(f"Codeurs du projet : {others}", f"Coders of the project: {others}"), classes="dim")
+            yield Checkbox(tr("Mode aveugle : codages des autres cachés",
+                              "Blind mode: the others' codings hidden"),
+                           value=self.blind, id="coder-blind")
+            yield Static("", id="coder-error", classes="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(tr("Coder sous ce nom (Entrée)", "Code as this name (Enter)"), id="ok", variant="primary")
+                yield Button(tr("Annuler (Échap)", "Cancel (Esc)"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._accept()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self._accept()
+        else:
+            self.action_cancel()
+
+    def _accept(self) -> None:
+        try:
+            name = check_coder(self.query_one(Input).value)
+        except ExporterreError as exc:
+            self.query_one("#coder-error", Static).update(f"{exc.message} {exc.hint or ''}")
+            return
+        self.dismiss((name, self.query_one(Checkbox).value))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

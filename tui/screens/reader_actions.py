@@ -186,6 +186,10 @@ class ReaderActions:
 
     # ------------------------------------------------------------ other coder
     def action_other_coder(self) -> None:
+        if self.app.blind:
+            self.notify(tr("Mode aveugle : les codages des autres codeurs restent cachés.",
+                           "Blind mode: the other coders' codings stay hidden."), severity="warning")
+            return
         coders = [c for c in self.app.store.human_coders(machine=self.app.machine) if c != self.app.coder]
         if not coders:
             self.notify(tr("Aucun autre codeur dans ce projet.", "No other coder in this project."))

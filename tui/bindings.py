@@ -62,7 +62,7 @@ def describe_bindings(bindings: Iterable) -> list[tuple[str, str]]:
     """``(keys, description)`` lines for a ``BINDINGS`` list, merging keys that do the same thing."""
     rows: dict[str, list[str]] = {}
     for b in Binding.make_bindings(bindings):
-        if b.description:
+        if b.description and b.action != "app.help":          # listed once, under « Partout »
             rows.setdefault(b.description, []).append(key_label(b.key))
     out = []
     for desc, keys in rows.items():

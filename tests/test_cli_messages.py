@@ -3,6 +3,7 @@ and every hint that names a command names a real one (like sqlite-utils' test_co
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -129,3 +130,7 @@ def test_cli_status_counts_what_is_left_after_decisions_in_french(french, tmp_pa
     assert "accepted" not in out and "pending" not in out
     for name in ("habitante_arlequin", "centre_social", "marche_notes"):   # the hint « status liste les documents »
         assert name in out
+    data = json.loads(runner.invoke(app, ["status", "--project", str(project), "--json"]).stdout)
+    assert data["suggestions"] == {"total": 5, "undecided": 3, "left": {"amina": 3}}
+    listed = {d["name"]: d for d in data["documents_list"]}
+    assert listed["habitante_arlequin"]["pending"] == {"amina": 3}

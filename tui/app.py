@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from textual.app import App
 
+from exporterre_nlp.coding_session import CodingSession
 from exporterre_nlp.errors import ExporterreError
 from exporterre_nlp.i18n import tr
 from exporterre_nlp.project import Project
@@ -67,6 +68,7 @@ class ExporterreApp(App):
         self.store = project.store
         self.coder = coder
         self.blind = blind              # double coding: the other coders' codings and progress stay hidden
+        self.session = CodingSession(self.store, coder, machine=machine, blind=blind)
         self.machine = machine
         self.start_document = document
         self.writer = StoreWriter(self)
@@ -119,6 +121,7 @@ class ExporterreApp(App):
         """Code as someone else from now on (back to the corpus list, reloaded for them)."""
         from .screens.corpus import CorpusScreen
         self.coder, self.blind = coder, blind
+        self.session = CodingSession(self.store, coder, machine=self.machine, blind=blind)
         while len(self.screen_stack) > 2:
             self.pop_screen()
         if isinstance(self.screen, CorpusScreen):
@@ -167,15 +170,15 @@ class ExporterreApp(App):
 
     # ------------------------------------------------------------ undo / redo
     def action_undo(self) -> None:
-        self.write(lambda: self._history(self.store.undo), lambda r: self._after_history(*r, undo=True))
+        self.write(lambda: self._history(self.session.undo), lambda r: self._after_history(*r, undo=True))
 
     def action_redo(self) -> None:
-        self.write(lambda: self._history(self.store.redo), lambda r: self._after_history(*r, undo=False))
+        self.write(lambda: self._history(self.session.redo), lambda r: self._after_history(*r, undo=False))
 
     def _history(self, step) -> tuple[Event | None, str | None]:
         """Undo or redo in the writer thread; codebook.yaml follows when the codes changed."""
         before = self.store.list_codes()
-        event = step(self.coder)
+        event = step()
         note = self.sync_codebook_file() if event is not None and self.store.list_codes() != before else None
         return event, note
 

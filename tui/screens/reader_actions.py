@@ -18,38 +18,36 @@ class ReaderActions:
     """Needs the reader's state: document, segments, cursor, selection, marks, view."""
 
     # ------------------------------------------------------------------ coding
-    def _after_write(self, result) -> None:
+    def _after_write(self, update) -> None:
+        if update.result is not None and not update.result.created:
+            path = self.app.code_paths.get(update.result.coding.code_id, "")
+            self.notify(tr(f"Déjà codé ainsi : {path}.", f"Already coded so: {path}."))
         if self not in self.app.screen_stack:
             return
-        marks, recent = result
-        self.mine, self.recent = marks, recent
-        self.view.set_marks(mine=marks)
+        self.mine, self.recent = update.marks, update.recent
+        self.view.set_marks(mine=update.marks)
         self.refresh_cursor()
         self.displayed_at = time.perf_counter()
 
     def _write(self, change) -> None:
-        """Run ``change(store)`` in the writer thread, then reload my marks there too."""
-        store, coder, doc_id = self.app.store, self.app.coder, self.document_id
-
+        """Run ``change(session)`` in the writer thread, then reload my marks there too (a
+        :class:`~exporterre_nlp.coding_session.MarksUpdate`, or the one ``change`` returns)."""
+        session, doc_id = self.app.session, self.document_id
         writer = self.app.writer
         self.generation += 1
 
         def work():
-            change(store)
+            update = change(session)
             writer.committed()
-            return store.coding_marks(doc_id, [coder]), store.recent_codes(coder)
+            return update if update is not None else session.marks(doc_id)
         self.app.write(work, self._after_write)
 
     def apply_code(self, code_id: int) -> None:
         if self.selection is None or not self.segments:
             return
-        sel, doc_id, coder = self.selection, self.document_id, self.app.coder
-        if any((m.start, m.end, m.code_id, m.status) == (sel.start, sel.end, code_id, "manual") for m in self.mine):
-            path = self.app.code_paths.get(code_id, "")
-            self.notify(tr(f"Déjà codé ainsi : {path}.", f"Already coded so: {path}."))
-            return
+        sel, doc_id = self.selection, self.document_id
         segment_id = self.segments[self.cursor].id
-        self._write(lambda s: s.add_coding(doc_id, sel.start, sel.end, code_id, coder, segment_id=segment_id))
+        self._write(lambda s: s.code(doc_id, sel.start, sel.end, code_id, segment_id=segment_id))
 
     def action_code(self) -> None:
         if not self.segments:
@@ -89,9 +87,8 @@ class ReaderActions:
     def action_remove(self) -> None:
         mark = self._need_focused()
         if mark is not None:
-            coder = self.app.coder
             self.focus_index = None
-            self._write(lambda s: s.delete_coding(mark.id, actor=coder))
+            self._write(lambda s: s.remove(mark.id))
             self.notify(tr(f"Codage retiré : {mark.path} (u pour annuler).",
                            f"Coding removed: {mark.path} (u to undo)."))
 
@@ -99,19 +96,18 @@ class ReaderActions:
         mark = self._need_focused()
         if mark is None:
             return
-        coder = self.app.coder
 
         def chosen(code_id) -> None:
             if isinstance(code_id, int) and code_id != mark.code_id:
-                self._write(lambda s: s.update_coding(mark.id, actor=coder, code=code_id))
+                self._write(lambda s: s.recode(mark.id, code_id))
         self.app.push_screen(CodePicker(self.app.codes, self.app.code_colors, recent=self.recent,
                                         title=tr(f"Nouveau code pour {mark.path}", f"New code for {mark.path}")), chosen)
 
     def action_resize(self) -> None:
         mark = self._need_focused()
         if mark is not None and self.selection is not None:
-            sel, coder = self.selection, self.app.coder
-            self._write(lambda s: s.update_coding(mark.id, actor=coder, start=sel.start, end=sel.end))
+            sel = self.selection
+            self._write(lambda s: s.resize(mark.id, sel.start, sel.end))
 
     # ------------------------------------------------------------------- memos
     def action_memo(self) -> None:
@@ -190,7 +186,7 @@ class ReaderActions:
             self.notify(tr("Mode aveugle : les codages des autres codeurs restent cachés.",
                            "Blind mode: the other coders' codings stay hidden."), severity="warning")
             return
-        coders = [c for c in self.app.store.human_coders(machine=self.app.machine) if c != self.app.coder]
+        coders = self.app.session.other_coders()
         if not coders:
             self.notify(tr("Aucun autre codeur dans ce projet.", "No other coder in this project."))
             return

@@ -139,12 +139,21 @@ class ValidationScreen(Screen):
             passage.update("")
         else:
             evidence.update(evidence_text(item))
-            passage.update(passage_text(self.app.store.passage(item.document_id, item.start, item.end), item.color))
+            self.load_passage(item)             # a store read: in a worker, never on the UI thread
         position = (self.query_one(DataTable).cursor_row + 1) if item else 0
         self.query_one(StatusBar).show(tr("Validation", "Validation"), self.app.project_name,
                                        tr(f"codeur {self.app.coder}", f"coder {self.app.coder}"),
                                        f"{position}/{len(self.items)}",
                                        tr(f"{self.decided} décision(s) ici", f"{self.decided} decision(s) here"))
+
+    @work(thread=True, group="queue-passage")
+    def load_passage(self, item: SuggestionItem) -> None:
+        found = self.app.store.passage(item.document_id, item.start, item.end)
+        self.app.call_from_thread(self._passage_loaded, item, found)
+
+    def _passage_loaded(self, item: SuggestionItem, found) -> None:
+        if self.current() is item:              # the coder may have moved on meanwhile
+            self.query_one("#passage", Static).update(passage_text(found, item.color))
 
     # ------------------------------------------------------------------ actions
     def _remove_current(self) -> SuggestionItem | None:
@@ -167,10 +176,10 @@ class ValidationScreen(Screen):
         item = self._remove_current()
         if item is None:
             return
-        store, coder = self.app.store, self.app.coder
+        session = self.app.session
         self.decided += 1
         self.generation += 1
-        self.app.write(lambda: store.decide(item.id, coder, decision, code=code_id), lambda _r: self.show_current())
+        self.app.write(lambda: session.decide(item.id, decision, code_id=code_id), lambda _r: self.show_current())
 
     def action_decide(self, decision: str) -> None:
         self._decide(decision)

@@ -40,8 +40,10 @@ class CodingSession:
         self.blind = blind
 
     # ------------------------------------------------------------------ reads
-    def marks(self, document_id: int) -> MarksUpdate:
-        return MarksUpdate(self.store.coding_marks(document_id, [self.coder]), self.store.recent_codes(self.coder))
+    def marks(self, document_id: int, result: CodeResult | None = None) -> MarksUpdate:
+        """My codings of a document and my recent codes (with what the change just made, if given)."""
+        return MarksUpdate(self.store.coding_marks(document_id, [self.coder]), self.store.recent_codes(self.coder),
+                           result)
 
     def other_coders(self) -> list[str]:
         """The coders whose codings may be shown beside mine (none in blind mode)."""
@@ -51,12 +53,12 @@ class CodingSession:
 
     # ----------------------------------------------------------------- writes
     def code(self, document_id: int, start: int, end: int, code_id: int, *,
-             segment_id: int | None = None) -> MarksUpdate:
-        """Code ``[start, end)`` with ``code_id`` (idempotent for an identical coding), then my marks."""
+             segment_id: int | None = None) -> CodeResult:
+        """Code ``[start, end)`` with ``code_id`` (idempotent for an identical coding)."""
         before = {c.id for c in self.store.list_codings(document_id=document_id, coder=self.coder,
                                                          statuses=["manual"], code_ids=[code_id])}
         coding = self.store.add_coding(document_id, start, end, code_id, self.coder, segment_id=segment_id)
-        return MarksUpdate(*self._marks(document_id), result=CodeResult(coding, coding.id not in before))
+        return CodeResult(coding, coding.id not in before)
 
     def recode(self, coding_id: int, code_id: int) -> None:
         self.store.update_coding(coding_id, actor=self.coder, code=code_id)
@@ -77,5 +79,3 @@ class CodingSession:
     def redo(self) -> Event | None:
         return self.store.redo(self.coder)
 
-    def _marks(self, document_id: int) -> tuple[list[CodingMark], list[int]]:
-        return self.store.coding_marks(document_id, [self.coder]), self.store.recent_codes(self.coder)

@@ -20,10 +20,11 @@ def test_coding_session_codes_once_says_so_decides_and_undoes(tmp_path):
         amina = CodingSession(store, "amina")
         first = amina.code(doc.id, start, start + 11, logement)
         again = amina.code(doc.id, start, start + 11, logement)
-        assert first.result.created and not again.result.created
-        assert again.result.coding.id == first.result.coding.id
-        assert [(m.start, m.end, m.code_id) for m in again.marks] == [(start, start + 11, logement)]
-        assert again.recent == [logement]
+        assert first.created and not again.created
+        assert again.coding.id == first.coding.id
+        shown = amina.marks(doc.id)
+        assert [(m.start, m.end, m.code_id) for m in shown.marks] == [(start, start + 11, logement)]
+        assert shown.recent == [logement]
         [suggestion, *_] = store.suggestion_queue("amina")
         assert amina.decide(suggestion.id, "reject").status == "rejected"
         assert amina.undo().action == "coding.add"

@@ -7,6 +7,7 @@ from bisect import bisect_right
 
 from textual.widgets import Input
 
+from exporterre_nlp.coding_session import CodeResult
 from exporterre_nlp.coding_tools import Selection
 from exporterre_nlp.i18n import tr
 
@@ -31,15 +32,15 @@ class ReaderActions:
 
     def _write(self, change) -> None:
         """Run ``change(session)`` in the writer thread, then reload my marks there too (a
-        :class:`~exporterre_nlp.coding_session.MarksUpdate`, or the one ``change`` returns)."""
+        :class:`~exporterre_nlp.coding_session.MarksUpdate` carrying what ``change`` returned)."""
         session, doc_id = self.app.session, self.document_id
         writer = self.app.writer
         self.generation += 1
 
         def work():
-            update = change(session)
+            result = change(session)
             writer.committed()
-            return update if update is not None else session.marks(doc_id)
+            return session.marks(doc_id, result if isinstance(result, CodeResult) else None)
         self.app.write(work, self._after_write)
 
     def apply_code(self, code_id: int) -> None:

@@ -55,10 +55,12 @@ class CodingSession:
     def code(self, document_id: int, start: int, end: int, code_id: int, *,
              segment_id: int | None = None) -> CodeResult:
         """Code ``[start, end)`` with ``code_id`` (idempotent for an identical coding)."""
-        before = {c.id for c in self.store.list_codings(document_id=document_id, coder=self.coder,
-                                                         statuses=["manual"], code_ids=[code_id])}
-        coding = self.store.add_coding(document_id, start, end, code_id, self.coder, segment_id=segment_id)
-        return CodeResult(coding, coding.id not in before)
+        existing = self.store.find_manual_coding(document_id, start, end, code_id, self.coder)
+        if existing is not None:
+            return CodeResult(existing, False)
+        # add_coding is idempotent too (another program may have stored it meanwhile)
+        return CodeResult(self.store.add_coding(document_id, start, end, code_id, self.coder,
+                                                segment_id=segment_id), True)
 
     def recode(self, coding_id: int, code_id: int) -> None:
         self.store.update_coding(coding_id, actor=self.coder, code=code_id)

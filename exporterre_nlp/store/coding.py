@@ -298,6 +298,16 @@ class CodingMixin:
         self._log(conn, actor, "coding.add", "coding", cid, None, self._coding_state(conn, cid))
         return cid
 
+    def find_manual_coding(self, document_id: int, start: int, end: int, code: int | str,
+                           coder: str) -> Coding | None:
+        """``coder``'s manual coding of exactly ``[start, end)`` with ``code``, if there is one."""
+        with self.db.read() as conn:
+            twin = self._same_manual(conn, {"document_id": document_id, "start": start, "end": end, "coder": coder,
+                                            "status": "manual"}, self._code_id(conn, code))
+            if twin is None:
+                return None
+            return _coding(conn.execute(f"SELECT {_CODING_COLS} FROM codings WHERE id = ?", (twin,)).fetchone())
+
     def get_coding(self, coding_id: int) -> Coding:
         with self.db.read() as conn:
             row = conn.execute(f"SELECT {_CODING_COLS} FROM codings WHERE id = ?", (coding_id,)).fetchone()

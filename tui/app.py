@@ -131,6 +131,16 @@ class ExporterreApp(App):
                     + (tr(" (mode aveugle : les codages des autres sont cachés).",
                           " (blind mode: the other coders' codings are hidden).") if blind else "."))
 
+    # ------------------------------------------------------------------ reads
+    def read(self, work: Callable[[], Any], then: Callable[[Any], None]) -> None:
+        """Run a store read in a worker thread (after the writes already submitted), then
+        ``then(result)`` here: the UI thread never waits for the store."""
+        def run() -> None:
+            self.writer.wait_committed()
+            result = work()
+            self.call_from_thread(then, result)
+        self.run_worker(run, thread=True, group="reads")
+
     # ----------------------------------------------------------------- writes
     def write(self, work: Callable[[], Any], then: Callable[[Any], None] | None = None) -> int:
         """Run a store write in the writer thread; ``then(result)`` runs here afterwards."""

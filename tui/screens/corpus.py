@@ -217,8 +217,12 @@ class CorpusScreen(Screen):
         def chosen(result) -> None:
             if result is not None:
                 self.app.switch_coder(*result)
-        known = self.app.store.human_coders(machine=self.app.machine)
-        self.app.push_screen(CoderDialog(self.app.coder, self.app.blind, known), chosen)
+        store, machine = self.app.store, self.app.machine
+
+        def show(known) -> None:
+            if self.app.screen is self:
+                self.app.push_screen(CoderDialog(self.app.coder, self.app.blind, known), chosen)
+        self.app.read(lambda: store.human_coders(machine=machine), show)
 
     def action_validate(self) -> None:
         from .validation import ValidationScreen

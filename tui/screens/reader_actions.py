@@ -123,7 +123,6 @@ class ReaderActions:
             targets.append(MemoTarget("code", mark.code_id, tr(f"le code {mark.path}", f"the code {mark.path}")))
             targets.append(MemoTarget("coding", mark.id, tr("ce codage", "this coding")))
         store = self.app.store
-        memos = {(t.target_type, t.target_id): store.list_memos(t.target_type, t.target_id) for t in targets}
         coder = self.app.coder
 
         def saved(result) -> None:
@@ -132,7 +131,12 @@ class ReaderActions:
             target, text = result
             self.app.write(lambda: (store.add_memo(target.target_type, target.target_id, coder, text),
                                     store.memo_counts(self.document_id))[1], self._memos_saved)
-        self.app.push_screen(MemoDialog(targets, memos), saved)
+
+        def show(memos) -> None:
+            if self.app.screen is self:
+                self.app.push_screen(MemoDialog(targets, memos), saved)
+        self.app.read(lambda: {(t.target_type, t.target_id): store.list_memos(t.target_type, t.target_id)
+                               for t in targets}, show)
 
     def _memos_saved(self, counts: dict[int, int]) -> None:
         self.notify(tr("Mémo enregistré.", "Memo saved."))
@@ -157,7 +161,12 @@ class ReaderActions:
         self.query_text = event.value.strip()
         if not self.query_text:
             return
-        found = self.app.store.search_document(self.document_id, self.query_text)
+        store, doc_id, query = self.app.store, self.document_id, self.query_text
+        self.app.read(lambda: store.search_document(doc_id, query), lambda found: self._found(query, found))
+
+    def _found(self, query: str, found: list[tuple[int, int]]) -> None:
+        if query != self.query_text or self not in self.app.screen_stack:
+            return                                   # another search started meanwhile
         self.hits = [h for h in found if self._segment_of(h[0]) is not None]
         self.view.set_hits(self.hits)
         if not self.hits:

@@ -206,14 +206,17 @@ class ValidationScreen(Screen):
             table.move_cursor(row=min(max(table.cursor_row + step, 0), len(self.items) - 1))
 
     def action_filter(self) -> None:
-        facets = self.app.store.suggestion_facets(self.app.coder, document_id=self.document_id,
-                                                  machine=self.app.machine)
+        store, coder, doc_id, machine = self.app.store, self.app.coder, self.document_id, self.app.machine
 
         def chosen(f: QueueFilter | None) -> None:
             if f is not None:
                 self.filter = f
                 self.load()
-        self.app.push_screen(FilterDialog(facets, self.filter), chosen)
+
+        def show(facets) -> None:
+            if self.app.screen is self:
+                self.app.push_screen(FilterDialog(facets, self.filter), chosen)
+        self.app.read(lambda: store.suggestion_facets(coder, document_id=doc_id, machine=machine), show)
 
     def action_train(self) -> None:
         from .training import TrainingScreen

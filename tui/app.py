@@ -13,6 +13,7 @@ import asyncio
 from typing import Any, Callable
 
 from textual.app import App
+from textual.worker import WorkerCancelled
 
 from exporterre_nlp.coding_session import CodingSession
 from exporterre_nlp.errors import ExporterreError
@@ -172,7 +173,10 @@ class ExporterreApp(App):
         """
         for _ in range(50):
             await self.writer.settle()
-            await self.workers.wait_for_complete()
+            try:
+                await self.workers.wait_for_complete()
+            except WorkerCancelled:           # an exclusive load replaced by a newer one: fine
+                pass
             await self.writer.settle()
             await asyncio.sleep(0.01)
             if not self.writer.busy and not any(not w.is_finished for w in self.workers):

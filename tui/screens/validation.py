@@ -190,12 +190,17 @@ class ValidationScreen(Screen):
             return
 
         def chosen(code_id) -> None:
-            if isinstance(code_id, int):
+            if isinstance(code_id, int) and self.current() is item:
                 self._decide("accept", code_id)
-        self.app.push_screen(CodePicker(self.app.codes, self.app.code_colors,
-                                        recent=self.app.store.recent_codes(self.app.coder),
-                                        title=tr(f"Accepter sous quel code ? (suggéré : {item.path})",
-                                                 f"Accept under which code? (suggested: {item.path})")), chosen)
+
+        def show(recent) -> None:
+            if self.app.screen is self:
+                self.app.push_screen(CodePicker(self.app.codes, self.app.code_colors, recent=recent,
+                                                title=tr(f"Accepter sous quel code ? (suggéré : {item.path})",
+                                                         f"Accept under which code? (suggested: {item.path})")),
+                                     chosen)
+        store, coder = self.app.store, self.app.coder
+        self.app.read(lambda: store.recent_codes(coder), show)
 
     def action_skip(self) -> None:
         self.action_cursor(1)

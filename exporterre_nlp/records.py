@@ -11,6 +11,9 @@ from typing import Any
 PHASES = (1, 2, 3)
 PHASE_NAMES = {1: "relais", 2: "lieux", 3: "habitants"}
 ROLES = ("interviewer", "resident", "relais", "other")
+# a role's name on screen (French, English)
+ROLE_NAMES = {"interviewer": ("enquêteur·rice", "interviewer"), "resident": ("habitant·e", "resident"),
+              "relais": ("relais", "intermediary"), "other": ("autre", "other")}
 CODING_STATUSES = ("manual", "pending", "accepted", "rejected")
 HUMAN_STATUSES = ("manual", "accepted")
 MEMO_TARGETS = ("project", "document", "segment", "code", "coding")
@@ -218,4 +221,11 @@ class Progress:
     """Progress of long work, reported through callbacks."""
     done: int
     total: int
-    label: str = ""
+    label: str = ""                  # for people, in the interface language
+    stage: str = ""                  # for programs: a fixed key ("training", "analysis"…), never translated
+
+
+def role_label(role: str | None) -> str:
+    """A speaker role's name in the interface language ("" when unknown)."""
+    from .i18n import tr
+    return tr(*ROLE_NAMES[role]) if role in ROLE_NAMES else ""

@@ -68,3 +68,27 @@ def test_frequencies_by_phase_and_by_lieu(known, nlp_full):
     assert by_lieu.groups == ["centre social", "marché"]
     with pytest.raises(ExporterreError):
         frequencies(known, by="speaker")
+
+
+@pytest.mark.slow
+def test_frequencies_from_the_cache_read_without_the_french_tokenizer_match_a_fresh_parse(project, nlp_full):
+    import sys
+    add_document(project.store, "voisins", 3, [
+        ("Awa", "Quelqu'un m'a dit qu'il y avait deux crèches, jusqu'ici personne ne m'a aidée, quelqu'un doit "
+                "le faire. Les voisins, quelqu'une d'entre elles, aident aujourd'hui."),
+    ])
+    fresh = frequencies(project, top=100), frequencies(project, top=100, lemma=True), kwic(project, "aider", lemma=True)
+    from exporterre_nlp.nlp import pipeline
+    saved = {m: sys.modules.pop(m) for m in list(sys.modules) if m.startswith("spacy.lang.fr")}
+    kept = {k: pipeline._loaded.pop(k) for k in list(pipeline._loaded) if k == "reading-vocab" or "fr." in str(k)}
+    try:                                          # as in a new process: only the cache is read
+        cached = (frequencies(project, top=100), frequencies(project, top=100, lemma=True),
+                  kwic(project, "aider", lemma=True))
+        assert "spacy.lang.fr" not in sys.modules     # the tokenizer exceptions were not built
+    finally:
+        sys.modules.update(saved)
+        pipeline._loaded.update(kept)
+    assert cached == fresh
+    terms = {r.term for r in fresh[0].rows}
+    assert "quelqu'" not in terms and "jusqu'ici" in terms     # elided words glued back (quelqu'un: stop word)
+    assert "deux" not in terms                                 # French like_num, from the cache too

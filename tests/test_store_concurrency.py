@@ -21,7 +21,8 @@ WRITER = textwrap.dedent("""
     coder, n = sys.argv[2], int(sys.argv[3])
     doc = store.get_document("d")
     for i in range(n):
-        c = store.add_coding(doc.id, i % 50, i % 50 + 5, "besoins", coder)
+        # distinct spans: an identical manual coding is stored once (issue 19)
+        c = store.add_coding(doc.id, i % 50, i % 50 + 5 + (i // 50) % 60, "besoins", coder)
         if i % 7 == 0:
             store.add_memo("coding", c.id, coder, f"note {i}")
         print(c.id, flush=True)

@@ -13,7 +13,9 @@ import asyncio
 from typing import Any, Callable
 
 from textual.app import App
+from textual.worker import WorkerCancelled
 
+from exporterre_nlp.coding_session import CodingSession
 from exporterre_nlp.errors import ExporterreError
 from exporterre_nlp.i18n import tr
 from exporterre_nlp.project import Project
@@ -36,7 +38,14 @@ _ACTIONS = {
 }
 
 
+_DECISIONS = {"accepted": ("acceptation d'une suggestion", "accepting a suggestion"),
+              "rejected": ("rejet d'une suggestion", "rejecting a suggestion")}
+
+
 def describe_event(event: Event) -> str:
+    image = event.after or event.before or {}
+    if event.entity == "coding" and image.get("status") in _DECISIONS:
+        return tr(*_DECISIONS[image["status"]])
     names = _ACTIONS.get(event.action)
     return tr(*names) if names else event.action
 
@@ -53,12 +62,14 @@ class ExporterreApp(App):
     ]
 
     def __init__(self, project: Project, coder: str, *, document: str | int | None = None,
-                 machine: str = MACHINE) -> None:
+                 machine: str = MACHINE, blind: bool = False) -> None:
         super().__init__()
         localize(self)
         self.project = project
         self.store = project.store
         self.coder = coder
+        self.blind = blind              # double coding: the other coders' codings and progress stay hidden
+        self.session = CodingSession(self.store, coder, machine=machine, blind=blind)
         self.machine = machine
         self.start_document = document
         self.writer = StoreWriter(self)
@@ -75,6 +86,17 @@ class ExporterreApp(App):
         self.codes_by_id = {c.id: c for c in self.codes}
         self.code_colors = effective_colors(self.codes)
         self.code_paths = code_paths(self.codes)
+
+    def sync_codebook_file(self, merged: dict[str, str] | None = None) -> str | None:
+        """In the writer thread, after a change to the codes: rewrite the project's codebook.yaml from
+        the store (the source of truth for codes; the file keeps its rules). A warning to show, or None."""
+        from exporterre_nlp.codebook.sync import write_codebook_from_store
+        try:
+            write_codebook_from_store(self.project, merged)
+        except ExporterreError as exc:
+            return tr(f"codebook.yaml n'a pas été mis à jour ({exc.message}) ; le changement est gardé dans le "
+                      "projet.", f"codebook.yaml was not updated ({exc.message}); the change is kept in the project.")
+        return None
 
     @property
     def project_name(self) -> str:
@@ -95,6 +117,30 @@ class ExporterreApp(App):
             self.notify(str(exc), severity="error", timeout=8)
             return
         self.push_screen(ReaderScreen(doc_id, at=at))
+
+    def switch_coder(self, coder: str, blind: bool) -> None:
+        """Code as someone else from now on (back to the corpus list, reloaded for them)."""
+        from .screens.corpus import CorpusScreen
+        self.coder, self.blind = coder, blind
+        self.session = CodingSession(self.store, coder, machine=self.machine, blind=blind)
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if isinstance(self.screen, CorpusScreen):
+            self.screen.rebuild_columns()
+            self.screen.load()
+        self.notify(tr(f"Vous codez maintenant sous le nom « {coder} »", f"You now code as '{coder}'")
+                    + (tr(" (mode aveugle : les codages des autres sont cachés).",
+                          " (blind mode: the other coders' codings are hidden).") if blind else "."))
+
+    # ------------------------------------------------------------------ reads
+    def read(self, work: Callable[[], Any], then: Callable[[Any], None]) -> None:
+        """Run a store read in a worker thread (after the writes already submitted), then
+        ``then(result)`` here: the UI thread never waits for the store."""
+        def run() -> None:
+            self.writer.wait_committed()
+            result = work()
+            self.call_from_thread(then, result)
+        self.run_worker(run, thread=True, group="reads")
 
     # ----------------------------------------------------------------- writes
     def write(self, work: Callable[[], Any], then: Callable[[Any], None] | None = None) -> int:
@@ -127,20 +173,32 @@ class ExporterreApp(App):
         """
         for _ in range(50):
             await self.writer.settle()
-            await self.workers.wait_for_complete()
+            try:
+                await self.workers.wait_for_complete()
+            except WorkerCancelled:           # an exclusive load replaced by a newer one: fine
+                pass
             await self.writer.settle()
             await asyncio.sleep(0.01)
-            if not any(not w.is_finished for w in self.workers):
+            if not self.writer.busy and not any(not w.is_finished for w in self.workers):
                 return
 
     # ------------------------------------------------------------ undo / redo
     def action_undo(self) -> None:
-        self.write(lambda: self.store.undo(self.coder), lambda e: self._after_history(e, undo=True))
+        self.write(lambda: self._history(self.session.undo), lambda r: self._after_history(*r, undo=True))
 
     def action_redo(self) -> None:
-        self.write(lambda: self.store.redo(self.coder), lambda e: self._after_history(e, undo=False))
+        self.write(lambda: self._history(self.session.redo), lambda r: self._after_history(*r, undo=False))
 
-    def _after_history(self, event: Event | None, *, undo: bool) -> None:
+    def _history(self, step) -> tuple[Event | None, str | None]:
+        """Undo or redo in the writer thread; codebook.yaml follows when the codes changed."""
+        before = self.store.list_codes()
+        event = step()
+        note = self.sync_codebook_file() if event is not None and self.store.list_codes() != before else None
+        return event, note
+
+    def _after_history(self, event: Event | None, note: str | None = None, *, undo: bool) -> None:
+        if note:
+            self.notify(note, severity="warning", timeout=10)
         if event is None:
             self.notify(tr("Rien à annuler.", "Nothing to undo.") if undo else tr("Rien à rétablir.", "Nothing to redo."))
             return
@@ -157,9 +215,9 @@ class ExporterreApp(App):
             self.push_screen(HelpScreen(type(self.screen)))
 
 
-def run_app(project: Project, coder: str, *, document: str | None = None) -> None:
+def run_app(project: Project, coder: str, *, document: str | None = None, blind: bool = False) -> None:
     """Run the app in the terminal until the coder quits (all writes committed)."""
-    app = ExporterreApp(project, coder, document=document)
+    app = ExporterreApp(project, coder, document=document, blind=blind)
     try:
         app.run()
     finally:

@@ -34,6 +34,11 @@ def bind(keys: str, action: str, fr: str, en: str, *, show: bool = True, priorit
     return Binding(keys, action, fr, show=show, priority=priority, key_display=key_display)
 
 
+def help_binding() -> Binding:
+    """``?`` first in a screen's bindings, so that the footer shows it first even at 80 columns."""
+    return bind("question_mark", "app.help", "Aide", "Help")
+
+
 def text(fr: str) -> str:
     """The description ``fr`` in the current language."""
     return tr(fr, _ENGLISH.get(fr, fr))
@@ -57,7 +62,7 @@ def describe_bindings(bindings: Iterable) -> list[tuple[str, str]]:
     """``(keys, description)`` lines for a ``BINDINGS`` list, merging keys that do the same thing."""
     rows: dict[str, list[str]] = {}
     for b in Binding.make_bindings(bindings):
-        if b.description:
+        if b.description and b.action != "app.help":          # listed once, under « Partout »
             rows.setdefault(b.description, []).append(key_label(b.key))
     out = []
     for desc, keys in rows.items():

@@ -13,13 +13,11 @@ import typer
 from rich.table import Table
 
 from ..i18n import tr
+from ..codebook.model import CATEGORY_NAMES
 from ..records import PHASE_NAMES
 from .app import JSON_HELP, ProjectOption, app, console, handle_errors, open_project, print_json, progress_bar
 from .app import shown as shown_text
 
-CATEGORY_NAMES = {"besoin": ("besoin", "need"), "preoccupation": ("préoccupation", "concern"),
-                  "competence": ("compétence", "skill"), "ressource": ("ressource", "resource"),
-                  "lieu": ("lieu", "place")}
 
 
 def _name(category: str) -> str:
@@ -156,11 +154,19 @@ def extractions_cmd(
                     for f in rows])
         return
     table = Table(title=tr(f"{len(rows)} trouvaille(s)", f"{len(rows)} finding(s)"), show_lines=False)
+    from ..records import role_label
+    keys = max((len(f.code_key) for f in rows), default=4)
     for col in (tr("catégorie", "category"), "code", tr("objet", "object"), tr("qui", "who"), tr("où", "where"),
                 tr("citation", "quote")):
-        table.add_column(col, overflow="fold")
+        if col == "code":            # a key is read whole: never cut mid-word
+            table.add_column(col, no_wrap=True, min_width=min(keys, 40), overflow="ellipsis")
+        elif col == tr("catégorie", "category"):
+            table.add_column(col, no_wrap=True)
+        else:
+            table.add_column(col, overflow="fold")
     for f in rows:
-        who = f"{f.speaker or '—'} ({f.role or '?'})" + (tr(" [rapporté]", " [reported]") if f.reported else "")
+        who = f"{f.speaker or '—'} ({role_label(f.role) if f.role else '?'})" + (
+            tr(" [rapporté]", " [reported]") if f.reported else "")
         where = f"{f.document} · {f.phase} {PHASE_NAMES.get(f.phase, '')}" + (f" · {f.lieu}" if f.lieu else "")
         table.add_row(_name(f.category), f.code_key, f.object or "—",
                       who, where, f"« {f.text} »")
@@ -193,15 +199,11 @@ def kwic_cmd(
     if as_json:
         print_json([line.__dict__ for line in lines])
         return
-    table = Table(title=tr(f"« {term} » : {len(lines)} occurrence(s)", f"'{term}': {len(lines)} occurrence(s)"),
-                  show_header=False, box=None)
-    table.add_column(justify="right", no_wrap=True)
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column(no_wrap=True)
-    table.add_column(style="dim", no_wrap=True)
-    for line in lines:
-        table.add_row(line.left, line.match, line.right, f"{line.document}:{line.start} {line.speaker or ''}")
-    console.print(table)
+    from .kwic_view import kwic_rows
+    console.print(tr(f"« {term} » : {len(lines)} occurrence(s)", f"'{term}': {len(lines)} occurrence(s)"),
+                  style="bold")
+    for row in kwic_rows(lines, console.width):
+        console.print(row, no_wrap=True, overflow="ignore", crop=False, soft_wrap=True)
 
 
 @app.command("freq")

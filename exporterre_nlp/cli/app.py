@@ -22,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ..errors import ExporterreError
 from ..i18n import set_language, tr
 from ..project import Project
+from .click_fr import apply_language
 
 def _translated_help_option(original):
     """Click's own help option says "Show this message and exit." in English."""
@@ -38,6 +39,7 @@ for _cls in (typer.core.TyperCommand, typer.core.TyperGroup):
         _cls.get_help_option = _translated_help_option(_cls.get_help_option)
         _cls.get_help_option._exporterre = True
 
+apply_language()
 app = typer.Typer(
     name="exporterre",
     help=tr("Exporterre : analyse qualitative d'entretiens en français — importer un corpus, "
@@ -75,6 +77,7 @@ def _root(lang: Optional[str] = typer.Option(None, "--lang", help=tr("Langue des
                                                                       "Message language: fr or en."))) -> None:
     if lang:
         set_language(lang)
+    apply_language()
 
 
 def handle_errors(func: Callable) -> Callable:

@@ -2,33 +2,15 @@
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Optional
 
 import typer
 
+from ..coders import CODER_RE, RESERVED_CODERS, check_coder  # noqa: F401  (re-exported)
 from ..errors import ExporterreError
 from ..i18n import set_language, tr
 from .app import ProjectOption, app, handle_errors, open_project
-
-CODER_RE = re.compile(r"^[\w.@-]{1,40}$")
-RESERVED_CODERS = ("machine", "codebook", "import", "human")
-
-
-def check_coder(name: str) -> str:
-    name = (name or "").strip()
-    if not CODER_RE.match(name):
-        raise ExporterreError(
-            tr(f"Nom de codeur invalide : « {name} ».", f"Invalid coder name: '{name}'."),
-            tr("Utilisez un identifiant court sans espace (lettres, chiffres, . _ - @), p. ex. --coder amina.",
-               "Use a short identifier without spaces (letters, digits, . _ - @), e.g. --coder amina."))
-    if name.lower() in RESERVED_CODERS:
-        raise ExporterreError(
-            tr(f"« {name} » est réservé au programme.", f"'{name}' is reserved for the program."),
-            tr("Choisissez votre propre nom de codeur, p. ex. --coder amina.",
-               "Choose your own coder name, e.g. --coder amina."))
-    return name
 
 
 @app.command("code")
@@ -46,6 +28,9 @@ def code(
                                           "Open this document directly (its name).")),
     lang: Optional[str] = typer.Option(None, "--lang", help=tr("Langue de l'interface : fr ou en.",
                                                                "Interface language: fr or en.")),
+    blind: bool = typer.Option(False, "--blind", help=tr(
+        "Mode aveugle (double codage) : les codages et la progression des autres codeurs restent cachés.",
+        "Blind mode (double coding): the other coders' codings and progress stay hidden.")),
 ) -> None:
     """Ouvre l'interface de codage au terminal : lire les entretiens segment par segment, coder, écrire des
     mémos, valider les suggestions de la machine. « ? » dans l'interface liste toutes les touches."""
@@ -61,6 +46,6 @@ def code(
         if document is not None:
             proj.store.get_document(document)          # a clear error before the screen opens
         from exporterre_tui import run_app            # Textual is imported only by this command
-        run_app(proj, name, document=document)
+        run_app(proj, name, document=document, blind=blind)
     finally:
         proj.close()

@@ -121,6 +121,13 @@ def status(project: Optional[Path] = ProjectOption,
     proj = open_project(project)
     data = proj.store.corpus_status()
     interrupted = [r for r in proj.store.list_runs() if r.summary.get("interrupted")]
+    coders = proj.store.human_coders()
+    counts = proj.store.suggestion_counts(coders)
+    data["suggestions"] = {"total": counts.total, "undecided": counts.undecided, "left": counts.left}
+    documents = proj.store.document_progress(coders)
+    data["documents_list"] = [{"name": d.name, "phase": d.phase, "lieu": d.lieu, "participant": d.participant,
+                               "words": d.words, "segments": d.segments, "coded_segments": d.coded_segments,
+                               "pending": d.pending} for d in documents]
     proj.close()
     if as_json:
         print_json({**data, "interrupted_runs": [{"id": r.id, "kind": r.kind, "started_at": r.started_at}
@@ -135,17 +142,53 @@ def status(project: Optional[Path] = ProjectOption,
     table.add_row(tr("[bold]total[/]", "[bold]total[/]"), str(data["documents"]),
                   f"{data['words']:,}".replace(",", " "), str(data["segments"]))
     console.print(table)
+    if documents:
+        console.print(documents_table(documents, coders))
     roles = data["speakers"]
     console.print(tr(f"Locuteurs : {roles['interviewer']} enquêteur·rices, {roles['resident']} habitant·es, "
                      f"{roles['relais']} relais, {roles['other']} autres — {data['participants']} participants.",
                      f"Speakers: {roles['interviewer']} interviewers, {roles['resident']} residents, "
                      f"{roles['relais']} relais, {roles['other']} other — {data['participants']} participants."))
     if data["codings"]:
-        parts = ", ".join(f"{n} {s}" for s, n in sorted(data["codings"].items()))
-        console.print(tr(f"Codages : {parts}.", f"Codings: {parts}."))
+        parts = ", ".join(status_words(s, n) for s, n in sorted(data["codings"].items()) if s != "pending")
+        console.print(tr(f"Codages : {parts or 'aucun'}.", f"Codings: {parts or 'none'}."))
+    suggestions = data["suggestions"]
+    if suggestions["total"]:
+        left = " ; ".join(tr(f"{n} à valider par {c}", f"{n} left for {c}") for c, n in suggestions["left"].items())
+        console.print(tr(f"Suggestions de la machine : {suggestions['total']}, dont {suggestions['undecided']} sans "
+                         f"aucune décision" + (f" ; {left}" if left else "") + ".",
+                         f"Machine suggestions: {suggestions['total']}, {suggestions['undecided']} without any "
+                         f"decision" + (f"; {left}" if left else "") + "."))
+
     for r in interrupted[-5:]:
         console.print(tr(f"[yellow]Analyse n° {r.id} ({r.kind}, démarrée le {r.started_at[:16]}) : {run_state(r)}[/] "
                          "— le processus s'est arrêté avant la fin ; relancez-la.",
                          f"[yellow]Run #{r.id} ({r.kind}, started {r.started_at[:16]}): {run_state(r)}[/] — the "
                          "process stopped before the end; run it again."),
                       highlight=False)
+
+
+_STATUS_WORDS = {"manual": ("manuel(s)", "manual"), "accepted": ("accepté(s)", "accepted"),
+                 "rejected": ("rejeté(s)", "rejected"), "pending": ("en attente", "pending")}
+
+
+def status_words(status: str, n: int) -> str:
+    """``4 accepté(s)``: a count of codings with their status in the interface language."""
+    return f"{n} {tr(*_STATUS_WORDS.get(status, (status, status)))}"
+
+
+def documents_table(documents, coders: list[str]) -> Table:
+    """The documents, with each coder's progress (segments coded / segments) and suggestions left."""
+    table = Table(title=tr("Documents", "Documents"))
+    table.add_column(tr("document", "document"), overflow="fold")
+    table.add_column("phase", justify="right")
+    table.add_column(tr("mots", "words"), justify="right")
+    for coder in coders:
+        table.add_column(tr(f"codé {coder}", f"coded {coder}"), justify="right")
+        table.add_column(tr(f"à valider {coder}", f"to validate {coder}"), justify="right")
+    for d in documents:
+        row = [shown(d.name), str(d.phase), str(d.words)]
+        for coder in coders:
+            row += [f"{d.coded_segments.get(coder, 0)}/{d.segments}", str(d.pending.get(coder, 0))]
+        table.add_row(*row)
+    return table

@@ -130,7 +130,7 @@ def _valid_hashes(store, document_ids) -> dict[int, set[str]]:
 def parsed_units(project, segments: list[SegmentView], *, model: str | None = None, profile: str = "full",
                  n_process: int | None = None, stats=None,
                  progress: Callable[[Progress], None] | None = None, cancel: threading.Event | None = None,
-                 valid_hashes: dict[int, set[str]] | None = None):
+                 valid_hashes: dict[int, set[str]] | None = None, read_only_vocab: bool = False):
     """``(segment, Doc)`` pairs through the project's parse cache (for other modules too).
 
     ``valid_hashes`` (document id → text hashes of its segments, computed when not given) says
@@ -147,7 +147,7 @@ def parsed_units(project, segments: list[SegmentView], *, model: str | None = No
                           n_process=n_process or settings.nlp.n_process,
                           valid_hashes=valid_hashes if valid_hashes is not None else _valid_hashes(project.store, ids),
                           stats=stats, progress=progress,
-                          cancel=cancel)
+                          cancel=cancel, read_only_vocab=read_only_vocab)
 
 
 def sentence_model_path(project) -> Path | None:

@@ -89,7 +89,7 @@ def kwic(project, term: str, *, lemma: bool = False, phases: Iterable[int] | Non
         return [_line(seg, m.start(), m.end(), width) for seg in segments for m in rx.finditer(seg.text)]
     parsed = list((seg, [t for t in doc if not t._.is_oral and not t.is_space])
                   for seg, doc in parsed_units(project, segments, model=model, profile="lemmas",
-                                               progress=progress, cancel=cancel))
+                                               progress=progress, cancel=cancel, read_only_vocab=True))
     targets = _query_lemmas([w.lower() for w in words], parsed)
     out = []
     n = len(targets)
@@ -131,15 +131,23 @@ def frequencies(project, *, by: str | None = None, lemma: bool = False, top: int
     counts: dict[str, Counter] = {}
     totals: Counter = Counter()
     for seg, doc in parsed_units(project, segments, model=model, profile="lemmas", progress=progress,
-                                 cancel=cancel):
+                                 cancel=cancel, read_only_vocab=True):
         group = "*" if by is None else (str(seg.phase) if by == "phase" else (seg.lieu or NO_LIEU))
         bucket = counts.setdefault(group, Counter())
+        glued = -1
         for t in doc:
+            if t.i == glued:
+                continue
             if t._.is_oral or t.is_punct or t.is_space or t.like_num or not any(c.isalpha() for c in t.text):
                 continue
             term = (t.lemma_ or t.text).lower() if lemma else t.lower_
-            term = term.replace("’", "'")
-            if len(term) < min_length or term in stops or t.lower_.replace("’", "'") in stops:
+            term, form = term.replace("’", "'"), t.lower_.replace("’", "'")
+            if form.endswith("'") and len(form) > 3 and not t.whitespace_ and t.i + 1 < len(doc) \
+                    and doc[t.i + 1].is_alpha:
+                # an elided word the tokenizer cut off its pronoun: quelqu' + un → quelqu'un
+                glued = t.i + 1
+                term = form = form + doc[t.i + 1].lower_
+            if len(term) < min_length or term in stops or form in stops:
                 continue
             bucket[term] += 1
             totals[group] += 1

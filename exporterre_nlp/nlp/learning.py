@@ -271,11 +271,11 @@ def learn_from_project(project, *, coders: Iterable[str] | None = None, assume_r
 
     def trained_step(done: int, total: int) -> None:
         if progress is not None:
-            progress(Progress(done, total, label_train))
+            progress(Progress(done, total, label_train, stage="training"))
 
     def analysed_step(p: Progress) -> None:
         if progress is not None:
-            progress(Progress(p.done, p.total, label_analyse))
+            progress(Progress(p.done, p.total, label_analyse, stage="analysis"))
     try:
         training = train_project_model(project, coders=coders, assume_read=assume_read, out=final, sets=sets,
                                        progress=trained_step, cancel=cancel,

@@ -293,7 +293,8 @@ def oral_digest(fillers_path: str | Path | None = None) -> str:
 def stop_words(fillers_path: str | Path | None = None) -> frozenset[str]:
     """French stop words for frequencies and topic words: spaCy's list, the filler
     words, and the oral extras of the filler file (lower case)."""
-    from spacy.lang.fr.stop_words import STOP_WORDS
+    from .pipeline import french_module
+    STOP_WORDS = french_module("stop_words").STOP_WORDS
     lex = load_lexicon(fillers_path)
     phrase_words = {w for options in lex.phrases.values() for words, _ in options for w in words}
     return frozenset(STOP_WORDS) | lex.words | lex.extra_stop_words | phrase_words

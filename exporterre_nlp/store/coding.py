@@ -172,6 +172,12 @@ class CodingMixin:
             with self._batch():
                 for (coding_id,) in conn.execute("SELECT id FROM codings WHERE code_id = ?", (sid,)).fetchall():
                     before = self._coding_state(conn, coding_id)
+                    if self._same_manual(conn, before, tid) is not None:
+                        # the coder already has this span under the target: one coding, not two
+                        conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+                        self._log(conn, actor, "coding.delete", "coding", coding_id, before, None)
+                        moved += 1
+                        continue
                     conn.execute("UPDATE codings SET code_id = ?, updated_at = ? WHERE id = ?",
                                  (tid, now(), coding_id))
                     self._log(conn, actor, "coding.update", "coding", coding_id, before,
@@ -219,6 +225,18 @@ class CodingMixin:
             return None
         return dict(zip([c.strip() for c in _CODING_STATE_COLS.split(",")], row))
 
+    @staticmethod
+    def _same_manual(conn, state: dict, code_id: int) -> int | None:
+        """The id of the manual coding identical to ``state`` under ``code_id`` (same document, span
+        and coder), if any: the store holds one manual coding per (document, span, code, coder)."""
+        if state["status"] != "manual":
+            return None
+        row = conn.execute("SELECT id FROM codings WHERE document_id = ? AND start = ? AND end = ? AND code_id = ? "
+                           "AND coder = ? AND status = 'manual' AND id != ?",
+                           (state["document_id"], state["start"], state["end"], code_id, state["coder"],
+                            state.get("id", -1))).fetchone()
+        return row[0] if row else None
+
     def _check_span(self, conn, document_id: int, start: int, end: int, memo: dict | None = None) -> None:
         """``memo`` remembers the text length of each document within one transaction
         (``length(text)`` reads the whole text)."""
@@ -261,6 +279,12 @@ class CodingMixin:
             code_id = memo.get(("code", code))
             if code_id is None:
                 code_id = memo[("code", code)] = self._code_id(conn, code)
+        if status == "manual":
+            # the same coding by the same coder on the same span is stored once (idempotent)
+            twin = self._same_manual(conn, {"document_id": document_id, "start": start, "end": end,
+                                            "coder": coder, "status": status}, code_id)
+            if twin is not None:
+                return twin
         if segment_id is None:
             row = conn.execute("SELECT id FROM segments WHERE document_id = ? AND start <= ? AND ? < end "
                                "ORDER BY start LIMIT 1", (document_id, start, start)).fetchone()
@@ -273,6 +297,16 @@ class CodingMixin:
              dumps(details), stamp, stamp)).lastrowid
         self._log(conn, actor, "coding.add", "coding", cid, None, self._coding_state(conn, cid))
         return cid
+
+    def find_manual_coding(self, document_id: int, start: int, end: int, code: int | str,
+                           coder: str) -> Coding | None:
+        """``coder``'s manual coding of exactly ``[start, end)`` with ``code``, if there is one."""
+        with self.db.read() as conn:
+            twin = self._same_manual(conn, {"document_id": document_id, "start": start, "end": end, "coder": coder,
+                                            "status": "manual"}, self._code_id(conn, code))
+            if twin is None:
+                return None
+            return _coding(conn.execute(f"SELECT {_CODING_COLS} FROM codings WHERE id = ?", (twin,)).fetchone())
 
     def get_coding(self, coding_id: int) -> Coding:
         with self.db.read() as conn:
@@ -299,6 +333,14 @@ class CodingMixin:
             code_id = before["code_id"] if code is None else self._code_id(conn, code)
             if status is not None and status not in CODING_STATUSES:
                 raise ValueError(f"status must be one of {CODING_STATUSES}")
+            after = dict(before, start=new_start, end=new_end, status=status or before["status"])
+            twin = self._same_manual(conn, after, code_id)
+            if twin is not None and twin != coding_id:
+                raise ExporterreError(
+                    tr("Ce codage existe déjà (même passage, même code) : rien n'a été changé.",
+                       "This coding already exists (same span, same code): nothing was changed."),
+                    tr("Retirez l'un des deux (x) si vous vouliez les réunir.",
+                       "Remove one of them (x) if you meant to join them."))
             conn.execute("UPDATE codings SET start = ?, end = ?, code_id = ?, status = ?, updated_at = ? WHERE id = ?",
                          (new_start, new_end, code_id, status or before["status"], now(), coding_id))
             self._log(conn, actor, "coding.update", "coding", coding_id, before, self._coding_state(conn, coding_id))

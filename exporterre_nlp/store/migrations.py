@@ -376,6 +376,24 @@ CREATE INDEX documents_participant ON documents(participant_id)
     conn.execute("DELETE FROM codings WHERE status = 'pending' AND origin LIKE 'topic:%'")
 
 
+def m011_one_manual_coding(conn: sqlite3.Connection) -> None:
+    """One manual coding per (document, span, code, coder): identical copies (the picker then a
+    recent-code digit on the same selection stored two rows) are merged into the oldest one,
+    memos and decisions pointing to a copy now point to it, and a unique index keeps it so."""
+    groups = conn.execute(
+        "SELECT MIN(id), GROUP_CONCAT(id) FROM codings WHERE status = 'manual' "
+        "GROUP BY document_id, start, end, code_id, coder HAVING COUNT(*) > 1").fetchall()
+    for keep, ids in groups:
+        copies = [int(i) for i in ids.split(",") if int(i) != keep]
+        marks = ",".join("?" * len(copies))
+        conn.execute(f"UPDATE memos SET target_id = ? WHERE target_type = 'coding' AND target_id IN ({marks})",
+                     [keep] + copies)
+        conn.execute(f"UPDATE codings SET source_id = ? WHERE source_id IN ({marks})", [keep] + copies)
+        conn.execute(f"DELETE FROM codings WHERE id IN ({marks})", copies)
+    conn.execute("CREATE UNIQUE INDEX codings_one_manual ON codings(document_id, start, end, code_id, coder) "
+                 "WHERE status = 'manual'")
+
+
 def m013_places(conn: sqlite3.Connection) -> None:
     """A researcher's place decisions: mentions linked by hand, statuses of directory entries."""
     _run(conn, """
@@ -405,6 +423,7 @@ MIGRATIONS: list[tuple[int, Migration]] = [
     (6, m006_document_identity),
     (7, m007_coverage),
     (8, m008_theme_links_indexes),
+    (11, m011_one_manual_coding),
     (13, m013_places),
 ]
 LATEST = MIGRATIONS[-1][0]

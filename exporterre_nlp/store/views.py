@@ -55,6 +55,14 @@ class DocumentProgress:
 
 
 @dataclass(frozen=True)
+class SuggestionCounts:
+    """Machine suggestions: all of them, those nobody decided, those left for each coder."""
+    total: int
+    undecided: int
+    left: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class CodingMark:
     """A coding as a reader shows it: span, code label and colour, who and how."""
     id: int
@@ -162,6 +170,21 @@ class ViewsMixin:
         return [DocumentProgress(d[0], d[1], d[2], d[3], d[4], d[5], len(d[6].split()), d[7],
                                  coded.get(d[0], {}), counts.get(d[0], {}), pending.get(d[0], {}))
                 for d in docs]
+
+    def suggestion_counts(self, coders: Iterable[str], *, machine: str = MACHINE) -> SuggestionCounts:
+        """How many machine suggestions there are, how many nobody has decided yet, and how many
+        are left for each of ``coders`` (the count the validation screen shows)."""
+        coders = list(dict.fromkeys(coders))
+        with self.db.read() as conn:
+            total, undecided = conn.execute(
+                "SELECT COUNT(*), COALESCE(SUM(NOT EXISTS (SELECT 1 FROM codings x WHERE x.source_id = c.id "
+                "AND x.status IN ('accepted', 'rejected'))), 0) FROM codings c WHERE c.coder = ? "
+                "AND c.status = 'pending'", (machine,)).fetchone()
+            left = {coder: conn.execute(
+                "SELECT COUNT(*) FROM codings c WHERE c.coder = ? AND c.status = 'pending' AND NOT EXISTS "
+                "(SELECT 1 FROM codings x WHERE x.source_id = c.id AND x.coder = ?)", (machine, coder)).fetchone()[0]
+                for coder in coders}
+        return SuggestionCounts(total, undecided, left)
 
     def human_coders(self, *, machine: str = MACHINE) -> list[str]:
         """Coders with at least one coding of their own (the machine excluded)."""

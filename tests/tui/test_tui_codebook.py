@@ -6,7 +6,7 @@ from textual.widgets import Tree
 from exporterre_tui import ExporterreApp
 from exporterre_tui.screens.codebook import CodebookScreen
 from exporterre_tui.screens.dialogs import ConfirmDialog, FieldsDialog
-from tui_helpers import drive, press, settle, type_text
+from tui_helpers import drive, press, screen_text, settle, type_text
 
 
 async def open_codebook(pilot, key: str | None = None) -> CodebookScreen:
@@ -95,7 +95,7 @@ def test_add_rename_colour_and_move_a_code(open_project):
         assert isinstance(app.screen, FieldsDialog)
         await type_text(pilot, "Sante")
         await press(pilot, "enter")
-        await type_text(pilot, "sante")                           # key field starts with "besoins."
+        assert app.screen.query_one("#field-key").value == "besoins.sante"     # derived from the label
         await press(pilot, "enter")
         code = store.get_code("besoins.sante")
         assert (code.label, code.parent_id) == ("Sante", store.get_code("besoins").id)
@@ -118,5 +118,47 @@ def test_add_rename_colour_and_move_a_code(open_project):
         assert store.get_code("besoins.sante").parent_id == store.get_code("preoccupations").id
         await press(pilot, "u", "u", "u", "u")
         assert "besoins.sante" not in {c.key for c in store.list_codes()}
+
+    drive(app, scenario)
+
+
+def test_new_code_key_follows_the_label_until_typed_by_hand(open_project):
+    project = open_project()
+    store = project.store
+    app = ExporterreApp(project, "amina")
+
+    async def scenario(pilot):
+        await open_codebook(pilot, "besoins")
+        await press(pilot, "a")
+        await type_text(pilot, "Garde d'enfants")
+        key = app.screen.query_one("#field-key")
+        assert key.value == "besoins.garde_d_enfants"
+        await press(pilot, "enter", "end", *["backspace"] * 15)
+        await type_text(pilot, "creches")                      # written by hand: kept
+        await press(pilot, "shift+tab", "backspace")
+        assert key.value == "besoins.creches"
+        await press(pilot, "tab", "enter")
+        assert store.get_code("besoins.creches").label == "Garde d'enfant"
+
+    drive(app, scenario)
+
+
+def test_codebook_edits_are_written_to_the_project_codebook_yaml_and_undone_there_too(open_project):
+    from exporterre_nlp.codebook import Codebook, load_codebook, save_codebook
+    from exporterre_nlp.codebook.sync import codebook_from_store
+    project = open_project()
+    store = project.store
+    save_codebook(codebook_from_store(Codebook(name="Test"), store.list_codes()), project.codebook_path)
+    app = ExporterreApp(project, "amina")
+
+    async def scenario(pilot):
+        await open_codebook(pilot, "besoins")
+        assert "codebook.yaml" in screen_text(app)                  # said on screen
+        await press(pilot, "a")
+        await type_text(pilot, "Santé")
+        await press(pilot, "enter", "enter")
+        assert "besoins.sante" in {c.key for c in load_codebook(project.codebook_path).codes}
+        await press(pilot, "u")
+        assert "besoins.sante" not in {c.key for c in load_codebook(project.codebook_path).codes}
 
     drive(app, scenario)

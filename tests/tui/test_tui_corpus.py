@@ -11,7 +11,7 @@ from exporterre_tui.bindings import describe_bindings
 from exporterre_tui.screens.corpus import CorpusScreen
 from exporterre_tui.screens.help import HelpScreen, screen_titles
 from exporterre_tui.screens.reader import ReaderScreen
-from tui_helpers import drive, press
+from tui_helpers import drive, press, screen_text, type_text
 
 
 def table_rows(screen) -> list[list[str]]:
@@ -53,7 +53,7 @@ def test_corpus_lists_documents_with_progress_pending_and_other_coders(open_proj
         rows = {r[0]: r for r in table_rows(screen)}
         assert rows["habitante_arlequin"][5].endswith("1/8")
 
-    drive(app, scenario)
+    drive(app, scenario, size=(160, 32))                             # every column
 
 
 def test_help_lists_every_binding_of_every_screen(open_project):
@@ -104,3 +104,53 @@ def test_code_command_refuses_bad_coder_and_missing_project(tmp_path):
     assert "exporterre init" in result.output
     result = CliRunner().invoke(cli, ["code", "--project", str(tmp_path), "--coder", "amina", "--lang", "de"])
     assert result.exit_code == 1
+
+
+def test_corpus_at_80_columns_keeps_what_a_coder_needs_and_the_rest_on_focus(open_project):
+    project = open_project()
+    app = ExporterreApp(project, "amina")
+
+    async def scenario(pilot):
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        titles = [str(c.label) for c in table.columns.values()]
+        shown = screen_text(app)
+        return titles, shown
+
+    titles, shown = drive(app, scenario, size=(80, 24))
+    assert titles == ["Document", "Ph.", "Codé (amina)", "À valider"]
+    assert "centre_social · phase 1 · Baladins · 49 mots · 0/4 segments codés" in shown     # the focused one, whole
+    assert shown.splitlines()[-1].startswith(" ? Aide")
+
+
+def test_coder_switch_inside_the_app_with_blind_mode(open_project):
+    project = open_project()
+    store = project.store
+    doc = store.get_document("habitante_arlequin")
+    seg = store.list_segments(doc.id)[1]
+    store.add_coding(doc.id, seg.start, seg.end, "besoins.logement", "amina")
+    app = ExporterreApp(project, "amina")
+
+    async def scenario(pilot):
+        await press(pilot, "C")
+        await press(pilot, *["backspace"] * 5)
+        await type_text(pilot, "machine")
+        await press(pilot, "enter")
+        assert "réservé au programme" in screen_text(app)          # refused, said in the dialog
+        await press(pilot, *["backspace"] * 7)
+        await type_text(pilot, "karim")
+        await press(pilot, "tab", "space", "tab", "enter")          # blind mode on, then the button
+        assert (app.coder, app.blind) == ("karim", True)
+        shown = screen_text(app)
+        assert "Codé (karim)" in shown and "karim en aveugle" in shown
+        await press(pilot, "j", "j", "enter")                       # habitante_arlequin
+        assert isinstance(app.screen, ReaderScreen)
+        await press(pilot, "j", "o")                                # amina's coding stays hidden
+        assert app.screen.others == [] and app.screen.other_coder is None
+        await press(pilot, "1")                                     # no recent code for karim yet
+        await press(pilot, "enter")
+        await type_text(pilot, "bes log")
+        await press(pilot, "enter")
+
+    drive(app, scenario, size=(160, 32))
+    assert [c.coder for c in store.list_codings(document_id=doc.id) if c.status == "manual"] == ["amina", "karim"]

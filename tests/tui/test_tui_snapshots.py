@@ -72,3 +72,19 @@ def test_codebook_screen(snap_compare, open_project, size):
 def test_help_screen(snap_compare, open_project, size):
     app = ExporterreApp(coded_project(open_project), "amina", document="habitante_arlequin")
     assert snap_compare(app, terminal_size=size, run_before=keys("question_mark"))
+
+
+# Dialogs at 80×24 (their buttons must fit; the SVGs illustrate docs/tui.md)
+def test_filter_dialog(snap_compare, open_project):
+    app = ExporterreApp(coded_project(open_project), "amina")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=keys("v", "f"))
+
+
+def test_memo_dialog(snap_compare, open_project):
+    app = ExporterreApp(coded_project(open_project), "amina", document="habitante_arlequin")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=keys("j", "m"))
+
+
+def test_coder_dialog(snap_compare, open_project):
+    app = ExporterreApp(coded_project(open_project), "amina")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=keys("C"))

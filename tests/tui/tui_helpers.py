@@ -146,3 +146,9 @@ async def press(pilot, *keys: str) -> None:
 async def type_text(pilot, text: str) -> None:
     await pilot.press(*[c if c != " " else "space" for c in text])
     await settle(pilot)
+
+
+def screen_text(app) -> str:
+    """What the terminal shows right now, as plain text (one line per row)."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)

@@ -15,10 +15,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 
 from exporterre_nlp.coding_tools import PALETTE, tree_order
+from exporterre_nlp.exchange.names import ascii_slug
 from exporterre_nlp.i18n import tr
 from exporterre_nlp.records import CODING_STATUSES, Code
 
-from ..bindings import bind, localize
+from ..bindings import bind, help_binding, localize
 from ..messages import StoreChanged
 from ..widgets.status import StatusBar
 from .dialogs import ConfirmDialog, Field, FieldsDialog, MemoDialog, MemoTarget
@@ -31,6 +32,7 @@ KEY_RE = re.compile(r"^[a-z0-9_.-]+$")
 class CodebookScreen(Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
+        help_binding(),
         bind("a", "add(False)", "Ajouter un sous-code", "Add a child code"),
         bind("A", "add(True)", "Ajouter un code racine", "Add a root code", show=False),
         bind("r", "rename", "Renommer", "Rename"),
@@ -52,7 +54,9 @@ class CodebookScreen(Screen):
         self.selected_id: int | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(tr("Livre de codes", "Codebook"), id="codebook-title", classes="screen-title")
+        yield Static(tr("Livre de codes · chaque changement est aussi écrit dans codebook.yaml",
+                        "Codebook · every change is also written to codebook.yaml"),
+                     id="codebook-title", classes="screen-title")
         with Horizontal(id="codebook-body"):
             yield Tree(tr("Codes", "Codes"), id="code-tree")
             with VerticalScroll(id="code-detail-box"):
@@ -107,8 +111,8 @@ class CodebookScreen(Screen):
             else:
                 node = parent.add_leaf(self._label(code), data=code.id)
             nodes[code.id] = node
-            if code.id == keep:
-                target_line = node
+            if code.id == keep or target_line is None:
+                target_line = node          # the code kept from before, else the first one
         tree.root.expand_all()
         if target_line is not None:
             self.call_after_refresh(lambda: tree.move_cursor(target_line))
@@ -131,7 +135,8 @@ class CodebookScreen(Screen):
         code = self.current()
         detail = self.query_one("#code-detail", Static)
         if code is None:
-            detail.update(Text(tr("Aucun code : a pour en ajouter un.", "No code: a to add one."), style="dim"))
+            detail.update(Text(tr("Aucun code : a pour en ajouter un.", "No code: a to add one.") if not self.app.codes
+                               else tr("↑/↓ pour choisir un code.", "↑/↓ to pick a code."), style="dim"))
             return
         out = Text()
         out.append("■ ", style=self.app.code_colors.get(code.id, ""))
@@ -156,12 +161,19 @@ class CodebookScreen(Screen):
         detail.update(out)
 
     # ---------------------------------------------------------------- actions
-    def _write(self, work_fn, done_message: str | None = None) -> None:
-        def then(_result) -> None:
+    def _write(self, work_fn, done_message: str | None = None, merged: dict[str, str] | None = None) -> None:
+        """Change the codes, then rewrite codebook.yaml from the store (same writer thread)."""
+        def work():
+            work_fn()
+            return self.app.sync_codebook_file(merged)
+
+        def then(note: str | None) -> None:
             if done_message:
                 self.notify(done_message)
+            if note:
+                self.notify(note, severity="warning", timeout=10)
             self.load()
-        self.app.write(work_fn, then)
+        self.app.write(work, then)
 
     def _need_code(self) -> Code | None:
         code = self.current()
@@ -191,8 +203,12 @@ class CodebookScreen(Screen):
                             tr(f"Code ajouté : {values['label']}.", f"Code added: {values['label']}."))
         title = (tr(f"Nouveau sous-code de {parent.label}", f"New child code of {parent.label}") if parent
                  else tr("Nouveau code racine", "New root code"))
+        def key_of(label: str) -> str:            # « Garde d'enfants » → besoins.garde_d_enfants
+            return prefix + ascii_slug(label, empty="") if label.strip() else prefix
         self.app.push_screen(FieldsDialog(title, [Field("label", tr("Libellé", "Label")),
-                                                  Field("key", tr("Clé (unique)", "Key (unique)"), prefix)], check), done)
+                                                  Field("key", tr("Clé (unique, tirée du libellé)",
+                                                                  "Key (unique, from the label)"), prefix)],
+                                          check, derive=("label", "key", key_of)), done)
 
     def _edit_one(self, field: str, title: str, label: str, current: str, check=None) -> None:
         code = self._need_code()
@@ -262,9 +278,10 @@ class CodebookScreen(Screen):
         def chosen(target) -> None:
             if isinstance(target, int):
                 name = self.app.code_paths.get(target, "")
+                merged = {code.key: self.app.codes_by_id[target].key}      # its rules follow it in codebook.yaml
                 self._write(lambda: store.merge_codes(code.id, target, actor=coder),
                             tr(f"« {code.label} » fusionné dans « {name} » ; ses codages ont suivi (u pour annuler).",
-                               f"'{code.label}' merged into '{name}'; its codings moved (u to undo)."))
+                               f"'{code.label}' merged into '{name}'; its codings moved (u to undo)."), merged)
         self.app.push_screen(CodePicker(self.app.codes, self.app.code_colors, exclude=self._descendants(code.id),
                                         title=tr(f"Fusionner « {code.label} » dans…", f"Merge '{code.label}' into…")),
                              chosen)

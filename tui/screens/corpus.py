@@ -11,7 +11,7 @@ from exporterre_nlp.i18n import tr
 from exporterre_nlp.records import PHASE_NAMES
 from exporterre_nlp.store.views import DocumentProgress
 
-from ..bindings import bind, localize
+from ..bindings import bind, help_binding, localize
 from ..messages import StoreChanged
 from ..widgets.status import StatusBar
 
@@ -32,6 +32,7 @@ def progress_cell(done: int, total: int) -> Text:
 
 class CorpusScreen(Screen):
     BINDINGS = [
+        help_binding(),
         bind("enter", "open", "Ouvrir le document", "Open the document"),
         bind("j", "cursor(1)", "Document suivant", "Next document", show=False),
         bind("k", "cursor(-1)", "Document précédent", "Previous document", show=False),
@@ -40,8 +41,12 @@ class CorpusScreen(Screen):
         bind("s", "cycle('status')", "Filtrer par état de codage", "Filter by coding status"),
         bind("v", "validate", "Suggestions à valider", "Suggestions to validate"),
         bind("b", "codebook", "Livre de codes", "Codebook"),
+        bind("C", "coder", "Changer de codeur (mode aveugle)", "Switch coder (blind mode)", show=False),
         bind("q", "app.quit", "Quitter", "Quit"),
     ]
+    # (column, shown from this many terminal columns): what a coder needs first, the rest as room allows
+    COLUMNS = (("name", 0), ("phase", 0), ("lieu", 90), ("participant", 120), ("words", 105), ("coded", 0),
+               ("pending", 0), ("others", 140))
 
     def __init__(self) -> None:
         super().__init__()
@@ -57,13 +62,33 @@ class CorpusScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns(tr("Document", "Document"), tr("Ph.", "Ph."), tr("Lieu", "Place"),
-                          tr("Participant", "Participant"), tr("Mots", "Words"),
-                          tr(f"Codé ({self.app.coder})", f"Coded ({self.app.coder})"),
-                          tr("À valider", "To validate"), tr("Autres codeurs", "Other coders"))
-        table.loading = True
+        self.shown_columns: tuple[str, ...] = ()
+        self.rebuild_columns()
+        self.query_one(DataTable).loading = True
         self.load()
+
+    def columns_for(self, width: int) -> tuple[str, ...]:
+        return tuple(name for name, least in self.COLUMNS
+                     if width >= least and not (name == "others" and self.app.blind))
+
+    def rebuild_columns(self) -> None:
+        """The columns that fit the terminal; the table is refilled when they change."""
+        shown = self.columns_for(self.app.size.width)
+        titles = {"name": tr("Document", "Document"), "phase": tr("Ph.", "Ph."), "lieu": tr("Lieu", "Place"),
+                  "participant": tr("Participant", "Participant"), "words": tr("Mots", "Words"),
+                  "coded": tr(f"Codé ({self.app.coder})", f"Coded ({self.app.coder})"),
+                  "pending": tr("À valider", "To validate"), "others": tr("Autres codeurs", "Other coders")}
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for name in shown:
+            table.add_column(titles[name], key=name)
+        self.shown_columns = shown
+        if self.rows:
+            self.refresh_table()
+
+    def on_resize(self, event) -> None:
+        if self.columns_for(self.app.size.width) != self.shown_columns:
+            self.rebuild_columns()
 
     def on_screen_resume(self) -> None:
         self.load()
@@ -110,10 +135,12 @@ class CorpusScreen(Screen):
         for r in rows:
             others = " ".join(f"{c} {round(100 * r.share(c))}%" for c in self.others if r.coded_segments.get(c))
             pending = r.pending.get(coder, 0)
-            table.add_row(r.name, str(r.phase), r.lieu or "—", r.participant or "—", f"{r.words:,}".replace(",", " "),
-                          progress_cell(r.coded_segments.get(coder, 0), r.segments),
-                          Text(str(pending), style="bold yellow") if pending else Text("0", style="dim"),
-                          others or "—", key=str(r.id))
+            cells = {"name": r.name, "phase": str(r.phase), "lieu": r.lieu or "—", "participant": r.participant or "—",
+                     "words": f"{r.words:,}".replace(",", " "),
+                     "coded": progress_cell(r.coded_segments.get(coder, 0), r.segments),
+                     "pending": Text(str(pending), style="bold yellow") if pending else Text("0", style="dim"),
+                     "others": others or "—"}
+            table.add_row(*(cells[name] for name in self.shown_columns), key=str(r.id))
         table.loading = False
         if keep is not None:
             try:
@@ -133,7 +160,8 @@ class CorpusScreen(Screen):
         self.query_one("#corpus-filters", Static).update(text)
         total_pending = sum(r.pending.get(self.app.coder, 0) for r in self.rows)
         self.query_one(StatusBar).show("Exporterre", tr(f"projet {self.app.project_name}", f"project {self.app.project_name}"),
-                                       tr(f"codeur {self.app.coder}", f"coder {self.app.coder}"),
+                                       tr(f"codeur {self.app.coder}", f"coder {self.app.coder}") + (
+                                           tr(" (aveugle)", " (blind)") if self.app.blind else ""),
                                        tr(f"{total_pending} suggestion(s) à valider", f"{total_pending} suggestion(s) to validate"))
 
     # ---------------------------------------------------------------- actions
@@ -167,6 +195,34 @@ class CorpusScreen(Screen):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.app.open_document(int(event.row_key.value))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The whole of the focused document in the status line: what the narrow columns leave out."""
+        row = next((r for r in self.rows if str(r.id) == event.row_key.value), None)
+        if row is None:
+            return
+        parts = [row.name, f"phase {row.phase}", row.lieu, row.participant,
+                 tr(f"{row.words} mots", f"{row.words} words"),
+                 tr(f"{row.coded_segments.get(self.app.coder, 0)}/{row.segments} segments codés",
+                    f"{row.coded_segments.get(self.app.coder, 0)}/{row.segments} turns coded")]
+        if not self.app.blind:
+            parts += [f"{c} {round(100 * row.share(c))}%" for c in self.others if row.coded_segments.get(c)]
+        else:
+            parts.append(tr(f"{self.app.coder} en aveugle", f"{self.app.coder}, blind"))
+        self.query_one(StatusBar).show(*[p for p in parts if p])
+
+    def action_coder(self) -> None:
+        from .dialogs import CoderDialog
+
+        def chosen(result) -> None:
+            if result is not None:
+                self.app.switch_coder(*result)
+        store, machine = self.app.store, self.app.machine
+
+        def show(known) -> None:
+            if self.app.screen is self:
+                self.app.push_screen(CoderDialog(self.app.coder, self.app.blind, known), chosen)
+        self.app.read(lambda: store.human_coders(machine=machine), show)
 
     def action_validate(self) -> None:
         from .validation import ValidationScreen

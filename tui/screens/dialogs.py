@@ -7,8 +7,11 @@ from typing import Callable, Sequence
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Select, Static, TextArea
 
+from exporterre_nlp.codebook.model import category_label
+from exporterre_nlp.coders import check_coder
+from exporterre_nlp.errors import ExporterreError
 from exporterre_nlp.i18n import tr
 from exporterre_nlp.records import Memo
 
@@ -62,12 +65,28 @@ class FieldsDialog(ModalScreen):
     BINDINGS = [bind("escape", "cancel", "Annuler", "Cancel")]
 
     def __init__(self, title: str, fields: Sequence[Field],
-                 check: Callable[[dict[str, str]], str | None] | None = None) -> None:
+                 check: Callable[[dict[str, str]], str | None] | None = None,
+                 derive: tuple[str, str, Callable[[str], str]] | None = None) -> None:
+        """``derive=(source, target, fn)``: typing in ``source`` fills ``target`` with ``fn(source)``
+        as long as the person has not written in ``target`` themselves."""
         super().__init__()
         localize(self)
         self.title_text = title
         self.fields = list(fields)
         self.check = check
+        self.derive = derive
+        self._derived: str | None = None
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self.derive is None:
+            return
+        source, target, fn = self.derive
+        box = self.query_one(f"#field-{target}", Input)
+        if event.input.id == f"field-{source}":
+            initial = next(f.value for f in self.fields if f.name == target)
+            if box.value in (initial, self._derived):
+                self._derived = fn(event.value)
+                box.value = self._derived
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -181,7 +200,7 @@ class QueueFilter:
     def describe(self, code_paths: dict[int, str]) -> str:
         parts = []
         if self.category:
-            parts.append(tr(f"catégorie {self.category}", f"category {self.category}"))
+            parts.append(tr(f"catégorie {category_label(self.category)}", f"category {category_label(self.category)}"))
         if self.code_id is not None:
             parts.append(code_paths.get(self.code_id, str(self.code_id)))
         if self.phase is not None:
@@ -211,20 +230,24 @@ class FilterDialog(ModalScreen):
         every = tr("(tout)", "(all)")
         with Vertical(classes="dialog", id="filter-dialog"):
             yield Label(tr("Filtrer les suggestions", "Filter the suggestions"), classes="dialog-title")
-            yield Label(tr("Catégorie", "Category"))
-            yield Select([(x, x) for x in f.categories], value=c.category if c.category in f.categories
-                         else Select.NULL, prompt=every, id="filter-category")
-            yield Label(tr("Code", "Code"))
-            yield Select([(path, cid) for cid, path in f.codes], prompt=every, id="filter-code",
-                         value=c.code_id if c.code_id in [cid for cid, _ in f.codes] else Select.NULL)
-            yield Label(tr("Phase", "Phase"))
-            yield Select([(f"phase {p}", p) for p in f.phases], prompt=every, id="filter-phase",
-                         value=c.phase if c.phase in f.phases else Select.NULL)
-            yield Label(tr("Origine", "Origin"))
-            names = {"rule": tr("règles d'extraction", "extraction rules"), "topic": tr("thèmes", "themes"),
-                     "model": tr("modèle de phrases", "sentence model")}
-            yield Select([(names.get(o, o), o) for o in f.origins], prompt=every, id="filter-origin",
-                         value=c.origin if c.origin in f.origins else Select.NULL)
+            with Horizontal(classes="filter-row"):
+                yield Label(tr("Catégorie", "Category"))
+                yield Select([(category_label(x), x) for x in f.categories], prompt=every, id="filter-category",
+                             value=c.category if c.category in f.categories else Select.NULL)
+            with Horizontal(classes="filter-row"):
+                yield Label(tr("Code", "Code"))
+                yield Select([(path, cid) for cid, path in f.codes], prompt=every, id="filter-code",
+                             value=c.code_id if c.code_id in [cid for cid, _ in f.codes] else Select.NULL)
+            with Horizontal(classes="filter-row"):
+                yield Label(tr("Phase", "Phase"))
+                yield Select([(f"phase {p}", p) for p in f.phases], prompt=every, id="filter-phase",
+                             value=c.phase if c.phase in f.phases else Select.NULL)
+            with Horizontal(classes="filter-row"):
+                yield Label(tr("Origine", "Origin"))
+                names = {"rule": tr("règles d'extraction", "extraction rules"), "topic": tr("thèmes", "themes"),
+                         "model": tr("modèle de phrases", "sentence model")}
+                yield Select([(names.get(o, o), o) for o in f.origins], prompt=every, id="filter-origin",
+                             value=c.origin if c.origin in f.origins else Select.NULL)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(tr("Appliquer (ctrl+s)", "Apply (ctrl+s)"), id="apply", variant="primary")
                 yield Button(tr("Tout effacer", "Clear all"), id="clear")
@@ -245,6 +268,55 @@ class FilterDialog(ModalScreen):
     def action_apply(self) -> None:
         self.dismiss(QueueFilter(self._value("#filter-category"), self._value("#filter-code"),
                                  self._value("#filter-phase"), self._value("#filter-origin")))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CoderDialog(ModalScreen):
+    """Who codes now, and whether blind (others' codings hidden); returns ``(name, blind)`` or None."""
+
+    BINDINGS = [bind("escape", "cancel", "Annuler", "Cancel")]
+
+    def __init__(self, coder: str, blind: bool, known: Sequence[str]) -> None:
+        super().__init__()
+        localize(self)
+        self.coder, self.blind, self.known = coder, blind, list(known)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="coder-dialog"):
+            yield Label(tr("Changer de codeur", "Switch coder"), classes="dialog-title")
+            yield Input(value=self.coder, id="coder-name", select_on_focus=True)
+            others = ", ".join(self.known) or tr("aucun pour l'instant", "none yet")
+            yield Static(tr(f"Codeurs du projet : {others}", f"Coders of the project: {others}"), classes="dim")
+            yield Checkbox(tr("Mode aveugle : codages des autres cachés",
+                              "Blind mode: the others' codings hidden"),
+                           value=self.blind, id="coder-blind")
+            yield Static("", id="coder-error", classes="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(tr("Coder sous ce nom (Entrée)", "Code as this name (Enter)"), id="ok", variant="primary")
+                yield Button(tr("Annuler (Échap)", "Cancel (Esc)"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._accept()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self._accept()
+        else:
+            self.action_cancel()
+
+    def _accept(self) -> None:
+        try:
+            name = check_coder(self.query_one(Input).value)
+        except ExporterreError as exc:
+            self.query_one("#coder-error", Static).update(f"{exc.message} {exc.hint or ''}")
+            return
+        self.dismiss((name, self.query_one(Checkbox).value))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

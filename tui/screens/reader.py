@@ -20,7 +20,7 @@ from textual.widgets import Footer, Input
 from exporterre_nlp.coding_tools import Selection
 from exporterre_nlp.i18n import tr
 
-from ..bindings import bind, localize
+from ..bindings import bind, help_binding, localize
 from ..messages import StoreChanged
 from ..widgets.segment_panel import PanelState, SegmentPanel
 from ..widgets.status import StatusBar
@@ -31,6 +31,7 @@ from .reader_actions import ReaderActions
 class ReaderScreen(ReaderActions, Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
+        help_binding(),
         bind("j,down", "move(1)", "Segment suivant", "Next turn", show=False),
         bind("k,up", "move(-1)", "Segment précédent", "Previous turn", show=False),
         bind("pagedown,space", "page(1)", "Page suivante", "Next page", show=False),

@@ -7,6 +7,7 @@ from bisect import bisect_right
 
 from textual.widgets import Input
 
+from exporterre_nlp.coding_session import CodeResult
 from exporterre_nlp.coding_tools import Selection
 from exporterre_nlp.i18n import tr
 
@@ -18,34 +19,36 @@ class ReaderActions:
     """Needs the reader's state: document, segments, cursor, selection, marks, view."""
 
     # ------------------------------------------------------------------ coding
-    def _after_write(self, result) -> None:
+    def _after_write(self, update) -> None:
+        if update.result is not None and not update.result.created:
+            path = self.app.code_paths.get(update.result.coding.code_id, "")
+            self.notify(tr(f"Déjà codé ainsi : {path}.", f"Already coded so: {path}."))
         if self not in self.app.screen_stack:
             return
-        marks, recent = result
-        self.mine, self.recent = marks, recent
-        self.view.set_marks(mine=marks)
+        self.mine, self.recent = update.marks, update.recent
+        self.view.set_marks(mine=update.marks)
         self.refresh_cursor()
         self.displayed_at = time.perf_counter()
 
     def _write(self, change) -> None:
-        """Run ``change(store)`` in the writer thread, then reload my marks there too."""
-        store, coder, doc_id = self.app.store, self.app.coder, self.document_id
-
+        """Run ``change(session)`` in the writer thread, then reload my marks there too (a
+        :class:`~exporterre_nlp.coding_session.MarksUpdate` carrying what ``change`` returned)."""
+        session, doc_id = self.app.session, self.document_id
         writer = self.app.writer
         self.generation += 1
 
         def work():
-            change(store)
+            result = change(session)
             writer.committed()
-            return store.coding_marks(doc_id, [coder]), store.recent_codes(coder)
+            return session.marks(doc_id, result if isinstance(result, CodeResult) else None)
         self.app.write(work, self._after_write)
 
     def apply_code(self, code_id: int) -> None:
         if self.selection is None or not self.segments:
             return
-        sel, doc_id, coder = self.selection, self.document_id, self.app.coder
+        sel, doc_id = self.selection, self.document_id
         segment_id = self.segments[self.cursor].id
-        self._write(lambda s: s.add_coding(doc_id, sel.start, sel.end, code_id, coder, segment_id=segment_id))
+        self._write(lambda s: s.code(doc_id, sel.start, sel.end, code_id, segment_id=segment_id))
 
     def action_code(self) -> None:
         if not self.segments:
@@ -85,9 +88,8 @@ class ReaderActions:
     def action_remove(self) -> None:
         mark = self._need_focused()
         if mark is not None:
-            coder = self.app.coder
             self.focus_index = None
-            self._write(lambda s: s.delete_coding(mark.id, actor=coder))
+            self._write(lambda s: s.remove(mark.id))
             self.notify(tr(f"Codage retiré : {mark.path} (u pour annuler).",
                            f"Coding removed: {mark.path} (u to undo)."))
 
@@ -95,19 +97,18 @@ class ReaderActions:
         mark = self._need_focused()
         if mark is None:
             return
-        coder = self.app.coder
 
         def chosen(code_id) -> None:
             if isinstance(code_id, int) and code_id != mark.code_id:
-                self._write(lambda s: s.update_coding(mark.id, actor=coder, code=code_id))
+                self._write(lambda s: s.recode(mark.id, code_id))
         self.app.push_screen(CodePicker(self.app.codes, self.app.code_colors, recent=self.recent,
                                         title=tr(f"Nouveau code pour {mark.path}", f"New code for {mark.path}")), chosen)
 
     def action_resize(self) -> None:
         mark = self._need_focused()
         if mark is not None and self.selection is not None:
-            sel, coder = self.selection, self.app.coder
-            self._write(lambda s: s.update_coding(mark.id, actor=coder, start=sel.start, end=sel.end))
+            sel = self.selection
+            self._write(lambda s: s.resize(mark.id, sel.start, sel.end))
 
     # ------------------------------------------------------------------- memos
     def action_memo(self) -> None:
@@ -122,7 +123,6 @@ class ReaderActions:
             targets.append(MemoTarget("code", mark.code_id, tr(f"le code {mark.path}", f"the code {mark.path}")))
             targets.append(MemoTarget("coding", mark.id, tr("ce codage", "this coding")))
         store = self.app.store
-        memos = {(t.target_type, t.target_id): store.list_memos(t.target_type, t.target_id) for t in targets}
         coder = self.app.coder
 
         def saved(result) -> None:
@@ -131,7 +131,12 @@ class ReaderActions:
             target, text = result
             self.app.write(lambda: (store.add_memo(target.target_type, target.target_id, coder, text),
                                     store.memo_counts(self.document_id))[1], self._memos_saved)
-        self.app.push_screen(MemoDialog(targets, memos), saved)
+
+        def show(memos) -> None:
+            if self.app.screen is self:
+                self.app.push_screen(MemoDialog(targets, memos), saved)
+        self.app.read(lambda: {(t.target_type, t.target_id): store.list_memos(t.target_type, t.target_id)
+                               for t in targets}, show)
 
     def _memos_saved(self, counts: dict[int, int]) -> None:
         self.notify(tr("Mémo enregistré.", "Memo saved."))
@@ -156,7 +161,12 @@ class ReaderActions:
         self.query_text = event.value.strip()
         if not self.query_text:
             return
-        found = self.app.store.search_document(self.document_id, self.query_text)
+        store, doc_id, query = self.app.store, self.document_id, self.query_text
+        self.app.read(lambda: store.search_document(doc_id, query), lambda found: self._found(query, found))
+
+    def _found(self, query: str, found: list[tuple[int, int]]) -> None:
+        if query != self.query_text or self not in self.app.screen_stack:
+            return                                   # another search started meanwhile
         self.hits = [h for h in found if self._segment_of(h[0]) is not None]
         self.view.set_hits(self.hits)
         if not self.hits:
@@ -182,7 +192,11 @@ class ReaderActions:
 
     # ------------------------------------------------------------ other coder
     def action_other_coder(self) -> None:
-        coders = [c for c in self.app.store.human_coders(machine=self.app.machine) if c != self.app.coder]
+        if self.app.blind:
+            self.notify(tr("Mode aveugle : les codages des autres codeurs restent cachés.",
+                           "Blind mode: the other coders' codings stay hidden."), severity="warning")
+            return
+        coders = self.app.session.other_coders()
         if not coders:
             self.notify(tr("Aucun autre codeur dans ce projet.", "No other coder in this project."))
             return

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -50,12 +49,12 @@ class TrainingScreen(ModalScreen):
                             "Esc: interrupt (nothing changes then)."), classes="dialog-text")
 
     def on_mount(self) -> None:
-        self.run()
+        # through the app's single writer, like every other store write: it replaces suggestions
+        self.app.write(self.run, self._written)
 
-    @work(thread=True, exclusive=True, group="training")
-    def run(self) -> None:
+    def run(self) -> tuple[str | None, Exception | None]:
+        """In the writer thread: train, analyse again; ``(summary, None)`` or ``(None, error)``."""
         from exporterre_nlp.nlp.learning import learn_from_project, uses_classifier
-        self.app.writer.wait_committed()           # the decisions just made are part of what it learns
         classifier = uses_classifier(self.app.project)     # reads the model file: off the UI thread
         if classifier:
             self.app.call_from_thread(self.query_one("#training-classifier", Static).update, tr(
@@ -66,34 +65,39 @@ class TrainingScreen(ModalScreen):
         try:
             training, result = learn_from_project(self.app.project, progress=self._progress_from_thread,
                                                   cancel=self.cancel, classifier=classifier)
-        except ExporterreError as exc:
-            self.app.call_from_thread(self._finished, None, exc)
-            return
+        except Exception as exc:                                  # shown, and the dialog closes
+            return None, exc
         segments = len(training.labels.sentences)
-        summary = tr(f"Modèle {training.model.origin} entraîné sur {segments} segments décidés du projet ; "
-                     f"analyse : {result.added} suggestions nouvelles, {result.removed} retirées, "
-                     f"{result.kept} gardées.",
-                     f"Model {training.model.origin} trained on {segments} decided segments of the project; "
-                     f"analysis: {result.added} new suggestions, {result.removed} removed, {result.kept} kept.")
-        self.app.call_from_thread(self._finished, summary, None)
+        return tr(f"Modèle {training.model.origin} entraîné sur {segments} segments décidés du projet ; "
+                  f"analyse : {result.added} suggestions nouvelles, {result.removed} retirées, "
+                  f"{result.kept} gardées.",
+                  f"Model {training.model.origin} trained on {segments} decided segments of the project; "
+                  f"analysis: {result.added} new suggestions, {result.removed} removed, {result.kept} kept."), None
+
+    def _written(self, outcome) -> None:
+        self._finished(*outcome)
 
     def _progress_from_thread(self, progress: Progress) -> None:
-        if progress.label != self.stage or progress.done in (0, progress.total) or progress.done % 25 == 0:
+        new_stage = (progress.stage or progress.label) != self.stage
+        if new_stage or progress.done in (0, progress.total) or progress.done % 25 == 0:
             self.app.call_from_thread(self._show, progress)
 
     def _show(self, progress: Progress) -> None:
         if self.cancel.is_set():
             return
-        if progress.label != self.stage:
-            self.stage = progress.label
-            step = 1 if progress.label == tr("entraînement", "training") else 2
+        if (progress.stage or progress.label) != self.stage:
+            self.stage = progress.stage or progress.label
+            step = 1 if progress.stage == "training" else 2
             self.query_one("#training-stage", Static).update(
                 tr(f"Étape {step}/2 : {progress.label}…", f"Step {step}/2: {progress.label}…"))
         self.query_one("#training-bar", ProgressBar).update(total=max(progress.total, 1), progress=progress.done)
 
-    def _finished(self, summary: str | None, error: ExporterreError | None) -> None:
-        if error is not None:
+    def _finished(self, summary: str | None, error: Exception | None) -> None:
+        if isinstance(error, ExporterreError):
             self.app.notify(str(error), severity="warning" if isinstance(error, CancelledError) else "error",
+                            timeout=10)
+        elif error is not None:
+            self.app.notify(tr(f"Erreur inattendue : {error!r}", f"Unexpected error: {error!r}"), severity="error",
                             timeout=10)
         else:
             self.app.notify(summary, timeout=10)

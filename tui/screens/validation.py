@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Static
 from exporterre_nlp.i18n import tr
 from exporterre_nlp.store.views import SuggestionItem
 
-from ..bindings import bind, localize
+from ..bindings import bind, help_binding, localize
 from ..messages import StoreChanged
 from ..widgets.passage import evidence_text, origin_label, passage_text
 from ..widgets.status import StatusBar
@@ -31,6 +31,7 @@ SHOWN = 2000          # rows in the table at once; decide or filter to see the n
 
 class ValidationScreen(Screen):
     BINDINGS = [
+        help_binding(),
         bind("y", "decide('accept')", "Accepter", "Accept"),
         bind("n", "decide('reject')", "Rejeter", "Reject"),
         bind("c", "accept_other", "Accepter sous un autre code", "Accept under another code"),
@@ -58,8 +59,8 @@ class ValidationScreen(Screen):
         yield Static("", id="queue-title", classes="screen-title")
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="evidence-box"):
+            yield Static("", id="passage")        # the words under judgement first, in their turns
             yield Static("", id="evidence")
-            yield Static("", id="passage")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -138,13 +139,21 @@ class ValidationScreen(Screen):
             passage.update("")
         else:
             evidence.update(evidence_text(item))
-            passage.update(Text("\n").append_text(passage_text(
-                self.app.store.passage(item.document_id, item.start, item.end), item.color)))
+            self.load_passage(item)             # a store read: in a worker, never on the UI thread
         position = (self.query_one(DataTable).cursor_row + 1) if item else 0
         self.query_one(StatusBar).show(tr("Validation", "Validation"), self.app.project_name,
                                        tr(f"codeur {self.app.coder}", f"coder {self.app.coder}"),
                                        f"{position}/{len(self.items)}",
                                        tr(f"{self.decided} décision(s) ici", f"{self.decided} decision(s) here"))
+
+    @work(thread=True, group="queue-passage")
+    def load_passage(self, item: SuggestionItem) -> None:
+        found = self.app.store.passage(item.document_id, item.start, item.end)
+        self.app.call_from_thread(self._passage_loaded, item, found)
+
+    def _passage_loaded(self, item: SuggestionItem, found) -> None:
+        if self.current() is item:              # the coder may have moved on meanwhile
+            self.query_one("#passage", Static).update(passage_text(found, item.color))
 
     # ------------------------------------------------------------------ actions
     def _remove_current(self) -> SuggestionItem | None:
@@ -167,10 +176,10 @@ class ValidationScreen(Screen):
         item = self._remove_current()
         if item is None:
             return
-        store, coder = self.app.store, self.app.coder
+        session = self.app.session
         self.decided += 1
         self.generation += 1
-        self.app.write(lambda: store.decide(item.id, coder, decision, code=code_id), lambda _r: self.show_current())
+        self.app.write(lambda: session.decide(item.id, decision, code_id=code_id), lambda _r: self.show_current())
 
     def action_decide(self, decision: str) -> None:
         self._decide(decision)
@@ -181,12 +190,17 @@ class ValidationScreen(Screen):
             return
 
         def chosen(code_id) -> None:
-            if isinstance(code_id, int):
+            if isinstance(code_id, int) and self.current() is item:
                 self._decide("accept", code_id)
-        self.app.push_screen(CodePicker(self.app.codes, self.app.code_colors,
-                                        recent=self.app.store.recent_codes(self.app.coder),
-                                        title=tr(f"Accepter sous quel code ? (suggéré : {item.path})",
-                                                 f"Accept under which code? (suggested: {item.path})")), chosen)
+
+        def show(recent) -> None:
+            if self.app.screen is self:
+                self.app.push_screen(CodePicker(self.app.codes, self.app.code_colors, recent=recent,
+                                                title=tr(f"Accepter sous quel code ? (suggéré : {item.path})",
+                                                         f"Accept under which code? (suggested: {item.path})")),
+                                     chosen)
+        store, coder = self.app.store, self.app.coder
+        self.app.read(lambda: store.recent_codes(coder), show)
 
     def action_skip(self) -> None:
         self.action_cursor(1)
@@ -197,14 +211,17 @@ class ValidationScreen(Screen):
             table.move_cursor(row=min(max(table.cursor_row + step, 0), len(self.items) - 1))
 
     def action_filter(self) -> None:
-        facets = self.app.store.suggestion_facets(self.app.coder, document_id=self.document_id,
-                                                  machine=self.app.machine)
+        store, coder, doc_id, machine = self.app.store, self.app.coder, self.document_id, self.app.machine
 
         def chosen(f: QueueFilter | None) -> None:
             if f is not None:
                 self.filter = f
                 self.load()
-        self.app.push_screen(FilterDialog(facets, self.filter), chosen)
+
+        def show(facets) -> None:
+            if self.app.screen is self:
+                self.app.push_screen(FilterDialog(facets, self.filter), chosen)
+        self.app.read(lambda: store.suggestion_facets(coder, document_id=doc_id, machine=machine), show)
 
     def action_train(self) -> None:
         from .training import TrainingScreen

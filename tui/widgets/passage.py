@@ -5,6 +5,7 @@ from typing import Any
 
 from rich.text import Text
 
+from exporterre_nlp.codebook.model import category_label
 from exporterre_nlp.coding_tools import readable_on
 from exporterre_nlp.i18n import tr
 from exporterre_nlp.store.views import Passage, SuggestionItem
@@ -16,7 +17,7 @@ _FIELDS = {
     "match": ("mots repérés", "matched words"), "trigger": ("déclencheur", "trigger"),
     "object": ("objet", "object"), "theme_words": ("mots du thème", "theme words"),
     "topic_words": ("mots du thème", "theme words"), "keywords": ("mots-clés", "keywords"),
-    "theme": ("thème", "theme"), "topic": ("thème", "theme"), "label": ("thème", "theme"),
+    "theme": ("thème", "theme"), "topic": ("thème n°", "theme #"), "label": ("libellé du thème", "theme label"),
     "negated": ("négation", "negated"), "reported": ("discours rapporté", "reported speech"),
     "similarity": ("similarité", "similarity"), "probability": ("probabilité", "probability"),
     "object_lemmas": ("lemmes de l'objet", "object lemmas"), "shared_words": ("mots communs thème/code",
@@ -65,7 +66,7 @@ def evidence_text(item: SuggestionItem) -> Text:
             continue
         label = tr(*_FIELDS[key]) if key in _FIELDS else key
         out.append(f"\n {label} : ", style="dim")
-        out.append(_value(value))
+        out.append(category_label(value) if key == "category" and isinstance(value, str) else _value(value))
         shown += 1
     if not shown:
         out.append("\n " + tr("(pas d'autre indice enregistré)", "(no other evidence recorded)"), style="dim")

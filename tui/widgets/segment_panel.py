@@ -7,15 +7,11 @@ from rich.text import Text
 from textual.widgets import Static
 
 from exporterre_nlp.i18n import tr
-from exporterre_nlp.records import Segment
+from exporterre_nlp.records import Segment, role_label
 from exporterre_nlp.store.views import CodingMark
 
-ROLE_NAMES = {"interviewer": ("enquêteur·rice", "interviewer"), "resident": ("habitant·e", "resident"),
-              "relais": ("relais", "intermediary"), "other": ("autre", "other")}
-
-
 def role_name(role: str | None) -> str:
-    return tr(*ROLE_NAMES[role]) if role in ROLE_NAMES else ""
+    return role_label(role)
 
 
 def quote(text: str, limit: int = 48) -> str:
@@ -62,6 +58,15 @@ def panel_text(s: PanelState) -> Text:
             out.append(f" ({role_name(seg.role)})", style="dim")
     if seg.timestamp:
         out.append(f" · {seg.timestamp}", style="dim")
+    if s.recent:
+        # second line, whatever the panel holds: the digits are keys the coder uses all the time
+        out.append("\n" + tr("Récents : ", "Recent: "), style="dim")
+        for n, (digit, label, color) in enumerate(s.recent):
+            if n:
+                out.append("  ")
+            out.append(f"{digit}", style="bold")
+            out.append("■", style=color)
+            out.append(label)
     if s.selection:
         a, b = s.selection
         out.append("\n" + tr("Sélection : ", "Selection: "), style="dim")
@@ -84,14 +89,6 @@ def panel_text(s: PanelState) -> Text:
         extras.append(tr(f"{s.memos} mémo(s) (m)", f"{s.memos} memo(s) (m)"))
     if extras:
         out.append("\n" + " · ".join(extras), style="yellow")
-    if s.recent:
-        out.append("\n" + tr("Récents : ", "Recent: "), style="dim")
-        for n, (digit, label, color) in enumerate(s.recent):
-            if n:
-                out.append("  ")
-            out.append(f"{digit}", style="bold")
-            out.append("■", style=color)
-            out.append(label)
     return out
 
 

@@ -346,7 +346,7 @@ def m008_theme_links_indexes(conn: sqlite3.Connection) -> None:
     """
     import json
     _run(conn, """
-CREATE TABLE theme_links (
+CREATE TABLE IF NOT EXISTS theme_links (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
     theme      INTEGER NOT NULL,
@@ -356,13 +356,13 @@ CREATE TABLE theme_links (
     decided_at TEXT NOT NULL,
     UNIQUE (run_id, theme, code_id)
 );
-CREATE INDEX codings_segment ON codings(segment_id);
-CREATE INDEX codings_run ON codings(run_id);
-CREATE INDEX theme_units_document ON theme_units(document_id, start);
-CREATE INDEX theme_quotes_document ON theme_quotes(document_id);
-CREATE INDEX segments_speaker ON segments(speaker_id);
-CREATE INDEX speakers_participant ON speakers(participant_id);
-CREATE INDEX documents_participant ON documents(participant_id)
+CREATE INDEX IF NOT EXISTS codings_segment ON codings(segment_id);
+CREATE INDEX IF NOT EXISTS codings_run ON codings(run_id);
+CREATE INDEX IF NOT EXISTS theme_units_document ON theme_units(document_id, start);
+CREATE INDEX IF NOT EXISTS theme_quotes_document ON theme_quotes(document_id);
+CREATE INDEX IF NOT EXISTS segments_speaker ON segments(speaker_id);
+CREATE INDEX IF NOT EXISTS speakers_participant ON speakers(participant_id);
+CREATE INDEX IF NOT EXISTS documents_participant ON documents(participant_id)
 """)
     decided = conn.execute("SELECT id, status, origin, details FROM codings "
                            "WHERE origin LIKE 'topic:%' AND status IN ('accepted', 'rejected')").fetchall()
@@ -390,20 +390,20 @@ def m011_one_manual_coding(conn: sqlite3.Connection) -> None:
                      [keep] + copies)
         conn.execute(f"UPDATE codings SET source_id = ? WHERE source_id IN ({marks})", [keep] + copies)
         conn.execute(f"DELETE FROM codings WHERE id IN ({marks})", copies)
-    conn.execute("CREATE UNIQUE INDEX codings_one_manual ON codings(document_id, start, end, code_id, coder) "
+    conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS codings_one_manual ON codings(document_id, start, end, code_id, coder) "
                  "WHERE status = 'manual'")
 
 
 def m013_places(conn: sqlite3.Connection) -> None:
     """A researcher's place decisions: mentions linked by hand, statuses of directory entries."""
     _run(conn, """
-CREATE TABLE place_links (
+CREATE TABLE IF NOT EXISTS place_links (
     mention TEXT PRIMARY KEY,            -- normalised mention (places.linking.normalise)
     place   TEXT,                        -- register key; NULL: the mention names no place
     coder   TEXT NOT NULL,
     at      TEXT NOT NULL
 );
-CREATE TABLE initiative_status (
+CREATE TABLE IF NOT EXISTS initiative_status (
     entry  TEXT PRIMARY KEY,             -- directory entry key: code@place
     status TEXT NOT NULL CHECK (status IN ('a_verifier', 'confirme', 'ecarte')),
     coder  TEXT NOT NULL,
@@ -413,7 +413,8 @@ CREATE TABLE initiative_status (
 """)
 
 
-# (version, function): append only; numbers are consecutive and never reused.
+# (version, function): append only; numbers are never reused (gaps are numbers given to parallel work that
+# needed no schema change). From 8 on, steps create with IF NOT EXISTS: a store set back by hand re-runs them.
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m001_core),
     (2, m002_themes),

@@ -11,7 +11,7 @@ from exporterre_tui.bindings import describe_bindings
 from exporterre_tui.screens.corpus import CorpusScreen
 from exporterre_tui.screens.help import HelpScreen, screen_titles
 from exporterre_tui.screens.reader import ReaderScreen
-from tui_helpers import drive, press, screen_text, type_text
+from tui_helpers import drive, press, screen_text, settle, type_text
 
 
 def table_rows(screen) -> list[list[str]]:
@@ -154,3 +154,31 @@ def test_coder_switch_inside_the_app_with_blind_mode(open_project):
 
     drive(app, scenario, size=(160, 32))
     assert [c.coder for c in store.list_codings(document_id=doc.id) if c.status == "manual"] == ["amina", "karim"]
+
+
+def test_corpus_m_marks_the_document_covered_for_ticked_branches(open_project):
+    """Issue 16: one key on a document marks it coded for codebook branches; unticking removes the mark."""
+    from exporterre_tui.screens.dialogs import CoverageDialog
+    project = open_project()
+    store = project.store
+    app = ExporterreApp(project, "amina")
+
+    async def scenario(pilot):
+        await press(pilot, "m")
+        await settle(pilot)
+        assert isinstance(app.screen, CoverageDialog)
+        assert "centre_social" in screen_text(app) and "Enregistrer" in screen_text(app)
+        await press(pilot, "space", "enter")                         # the first branch
+        await app.writer.settle()
+        await pilot.pause()
+        first = [c.key for c in store.list_codes() if c.parent_id is None][0]
+        marks = store.coverage_marks(coders=["amina"])
+        assert [(m.code_key, m.document_id) for m in marks] == [(first, store.get_document("centre_social").id)]
+        await press(pilot, "m")
+        await settle(pilot)
+        assert isinstance(app.screen, CoverageDialog)
+        await press(pilot, "space", "enter")                         # untick it
+        await app.writer.settle()
+        assert store.coverage_marks(coders=["amina"]) == []
+
+    drive(app, scenario, size=(100, 32))

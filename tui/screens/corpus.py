@@ -40,6 +40,7 @@ class CorpusScreen(Screen):
         bind("l", "cycle('lieu')", "Filtrer par lieu", "Filter by place"),
         bind("s", "cycle('status')", "Filtrer par état de codage", "Filter by coding status"),
         bind("v", "validate", "Suggestions à valider", "Suggestions to validate"),
+        bind("m", "coverage", "Marquer codé (branches)", "Mark as coded (branches)", show=False),
         bind("b", "codebook", "Livre de codes", "Codebook"),
         bind("C", "coder", "Changer de codeur (mode aveugle)", "Switch coder (blind mode)", show=False),
         bind("q", "app.quit", "Quitter", "Quit"),
@@ -223,6 +224,42 @@ class CorpusScreen(Screen):
             if self.app.screen is self:
                 self.app.push_screen(CoderDialog(self.app.coder, self.app.blind, known), chosen)
         self.app.read(lambda: store.human_coders(machine=machine), show)
+
+    def action_coverage(self) -> None:
+        """Mark the focused document as coded, by this coder, for the branches ticked in the dialog."""
+        from exporterre_nlp.analysis.coverage import mark_covered, unmark_covered
+        from .dialogs import CoverageDialog
+        doc_id = self._current_id()
+        if doc_id is None:
+            return
+        store, coder = self.app.store, self.app.coder
+        name = next((r.name for r in self.rows if r.id == doc_id), str(doc_id))
+
+        def load():
+            branches = [(c.key, c.label) for c in store.list_codes() if c.parent_id is None]
+            mine = {m.code_key for m in store.coverage_marks(coders=[coder], document_id=doc_id)}
+            return branches, mine
+
+        def show(found) -> None:
+            branches, mine = found
+
+            def chosen(result) -> None:
+                if result is None or result == mine:
+                    return
+
+                def save():
+                    added = mark_covered(store, coder, [doc_id], sorted(result - mine)) if result - mine else 0
+                    removed = unmark_covered(store, coder, [doc_id], sorted(mine - result)) if mine - result else 0
+                    return added, removed
+
+                def done(counts) -> None:
+                    self.app.notify(tr(f"Couverture de {name} : {counts[0]} branche(s) marquée(s), {counts[1]} "
+                                       "retirée(s).", f"Coverage of {name}: {counts[0]} branch(es) marked, "
+                                       f"{counts[1]} removed."))
+                self.app.write(save, done)
+            if self.app.screen is self:
+                self.app.push_screen(CoverageDialog(name, branches, mine), chosen)
+        self.app.read(load, show)
 
     def action_validate(self) -> None:
         from .validation import ValidationScreen

@@ -320,3 +320,53 @@ class CoderDialog(ModalScreen):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class CoverageDialog(ModalScreen):
+    """« J'ai codé ce document pour… »: the codebook branches this coder has covered in one document.
+
+    Returns the set of branch keys now covered (checked) or None. Counts and comparisons use only the
+    documents covered for a branch (docs/report.md, « Couverture »)."""
+
+    BINDINGS = [bind("escape", "cancel", "Annuler", "Cancel"),
+                bind("enter", "save", "Enregistrer", "Save", priority=True)]
+
+    def __init__(self, document: str, branches: Sequence[tuple[str, str]], covered: set[str]) -> None:
+        super().__init__()
+        localize(self)
+        self.document, self.branches, self.covered = document, list(branches), set(covered)
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import SelectionList
+        with Vertical(classes="dialog", id="coverage-dialog"):
+            yield Label(tr(f"Codé en entier : {self.document}", f"Fully coded: {self.document}"),
+                        classes="dialog-title")
+            yield Static(tr("Cochez (Espace) les branches que vous avez codées sur tout le document : seuls les "
+                            "documents couverts comptent pour une branche, les autres sont « non codés ».",
+                            "Tick (Space) the branches you coded over the whole document: only covered documents "
+                            "count for a branch, the others are 'not coded'."), classes="dim")
+            yield SelectionList(*[(label, key, key in self.covered) for key, label in self.branches],
+                                id="coverage-branches")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(tr("Enregistrer (Entrée)", "Save (Enter)"), id="ok", variant="primary")
+                yield Button(tr("Annuler (Échap)", "Cancel (Esc)"), id="cancel")
+
+    def on_mount(self) -> None:
+        from textual.widgets import SelectionList
+        self.query_one(SelectionList).focus()
+
+    def action_save(self) -> None:
+        self._accept()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self._accept()
+        else:
+            self.action_cancel()
+
+    def _accept(self) -> None:
+        from textual.widgets import SelectionList
+        self.dismiss(set(self.query_one(SelectionList).selected))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

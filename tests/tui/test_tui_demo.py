@@ -77,3 +77,27 @@ def test_real_rule_suggestions_show_their_evidence_and_can_be_accepted(demo_proj
     assert (decision.status, decision.origin) == ("accepted", item.origin)
     text = store.get_document(decision.document_id).text
     assert text[decision.start:decision.end] == item.text
+
+
+def test_demo_non_speech_lines_are_dimmed_like_the_interviewer(demo_project):
+    """Titles and transcriber's notes that ingestion marked as non-speech (kind « note ») are shown dimmed."""
+    store = demo_project.store
+    doc = next(d for d in store.list_documents()
+               if any(s.kind == "note" for s in store.list_segments(d.id))
+               and any(s.role == "resident" for s in store.list_segments(d.id)))
+    app = ExporterreApp(demo_project, "amina", document=doc.name)
+
+    async def scenario(pilot):
+        view = app.screen.view
+        segments = view.data.segments
+        note = next(i for i, s in enumerate(segments) if s.kind == "note")
+        speech = next(i for i, s in enumerate(segments) if s.role == "resident")
+        lines = view.lines_layout.lines
+        styles = {}
+        for wanted in (note, speech):
+            index = next(i for i, line in enumerate(lines) if line.segment == wanted and line.first)
+            strip = view._render_screen_line(index, 80)
+            styles[wanted] = [seg.style for seg in strip if seg.text.strip()][-1]
+        assert styles[note].italic and not styles[speech].italic
+
+    drive(app, scenario)

@@ -218,7 +218,9 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         line = self.lines_layout.lines[index]
         seg = data.segments[line.segment]
         current = line.segment == self.cursor
-        interviewer = seg.role == "interviewer"
+        # interviewer turns, and lines ingestion marked as non-speech (titles, legends, transcriber's notes),
+        # are dimmed: neither is counted or quoted
+        interviewer = seg.role == "interviewer" or seg.kind == "note"
         base = self.rich_style
         if interviewer:
             base = base + self.get_component_rich_style("transcript--interviewer")

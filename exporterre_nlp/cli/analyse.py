@@ -12,18 +12,12 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
+from ..categories import CATEGORY_NAMES, category_name
 from ..i18n import tr
 from ..records import PHASE_NAMES
 from .app import JSON_HELP, ProjectOption, app, console, handle_errors, open_project, print_json, progress_bar
 
-CATEGORY_NAMES = {"besoin": ("besoin", "need"), "preoccupation": ("préoccupation", "concern"),
-                  "competence": ("compétence", "skill"), "ressource": ("ressource", "resource"),
-                  "lieu": ("lieu", "place")}
-
-
-def _name(category: str) -> str:
-    """A category's name in the interface language."""
-    return tr(*CATEGORY_NAMES.get(category, (category, category)))
+_name = category_name
 
 
 def _names(categories) -> str:
@@ -396,7 +390,7 @@ def train_model_cmd(
 
     from ..codebook import load_codebook
     from ..nlp.sentence_classifier import ClassifierOptions
-    from ..nlp.sentence_model import PRECISION_TARGETS, TrainingOptions, train_from_sets
+    from ..nlp.sentence.training import PRECISION_TARGETS, TrainingOptions, train_from_sets
     from ..project import default_codebook_path
     if project is None and out is None:
         raise typer.BadParameter(tr("--out est requis sans --project.", "--out is required without --project."))

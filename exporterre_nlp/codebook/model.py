@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+from ..categories import CATEGORIES  # noqa: F401  (re-exported)
 from ..errors import UnknownCodeError
 from ..i18n import tr
 
 
 FORMAT = "exporterre-codebook/1"
-CATEGORIES = ("besoin", "preoccupation", "competence", "ressource", "lieu")
 KINDS = ("matcher", "dependency")
 MATCHER_OBJECTS = ("after", "before", "match")   # or none / null: a finding without object
 KEY_RE = re.compile(r"^[a-z0-9_.-]+$")

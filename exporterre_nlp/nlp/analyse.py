@@ -28,9 +28,10 @@ from ..records import ROLES, Progress
 from ..store import SegmentView, SuggestionDraft
 from .cache import ExtractionCache, document_key, text_hash
 from .pipeline import PipelineSpec, file_digest, model_package, model_version
+from .sentence.features import context_terms
+from .sentence.model import MODEL_ORIGIN, category_codes, load_sentence_model, resolve_model_path
 
 RULE_ORIGIN = "rule:"
-MODEL_ORIGIN = "model:"
 CACHE_FOLDER = "parses"
 FINDINGS_FOLDER = "findings"
 # The modules whose code decides what the rules find: part of the findings-cache key.
@@ -152,7 +153,6 @@ def parsed_units(project, segments: list[SegmentView], *, model: str | None = No
 
 def sentence_model_path(project) -> Path | None:
     """The sentence model file of the project's settings (None: the rules alone)."""
-    from .sentence_model import resolve_model_path
     return resolve_model_path(project.settings.extraction.sentence_model, project.path)
 
 
@@ -220,7 +220,6 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
     model_path = sentence_model_path(project)
     sentence_model, below_target = None, []
     if model_path is not None:
-        from .sentence_model import load_sentence_model
         sentence_model, below_target = load_sentence_model(model_path).at_precision(
             settings.extraction.target_precision)
     run = store.start_run("analyse", settings={"nlp": settings.to_dict()["nlp"],
@@ -306,7 +305,6 @@ def _entries(extractor, docs, found, negated, sentence_model, codes, seconds, qu
     reviews = sentence_model.review_many(list(zip(docs, found)), codes or {}, contexts=questions)
     if seconds is not None:
         seconds["sentence_model"] = seconds.get("sentence_model", 0.0) + time.perf_counter() - started
-    from .sentence_model import context_terms
     out = []
     for doc, (kept, added, vetoed), n, question in zip(docs, reviews, negated, questions or [None] * len(docs)):
         asked = context_terms(question)
@@ -331,7 +329,6 @@ def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_pr
     """
     from .extract import Extractor
     from .parse import ParseStats
-    from .sentence_model import category_codes
     book = codebook if codebook is not None else project.codebook()
     codes = category_codes(book)
     questions = questions or {}

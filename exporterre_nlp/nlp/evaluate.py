@@ -13,10 +13,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..categories import CATEGORIES
 from ..errors import ExporterreError
 from ..i18n import tr
 
-CATEGORIES = ("besoin", "preoccupation", "competence", "ressource", "lieu")
 DEFAULT_SET = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "nlp_eval.jsonl"
 
 
@@ -164,7 +164,7 @@ def evaluate_codebook(codebook, *, model: str = "md", split: str = "test", path:
     ``sentence_model``: ``"builtin"``, a model file, or None (the rules alone);
     ``target_precision``: its operating point (:meth:`SentenceModel.at_precision`).
     """
-    from .sentence_model import load_sentence_model, resolve_model_path
+    from .sentence.model import load_sentence_model, resolve_model_path
     from .extract import Extractor
     from .pipeline import PipelineSpec, load_pipeline, model_package
     sentences = load_eval_set(path, split, source)

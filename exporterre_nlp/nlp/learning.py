@@ -50,8 +50,9 @@ from .analyse import (MODEL_ORIGIN, RULE_ORIGIN, AnalysisResult, analyse, pipeli
                       sentence_model_path, units)
 from .evaluate import EvalSentence, Label
 from .sentence_classifier import ClassifierOptions
-from .sentence_model import (CATEGORIES, PROJECT_SOURCE, SentenceModel, TrainingOptions, category_codes,
-                             load_sentence_model)
+from ..categories import CATEGORIES
+from .sentence.model import SentenceModel, category_codes, load_sentence_model
+from .sentence.training import PROJECT_SOURCE, TrainingOptions
 
 PROJECT_MODEL_FILE = "modele_phrases.json.gz"    # train-model --project writes it in the project folder
 DECIDED = ("manual", "accepted", "rejected")
@@ -201,7 +202,7 @@ def train_project_model(project, codebook=None, *, coders: Iterable[str] | None 
     :class:`CancelledError` when ``cancel`` is set (checked at every step; nothing is written then).
     ``classifier``: also train the neural classifier (``builtin-cnn``'s; about 10 minutes with the shipped sets).
     """
-    from .sentence_model import train_from_sets
+    from .sentence.training import train_from_sets
     book = codebook if codebook is not None else project.codebook()
     if labels is None:
         labels = project_labels(project, book, coders=coders, assume_read=assume_read)

@@ -65,7 +65,7 @@ def _language(package: str, config: dict):
     import spacy
     from spacy.vectors import Vectors
 
-    from .sentence_model import package_vectors
+    from .pipeline import package_vectors
     nlp = spacy.blank("fr")
     # a copy: assigning a Vectors to a vocabulary rebinds its string store, and the package's may be the
     # loaded pipeline's own (24 MB for md, copied in ~0.1 s)

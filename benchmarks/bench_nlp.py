@@ -3,7 +3,7 @@
 Figures (same machine, same run):
 
 - precision / recall per category on the *test* half of
-  ``benchmarks/data/nlp_eval.jsonl`` (dev figures too, for reference), of what
+  ``exporterre_nlp/data/labelled/nlp_eval.jsonl`` (dev figures too, for reference), of what
   ``analyse`` suggests by default (the rules and the shipped sentence model) and
   of the rules alone (``*_rules_precision`` / ``*_rules_recall``), and with the
   operating point ``extraction.target_precision: 0.8`` (``*_p80_precision`` / ``*_p80_recall``), 0.85

@@ -263,8 +263,8 @@ def eval_cmd(
         "Livre de codes dont on mesure les règles (par défaut : codebooks/exporterre.yaml).",
         "Codebook whose rules are measured (default: codebooks/exporterre.yaml).")),
     eval_set: Optional[Path] = typer.Option(None, "--set", exists=True, dir_okay=False, help=tr(
-        "Jeu étiqueté JSONL (par défaut : benchmarks/data/nlp_eval.jsonl).",
-        "Labelled JSONL set (default: benchmarks/data/nlp_eval.jsonl).")),
+        "Jeu étiqueté JSONL (par défaut : exporterre_nlp/data/labelled/nlp_eval.jsonl).",
+        "Labelled JSONL set (default: exporterre_nlp/data/labelled/nlp_eval.jsonl).")),
     model: Optional[str] = typer.Option("md", "--model", "-m", help=MODEL_HELP, callback=_model),
     source: Optional[str] = typer.Option(None, "--source", help=tr(
         "Une seule source du jeu : granddebat, rhapsodie, parisstories ou demo.",
@@ -357,9 +357,9 @@ def train_model_cmd(
         "With --project: write extraction.sentence_model in the project's settings so that the next 'analyse' "
         "uses this model.")),
     eval_sets: Optional[List[Path]] = typer.Option(None, "--set", exists=True, dir_okay=False, help=tr(
-        "Jeu étiqueté JSONL (format de benchmarks/data/nlp_eval.jsonl) ; répétable ; les phrases « test » "
+        "Jeu étiqueté JSONL (format de exporterre_nlp/data/labelled/nlp_eval.jsonl) ; répétable ; les phrases « test » "
         "sont toujours écartées. Par défaut : la moitié dev de nlp_eval.jsonl et nlp_train.jsonl.",
-        "Labelled JSONL set (format of benchmarks/data/nlp_eval.jsonl); repeatable; 'test' sentences are "
+        "Labelled JSONL set (format of exporterre_nlp/data/labelled/nlp_eval.jsonl); repeatable; 'test' sentences are "
         "always left out. Default: the dev half of nlp_eval.jsonl and nlp_train.jsonl.")),
     name: str = typer.Option("phrases", "--name", help=tr(
         "Nom du modèle : les suggestions auront l'origine model:NOM.",

@@ -23,19 +23,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from ..errors import ExporterreError
 from ..i18n import tr
 from ..records import ROLES, Progress
 from ..store import SegmentView, SuggestionDraft
 from .cache import ExtractionCache, document_key, text_hash
 from .pipeline import PipelineSpec, file_digest, model_package, model_version
 from .sentence.features import context_terms
+from .sources import PACKAGE, extraction_sources
 from .sentence.model import MODEL_ORIGIN, category_codes, load_sentence_model, resolve_model_path
 
 RULE_ORIGIN = "rule:"
 CACHE_FOLDER = "parses"
 FINDINGS_FOLDER = "findings"
-# The modules whose code decides what the rules find: part of the findings-cache key.
-_EXTRACTION_SOURCES = ("extract.py", "objects.py", "views.py", "oral.py", "sentence_model.py")
 # The layout of a finding in the findings cache (_plain) and of its keys: part of the key too.
 # 2: evidence added; 3: a segment's key holds the question it answers (session 6).
 FINDINGS_FORMAT = 3
@@ -157,15 +157,28 @@ def sentence_model_path(project) -> Path | None:
 
 
 def findings_fingerprint(project, spec: PipelineSpec) -> str:
-    """Parse fingerprint + codebook file + extraction code + score threshold + sentence model file."""
-    here = Path(__file__).resolve().parent
+    """Parse fingerprint + codebook file + every module that decides a finding (:mod:`.sources`) + score
+    threshold + sentence model file and the word vectors it scores with."""
     model = sentence_model_path(project)
     parts = [f"findings/{FINDINGS_FORMAT}", spec.fingerprint(), file_digest(project.codebook_path),
              str(project.settings.extraction.min_score),
-             *(file_digest(here / name) for name in _EXTRACTION_SOURCES),
+             *(f"{path.relative_to(PACKAGE).as_posix()}:{file_digest(path)}" for path in extraction_sources()),
              "no sentence model" if model is None else file_digest(model),
-             str(project.settings.extraction.target_precision) if model is not None else ""]
+             str(project.settings.extraction.target_precision) if model is not None else "",
+             _vectors_version(model)]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _vectors_version(model_path: Path | None) -> str:
+    """The package and version of the word vectors the sentence model scores with ("" without a model, or
+    when its file cannot be read: loading it then names the problem)."""
+    if model_path is None:
+        return ""
+    try:
+        package = load_sentence_model(model_path).vectors.split()[0]
+        return f"{package} {model_version(package)}"
+    except (ExporterreError, IndexError):        # analyse() reports an unusable model itself
+        return "unreadable"
 
 
 # A finding in the findings cache: [rule, category, code, start, end, matched, object, lemmas, negated, score,

@@ -1,6 +1,6 @@
 """Precision and recall of the extraction rules on a labelled set of real sentences.
 
-The set (``benchmarks/data/nlp_eval.jsonl``) holds one JSON object per line:
+The set (``exporterre_nlp/data/labelled/nlp_eval.jsonl``, package data) holds one JSON object per line:
 ``id``, ``source``, ``split`` (``dev`` or ``test``, fixed), ``text`` and
 ``labels`` — a list of ``{category, start, end, span}`` written by hand. A
 finding counts as correct when a label of the same category overlaps it; each
@@ -17,7 +17,8 @@ from ..categories import CATEGORIES
 from ..errors import ExporterreError
 from ..i18n import tr
 
-DEFAULT_SET = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "nlp_eval.jsonl"
+# the labelled sets ship with the package (exporterre eval, train-model work from a non-editable install)
+DEFAULT_SET = Path(__file__).resolve().parents[1] / "data" / "labelled" / "nlp_eval.jsonl"
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ labelled only for some categories (``EvalSentence.known``):
   the new one); the other sentences of a labelled segment are negatives, a
   rejected suggestion's included.
 
-Measured (docs/nlp.md, ``benchmarks/data/project_learning_experiment.py``):
+Measured (docs/nlp.md, ``experiments/project_learning_experiment.py``):
 negatives matter. Learning from the decided segments alone raised recall
 but lowered precision (the rules' blind spots only ever appear as
 positives); labelling every read segment kept or raised precision.

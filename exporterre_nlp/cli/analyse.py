@@ -102,6 +102,11 @@ def analyse_cmd(
             f"{result.vetoed} trouvailles des règles écartées.",
             f"Sentence model {result.sentence_model}: {result.from_model} sentences added, "
             f"{result.vetoed} rule findings vetoed."), highlight=False)
+    if result.encoder:
+        console.print(tr(
+            f"Plongements ({result.encoder}) : {result.embedded} textes encodés, {result.embeddings_cached} repris "
+            "du cache.", f"Embeddings ({result.encoder}): {result.embedded} texts embedded, "
+            f"{result.embeddings_cached} from the cache."), highlight=False)
     if result.target_precision is not None:
         console.print(tr(f"Précision visée : {result.target_precision:.2f} (extraction.target_precision).",
                          f"Target precision: {result.target_precision:.2f} (extraction.target_precision)."),

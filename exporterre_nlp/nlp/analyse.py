@@ -28,6 +28,7 @@ from ..i18n import tr
 from ..records import ROLES, Progress
 from ..store import SegmentView, SuggestionDraft
 from .cache import ExtractionCache, document_key, text_hash
+from .embedding_cache import embed_project
 from .pipeline import PipelineSpec, file_digest, model_package, model_version
 from .sentence.features import context_terms
 from .sources import PACKAGE, extraction_sources
@@ -65,7 +66,10 @@ class AnalysisResult:
     seconds: float = 0.0
     model_loaded: bool = False
     timings: dict[str, float] = field(default_factory=dict)   # parse, parse_cache, extract, sentence_model,
-    #                                                              findings_cache, store
+    #                                                              findings_cache, embeddings, store
+    encoder: str | None = None                 # nlp.encoder's version when analyse embedded (None: static)
+    embedded: int = 0                          # texts the encoder embedded in this run
+    embeddings_cached: int = 0                 # texts whose embedding was already cached
 
     def summary(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "run_id"}
@@ -235,6 +239,9 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
     if model_path is not None:
         sentence_model, below_target = load_sentence_model(model_path).at_precision(
             settings.extraction.target_precision)
+    if str(settings.nlp.encoder).strip().lower() != "static":          # an encoder that cannot load, too
+        from .encoder import get_encoder
+        get_encoder(settings.nlp.encoder, threads=settings.nlp.encoder_threads)
     run = store.start_run("analyse", settings={"nlp": settings.to_dict()["nlp"],
                                                "extraction": settings.to_dict()["extraction"],
                                                "model": spec.model},
@@ -264,6 +271,10 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
             for f in entry["f"]:
                 by_category[f[1]] = by_category.get(f[1], 0) + 1
             drafts.extend(drafts_for(seg, entry["f"], reported=is_reported(seg)))
+        started_embedding = time.perf_counter()
+        embedding = embed_project(project, progress=progress, cancel=cancel)
+        if embedding is not None:
+            stats.timings["embeddings"] = round(time.perf_counter() - started_embedding, 2)
         started_sync = time.perf_counter()
         coder = settings.extraction.coder
         from_model = [d for d in drafts if d.origin.startswith(MODEL_ORIGIN)]
@@ -284,7 +295,7 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
                             sentence_model.origin if sentence_model is not None else None, len(from_model),
                             vetoed, sentence_model.target_precision if sentence_model is not None else None,
                             tuple(below_target), round(time.perf_counter() - started, 2), stats.model_loaded,
-                            stats.timings)
+                            stats.timings, *(embedding or (None, 0, 0)))
     store.finish_run(run.id, summary=result.summary())
     return result
 

@@ -56,6 +56,7 @@ from ..extract import GAZETTEER_RULE, Extraction
 from ..oral import cached_strings
 from ..pipeline import package_vectors
 from ..sentence_classifier import SentenceClassifier, classifier_text
+from ..vetoes import vetoed
 from .features import Features, FeatureLookup, SentenceUnit, batch_features, context_terms, tfidf
 
 FORMAT = "exporterre-sentence-model/1"
@@ -384,6 +385,8 @@ class SentenceModel:
                 added.append(Extraction(origin, category, code, start, end,
                                         words.text if words is not None else doc.text[start:end],
                                         None, (), False, round(probs[i][k], 3)))
+            if added:                                 # the contextual vetoes hold for the model too
+                added = [a for a, reason in zip(added, vetoed(doc, added)) if not reason]
             out.append((kept, added, len(findings) - len(kept)))
         return out
 

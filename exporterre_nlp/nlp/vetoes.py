@@ -35,7 +35,7 @@ CUES = {
 _NEGATED_CUE = {cat: re.compile(rf"\b{_NEG_BEFORE}\b(?:\s+[\w'’]+){{0,2}}?\s+(?:de\s+|d['’]\s*|un\s+|une\s+)?"
                                 rf"(?:{cue.pattern})") for cat, cue in CUES.items()}
 _POVERTY = re.compile(r"\bdans le besoin\b")
-_BODILY = re.compile(rf"\bfaire (?:{_POSSESSIVE}|les) besoins\b")
+_BODILY = re.compile(rf"\b(?:faire|fait|font|fais|faisait|faisaient) (?:{_POSSESSIVE}|les) besoins\b")
 _OTHER_BESOIN = re.compile(r"\b(?:besoin (?:de|d['’]|que|qu['’])|manqu\w*|faudrait|il faut)\b")
 _WISH = r"(?:voudrais|voudrait|voudraient|voulais|voulait|aimerais|aimerait|aimeraient|souhaite|souhaites|" \
         r"souhaiterais|souhaiterait|souhaitais|souhaitait)"

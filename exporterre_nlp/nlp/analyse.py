@@ -70,6 +70,7 @@ class AnalysisResult:
     encoder: str | None = None                 # nlp.encoder's version when analyse embedded (None: static)
     embedded: int = 0                          # texts the encoder embedded in this run
     embeddings_cached: int = 0                 # texts whose embedding was already cached
+    encoder_problem: str | None = None         # why nlp.encoder could not be used (the analysis went on)
 
     def summary(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "run_id"}
@@ -239,9 +240,15 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
     if model_path is not None:
         sentence_model, below_target = load_sentence_model(model_path).at_precision(
             settings.extraction.target_precision)
-    if str(settings.nlp.encoder).strip().lower() != "static":          # an encoder that cannot load, too
+    # an encoder that cannot load: the analysis goes on without embeddings and says why (themes on e5 will not)
+    encoder_problem = None
+    if str(settings.nlp.encoder).strip().lower() != "static":
+        from ..errors import ModelError
         from .encoder import get_encoder
-        get_encoder(settings.nlp.encoder, threads=settings.nlp.encoder_threads)
+        try:
+            get_encoder(settings.nlp.encoder, threads=settings.nlp.encoder_threads)
+        except ModelError as exc:
+            encoder_problem = str(exc)
     run = store.start_run("analyse", settings={"nlp": settings.to_dict()["nlp"],
                                                "extraction": settings.to_dict()["extraction"],
                                                "model": spec.model},
@@ -272,7 +279,7 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
                 by_category[f[1]] = by_category.get(f[1], 0) + 1
             drafts.extend(drafts_for(seg, entry["f"], reported=is_reported(seg)))
         started_embedding = time.perf_counter()
-        embedding = embed_project(project, progress=progress, cancel=cancel)
+        embedding = None if encoder_problem else embed_project(project, progress=progress, cancel=cancel)
         if embedding is not None:
             stats.timings["embeddings"] = round(time.perf_counter() - started_embedding, 2)
         started_sync = time.perf_counter()
@@ -295,7 +302,7 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
                             sentence_model.origin if sentence_model is not None else None, len(from_model),
                             vetoed, sentence_model.target_precision if sentence_model is not None else None,
                             tuple(below_target), round(time.perf_counter() - started, 2), stats.model_loaded,
-                            stats.timings, *(embedding or (None, 0, 0)))
+                            stats.timings, *(embedding or (None, 0, 0)), encoder_problem)
     store.finish_run(run.id, summary=result.summary())
     return result
 

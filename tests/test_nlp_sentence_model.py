@@ -16,6 +16,7 @@ from exporterre_nlp.nlp.sentence.features import context_terms, sentence_units
 from exporterre_nlp.nlp.sentence.model import (BUILTIN_PATH, SentenceModel, category_codes, load_sentence_model,
                                                resolve_model_path)
 from exporterre_nlp.nlp.sentence.training import Review, TrainingOptions, operating_points, train_sentence_model
+from exporterre_nlp.nlp.vetoes import vetoed
 from nlp_support import CODEBOOK, add_document, codebook, extractor, nlp_full  # noqa: F401  (fixtures)
 
 CODES = {c: c + "s" for c in CATEGORIES}
@@ -178,6 +179,7 @@ def _review_segment_by_segment(model, doc, findings, codes, context=None):
             added.append(Extraction(model.origin, category, codes[category], unit.start, unit.end,
                                     doc.text[unit.start:unit.end], None, (), False,
                                     round(float(probs[i, k]), 3)))
+    added = [a for a, reason in zip(added, vetoed(doc, added)) if not reason]     # the contextual vetoes
     return kept, added, len(findings) - len(kept), units, probs
 
 

@@ -117,7 +117,7 @@ def main(seeds, cache_dir) -> dict:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2])
     parser.add_argument("--cache", default=str(ROOT / "outputs" / "e5_cache"))
     parser.add_argument("--json", default=None)
     args = parser.parse_args()

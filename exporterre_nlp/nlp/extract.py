@@ -106,13 +106,16 @@ def negation_policy(rule) -> str:
 class Extractor:
     """Compiled rules of a codebook; call it on a parsed segment."""
 
-    def __init__(self, codebook, vocab=None, *, min_score: float = 0.0, use_anchors: bool = True):
+    def __init__(self, codebook, vocab=None, *, min_score: float = 0.0, use_anchors: bool = True,
+                 contextual: bool = True):
         """``use_anchors=False`` runs every rule on every whole segment: the same findings, slower
         (tests and benchmarks compare the two)."""
         vocab = vocab if vocab is not None else blank_nlp().vocab
         self.min_score = min_score
         self.negated_skipped = 0
         self.vetoed_in_context = 0          # findings dropped by a contextual veto (vetoes.py)
+        # False: the rules alone, without the contextual vetoes (how the shipped sentence models were trained)
+        self.contextual = contextual
         self.rules: dict[str, _Rule] = {}
         self.places = PhraseMatcher(vocab, attr="LOWER")
         self._place_of: dict[int, object] = {}
@@ -335,6 +338,8 @@ class Extractor:
     def _contextual(self, doc: Doc, found: list[Extraction]) -> list[Extraction]:
         """``found`` without the findings a contextual veto drops (:mod:`.vetoes`; places never), counted in
         :attr:`vetoed_in_context`."""
+        if not self.contextual:
+            return found
         judged = [f for f in found if f.rule_id != GAZETTEER_RULE and f.category != "lieu"]
         reasons = vetoed(doc, judged)
         if not any(reasons):

@@ -396,5 +396,8 @@ def train_from_sets(sets: Sequence[tuple[str | Path, str | None]] | None = None,
         sentences += list(extra)
         sources.append({**(extra_source or {}), "sentences": len(extra)})
     nlp = load_pipeline(PipelineSpec(model_package(model), "full", fillers))
-    return train_sentence_model(sentences, nlp, Extractor(codebook, nlp.vocab), name=name, options=options,
+    # the rules as the shipped models were trained (before the contextual vetoes, issue 18: `make model` gives
+    # the shipped files back); the vetoes apply at analysis, to the rules' findings and the model's additions
+    return train_sentence_model(sentences, nlp, Extractor(codebook, nlp.vocab, contextual=False), name=name,
+                                options=options,
                                 sources=sources, progress=progress, classifier=classifier)

@@ -82,10 +82,13 @@ def veto_reason(category: str, sentence: str, start: int, end: int) -> str | Non
                 return reason
         if _WISH_FOR_OTHERS.search(text) or (_WISH_ASKED.search(text) and text.rstrip().endswith("?")):
             return "wish_for_others"
-    if category in CUES and _all_negated(category, text):
+    # a finding holding one of the category's cues, in a sentence where every such cue is negated
+    if category in CUES and CUES[category].search(text[start:end]) and _all_negated(category, text):
         return "negated"
     if category == "competence":
-        if _NEGATED_SKILL.search(text):
+        # the speaker's own negated skill, at or just before the finding ("les mamans qui savent pas": others)
+        if any(m.start() < end and start - 20 < m.end() and not text[max(0, m.start() - 4):m.start()].endswith("qui ")
+               for m in _NEGATED_SKILL.finditer(text)):
             return "negated_skill"
         if _LEARNING.search(text) or (_CHILDHOOD.search(text) and _LEARNING_WORD.search(text)):
             return "learning"

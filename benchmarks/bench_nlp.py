@@ -3,7 +3,7 @@
 Figures (same machine, same run):
 
 - precision / recall per category on the *test* half of
-  ``benchmarks/data/nlp_eval.jsonl`` (dev figures too, for reference), of what
+  ``exporterre_nlp/data/labelled/nlp_eval.jsonl`` (dev figures too, for reference), of what
   ``analyse`` suggests by default (the rules and the shipped sentence model) and
   of the rules alone (``*_rules_precision`` / ``*_rules_recall``), and with the
   operating point ``extraction.target_precision: 0.8`` (``*_p80_precision`` / ``*_p80_recall``), 0.85
@@ -18,7 +18,10 @@ Figures (same machine, same run):
   the first (target ≤ 0.10);
 - ``cnn_throughput_ratio``: the same ratio for a first ``analyse`` of the same corpus in a new project
   with ``extraction.sentence_model: builtin-cnn`` (the baseline: the mean of the two bare runs);
-- peak memory (max RSS of this process, model included).
+- peak memory (max RSS of this process, model included);
+- ``e5_words_per_s`` (the e5 encoder on a 3,000-word sample of the theme units) and
+  ``e5_throughput_ratio``: the throughput ratio a first ``analyse`` with ``nlp.encoder: e5`` would have
+  (its time plus the corpus's words at that speed).
 
 The corpus is real text only, replicated to ≥ 300,000 words: Rhapsodie and
 ParisStories transcripts (one document per recording, one turn per sentence and
@@ -214,6 +217,7 @@ def speed(min_words: int = MIN_WORDS) -> dict:
         out["second_same_findings"] = second.findings == first.findings and second.added == 0
         out["rss_before_analysis_mb"] = rss_before
         out["peak_rss_mb"] = _rss_mb()
+        out.update(_encoder_cost(project, bare, t1, words))
         cache = project.cache_dir()
         out["cache_mb"] = round(sum(f.stat().st_size for f in cache.rglob("*") if f.is_file()) / 2**20, 1)
         project.close()
@@ -233,6 +237,34 @@ def speed(min_words: int = MIN_WORDS) -> dict:
         out["cnn_peak_rss_mb"] = _rss_mb()
         other.close()
     return out
+
+
+E5_SAMPLE_WORDS = 3_000     # e5 embeds ~600 words/s on 2 free cores: measured on a sample, not the corpus
+
+
+def _encoder_cost(project, bare: float, t1: float, words: int) -> dict:
+    """The e5 encoder's cost: its words/s on a sample of the theme units (timed alone), and the analysis
+    throughput ratio it would give with ``nlp.encoder: e5`` on this corpus the first time (the analysis's
+    time plus the corpus's words at that speed; the second time embeds nothing: see the tests)."""
+    try:
+        from exporterre_nlp.nlp.encoder import get_encoder
+        from exporterre_nlp.themes.units import load_units
+        encoder = get_encoder("e5", threads=project.settings.nlp.encoder_threads)
+    except Exception as exc:                      # noqa: BLE001 - reported, the rest of the bench goes on
+        return {"e5_skipped": str(exc)[:200]}
+    sample, n = [], 0
+    for unit in load_units(project.store, project.settings.themes):
+        if n >= E5_SAMPLE_WORDS:
+            break
+        sample.append(unit.text)
+        n += len(unit.text.split())
+    encoder.embed(sample[:4])                                   # warm-up
+    t, c = time.perf_counter(), time.process_time()
+    encoder.embed(sample)
+    seconds, cpu = time.perf_counter() - t, time.process_time() - c
+    speed = n / seconds
+    return {"e5_sample_words": n, "e5_words_per_s": round(speed), "e5_cpu_s": round(cpu, 1),
+            "e5_throughput_ratio": round(bare / (t1 + words / speed), 3), "e5_peak_rss_mb": _rss_mb()}
 
 
 def run(out: Path) -> dict:

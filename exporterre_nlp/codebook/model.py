@@ -6,23 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+from ..categories import CATEGORIES  # noqa: F401  (re-exported)
 from ..errors import UnknownCodeError
 from ..i18n import tr
 
 
 FORMAT = "exporterre-codebook/1"
-CATEGORIES = ("besoin", "preoccupation", "competence", "ressource", "lieu")
-# a category's name on screen (French, English); "theme" is the category of a theme's suggestion
-CATEGORY_NAMES = {"besoin": ("besoin", "need"), "preoccupation": ("préoccupation", "concern"),
-                  "competence": ("compétence", "skill"), "ressource": ("ressource", "resource"),
-                  "lieu": ("lieu", "place"), "theme": ("thème", "theme")}
-
-
-def category_label(category: str) -> str:
-    """A category's name in the interface language (the key itself when unknown)."""
-    return tr(*CATEGORY_NAMES.get(category, (category, category)))
-
-
 KINDS = ("matcher", "dependency")
 MATCHER_OBJECTS = ("after", "before", "match")   # or none / null: a finding without object
 KEY_RE = re.compile(r"^[a-z0-9_.-]+$")

@@ -23,18 +23,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from ..errors import ExporterreError
 from ..i18n import tr
 from ..records import ROLES, Progress
 from ..store import SegmentView, SuggestionDraft
 from .cache import ExtractionCache, document_key, text_hash
+from .embedding_cache import embed_project
 from .pipeline import PipelineSpec, file_digest, model_package, model_version
+from .sentence.features import context_terms
+from .sources import PACKAGE, extraction_sources
+from .sentence.model import MODEL_ORIGIN, category_codes, load_sentence_model, resolve_model_path
 
 RULE_ORIGIN = "rule:"
-MODEL_ORIGIN = "model:"
 CACHE_FOLDER = "parses"
 FINDINGS_FOLDER = "findings"
-# The modules whose code decides what the rules find: part of the findings-cache key.
-_EXTRACTION_SOURCES = ("extract.py", "objects.py", "views.py", "oral.py", "sentence_model.py")
 # The layout of a finding in the findings cache (_plain) and of its keys: part of the key too.
 # 2: evidence added; 3: a segment's key holds the question it answers (session 6).
 FINDINGS_FORMAT = 3
@@ -64,7 +66,11 @@ class AnalysisResult:
     seconds: float = 0.0
     model_loaded: bool = False
     timings: dict[str, float] = field(default_factory=dict)   # parse, parse_cache, extract, sentence_model,
-    #                                                              findings_cache, store
+    #                                                              findings_cache, embeddings, store
+    encoder: str | None = None                 # nlp.encoder's version when analyse embedded (None: static)
+    embedded: int = 0                          # texts the encoder embedded in this run
+    embeddings_cached: int = 0                 # texts whose embedding was already cached
+    encoder_problem: str | None = None         # why nlp.encoder could not be used (the analysis went on)
 
     def summary(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "run_id"}
@@ -152,20 +158,32 @@ def parsed_units(project, segments: list[SegmentView], *, model: str | None = No
 
 def sentence_model_path(project) -> Path | None:
     """The sentence model file of the project's settings (None: the rules alone)."""
-    from .sentence_model import resolve_model_path
     return resolve_model_path(project.settings.extraction.sentence_model, project.path)
 
 
 def findings_fingerprint(project, spec: PipelineSpec) -> str:
-    """Parse fingerprint + codebook file + extraction code + score threshold + sentence model file."""
-    here = Path(__file__).resolve().parent
+    """Parse fingerprint + codebook file + every module that decides a finding (:mod:`.sources`) + score
+    threshold + sentence model file and the word vectors it scores with."""
     model = sentence_model_path(project)
     parts = [f"findings/{FINDINGS_FORMAT}", spec.fingerprint(), file_digest(project.codebook_path),
              str(project.settings.extraction.min_score),
-             *(file_digest(here / name) for name in _EXTRACTION_SOURCES),
+             *(f"{path.relative_to(PACKAGE).as_posix()}:{file_digest(path)}" for path in extraction_sources()),
              "no sentence model" if model is None else file_digest(model),
-             str(project.settings.extraction.target_precision) if model is not None else ""]
+             str(project.settings.extraction.target_precision) if model is not None else "",
+             _vectors_version(model)]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _vectors_version(model_path: Path | None) -> str:
+    """The package and version of the word vectors the sentence model scores with ("" without a model, or
+    when its file cannot be read: loading it then names the problem)."""
+    if model_path is None:
+        return ""
+    try:
+        package = load_sentence_model(model_path).vectors.split()[0]
+        return f"{package} {model_version(package)}"
+    except (ExporterreError, IndexError):        # analyse() reports an unusable model itself
+        return "unreadable"
 
 
 # A finding in the findings cache: [rule, category, code, start, end, matched, object, lemmas, negated, score,
@@ -220,9 +238,17 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
     model_path = sentence_model_path(project)
     sentence_model, below_target = None, []
     if model_path is not None:
-        from .sentence_model import load_sentence_model
         sentence_model, below_target = load_sentence_model(model_path).at_precision(
             settings.extraction.target_precision)
+    # an encoder that cannot load: the analysis goes on without embeddings and says why (themes on e5 will not)
+    encoder_problem = None
+    if str(settings.nlp.encoder).strip().lower() != "static":
+        from ..errors import ModelError
+        from .encoder import get_encoder
+        try:
+            get_encoder(settings.nlp.encoder, threads=settings.nlp.encoder_threads)
+        except ModelError as exc:
+            encoder_problem = str(exc)
     run = store.start_run("analyse", settings={"nlp": settings.to_dict()["nlp"],
                                                "extraction": settings.to_dict()["extraction"],
                                                "model": spec.model},
@@ -252,6 +278,10 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
             for f in entry["f"]:
                 by_category[f[1]] = by_category.get(f[1], 0) + 1
             drafts.extend(drafts_for(seg, entry["f"], reported=is_reported(seg)))
+        started_embedding = time.perf_counter()
+        embedding = None if encoder_problem else embed_project(project, progress=progress, cancel=cancel)
+        if embedding is not None:
+            stats.timings["embeddings"] = round(time.perf_counter() - started_embedding, 2)
         started_sync = time.perf_counter()
         coder = settings.extraction.coder
         from_model = [d for d in drafts if d.origin.startswith(MODEL_ORIGIN)]
@@ -272,7 +302,7 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
                             sentence_model.origin if sentence_model is not None else None, len(from_model),
                             vetoed, sentence_model.target_precision if sentence_model is not None else None,
                             tuple(below_target), round(time.perf_counter() - started, 2), stats.model_loaded,
-                            stats.timings)
+                            stats.timings, *(embedding or (None, 0, 0)), encoder_problem)
     store.finish_run(run.id, summary=result.summary())
     return result
 
@@ -306,7 +336,6 @@ def _entries(extractor, docs, found, negated, sentence_model, codes, seconds, qu
     reviews = sentence_model.review_many(list(zip(docs, found)), codes or {}, contexts=questions)
     if seconds is not None:
         seconds["sentence_model"] = seconds.get("sentence_model", 0.0) + time.perf_counter() - started
-    from .sentence_model import context_terms
     out = []
     for doc, (kept, added, vetoed), n, question in zip(docs, reviews, negated, questions or [None] * len(docs)):
         asked = context_terms(question)
@@ -331,7 +360,6 @@ def _extract(project, codebook, todo, known, cache: ExtractionCache, model, n_pr
     """
     from .extract import Extractor
     from .parse import ParseStats
-    from .sentence_model import category_codes
     book = codebook if codebook is not None else project.codebook()
     codes = category_codes(book)
     questions = questions or {}

@@ -1,6 +1,6 @@
 """Precision and recall of the extraction rules on a labelled set of real sentences.
 
-The set (``benchmarks/data/nlp_eval.jsonl``) holds one JSON object per line:
+The set (``exporterre_nlp/data/labelled/nlp_eval.jsonl``, package data) holds one JSON object per line:
 ``id``, ``source``, ``split`` (``dev`` or ``test``, fixed), ``text`` and
 ``labels`` — a list of ``{category, start, end, span}`` written by hand. A
 finding counts as correct when a label of the same category overlaps it; each
@@ -13,11 +13,12 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..categories import CATEGORIES
 from ..errors import ExporterreError
 from ..i18n import tr
 
-CATEGORIES = ("besoin", "preoccupation", "competence", "ressource", "lieu")
-DEFAULT_SET = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "nlp_eval.jsonl"
+# the labelled sets ship with the package (exporterre eval, train-model work from a non-editable install)
+DEFAULT_SET = Path(__file__).resolve().parents[1] / "data" / "labelled" / "nlp_eval.jsonl"
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ def evaluate_codebook(codebook, *, model: str = "md", split: str = "test", path:
     ``sentence_model``: ``"builtin"``, a model file, or None (the rules alone);
     ``target_precision``: its operating point (:meth:`SentenceModel.at_precision`).
     """
-    from .sentence_model import load_sentence_model, resolve_model_path
+    from .sentence.model import load_sentence_model, resolve_model_path
     from .extract import Extractor
     from .pipeline import PipelineSpec, load_pipeline, model_package
     sentences = load_eval_set(path, split, source)

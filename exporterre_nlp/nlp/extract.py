@@ -34,6 +34,7 @@ from .anchors import (Anchor, DocIndex, WindowedDependencyMatcher, compile_regex
                       rule_anchors, tree_windows, windows, word_ids)
 from .objects import ObjectPhrase, find_object, object_at, sentence_bounds
 from .pipeline import blank_nlp
+from .vetoes import vetoed
 from .views import NEGATIVE_WORDS, CleanView, clean_view
 
 # Words that, just before a match, deny it: "pas de problème", "sans souci", "aucun jardin".
@@ -105,12 +106,16 @@ def negation_policy(rule) -> str:
 class Extractor:
     """Compiled rules of a codebook; call it on a parsed segment."""
 
-    def __init__(self, codebook, vocab=None, *, min_score: float = 0.0, use_anchors: bool = True):
+    def __init__(self, codebook, vocab=None, *, min_score: float = 0.0, use_anchors: bool = True,
+                 contextual: bool = True):
         """``use_anchors=False`` runs every rule on every whole segment: the same findings, slower
         (tests and benchmarks compare the two)."""
         vocab = vocab if vocab is not None else blank_nlp().vocab
         self.min_score = min_score
         self.negated_skipped = 0
+        self.vetoed_in_context = 0          # findings dropped by a contextual veto (vetoes.py)
+        # False: the rules alone, without the contextual vetoes (how the shipped sentence models were trained)
+        self.contextual = contextual
         self.rules: dict[str, _Rule] = {}
         self.places = PhraseMatcher(vocab, attr="LOWER")
         self._place_of: dict[int, object] = {}
@@ -324,11 +329,24 @@ class Extractor:
         view = clean_view(doc)
         # a segment without fillers or negation is its own view: its index serves again
         if view.doc is doc:
-            return self._extract(view, index)
+            return self._contextual(doc, self._extract(view, index))
         clean = self._index(view.doc)
         if not self._always_called:
             self._possible(clean, self._possible(index))          # the view holds fewer words
-        return self._extract(view, clean)
+        return self._contextual(doc, self._extract(view, clean))
+
+    def _contextual(self, doc: Doc, found: list[Extraction]) -> list[Extraction]:
+        """``found`` without the findings a contextual veto drops (:mod:`.vetoes`; places never), counted in
+        :attr:`vetoed_in_context`."""
+        if not self.contextual:
+            return found
+        judged = [f for f in found if f.rule_id != GAZETTEER_RULE and f.category != "lieu"]
+        reasons = vetoed(doc, judged)
+        if not any(reasons):
+            return found
+        dropped = {id(f) for f, reason in zip(judged, reasons) if reason}
+        self.vetoed_in_context += len(dropped)
+        return [f for f in found if id(f) not in dropped]
 
     def extract_view(self, view: CleanView) -> list[Extraction]:
         return self._extract(view, self._index(view.doc))

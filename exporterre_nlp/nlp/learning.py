@@ -24,7 +24,7 @@ labelled only for some categories (``EvalSentence.known``):
   the new one); the other sentences of a labelled segment are negatives, a
   rejected suggestion's included.
 
-Measured (docs/nlp.md, ``benchmarks/data/project_learning_experiment.py``):
+Measured (docs/nlp.md, ``experiments/project_learning_experiment.py``):
 negatives matter. Learning from the decided segments alone raised recall
 but lowered precision (the rules' blind spots only ever appear as
 positives); labelling every read segment kept or raised precision.
@@ -50,8 +50,9 @@ from .analyse import (MODEL_ORIGIN, RULE_ORIGIN, AnalysisResult, analyse, pipeli
                       sentence_model_path, units)
 from .evaluate import EvalSentence, Label
 from .sentence_classifier import ClassifierOptions
-from .sentence_model import (CATEGORIES, PROJECT_SOURCE, SentenceModel, TrainingOptions, category_codes,
-                             load_sentence_model)
+from ..categories import CATEGORIES
+from .sentence.model import SentenceModel, category_codes, load_sentence_model
+from .sentence.training import PROJECT_SOURCE, TrainingOptions
 
 PROJECT_MODEL_FILE = "modele_phrases.json.gz"    # train-model --project writes it in the project folder
 DECIDED = ("manual", "accepted", "rejected")
@@ -201,7 +202,7 @@ def train_project_model(project, codebook=None, *, coders: Iterable[str] | None 
     :class:`CancelledError` when ``cancel`` is set (checked at every step; nothing is written then).
     ``classifier``: also train the neural classifier (``builtin-cnn``'s; about 10 minutes with the shipped sets).
     """
-    from .sentence_model import train_from_sets
+    from .sentence.training import train_from_sets
     book = codebook if codebook is not None else project.codebook()
     if labels is None:
         labels = project_labels(project, book, coders=coders, assume_read=assume_read)

@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ModelError
+from ..errors import ExporterreError, ModelError
 from ..i18n import tr
 
 DEFAULT_FILLERS = Path(__file__).resolve().parents[1] / "data" / "fillers.yaml"
@@ -199,3 +199,34 @@ def _french_vocab():
     lex_attrs[LANG] = functools.partial(get_lang, lang="fr")
     lex_attrs[NORM] = add_lookups(lex_attrs.get(NORM, LEX_ATTRS[NORM]), BASE_NORMS)
     return Vocab(lex_attr_getters=lex_attrs)
+
+
+_VECTORS: dict[str, object] = {}
+_VECTORS_LOCK = threading.Lock()
+
+
+def package_vectors(package: str):
+    """The static word vectors of an installed spaCy model package, read once (without the pipeline).
+
+    A sentence model always scores with the vectors it was trained with,
+    whatever pipeline parsed the text (``sm`` has none; docs read from the
+    parse cache have none).
+    """
+    with _VECTORS_LOCK:
+        found = _VECTORS.get(package) or loaded_vectors(package)    # a loaded pipeline's: same files
+        if found is None:
+            import spacy.util
+            from spacy.vectors import Vectors
+            try:
+                root = spacy.util.get_package_path(package)
+                data = next(p / "vocab" for p in sorted(root.iterdir()) if (p / "vocab" / "vectors.cfg").exists())
+                found = _VECTORS[package] = Vectors().from_disk(data)
+            except (ImportError, OSError, StopIteration, ValueError) as exc:
+                raise ExporterreError(
+                    tr(f"Les vecteurs de mots de {package} sont introuvables ({type(exc).__name__}) : le modèle de "
+                       "phrases en a besoin.", f"The word vectors of {package} cannot be found "
+                       f"({type(exc).__name__}): the sentence model needs them."),
+                    tr(f"Installez {package} (make install), ou mettez extraction.sentence_model à « none » dans "
+                       "settings.yaml.", f"Install {package} (make install), or set extraction.sentence_model to "
+                       "'none' in settings.yaml.")) from None
+        return found

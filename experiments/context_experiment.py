@@ -1,6 +1,6 @@
 """Does the question a sentence answers help the sentence model? The experiment of session 6.
 
-``python benchmarks/data/context_experiment.py`` takes the training sentences of the sentence model
+``python experiments/context_experiment.py`` takes the training sentences of the sentence model
 (the dev half of ``nlp_eval.jsonl`` and ``nlp_train.jsonl``) with the question each one answers, their
 ``context`` (``add_contexts.py``: the Grand Débat form's question, the interviewer's last line in the
 demo corpus; none for Rhapsodie and ParisStories), and compares, in 5-fold cross-validation (out of
@@ -24,10 +24,12 @@ from sklearn.metrics import average_precision_score, precision_recall_curve
 from sklearn.model_selection import KFold
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
+ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 from exporterre_nlp.nlp.evaluate import load_eval_set
-from exporterre_nlp.nlp.sentence_model import default_training_sets, sentence_units, _matrix, CATEGORIES
+from exporterre_nlp.categories import CATEGORIES
+from exporterre_nlp.nlp.sentence.features import sentence_units
+from exporterre_nlp.nlp.sentence.training import default_training_sets, feature_matrix
 from exporterre_nlp.nlp.extract import Extractor
 from exporterre_nlp.nlp.pipeline import PipelineSpec, load_pipeline
 from exporterre_nlp.nlp.oral import cached_strings
@@ -56,7 +58,7 @@ df = Counter(t for u in units for t in set(u.terms))
 terms = sorted(t for t, n in df.items() if n >= 2)
 cols = {t: i for i, t in enumerate(terms)}
 idf = np.array([math.log((1 + len(units)) / (1 + df[t])) + 1.0 for t in terms])
-X = _matrix(units, cols, idf)
+X = feature_matrix(units, cols, idf)
 Y = np.array(gold); src = np.array(src)
 qvocab = sorted({t for c in owner_ctx if c for t in qterms(c)})
 qcol = {t: i for i, t in enumerate(qvocab)}

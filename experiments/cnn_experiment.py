@@ -1,6 +1,6 @@
 """A small neural text classifier beside the logistic regression: the experiment of session 7.
 
-    python benchmarks/data/cnn_experiment.py [--epochs 8] [--small] [--seed 0] [--out scores.npy]
+    python experiments/cnn_experiment.py [--epochs 8] [--small] [--seed 0] [--out scores.npy]
 
 The classifier of ``builtin-cnn`` (``exporterre_nlp/nlp/sentence_classifier.py``: spaCy's
 ``textcat_multilabel``, a window CNN over hashed word forms, prefixes, suffixes and the md package's static
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import average_precision_score, precision_recall_curve
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from system_cv import lr_out_of_fold, training_units  # noqa: E402
@@ -31,7 +31,7 @@ from exporterre_nlp.codebook import load_codebook  # noqa: E402
 from exporterre_nlp.nlp.extract import Extractor  # noqa: E402
 from exporterre_nlp.nlp.pipeline import PipelineSpec, load_pipeline  # noqa: E402
 from exporterre_nlp.nlp.sentence_classifier import CONFIG, ClassifierOptions, classifier_text, out_of_fold  # noqa: E402
-from exporterre_nlp.nlp.sentence_model import CATEGORIES  # noqa: E402
+from exporterre_nlp.categories import CATEGORIES  # noqa: E402
 
 
 def config(small: bool) -> dict:

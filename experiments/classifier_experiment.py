@@ -1,6 +1,6 @@
 """A sentence classifier beside the rules: the experiment of session 3 (kept for the record).
 
-``python benchmarks/data/classifier_experiment.py`` trains, per category, a logistic
+``python experiments/classifier_experiment.py`` trains, per category, a logistic
 regression on TF-IDF lemma uni/bigrams, the mean md word vector and the rules' own
 hits (one feature per category), on the dev half of ``nlp_eval.jsonl`` plus
 ``nlp_train.jsonl``. The threshold of each category is the lowest giving precision
@@ -23,18 +23,21 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from exporterre_nlp.codebook import load_codebook  # noqa: E402
-from exporterre_nlp.nlp.evaluate import CATEGORIES  # noqa: E402
+from exporterre_nlp.categories import CATEGORIES  # noqa: E402
 from exporterre_nlp.nlp.extract import Extractor  # noqa: E402
 from exporterre_nlp.nlp.pipeline import PipelineSpec, load_pipeline  # noqa: E402
 
 HERE = Path(__file__).parent
 
 
+LABELLED = Path(__file__).resolve().parents[1] / "exporterre_nlp" / "data" / "labelled"
+
+
 def read(name: str) -> list[dict]:
-    return [json.loads(line) for line in (HERE / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [json.loads(line) for line in (LABELLED / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def features(rows, nlp, extractor):

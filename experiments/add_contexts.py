@@ -1,6 +1,6 @@
 """Give each labelled sentence the question it answers (``"context"``), where it is known.
 
-``python benchmarks/data/add_contexts.py`` (needs ../shared/corpora) rewrites ``nlp_eval.jsonl`` and
+``python experiments/add_contexts.py`` (needs ../shared/corpora) rewrites ``nlp_eval.jsonl`` and
 ``nlp_train.jsonl`` in place, adding ``"context"`` after ``"text"``:
 
 - a Grand Débat answer: the question of the form (``responses_labeled.csv``, by the reference in the
@@ -21,12 +21,15 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
+ROOT = HERE.parent
 SHARED = ROOT.parent / "shared" / "corpora"
 sys.path.insert(0, str(HERE))
 from select_sentences import sentences as split_sentences  # noqa: E402
 
 INTERVIEWER = ("E", "Q", "Enq.", "Enquêtrice", "Enquêteur", "E1", "E2")   # as select_sentences.py
+
+
+LABELLED = Path(__file__).resolve().parents[1] / "exporterre_nlp" / "data" / "labelled"
 
 
 def demo_questions() -> dict[str, str | None]:
@@ -73,7 +76,7 @@ def main() -> int:
         return 1
     demo, debate = demo_questions(), granddebat_questions()
     for name in ("nlp_eval.jsonl", "nlp_train.jsonl"):
-        path = HERE / name
+        path = LABELLED / name
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         found = 0
         out = []

@@ -1,6 +1,6 @@
 """What learning from a project's decisions brings (``train-model --project``), simulated on labelled sentences.
 
-``python benchmarks/data/project_learning_experiment.py [SOURCE…]`` treats each source of the
+``python experiments/project_learning_experiment.py [SOURCE…]`` treats each source of the
 training sentences (the dev half of ``nlp_eval.jsonl`` and ``nlp_train.jsonl``; never the test half) as
 a new project. Half of its sentences (even ``sha1(id)``) are the project's *decided* segments, the
 other half is where the model is measured, finding by finding as ``exporterre eval`` counts:
@@ -26,14 +26,15 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from exporterre_nlp.codebook import load_codebook  # noqa: E402
 from exporterre_nlp.nlp.evaluate import evaluate, load_eval_set  # noqa: E402
 from exporterre_nlp.nlp.extract import Extractor  # noqa: E402
 from exporterre_nlp.nlp.pipeline import PipelineSpec, load_pipeline  # noqa: E402
-from exporterre_nlp.nlp.sentence_model import (CATEGORIES, TrainingOptions, default_training_sets,  # noqa: E402
-                                               train_sentence_model)
+from exporterre_nlp.categories import CATEGORIES  # noqa: E402
+from exporterre_nlp.nlp.sentence.training import (TrainingOptions, default_training_sets,  # noqa: E402
+                                                  train_sentence_model)
 
 
 def main(sources: list[str]) -> dict:

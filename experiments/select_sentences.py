@@ -1,6 +1,6 @@
 """How the sentences of the evaluation set were drawn (run once; kept for the record).
 
-``python benchmarks/data/select_sentences.py [BATCH] > /tmp/candidates.tsv`` prints
+``python experiments/select_sentences.py [BATCH] > /tmp/candidates.tsv`` prints
 candidate sentences, seeded, from the shared real corpora and the demo corpus:
 for each source, some sentences containing broad cue words (much broader than
 the extraction rules: "besoin", "peur", "travaill", "association", "il y a",
@@ -16,7 +16,7 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "corpora"
 CUES = re.compile(
     r"\b(besoin|manqu\w*|faudr\w*|faut|voudr\w*|aimerai\w*|souhait\w*|peur|problème|souci|inqui[eè]t\w*|marre|"

@@ -366,7 +366,7 @@ def test_places_report_has_map_page_sheets_and_directory(placed, tmp_path, frenc
     settings.report.lemmas = "words"
     result = write_report(proj, tmp_path / "rapport")
     md = (tmp_path / "rapport" / "rapport.md").read_text(encoding="utf-8")
-    assert "Carte et lieux" in md and "carte_lieux.png" in md
+    assert "Carte des lieux" in md and "carte_lieux.png" in md and md.count("<a id=\"carte-lieux\">") == 1
     for name in ("lieux/carte.html", "lieux/carte.png", "lieux/fiches/patio.md", "lieux/lieux.geojson",
                  "lieux/initiatives.xlsx", "graphiques/carte_lieux.png"):
         assert (tmp_path / "rapport" / name).is_file(), name

@@ -179,12 +179,12 @@ def write_place_outputs(project, folder: str | Path, *, include_pending: bool = 
 
 
 def report_section(outputs: PlaceOutputs, index: PlaceIndex):
-    """The report's « Carte et lieux » section: the map, the places with their voices, the directory's size.
+    """The report's « Carte des lieux » section: the map, the places with their voices, the directory's size.
 
     ``outputs`` were written in the report's ``lieux/`` folder; the map PNG is shown as ``carte_lieux.png``
     (the report copies it under ``graphiques/``)."""
     from ..report.model import Bullets, Image, Paragraph, Section, Table, TableBlock
-    section = Section("lieux", tr("Carte et lieux", "Map and places"))
+    section = Section("carte-lieux", tr("Carte des lieux", "Map of places"))
     section.blocks.append(Paragraph(tr(
         "Chaque tour de parole est rattaché aux lieux qu'il nomme, sinon à ceux du tour qui le précède (souvent la "
         "question), sinon au lieu de l'entretien (docs/places.md). La carte compte des voix (participants "
@@ -233,7 +233,7 @@ def report_places(project, stage: Path, *, include_pending: bool, pseudonymise: 
     try:
         register = project_register(project)
     except PlaceRegisterError:
-        section = Section("lieux", tr("Carte et lieux", "Map and places"))
+        section = Section("carte-lieux", tr("Carte des lieux", "Map of places"))
         # no path in the page: the same project gives the same report wherever it lies
         name = project.settings.places.register
         section.blocks.append(Note(tr(

@@ -397,3 +397,17 @@ def test_places_sheet_says_not_coded_where_no_document_was_covered(placed, frenc
     assert sheet.coded["besoin"] == {1: False, 2: False, 3: True}
     assert sheet.counts["besoin"][3].voices == 1                       # Awa; Martine's phase is not coded
     assert "| Besoins | non codé | non codé | 1 / 1 |" in sheet_markdown(index, sheet)
+
+
+def test_places_cli_says_which_suggestions_are_left_out(placed, french):
+    """Never a bare table of zeros: pending suggestions not counted are said, with how to count them."""
+    from exporterre_nlp.cli import app
+    from exporterre_nlp.store import SuggestionDraft
+    proj, docs = placed
+    turn = docs["marche"][2]
+    proj.store.sync_suggestions("rule:", [SuggestionDraft(turn.document_id, turn.start, turn.end,
+                                                          "besoins.logement", "rule:t", 0.9, turn.segment_id)])
+    result = CliRunner().invoke(app, ["places", "-p", str(proj.path)], env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    assert "1 suggestion(s) de la machine en attente ne sont pas comptées" in result.output
+    assert "--include-pending" in result.output

@@ -19,10 +19,14 @@ PSEUDO_HELP = tr("Citations et « quoi » pseudonymisés (remplacements accepté
 CODER_HELP = tr("Qui prend la décision (nom du chercheur ou de la chercheuse).", "Who decides (researcher's name).")
 
 
-def _pending_note(include_pending: bool) -> None:
+def _pending_note(include_pending: bool, corpus=None) -> None:
+    """Say what the counts leave out (never a bare table of zeros) or that they include suggestions."""
     if include_pending:
         err_console.print(tr("[yellow]Attention :[/] suggestions en attente incluses dans les comptes.",
                              "[yellow]Warning:[/] pending suggestions included in the counts."))
+    elif corpus is not None and corpus.pending_not_counted:
+        from .report import pending_text
+        err_console.print(pending_text(corpus.pending_not_counted), highlight=False)
 
 
 def _sheet_json(sheet, register) -> dict:
@@ -96,7 +100,7 @@ def places_cmd(project: Optional[Path] = ProjectOption,
                 print_json(_sheet_json(sheets[0], register))
             else:
                 console.print(shown(sheet_markdown(index, sheets[0])), highlight=False)
-                _pending_note(include_pending)
+                _pending_note(include_pending, index.corpus)
             return
         index = build_place_index(proj, include_pending=include_pending, register=register)
         if unresolved:
@@ -148,7 +152,7 @@ def places_cmd(project: Optional[Path] = ProjectOption,
                          "included. Position: ✓ exact, ≈ approximate, ↑ the parent's. "
                          f"{len(index.unresolved())} unlinked mention(s): --unresolved; one sheet: --show KEY."),
                       highlight=False)
-        _pending_note(include_pending)
+        _pending_note(include_pending, index.corpus)
 
 
 @app.command("initiatives", help=tr(
@@ -194,7 +198,7 @@ def initiatives_cmd(project: Optional[Path] = ProjectOption,
                 set_initiative_status(proj, entry, status, coder=coder)
                 console.print(f"{shown(entry)} : {status_label(status)}", highlight=False)
             return
-        _, _, items = compute(proj, include_pending=include_pending, pseudonymise=pseudonymise)
+        index, _, items = compute(proj, include_pending=include_pending, pseudonymise=pseudonymise)
         if out is not None:
             from ..outputs import check_output
             write_directory(items, check_output(out, force=force))
@@ -215,7 +219,7 @@ def initiatives_cmd(project: Optional[Path] = ProjectOption,
             table.add_row(shown(i.entry), shown(f"{category_label(i.category)} — {i.what}"), shown(i.place_name),
                           ", ".join(map(str, i.phases)), ", ".join(i.roles), str(i.voices), status_label(i.status))
         console.print(table)
-        _pending_note(include_pending)
+        _pending_note(include_pending, index.corpus)
 
 
 @export_app.command("geojson", help=tr(
@@ -244,4 +248,4 @@ def export_geojson_cmd(out: Path = typer.Option(..., "--out", "-o", help=tr("Fic
                      f"{len(collection['exporterre:unmapped'])}).",
                      f"GeoJSON written: {shown(str(out))} ({len(collection['features'])} places; without "
                      f"position: {len(collection['exporterre:unmapped'])})."), highlight=False)
-    _pending_note(include_pending)
+    _pending_note(include_pending, index.corpus)

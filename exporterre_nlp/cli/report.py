@@ -83,7 +83,7 @@ def report(
         err_console.print(tr("[yellow]Attention :[/] suggestions en attente incluses.",
                              "[yellow]Warning:[/] pending suggestions included."))
     elif result.data.pending_not_counted:
-        err_console.print(_pending_text(result.data.pending_not_counted), highlight=False)
+        err_console.print(pending_text(result.data.pending_not_counted), highlight=False)
     if result.data.pseudo:
         p = result.data.pseudo
         console.print(tr(f"Pseudonymisé : {p['applied']} remplacement(s) appliqué(s).",
@@ -137,7 +137,7 @@ def compare(
     unit_word = tr("segments", "segments") if t.unit == "segments" else tr("participants", "participants")
     _print_coverage(result, t.by, phase_label)
     if result.pending_not_counted and not t.include_pending:
-        console.print(_pending_text(result.pending_not_counted), highlight=False)
+        console.print(pending_text(result.pending_not_counted), highlight=False)
     if not any(t.row_totals):
         console.print(tr("Aucun codage compté dans les documents couverts : pas de tableau à comparer. Codez "
                          "(exporterre code), marquez la couverture (exporterre coverage mark) ou ajoutez "
@@ -186,7 +186,7 @@ def compare(
                          f"{counted} counted, {len(result.disagreements) - counted} left out."), highlight=False)
 
 
-def _pending_text(n: int) -> str:
+def pending_text(n: int) -> str:
     return tr(f"{n} suggestion(s) de la machine en attente ne sont pas comptées : validez-les avec « exporterre code "
               "--coder NOM » (écran de validation), ou comptez-les avec --include-pending.",
               f"{n} machine suggestion(s) awaiting review are not counted: review them with 'exporterre code --coder "

@@ -162,3 +162,23 @@ def test_codebook_edits_are_written_to_the_project_codebook_yaml_and_undone_ther
         assert "besoins.sante" not in {c.key for c in load_codebook(project.codebook_path).codes}
 
     drive(app, scenario)
+
+
+def test_codebook_in_blind_mode_shows_only_my_counts(open_project):
+    """Blind double coding: the codebook screen does not give away how often the others used a code."""
+    from exporterre_tui.screens.codebook import CodebookScreen
+    project = open_project()
+    store = project.store
+    doc = store.get_document("habitante_arlequin")
+    for seg in store.list_segments(doc.id)[:3]:
+        store.add_coding(doc.id, seg.start, seg.end, "besoins", "amina")
+    app = ExporterreApp(project, "karim", blind=True)
+
+    async def scenario(pilot):
+        await press(pilot, "b")
+        assert isinstance(app.screen, CodebookScreen)
+        shown = screen_text(app)
+        assert "moi 0" in shown and "mode aveugle" in shown
+        assert "(moi" not in shown and "3 codage(s)" not in shown
+
+    drive(app, scenario, size=(120, 40))

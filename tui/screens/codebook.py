@@ -93,6 +93,9 @@ class CodebookScreen(Screen):
     # ---------------------------------------------------------------- display
     def _label(self, code: Code) -> Text:
         n, mine = self.counts.get(code.id, 0), self.mine.get(code.id, 0)
+        if self.app.blind:                  # blind mode: nothing of the other coders, their counts included
+            return Text.assemble(("■ ", self.app.code_colors.get(code.id, "")), (code.label, "bold"),
+                                 (f"  {code.key}", "dim"), (tr(f"  moi {mine}", f"  me {mine}"), "cyan"))
         return Text.assemble(("■ ", self.app.code_colors.get(code.id, "")), (code.label, "bold"),
                              (f"  {code.key}", "dim"), (f"  {n}", "cyan"),
                              (tr(f" (moi {mine})", f" (me {mine})") if mine else "", "dim"))
@@ -142,10 +145,14 @@ class CodebookScreen(Screen):
         out.append("■ ", style=self.app.code_colors.get(code.id, ""))
         out.append(self.app.code_paths.get(code.id, code.label), style="bold")
         out.append(f"\n{code.key}", style="dim")
-        out.append(tr(f"\n{self.counts.get(code.id, 0)} codage(s) · moi {self.mine.get(code.id, 0)} · "
-                      f"{self.all_counts.get(code.id, 0) - self.counts.get(code.id, 0)} suggestion(s)/rejet(s)",
-                      f"\n{self.counts.get(code.id, 0)} coding(s) · me {self.mine.get(code.id, 0)} · "
-                      f"{self.all_counts.get(code.id, 0) - self.counts.get(code.id, 0)} suggestion(s)/rejection(s)"))
+        if self.app.blind:
+            out.append(tr(f"\nmoi : {self.mine.get(code.id, 0)} codage(s) (mode aveugle : ceux des autres cachés)",
+                          f"\nme: {self.mine.get(code.id, 0)} coding(s) (blind mode: the others' hidden)"))
+        else:
+            out.append(tr(f"\n{self.counts.get(code.id, 0)} codage(s) · moi {self.mine.get(code.id, 0)} · "
+                          f"{self.all_counts.get(code.id, 0) - self.counts.get(code.id, 0)} suggestion(s)/rejet(s)",
+                          f"\n{self.counts.get(code.id, 0)} coding(s) · me {self.mine.get(code.id, 0)} · "
+                          f"{self.all_counts.get(code.id, 0) - self.counts.get(code.id, 0)} suggestion(s)/rejection(s)"))
         if code.definition:
             out.append("\n\n" + code.definition)
         attrs = code.attributes or {}

@@ -16,7 +16,7 @@ from ..report.pseudo import pseudonymised_quote
 from .geo import dumps, feature_collection
 from .index import PlaceIndex, build_place_index, project_register
 from .mapping import write_map_html, write_map_png
-from .sheets import (Initiative, PlaceSheet, category_label, directory, place_sheet, role_label, status_label)
+from .sheets import Initiative, PlaceSheet, category_label, directory, place_sheet, status_label
 
 
 @dataclass

@@ -42,7 +42,7 @@ demo: $(STAMP)
 	$(BIN)/exporterre export qdpx --project $(DEMO) --out outputs/echange/demo.qdpx --force --include-pending --pseudonymise
 	$(BIN)/exporterre export iramuteq --project $(DEMO) --out outputs/echange/corpus_iramuteq.txt --force --include-pending --pseudonymise
 	$(BIN)/exporterre export codings --project $(DEMO) --out outputs/echange/codages.xlsx --force --include-pending --pseudonymise
-	@echo "Rapport : outputs/rapport/rapport.html — coder : $(BIN)/exporterre code --project $(DEMO) --coder amina"
+	@echo "Rapport : outputs/rapport/rapport.html — carte et fiches des lieux : outputs/rapport/lieux/ — coder : $(BIN)/exporterre code --project $(DEMO) --coder amina"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

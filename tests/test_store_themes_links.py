@@ -3,25 +3,16 @@ from __future__ import annotations
 
 import pytest
 
-from exporterre_nlp import NewDocument, SegmentDraft, Store, SuggestionDraft
+from exporterre_nlp import NewDocument, Store, SuggestionDraft
 from exporterre_nlp.errors import NotFoundError, UnknownCodeError
 from exporterre_nlp.store import migrations
 from exporterre_nlp.store.themes import ThemeRecord
+from tests.test_store import _segments
 
 TEXT = ("E : Qu'est-ce qui vous manque ici ?\n"
         "Awa : Ben on a besoin de crèches, euh, vraiment. Et le problème c'est l'ascenseur.\n"
         "E : D'accord.\n"
         "Awa : Le bus ne passe plus le soir, on reste enfermés dans le quartier.\n")
-
-
-def _segments(text: str) -> list[SegmentDraft]:
-    out, pos = [], 0
-    for line in text.splitlines(keepends=True):
-        label, _, words = line.partition(" : ")
-        start = pos + len(label) + 3
-        out.append(SegmentDraft(start, start + len(words.rstrip("\n")), label))
-        pos += len(line)
-    return out
 
 
 def _fill(store: Store):

@@ -183,6 +183,15 @@ def test_retraining_interrupted_with_escape_changes_nothing(open_project, monkey
     store = project.store
     app = ExporterreApp(project, "amina")
     settings = (project.path / "settings.yaml").read_bytes()
+    # training on 250 sentences can finish before Esc arrives on a fast machine: the work waits for
+    # the interruption (at most 60 s), then runs the real code, which must see it and stop
+    from exporterre_nlp.nlp import learning
+    real = learning.learn_from_project
+
+    def waits_for_escape(project, *, cancel, **kwargs):
+        cancel.wait(60)
+        return real(project, cancel=cancel, **kwargs)
+    monkeypatch.setattr(learning, "learn_from_project", waits_for_escape)
 
     async def scenario(pilot):
         await press(pilot, "v", "y")

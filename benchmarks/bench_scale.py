@@ -10,9 +10,10 @@ refuses exact duplicates).
 
 Each step runs as its own CLI process under ``/usr/bin/time`` (wall time and
 peak resident memory of that process), in order: ingest, pseudo detect,
-analyse, themes, report, compare, the three exports, and the TUI's corpus list
-(the library call its screen makes). The growth exponent ``k`` of each step is
-``log(t2 / t1) / log(w2 / w1)`` between the smallest and the largest size run,
+analyse, themes, report, compare, the three exports, the TUI's corpus list
+(the library call its screen makes), and the TUI itself through Pilot (the
+corpus list shown, then a 300,000-character interview of the project opened:
+first transcript line drawn). The growth exponent ``k`` of each step is ``log(t2 / t1) / log(w2 / w1)`` between the smallest and the largest size run,
 on CPU seconds (user + system: the machine is shared, and wall time also
 counts the other programs): 1 is linear, 2 quadratic.
 
@@ -51,6 +52,34 @@ CORPUS_LIST = ("import sys, time\n"
                "others = s.human_coders(machine=p.settings.extraction.coder)\n"
                "rows = s.document_progress(['amina'] + others, machine=p.settings.extraction.coder)\n"
                "print(len(rows), round(time.perf_counter() - t, 3))\n")
+LONG_NAME = "longue_transcription"       # one 300,000-character interview, opened in the TUI
+LONG_CHARS = 300_000
+# The TUI itself through Pilot (headless, 120×40): start → corpus list filled, then the long interview opened
+# → its first transcript line drawn. Printed as "rows corpus_s open_s".
+TUI_OPEN = ("import asyncio, sys, time\n"
+            "from exporterre_nlp import Project\n"
+            "from exporterre_tui import ExporterreApp\n"
+            "from exporterre_tui.screens.reader import ReaderScreen\n"
+            "from textual.widgets import DataTable\n"
+            "p = Project.open(sys.argv[1]); doc = p.store.get_document(sys.argv[2])\n"
+            "app = ExporterreApp(p, 'amina'); out = {}\n"
+            "async def main():\n"
+            "    t = time.perf_counter()\n"
+            "    async with app.run_test(size=(120, 40)) as pilot:\n"
+            "        table = app.screen.query_one(DataTable)\n"
+            "        while not table.row_count:\n"
+            "            await asyncio.sleep(0.001)\n"
+            "        out['rows'], out['corpus'] = table.row_count, time.perf_counter() - t\n"
+            "        await app.settle(); t = time.perf_counter()\n"
+            "        app.call_later(app.open_document, doc.id)\n"
+            "        while not (isinstance(app.screen, ReaderScreen) and app.screen.view.first_paint_at):\n"
+            "            await asyncio.sleep(0.0005)\n"
+            "        out['open'] = app.screen.view.first_paint_at - t\n"
+            "try:\n"
+            "    asyncio.run(main())\n"
+            "finally:\n"
+            "    app.writer.shutdown()\n"
+            "print(out['rows'], round(out['corpus'], 3), round(out['open'], 3), len(doc.text))\n")
 
 
 # ------------------------------------------------------------------ the real text
@@ -134,6 +163,13 @@ def build_corpus(folder: Path, target_words: int) -> dict:
             files += 1
             rows.append({"file": name, "phase": 1 + (files % 3), "lieu": LIEUX[files % len(LIEUX)],
                          "interviewer": doc["interviewer"]})
+    # one long interview (real Rhapsodie turns replicated to 300,000 characters), for the TUI's open
+    from .bench_tui import build_text, rhapsodie_turns
+    text, _ = build_text(rhapsodie_turns(SHARED / "ud-rhapsodie" / "sentences.tsv"), LONG_CHARS)
+    (folder / f"{LONG_NAME}.txt").write_text(text, encoding="utf-8")
+    words += len(text.split())
+    files += 1
+    rows.append({"file": f"{LONG_NAME}.txt", "phase": 1, "lieu": LIEUX[0], "interviewer": "L2"})
     with (folder / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=["file", "phase", "lieu", "interviewer"])
         writer.writeheader()
@@ -156,6 +192,7 @@ def steps(project: Path, corpus: Path, out: Path) -> list[tuple[str, list[str]]]
         ("export iramuteq", [exe, "export", "iramuteq", *p, "--out", str(out / "iramuteq.txt"), "--include-pending"]),
         ("export codings", [exe, "export", "codings", *p, "--out", str(out / "codages.csv"), "--include-pending"]),
         ("tui corpus list", [sys.executable, "-c", CORPUS_LIST, str(project)]),
+        ("tui open", [sys.executable, "-c", TUI_OPEN, str(project), LONG_NAME]),
     ]
 
 
@@ -166,10 +203,12 @@ def timed(cmd: list[str], log: Path) -> dict:
         fh.write(f"\n$ {' '.join(cmd)}\n")
         fh.flush()
         try:
-            proc = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M %U %S", *cmd], stdout=fh, stderr=subprocess.PIPE,
-                                  text=True, timeout=STEP_TIMEOUT, env={**os.environ, "COLUMNS": "120"})
+            proc = subprocess.run(["/usr/bin/time", "-f", "TIME %e %M %U %S", *cmd], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True, timeout=STEP_TIMEOUT,
+                                  env={**os.environ, "COLUMNS": "120"})
         except subprocess.TimeoutExpired:
             return {"status": f"timeout after {STEP_TIMEOUT} s", "seconds": None, "peak_mb": None, "cpu": None}
+        fh.write(proc.stdout)
         fh.write(proc.stderr[-4000:])
     wall = time.perf_counter() - started
     peak = cpu = None
@@ -177,8 +216,9 @@ def timed(cmd: list[str], log: Path) -> dict:
         if line.startswith("TIME "):
             _, _, kb, user, system = line.split()
             peak, cpu = round(int(kb) / 1024), round(float(user) + float(system), 1)
+    printed = proc.stdout.strip().splitlines()
     return {"status": "ok" if proc.returncode == 0 else f"exit {proc.returncode}", "seconds": round(wall, 1),
-            "cpu": cpu, "peak_mb": peak}
+            "cpu": cpu, "peak_mb": peak, "printed": printed[-1] if printed else ""}
 
 
 def run_size(words: int, base: Path) -> dict:
@@ -196,7 +236,14 @@ def run_size(words: int, base: Path) -> dict:
     for name, cmd in steps(project, corpus, out):
         r = timed(cmd, log)
         results["steps"][name] = r
-        print(f"  {name:<16} {r['status']:<8} wall {r['seconds']} s  cpu {r['cpu']} s  {r['peak_mb']} MB", flush=True)
+        if name == "tui corpus list" and r["status"] == "ok":      # "rows seconds" of the library call
+            r["call_s"] = float(r["printed"].split()[1])
+        if name == "tui open" and r["status"] == "ok":             # "rows corpus_s open_s chars" through Pilot
+            _, corpus_s, open_s, _ = r["printed"].split()
+            r["corpus_shown_s"], r["first_paint_s"] = float(corpus_s), float(open_s)
+        extra = "".join(f"  {k} {r[k]} s" for k in ("call_s", "corpus_shown_s", "first_paint_s") if k in r)
+        print(f"  {name:<16} {r['status']:<8} wall {r['seconds']} s  cpu {r['cpu']} s  {r['peak_mb']} MB{extra}",
+              flush=True)
     store = project / "store.sqlite3"
     results["store_mb"] = round(store.stat().st_size / 2 ** 20) if store.exists() else None
     return results
@@ -232,7 +279,10 @@ def table(by_size: dict[int, dict]) -> str:
             elif r["status"] != "ok":
                 cells.append(r["status"])
             else:
-                cells.append(f"{r['seconds']} s, {r.get('cpu')} s, {r['peak_mb']} MB")
+                shown = "".join(f"; {label} {r[key]} s" for key, label in
+                                (("call_s", "call"), ("corpus_shown_s", "list shown"), ("first_paint_s", "open"))
+                                if key in r)
+                cells.append(f"{r['seconds']} s, {r.get('cpu')} s, {r['peak_mb']} MB{shown}")
         k = ks.get(step)
         lines.append(f"| {step} | " + " | ".join(cells) + f" | {'' if k is None else k} |")
     return "\n".join(lines)

@@ -225,6 +225,24 @@ def test_sentence_model_file_round_trips_byte_for_byte(tmp_path, nlp_full):
     assert numpy.allclose(model.probabilities(sentence_units(doc)), loaded.probabilities(sentence_units(doc)))
 
 
+def test_sentence_model_save_interrupted_leaves_the_previous_model_whole(tmp_path, monkeypatch):
+    """A disk full (or a kill) while `train-model` writes: the project's previous model still loads."""
+    path = _model({"besoin": {"crèche": 3.0}}).save(tmp_path / "modele.json.gz")
+    before = path.read_bytes()
+    real_write = gzip.GzipFile.write
+
+    def disk_full(self, data):
+        real_write(self, data[: len(data) // 2])
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(gzip.GzipFile, "write", disk_full)
+    with pytest.raises(OSError):
+        _model({"besoin": {"crèche": 3.0, "halte": 2.0}}).save(path)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert load_sentence_model(path).term_weights.shape[0] == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["modele.json.gz"]      # no temporary file left
+
+
 @pytest.mark.parametrize("content", [b"not gzip nor json", gzip.compress(b'{"format": "other/9"}'),
                                      gzip.compress(b'{"format": "exporterre-sentence-model/1"}')])
 def test_an_unusable_model_file_is_named_with_a_fix(tmp_path, content):

@@ -406,11 +406,14 @@ class SentenceModel:
                             for k, c in enumerate(self.categories)}}
 
     def save(self, path: str | Path) -> Path:
-        """Write the model (gzip JSON, byte-identical for the same model); returns the path."""
+        """Write the model (gzip JSON, byte-identical for the same model); returns the path.
+
+        Atomic: a failure or a kill while writing leaves the previous model file whole (a project's
+        analysis reads it)."""
+        from ...outputs import atomic_path
         path = Path(path)
         blob = json.dumps(self.to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as fh:
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
             with gzip.GzipFile(fileobj=fh, mode="wb", mtime=0, filename="") as gz:
                 gz.write(blob)
         return path

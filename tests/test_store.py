@@ -170,6 +170,21 @@ def test_deleting_a_code_with_codings_asks_then_can_be_undone(store, doc):
     assert store.get_coding(c.id).code_id == store.get_code("besoins.garde_enfants").id
 
 
+def test_store_suggestion_sets_of_one_analysis_are_saved_all_or_nothing(store, doc):
+    """The rules' and the sentence model's suggestions of one analysis: a failure while saving the second
+    set leaves the first as it was (they used to be saved in two transactions)."""
+    start = TEXT.index("on a besoin")
+    rules = [SuggestionDraft(doc.id, start, start + 26, "besoins.garde_enfants", "rule:besoin.avoir_besoin", 0.9)]
+    first = store.sync_suggestion_sets([("rule:", rules), ("model:", [])])
+    assert [s.added for s in first] == [1, 0]
+    problem = TEXT.index("le problème")
+    newer = [SuggestionDraft(doc.id, problem, problem + 11, "preoccupations", "rule:preoccupation.probleme")]
+    broken = [SuggestionDraft(doc.id, start, start + 5, "pas.un_code", "model:phrases")]
+    with pytest.raises(ExporterreError):
+        store.sync_suggestion_sets([("rule:", newer), ("model:", broken)])
+    assert [(c.id, c.origin) for c in store.pending_for("amina")] == [(first[0].ids[0], "rule:besoin.avoir_besoin")]
+
+
 def test_suggestions_are_idempotent_and_never_touch_decisions(store, doc):
     start = TEXT.index("on a besoin")
     drafts = [SuggestionDraft(doc.id, start, start + 26, "besoins.garde_enfants", "rule:besoin.avoir_besoin", 0.9,

@@ -285,10 +285,11 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
         started_sync = time.perf_counter()
         coder = settings.extraction.coder
         from_model = [d for d in drafts if d.origin.startswith(MODEL_ORIGIN)]
-        sync = store.sync_suggestions(RULE_ORIGIN, [d for d in drafts if not d.origin.startswith(MODEL_ORIGIN)],
-                                      coder=coder, run_id=run.id)
-        # without a model (or with another one) this removes the earlier model suggestions nobody decided on
-        model_sync = store.sync_suggestions(MODEL_ORIGIN, from_model, coder=coder, run_id=run.id)
+        # one transaction for both origins; without a model (or with another one) the second removes the
+        # earlier model suggestions nobody decided on
+        sync, model_sync = store.sync_suggestion_sets(
+            [(RULE_ORIGIN, [d for d in drafts if not d.origin.startswith(MODEL_ORIGIN)]), (MODEL_ORIGIN, from_model)],
+            coder=coder, run_id=run.id)
         stats.timings["store"] = round(time.perf_counter() - started_sync, 2)
     except BaseException as exc:
         store.finish_run(run.id, status="cancelled" if isinstance(exc, (CancelledError, KeyboardInterrupt))

@@ -438,6 +438,13 @@ class CodingMixin:
                     removed += 1
             return SuggestionSync(added, kept, removed, ids)
 
+    def sync_suggestion_sets(self, sets: Sequence[tuple[str, Sequence[SuggestionDraft]]], *, coder: str = "machine",
+                             run_id: int | None = None) -> list[SuggestionSync]:
+        """:meth:`sync_suggestions` for several origins (the rules', the sentence model's) in ONE transaction:
+        an error or a kill half-way leaves every origin's suggestions as they were."""
+        with self.db.transaction():
+            return [self.sync_suggestions(prefix, drafts, coder=coder, run_id=run_id) for prefix, drafts in sets]
+
     def decide(self, suggestion_id: int, coder: str, decision: str, *, code: int | str | None = None) -> Coding:
         """Record ``coder``'s decision on a machine suggestion.
 

@@ -83,6 +83,25 @@ def test_ingest_errors_folder_goes_on_and_ends_with_a_summary(tmp_path, monkeypa
         proj.close()
 
 
+def test_ingest_errors_pdf_doc_and_audio_in_a_folder_are_said_not_skipped_in_silence(project, tmp_path):
+    folder = tmp_path / "corpus"
+    _write(folder / "ok.txt", GOOD)
+    _write(folder / "entretien_03.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    _write(folder / "vieux" / "entretien_04.DOC", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    _write(folder / "audio" / "entretien_05.m4a", b"\x00\x00\x00\x20ftypM4A ")
+    _write(folder / "photo.jpg", b"\xff\xd8\xff")
+    results = _by_name(ingest_paths(project, [folder], metadata={"phase": 3}))
+    assert results["ok.txt"].status == "added"
+    assert results["entretien_03.pdf"].status == "skipped" and "pdftotext" in results["entretien_03.pdf"].message
+    assert "soffice --headless --convert-to docx" in results["entretien_04.DOC"].message
+    assert "transcri" in results["entretien_05.m4a"].message
+    assert "photo.jpg" not in results                     # a picture is not a transcript anybody forgot
+    assert [d.name for d in project.store.list_documents()] == ["ok"]
+    # the command says it too, naming the file
+    out = CliRunner().invoke(app, ["ingest", str(folder), "--project", str(project.path), "--phase", "3"])
+    assert "entretien_03.pdf" in out.output and "format non lu (.pdf)" in out.output
+
+
 def test_ingest_errors_symlinks_in_a_folder_are_not_followed(project, tmp_path):
     outside = _write(tmp_path / "secret" / "passwd.txt", "root:x:0:0:root:/root:/bin/bash\n")
     folder = tmp_path / "corpus"

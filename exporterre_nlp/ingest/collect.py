@@ -163,6 +163,9 @@ def _walk(folder: Path, notices: list[Notice]) -> list[Path]:
         for name in sorted(files):
             f = base / name
             if not is_candidate(f):
+                notice = _unread_format(f)
+                if notice is not None:
+                    notices.append(notice)
                 continue
             if f.is_symlink():
                 notices.append(_symlink(f))
@@ -234,6 +237,36 @@ def _bad_name_notice(path: Path) -> Notice:
         "il n'a pas été importé.\n→ Renommez le fichier (dans l'explorateur de fichiers) puis relancez l'import.",
         f"The name of the file {shown} holds bytes that are not UTF-8 (shown as '�'): it was not imported.\n"
         "→ Rename the file (in the file manager), then run the import again."))
+
+
+# Files a researcher may well have put in a corpus folder but that Exporterre does not read: said, never
+# skipped in silence (the other files of a folder, e.g. pictures or spreadsheets, are passed over quietly).
+_CONVERT = ("convertissez-le en .docx, .odt ou .txt (LibreOffice : Fichier > Enregistrer sous, ou "
+            "« soffice --headless --convert-to docx FICHIER ») puis importez-le à nouveau",
+            "convert it to .docx, .odt or .txt (LibreOffice: File > Save As, or "
+            "'soffice --headless --convert-to docx FILE') then import it again")
+_UNREAD_FORMATS = {
+    "pdf": ("exportez son texte (« pdftotext -layout FICHIER.pdf », ou ouvrez-le dans LibreOffice et enregistrez-le "
+            "en .odt) puis importez le fichier texte",
+            "export its text ('pdftotext -layout FILE.pdf', or open it in LibreOffice and save it as .odt) then "
+            "import the text file"),
+    "doc": _CONVERT, "rtf": _CONVERT, "pages": _CONVERT, "wpd": _CONVERT, "odm": _CONVERT,
+    **{audio: ("Exporterre lit des transcriptions, pas l'audio : transcrivez l'enregistrement (ou exportez la "
+               "transcription en .srt, .vtt ou .docx) puis importez la transcription",
+               "Exporterre reads transcripts, not audio: transcribe the recording (or export the transcript as "
+               ".srt, .vtt or .docx) then import the transcript")
+       for audio in ("mp3", "wav", "m4a", "ogg", "flac", "wma", "aac", "mp4")},
+}
+
+
+def _unread_format(path: Path) -> Notice | None:
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in _UNREAD_FORMATS or path.name.startswith("."):
+        return None
+    shown = shown_path(path)
+    fix_fr, fix_en = _UNREAD_FORMATS[fmt]
+    return Notice(shown, "skipped", tr(f"format non lu (.{fmt}) : {shown} ; {fix_fr}.",
+                                       f"format not read (.{fmt}): {shown}; {fix_en}."))
 
 
 def _symlink(path: Path) -> Notice:

@@ -115,6 +115,34 @@ def test_ingest_identity_codings_are_reanchored_on_update(project, tmp_path):
     assert project.store.get_document("e").text[moved.start:moved.end] == "besoin de crèches"
 
 
+def test_ingest_identity_old_versions_are_listed_shown_and_written_by_the_versions_command(project, tmp_path):
+    f = _write(tmp_path / "e.txt", "E : alors ?\nAwa : euh on a besoin de crèches ici.\n")
+    ingest_paths(project, [f], metadata={"phase": 3})
+    first = project.store.get_document("e").text
+    _write(f, "E : Alors ?\nAwa : on a vraiment besoin de crèches ici.\n")
+    ingest_paths(project, [f], metadata={"phase": 3}, update=True)
+    run = CliRunner().invoke
+    p = ["--project", str(project.path)]
+    listed = run(app, ["versions", "e", *p])
+    assert listed.exit_code == 0, listed.output
+    assert "1" in listed.output and "2 (actuelle)" in listed.output
+    shown = run(app, ["versions", "e", "--show", "1", *p])
+    assert shown.exit_code == 0 and shown.output == first
+    out = tmp_path / "sortie" / "e_v1.txt"
+    assert run(app, ["versions", "e", "--show", "1", "--out", str(out), *p]).exit_code == 0
+    assert out.read_text(encoding="utf-8") == first
+    # a version that does not exist, --out without --show, a file inside the project: refused, named
+    missing = run(app, ["versions", "e", "--show", "7", *p])
+    assert missing.exit_code != 0 and "pas de version n° 7" in missing.output and "1" in missing.output
+    assert run(app, ["versions", "e", "--out", str(out), *p]).exit_code != 0
+    inside = run(app, ["versions", "e", "--show", "1", "--out", str(project.path / "store.sqlite3"), *p])
+    assert inside.exit_code != 0
+    assert project.store.get_document("e").version == 2
+    data = run(app, ["versions", "e", "--json", *p])
+    import json
+    assert [v["version"] for v in json.loads(data.output)["versions"]] == [1, 2]
+
+
 def _old_store(tmp_path: Path, monkeypatch, files: dict[str, str]) -> Path:
     """A project written before migration 6 (schema 4), with documents imported from ``files``."""
     with monkeypatch.context() as m:

@@ -1,4 +1,4 @@
-"""``exporterre init``, ``ingest``, ``status``: create a project and fill it."""
+"""``exporterre init``, ``ingest``, ``status``, ``versions``: create a project, fill it, see its documents."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,8 +11,8 @@ from ..i18n import tr
 from ..importer import ingest_paths
 from ..project import Project
 from ..records import PHASE_NAMES
-from .app import JSON_HELP, ProjectOption, app, console, err_console, handle_errors, open_project, print_json, \
-    progress_bar, shown
+from .app import JSON_HELP, ForceOption, ProjectOption, app, console, err_console, handle_errors, open_project, \
+    print_json, progress_bar, shown
 
 
 @app.command("init", help=tr(
@@ -191,3 +191,77 @@ def documents_table(documents, coders: list[str]) -> Table:
             row += [f"{d.coded_segments.get(coder, 0)}/{d.segments}", str(d.pending.get(coder, 0))]
         table.add_row(*row)
     return table
+
+
+@app.command("versions", help=tr(
+    "Les versions précédentes d'un document réimporté (« ingest --update » garde l'ancien texte) : liste, "
+    "texte d'une version (--show N) ou copie dans un fichier (--out).",
+    "The previous versions of a re-imported document ('ingest --update' keeps the old text): list, text of a "
+    "version (--show N) or a copy in a file (--out)."))
+@handle_errors
+def versions(document: str = typer.Argument(..., help=tr("Nom du document (exporterre status les liste).",
+                                                         "Document name (exporterre status lists them).")),
+             show: Optional[int] = typer.Option(None, "--show", help=tr(
+                 "Numéro de la version dont afficher le texte.", "Number of the version whose text to print.")),
+             out: Optional[Path] = typer.Option(None, "--out", help=tr(
+                 "Écrire le texte de la version --show N dans ce fichier (.txt, UTF-8).",
+                 "Write the text of version --show N to this file (.txt, UTF-8).")),
+             project: Optional[Path] = ProjectOption, force: bool = ForceOption,
+             as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+    from ..errors import NotFoundError
+    from ..outputs import atomic_write, check_output
+    if out is not None and show is None:
+        raise typer.BadParameter(tr(f"--out écrit le texte d'une version : donnez aussi --show N (« exporterre "
+                                    f"versions {document} » liste les numéros).",
+                                    f"--out writes the text of one version: give --show N too ('exporterre versions "
+                                    f"{document}' lists the numbers)."), param_hint="--out")
+    if out is not None:
+        check_output(out, force=force)
+    proj = open_project(project)
+    try:
+        current = proj.store.get_document(document)
+        older = proj.store.list_versions(current.id)
+    finally:
+        proj.close()
+    if show is not None:
+        chosen = next((v for v in older if v.version == show), None)
+        text = current.text if show == current.version else (chosen.text if chosen else None)
+        if text is None:
+            numbers = ", ".join(str(v.version) for v in older) or tr("aucune", "none")
+            raise NotFoundError(tr(f"« {current.name} » n'a pas de version n° {show} (versions précédentes : "
+                                   f"{numbers} ; version actuelle : {current.version}).",
+                                   f"'{current.name}' has no version {show} (previous versions: {numbers}; current "
+                                   f"version: {current.version})."),
+                                tr(f"« exporterre versions {current.name} » les liste.",
+                                   f"'exporterre versions {current.name}' lists them."))
+        if out is None:
+            console.print(text, markup=False, highlight=False, end="" if text.endswith("\n") else "\n")
+        else:
+            atomic_write(out, text)
+            console.print(tr(f"Version {show} de « {current.name} » écrite : {shown(out)}.",
+                             f"Version {show} of '{current.name}' written: {shown(out)}."), highlight=False)
+        return
+    rows = [{"version": v.version, "imported_at": v.imported_at, "replaced_at": v.replaced_at,
+             "words": len(v.text.split()), "source_path": v.source_path, "current": False} for v in older]
+    rows.append({"version": current.version, "imported_at": current.updated_at, "replaced_at": None,
+                 "words": len(current.text.split()), "source_path": current.source_path, "current": True})
+    if as_json:
+        print_json({"document": current.name, "versions": rows})
+        return
+    table = Table(title=tr(f"Versions de « {current.name} »", f"Versions of '{current.name}'"))
+    for col in ("version", tr("importée le", "imported"), tr("remplacée le", "replaced"), tr("mots", "words"),
+                tr("fichier", "file")):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(f"{r['version']}" + (tr(" (actuelle)", " (current)") if r["current"] else ""),
+                      (r["imported_at"] or "")[:16], (r["replaced_at"] or "—")[:16], str(r["words"]),
+                      shown(r["source_path"] or ""))
+    console.print(table)
+    if not older:
+        console.print(tr("Aucune version précédente : le document n'a pas été réimporté avec un autre texte.",
+                         "No previous version: the document was not re-imported with another text."))
+    else:
+        console.print(tr(f"« exporterre versions {current.name} --show N [--out fichier.txt] » donne le texte "
+                         "d'une version.",
+                         f"'exporterre versions {current.name} --show N [--out file.txt]' gives a version's text."),
+                      highlight=False)

@@ -53,6 +53,22 @@ def test_pseudo_forms_of_address_leave_peoples_and_places(lexicon, text):
     assert not set(found) & {"Portugais", "Argentins", "Alpes", "Vosges", "santé", "Carrefour"}
 
 
+@pytest.mark.parametrize("text,shop", [
+    ("je fais mes courses chez Leclerc, c'est moins cher", "Leclerc"),
+    ("il a trouvé du boulot chez Leroy Merlin à Saint-Égrève", "Leroy"),
+    ("on mange chez McDo le mercredi", "McDo"),
+    ("elle travaille chez Boulanger depuis deux ans", "Boulanger"),
+])
+def test_pseudo_forms_a_shop_after_chez_is_not_a_family(lexicon, text, shop):
+    assert shop not in people(text, lexicon)
+
+
+def test_pseudo_forms_a_shop_name_is_still_a_person_when_not_after_chez(lexicon):
+    """The shops list is read only after "chez": Mme Leclerc the neighbour is still proposed."""
+    found = people("Mme Leclerc, la voisine, elle gardait les petits ; on allait chez Leclercq aussi", lexicon)
+    assert "Leclerc" in found and "Leclercq" in found
+
+
 def test_pseudo_spelled_out_names_are_one_candidate(lexicon):
     text = "vous pouvez épeler ? D U R A N D. et elle c'est B O U S S A deux D avec deux d"
     found = people(text, lexicon)

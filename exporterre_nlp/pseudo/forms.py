@@ -63,6 +63,8 @@ def address_mentions(text: str, lexicon: Lexicon, protected) -> list[Mention]:
                     continue
                 score = 0.6
             elif form == "chez":
+                if _shop_at(text, start, lexicon):
+                    continue                   # "chez Leclerc", "chez Leroy Merlin": a shop, not a family
                 score = 0.7
             else:
                 score = 0.8
@@ -73,6 +75,15 @@ def address_mentions(text: str, lexicon: Lexicon, protected) -> list[Mention]:
             first = name if lexicon.is_first_name(name) and form != "les" else None
             out.append(Mention(start, end, first, None if first else name, gender, "form", score))
     return out
+
+
+def _shop_at(text: str, start: int, lexicon: Lexicon) -> bool:
+    """Whether a chain or brand of the lexicon's ``shops`` begins at ``start`` (whole words)."""
+    if not lexicon.shops:
+        return False
+    ahead = fold(text[start:start + 40])
+    return any(ahead.startswith(shop) and (len(ahead) == len(shop) or not ahead[len(shop)].isalnum())
+               for shop in lexicon.shops)
 
 
 def spelled_mentions(text: str, lexicon: Lexicon) -> list[Mention]:

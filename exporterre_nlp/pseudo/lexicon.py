@@ -50,6 +50,7 @@ class Lexicon:
     public_figures: frozenset[str] = frozenset()     # folded names of well-known public figures
     public_roles: frozenset[str] = frozenset()       # folded words before a public figure's name
     place_words: frozenset[str] = frozenset()        # folded: rue, stade, école… + a name = a place
+    shops: frozenset[str] = frozenset()              # folded: chains and brands after "chez" (not a family)
 
     def gender_of(self, first: str) -> str | None:
         g = self.known_names.get(fold(first)) or self.first_names.get(fold(first))
@@ -151,4 +152,4 @@ def _load(extra: str | None) -> Lexicon:
                    folded("titles", keep, own), folded("formal_titles", keep, own), folded("female_titles", keep, own), folded("male_titles", keep, own),
                    folded("not_names", keep, own) | frozenset(oral), pseudos, surnames, digest,
                    folded("public_figures", keep, own), folded("public_roles", keep, own),
-                   folded("place_words", keep, own))
+                   folded("place_words", keep, own), folded("shops", keep, own))

@@ -152,12 +152,13 @@ def compute(project, *, include_pending: bool = False, corpus=None, pseudonymise
 
 
 def write_place_outputs(project, folder: str | Path, *, include_pending: bool = False, corpus=None,
-                        pseudonymise: bool = False) -> PlaceOutputs:
-    """The map (HTML + PNG), one Markdown sheet per place, the directory (CSV + XLSX) and the GeoJSON."""
+                        pseudonymise: bool = False, index: PlaceIndex | None = None) -> PlaceOutputs:
+    """The map (HTML + PNG), one Markdown sheet per place, the directory (CSV + XLSX) and the GeoJSON
+    (``index``: one already built, else built here)."""
     folder = Path(folder)
     (folder / "fiches").mkdir(parents=True, exist_ok=True)
     index, sheets, initiatives = compute(project, include_pending=include_pending, corpus=corpus,
-                                         pseudonymise=pseudonymise)
+                                         pseudonymise=pseudonymise, index=index)
     out = PlaceOutputs(folder, sheets=sheets, initiatives=initiatives, unresolved=index.unresolved())
     basemap = project.settings.places.basemap
     basemap = (project.path / basemap) if basemap and not Path(basemap).is_absolute() else basemap
@@ -243,9 +244,10 @@ def report_places(project, stage: Path, *, include_pending: bool, pseudonymise: 
             "codebooks/lieux-villeneuve.yaml into the project under that name and adapt it (docs/places.md)."),
             "info"))
         return None, section, None, None
-    outputs = write_place_outputs(project, stage / "lieux", include_pending=include_pending, corpus=corpus,
-                                  pseudonymise=pseudonymise)
+    # one index for the folder and the section (the coded corpus is read once)
     index = build_place_index(project, include_pending=include_pending, corpus=corpus, register=register)
+    outputs = write_place_outputs(project, stage / "lieux", include_pending=include_pending, corpus=corpus,
+                                  pseudonymise=pseudonymise, index=index)
     section, table = report_section(outputs, index)
     png = stage / "lieux" / "carte.png"
     if not png.exists():

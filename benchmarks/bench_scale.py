@@ -300,6 +300,7 @@ def main(argv: list[str]) -> int:
     base = Path(os.environ.get("SCALE_DIR") or ROOT / "outputs" / "bench" / "scale")
     base.mkdir(parents=True, exist_ok=True)
     saved = ROOT / "outputs" / "bench" / "scale.json"
+    saved.parent.mkdir(parents=True, exist_ok=True)          # SCALE_DIR may be elsewhere
     for words in sizes:
         result = run_size(words, base)
         by_size = _load(saved)                      # merged: several sizes may run in parallel

@@ -122,20 +122,19 @@ class ReaderActions:
         if mark is not None:
             targets.append(MemoTarget("code", mark.code_id, tr(f"le code {mark.path}", f"the code {mark.path}")))
             targets.append(MemoTarget("coding", mark.id, tr("ce codage", "this coding")))
-        store = self.app.store
-        coder = self.app.coder
+        session, doc_id = self.app.session, self.document_id
 
         def saved(result) -> None:
             if not result:
                 return
             target, text = result
-            self.app.write(lambda: (store.add_memo(target.target_type, target.target_id, coder, text),
-                                    store.memo_counts(self.document_id))[1], self._memos_saved)
+            self.app.write(lambda: (session.add_memo(target.target_type, target.target_id, text),
+                                    session.memo_counts(doc_id))[1], self._memos_saved)
 
         def show(memos) -> None:
             if self.app.screen is self:
                 self.app.push_screen(MemoDialog(targets, memos), saved)
-        self.app.read(lambda: {(t.target_type, t.target_id): store.list_memos(t.target_type, t.target_id)
+        self.app.read(lambda: {(t.target_type, t.target_id): session.memos(t.target_type, t.target_id)
                                for t in targets}, show)
 
     def _memos_saved(self, counts: dict[int, int]) -> None:
@@ -161,8 +160,8 @@ class ReaderActions:
         self.query_text = event.value.strip()
         if not self.query_text:
             return
-        store, doc_id, query = self.app.store, self.document_id, self.query_text
-        self.app.read(lambda: store.search_document(doc_id, query), lambda found: self._found(query, found))
+        session, doc_id, query = self.app.session, self.document_id, self.query_text
+        self.app.read(lambda: session.search(doc_id, query), lambda found: self._found(query, found))
 
     def _found(self, query: str, found: list[tuple[int, int]]) -> None:
         if query != self.query_text or self not in self.app.screen_stack:

@@ -85,11 +85,8 @@ class ValidationScreen(Screen):
         generation = self.generation
         self.app.writer.wait_committed()
         f = self.filter
-        items = self.app.store.suggestion_queue(
-            self.app.coder, origin_prefix=f"{f.origin}:" if f.origin else None,
-            code_ids=[f.code_id] if f.code_id is not None else None,
-            phases=[f.phase] if f.phase is not None else None, document_id=self.document_id,
-            category=f.category, machine=self.app.machine)
+        items = self.app.session.queue(document_id=self.document_id, origin=f.origin, code_id=f.code_id,
+                                       phase=f.phase, category=f.category)
         self.app.call_from_thread(self._loaded, items, generation)
 
     def _loaded(self, items: list[SuggestionItem], generation: int) -> None:
@@ -148,7 +145,7 @@ class ValidationScreen(Screen):
 
     @work(thread=True, group="queue-passage")
     def load_passage(self, item: SuggestionItem) -> None:
-        found = self.app.store.passage(item.document_id, item.start, item.end)
+        found = self.app.session.passage(item.document_id, item.start, item.end)
         self.app.call_from_thread(self._passage_loaded, item, found)
 
     def _passage_loaded(self, item: SuggestionItem, found) -> None:
@@ -199,8 +196,7 @@ class ValidationScreen(Screen):
                                                 title=tr(f"Accepter sous quel code ? (suggéré : {item.path})",
                                                          f"Accept under which code? (suggested: {item.path})")),
                                      chosen)
-        store, coder = self.app.store, self.app.coder
-        self.app.read(lambda: store.recent_codes(coder), show)
+        self.app.read(self.app.session.recent_codes, show)
 
     def action_skip(self) -> None:
         self.action_cursor(1)
@@ -211,7 +207,7 @@ class ValidationScreen(Screen):
             table.move_cursor(row=min(max(table.cursor_row + step, 0), len(self.items) - 1))
 
     def action_filter(self) -> None:
-        store, coder, doc_id, machine = self.app.store, self.app.coder, self.document_id, self.app.machine
+        session, doc_id = self.app.session, self.document_id
 
         def chosen(f: QueueFilter | None) -> None:
             if f is not None:
@@ -221,7 +217,7 @@ class ValidationScreen(Screen):
         def show(facets) -> None:
             if self.app.screen is self:
                 self.app.push_screen(FilterDialog(facets, self.filter), chosen)
-        self.app.read(lambda: store.suggestion_facets(coder, document_id=doc_id, machine=machine), show)
+        self.app.read(lambda: session.facets(doc_id), show)
 
     def action_train(self) -> None:
         from .training import TrainingScreen

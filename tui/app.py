@@ -15,6 +15,8 @@ import asyncio
 from typing import Any, Callable
 
 from textual.app import App
+from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.worker import WorkerCancelled
 
 from exporterre_nlp.coding_session import CodingSession
@@ -113,24 +115,9 @@ class ExporterreApp(App):
             self.open_document(self.start_document)
 
     def open_document(self, ref: str | int, *, at: int | None = None) -> None:
+        """Open a document (id or name) in the reader; an unknown name is said there, in French."""
         from .screens.reader import ReaderScreen
-        if isinstance(ref, int):
-            self.push_screen(ReaderScreen(ref, at=at))
-            return
-        session = self.session
-
-        def find() -> int | ExporterreError:            # a name: looked up in a worker
-            try:
-                return session.document(str(ref)).id
-            except ExporterreError as exc:
-                return exc
-
-        def show(found: int | ExporterreError) -> None:
-            if isinstance(found, ExporterreError):
-                self.notify(str(found), severity="error", timeout=8)
-            else:
-                self.push_screen(ReaderScreen(found, at=at))
-        self.read(find, show)
+        self.push_screen(ReaderScreen(ref, at=at))
 
     def switch_coder(self, coder: str, blind: bool) -> None:
         """Code as someone else from now on (back to the corpus list, reloaded for them)."""
@@ -160,6 +147,12 @@ class ExporterreApp(App):
     def write(self, work: Callable[[], Any], then: Callable[[Any], None] | None = None) -> int:
         """Run a store write in the writer thread; ``then(result)`` runs here afterwards."""
         return self.writer.submit(work, then)
+
+    def write_reply(self, work: Callable[[], Any], to: MessagePump, reply: Callable[[Any], Message]) -> int:
+        """Run a store write in the writer thread; when it is committed, ``to`` (a screen) receives the
+        typed message ``reply(result)`` (e.g. :class:`~exporterre_tui.messages.CodingSaved`). A failure is
+        reported by the app as for :meth:`write`, and no message is sent."""
+        return self.writer.submit(work, lambda result: to.post_message(reply(result)))
 
     def on_write_done(self, message: WriteDone) -> None:
         try:

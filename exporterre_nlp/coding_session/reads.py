@@ -46,9 +46,11 @@ class SessionReads:
             return []
         return self.store.coding_marks(document_id, [coder])
 
-    def reader_text(self, document_id: int) -> ReaderText:
-        """What a reader paints first: the text, its turns, my codings."""
-        return ReaderText(self.document(document_id), self.segments(document_id), self.coding_marks(document_id))
+    def reader_text(self, document: int | str) -> ReaderText:
+        """What a reader paints first: the text, its turns, my codings (``document``: an id or a name;
+        ExporterreError with a hint when there is none)."""
+        doc = self.document(document)
+        return ReaderText(doc, self.segments(doc.id), self.coding_marks(doc.id))
 
     def reader_extras(self, document_id: int) -> ReaderExtras:
         """Memos per turn, my pending suggestions in the document, my recent codes."""

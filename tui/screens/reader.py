@@ -19,6 +19,7 @@ from textual.widgets import Footer, Input
 
 from exporterre_nlp.coding_session import ReaderExtras, ReaderText
 from exporterre_nlp.coding_tools import Selection
+from exporterre_nlp.errors import ExporterreError
 from exporterre_nlp.i18n import tr
 
 from ..bindings import bind, help_binding, localize
@@ -68,10 +69,11 @@ class ReaderScreen(ReaderActions, Screen):
         bind("backspace", "back", "Retour au corpus", "Back to the corpus", show=False),
     ]
 
-    def __init__(self, document_id: int, *, at: int | None = None) -> None:
+    def __init__(self, document: int | str, *, at: int | None = None) -> None:
         super().__init__()
         localize(self)
-        self.document_id = document_id
+        self.document_ref = document                # an id, or a name looked up by the load worker
+        self.document_id: int | None = document if isinstance(document, int) else None
         self.start_at = at
         self.document = None
         self.segments: list = []
@@ -126,12 +128,22 @@ class ReaderScreen(ReaderActions, Screen):
         """Text, turns and my codings first (first paint), then the counts around them."""
         self.app.writer.wait_committed()
         session = self.app.session
-        self.app.call_from_thread(self._loaded, session.reader_text(self.document_id))
-        self.app.call_from_thread(self._extras_loaded, session.reader_extras(self.document_id))
+        try:
+            found = session.reader_text(self.document_ref)
+        except ExporterreError as exc:                 # an unknown name: said, and back to where we were
+            self.app.call_from_thread(self._not_found, exc)
+            return
+        self.app.call_from_thread(self._loaded, found)
+        self.app.call_from_thread(self._extras_loaded, session.reader_extras(found.document.id))
+
+    def _not_found(self, error: ExporterreError) -> None:
+        self.notify(str(error), severity="error", timeout=8)
+        if self.app.screen is self:
+            self.app.pop_screen()
 
     def _loaded(self, found: ReaderText) -> None:
         doc, segments, marks = found.document, found.segments, found.marks
-        self.document, self.segments = doc, segments
+        self.document, self.segments, self.document_id = doc, segments, doc.id
         self.starts = [s.start for s in segments]
         self.ends = [s.end for s in segments]
         self.mine = marks
@@ -164,6 +176,8 @@ class ReaderScreen(ReaderActions, Screen):
     def reload_marks(self) -> None:
         generation = self.generation
         self.app.writer.wait_committed()
+        if self.document_id is None:                   # not loaded yet: its load reads all this
+            return
         session = self.app.session
         marks = session.coding_marks(self.document_id)
         others = session.coding_marks(self.document_id, self.other_coder) if self.other_coder else []
@@ -297,6 +311,8 @@ class ReaderScreen(ReaderActions, Screen):
     # -------------------------------------------------------------- elsewhere
     def action_validate(self) -> None:
         from .validation import ValidationScreen
+        if self.document_id is None:
+            return
         self.app.push_screen(ValidationScreen(document_id=self.document_id))
 
     def action_codebook(self) -> None:

@@ -11,6 +11,7 @@ from exporterre_nlp.coding_session import CodeResult
 from exporterre_nlp.coding_tools import Selection
 from exporterre_nlp.i18n import tr
 
+from ..messages import CodingSaved
 from .dialogs import MemoDialog, MemoTarget
 from .picker import CodePicker
 
@@ -19,7 +20,12 @@ class ReaderActions:
     """Needs the reader's state: document, segments, cursor, selection, marks, view."""
 
     # ------------------------------------------------------------------ coding
-    def _after_write(self, update) -> None:
+    def on_coding_saved(self, message: CodingSaved) -> None:
+        """A change of my codings is committed: show my codings and recent codes as re-read after it."""
+        message.stop()
+        update = message.update
+        if message.document_id != self.document_id:
+            return
         if update.result is not None and not update.result.created:
             path = self.app.code_paths.get(update.result.coding.code_id, "")
             self.notify(tr(f"Déjà codé ainsi : {path}.", f"Already coded so: {path}."))
@@ -31,7 +37,8 @@ class ReaderActions:
         self.displayed_at = time.perf_counter()
 
     def _write(self, change) -> None:
-        """Run ``change(session)`` in the writer thread, then reload my marks there too (a
+        """Run ``change(session)`` in the writer thread, then reload my marks there too; the screen then
+        receives :class:`~exporterre_tui.messages.CodingSaved` (a
         :class:`~exporterre_nlp.coding_session.MarksUpdate` carrying what ``change`` returned)."""
         session, doc_id = self.app.session, self.document_id
         writer = self.app.writer
@@ -41,7 +48,7 @@ class ReaderActions:
             result = change(session)
             writer.committed()
             return session.marks(doc_id, result if isinstance(result, CodeResult) else None)
-        self.app.write(work, self._after_write)
+        self.app.write_reply(work, self, lambda update: CodingSaved(doc_id, update))
 
     def apply_code(self, code_id: int) -> None:
         if self.selection is None or not self.segments:

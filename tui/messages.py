@@ -1,5 +1,6 @@
 """Messages the screens exchange: the app's plumbing (WriteDone, StoreChanged) and the typed
-completions a screen receives when its work is done (CodingSaved, DecisionSaved, QueueLoaded)."""
+completions a screen receives when its work is done (CodingSaved, MemoSaved, DecisionSaved,
+QueueLoaded)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +9,7 @@ from typing import Any, Callable
 from textual.message import Message
 
 from exporterre_nlp.coding_session import CodeResult, MarksUpdate
-from exporterre_nlp.records import Coding
+from exporterre_nlp.records import Coding, Memo
 from exporterre_nlp.store.views import SuggestionItem
 
 
@@ -40,6 +41,13 @@ class CodingSaved(Message):
     @property
     def result(self) -> CodeResult | None:
         return self.update.result
+
+
+@dataclass
+class MemoSaved(Message):
+    """A memo is committed; ``memo_counts`` (``{segment id: memos}``) re-read for the reader's document."""
+    memo: Memo
+    memo_counts: dict[int, int]
 
 
 @dataclass

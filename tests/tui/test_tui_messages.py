@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from exporterre_tui import ExporterreApp
-from exporterre_tui.messages import CodingSaved, DecisionSaved, QueueLoaded
+from exporterre_tui.messages import CodingSaved, DecisionSaved, MemoSaved, QueueLoaded
 from exporterre_tui.screens.reader import ReaderScreen
 from exporterre_tui.screens.validation import ValidationScreen
-from tui_helpers import drive, press, screen_text
+from tui_helpers import drive, press, screen_text, type_text
 
 DOC = "habitante_arlequin"
 
 
-def test_tui_messages_reader_receives_coding_saved_and_shows_the_coding(open_project):
+def test_tui_messages_reader_receives_coding_saved_and_memo_saved(open_project):
     project = open_project()
     store = project.store
     cuisine = store.get_code("competences.cuisine").id
@@ -34,6 +34,13 @@ def test_tui_messages_reader_receives_coding_saved_and_shows_the_coding(open_pro
         await press(pilot, "1")                               # the same coding again: nothing new stored
         again = [m for m in seen if isinstance(m, CodingSaved)][-1]
         assert not again.result.created and again.result.coding.id == saved.result.coding.id
+        await press(pilot, "m")                               # a memo on the turn
+        await type_text(pilot, "relancer")
+        await press(pilot, "ctrl+s")
+        [memo] = [m for m in seen if isinstance(m, MemoSaved)]
+        segment = screen.segments[screen.cursor]
+        assert (memo.memo.target_type, memo.memo.target_id, memo.memo.text) == ("segment", segment.id, "relancer")
+        assert memo.memo_counts == {segment.id: 1} and screen.memo_counts == {segment.id: 1}
 
     drive(app, scenario, message_hook=seen.append)
 

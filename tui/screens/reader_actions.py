@@ -11,7 +11,7 @@ from exporterre_nlp.coding_session import CodeResult
 from exporterre_nlp.coding_tools import Selection
 from exporterre_nlp.i18n import tr
 
-from ..messages import CodingSaved
+from ..messages import CodingSaved, MemoSaved
 from .dialogs import MemoDialog, MemoTarget
 from .picker import CodePicker
 
@@ -135,8 +135,8 @@ class ReaderActions:
             if not result:
                 return
             target, text = result
-            self.app.write(lambda: (session.add_memo(target.target_type, target.target_id, text),
-                                    session.memo_counts(doc_id))[1], self._memos_saved)
+            self.app.write_reply(lambda: (session.add_memo(target.target_type, target.target_id, text),
+                                          session.memo_counts(doc_id)), self, lambda done: MemoSaved(*done))
 
         def show(memos) -> None:
             if self.app.screen is self:
@@ -144,7 +144,9 @@ class ReaderActions:
         self.app.read(lambda: {(t.target_type, t.target_id): session.memos(t.target_type, t.target_id)
                                for t in targets}, show)
 
-    def _memos_saved(self, counts: dict[int, int]) -> None:
+    def on_memo_saved(self, message: MemoSaved) -> None:
+        message.stop()
+        counts = message.memo_counts
         self.notify(tr("Mémo enregistré.", "Memo saved."))
         if self in self.app.screen_stack:
             self.memo_counts = counts

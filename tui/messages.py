@@ -1,6 +1,6 @@
 """Messages the screens exchange: the app's plumbing (WriteDone, StoreChanged) and the typed
 completions a screen receives when its work is done (CodingSaved, MemoSaved, DecisionSaved,
-QueueLoaded)."""
+QueueLoaded, CodebookEdited)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -64,3 +64,11 @@ class QueueLoaded(Message):
     """The validation queue was read (in a worker) for the screen's ``generation`` of decisions."""
     items: list[SuggestionItem]
     generation: int
+
+
+@dataclass
+class CodebookEdited(Message):
+    """A codebook edit is committed: ``said`` what to tell the coder (or None), ``file_note`` why
+    codebook.yaml could not follow (None when it was rewritten)."""
+    said: str | None
+    file_note: str | None

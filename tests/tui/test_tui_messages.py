@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from exporterre_tui import ExporterreApp
-from exporterre_tui.messages import CodingSaved, DecisionSaved, MemoSaved, QueueLoaded
+from exporterre_tui.messages import CodebookEdited, CodingSaved, DecisionSaved, MemoSaved, QueueLoaded
+from exporterre_tui.screens.codebook import CodebookScreen
 from exporterre_tui.screens.reader import ReaderScreen
 from exporterre_tui.screens.validation import ValidationScreen
 from tui_helpers import drive, press, screen_text, type_text
@@ -68,5 +69,26 @@ def test_tui_messages_queue_receives_queue_loaded_and_decision_saved(open_projec
         rejected = [m for m in seen if isinstance(m, DecisionSaved)][-1]
         assert rejected.coding.status == "rejected"
         assert "rejeté :" in screen_text(app)
+
+    drive(app, scenario, message_hook=seen.append)
+
+
+def test_tui_messages_codebook_receives_codebook_edited_and_shows_the_new_code(open_project):
+    project = open_project()
+    store = project.store
+    app = ExporterreApp(project, "amina")
+    seen = []
+
+    async def scenario(pilot):
+        await press(pilot, "b")
+        screen = app.screen
+        assert isinstance(screen, CodebookScreen)
+        await press(pilot, "A")                               # a root code
+        await type_text(pilot, "Mobilite")
+        await press(pilot, "enter", "enter")
+        [edited] = [m for m in seen if isinstance(m, CodebookEdited)]
+        assert edited.said == "Code ajouté : Mobilite." and edited.file_note is None
+        assert store.get_code("mobilite").label == "Mobilite"
+        assert "Mobilite" in screen_text(app)                 # the tree shows it after the message
 
     drive(app, scenario, message_hook=seen.append)

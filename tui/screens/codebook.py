@@ -21,7 +21,7 @@ from exporterre_nlp.i18n import tr
 from exporterre_nlp.records import Code
 
 from ..bindings import bind, help_binding, localize
-from ..messages import StoreChanged
+from ..messages import CodebookEdited, StoreChanged
 from ..widgets.status import StatusBar
 from .dialogs import ConfirmDialog, Field, FieldsDialog, MemoDialog, MemoTarget
 from .picker import ROOT, CodePicker
@@ -171,14 +171,16 @@ class CodebookScreen(Screen):
         def work():
             work_fn()
             return self.app.sync_codebook_file(merged)
+        self.app.write_reply(work, self, lambda note: CodebookEdited(done_message, note))
 
-        def then(note: str | None) -> None:
-            if done_message:
-                self.notify(done_message)
-            if note:
-                self.notify(note, severity="warning", timeout=10)
-            self.load()
-        self.app.write(work, then)
+    def on_codebook_edited(self, message: CodebookEdited) -> None:
+        """A codebook edit is committed (and codebook.yaml rewritten, or why not): say so, reload."""
+        message.stop()
+        if message.said:
+            self.notify(message.said)
+        if message.file_note:
+            self.notify(message.file_note, severity="warning", timeout=10)
+        self.load()
 
     def _need_code(self) -> Code | None:
         code = self.current()

@@ -34,3 +34,68 @@ def test_coding_session_codes_once_says_so_decides_and_undoes(tmp_path):
         assert CodingSession(store, "amina", blind=True).other_coders() == []
     finally:
         store.close()
+
+
+def test_coding_session_reads_what_the_screens_show_and_blind_mode_hides_the_others(tmp_path):
+    store = Store.open(make_project(tmp_path / "p"))
+    try:
+        doc = store.get_document("habitante_arlequin")
+        logement = store.get_code("besoins.logement").id
+        start = doc.text.index("Le logement")
+        amina, karim = CodingSession(store, "amina"), CodingSession(store, "karim")
+        amina.code(doc.id, start, start + 11, logement)
+        karim.code(doc.id, start, start + 11, logement)
+        karim.code(doc.id, start, start + 2, logement)
+        karim.add_memo("document", doc.id, "Entretien tendu.")
+        # the corpus list: my progress and the others', none of theirs in blind mode
+        corpus = amina.corpus()
+        assert corpus.others == ["karim"] and {r.name for r in corpus.rows} >= {"habitante_arlequin"}
+        blind = CodingSession(store, "amina", blind=True)
+        assert blind.corpus().others == []
+        # the reader's first paint and what comes around it
+        shown = amina.reader_text(doc.id)
+        assert shown.document.id == doc.id and len(shown.segments) == 8
+        assert [(m.start, m.coder) for m in shown.marks] == [(start, "amina")]
+        assert [m.coder for m in amina.coding_marks(doc.id, "karim")] == ["karim", "karim"]
+        assert blind.coding_marks(doc.id, "karim") == []
+        extras = amina.reader_extras(doc.id)
+        assert len(extras.pending) == 4 and extras.recent == [logement]
+        assert amina.search(doc.id, "SECURITE") == [(doc.text.index("sécurité"),
+                                                    doc.text.index("sécurité") + len("sécurité"))]
+        # memos: everyone's, only mine in blind mode
+        assert [m.text for m in amina.memos("document", doc.id)] == ["Entretien tendu."]
+        assert blind.memos("document", doc.id) == []
+        # counts: in blind mode the coded counts are mine only; what a deletion carries stays whole
+        assert amina.code_counts().coded[logement] == 3 and amina.code_counts().mine[logement] == 1
+        counts = blind.code_counts()
+        assert counts.coded[logement] == 1 and counts.carried[logement] == 4      # + the machine's suggestion
+        # the queue, filtered as the filter dialog does, and its passage
+        [rule] = amina.queue(origin="rule", code_id=logement)
+        assert amina.passage(rule.document_id, rule.start, rule.end).document == "habitante_arlequin"
+        assert "rule" in amina.facets().origins and amina.queue(origin="topic", code_id=logement) == []
+    finally:
+        store.close()
+
+
+def test_coding_session_edits_the_codebook_coverage_and_marks_read(tmp_path):
+    store = Store.open(make_project(tmp_path / "p"))
+    try:
+        amina = CodingSession(store, "amina")
+        besoins = store.get_code("besoins").id
+        garde = amina.add_code("besoins.garde", "Garde d'enfants", parent=besoins)
+        assert amina.update_code(garde.id, label="Garde").label == "Garde"
+        local = store.get_code("besoins.local").id
+        assert amina.merge_codes(garde.id, local) == 0
+        assert "besoins.garde" not in {c.key for c in amina.codes()}
+        assert amina.undo().entity == "code"                  # the merge is one undoable action of amina
+        assert amina.delete_code(store.get_code("besoins.garde").id) == 0
+        doc = store.get_document("centre_social")
+        assert amina.coverage_choice(doc.id).marked == set()
+        change = amina.set_coverage(doc.id, {"besoins", "competences"})
+        assert (change.added, change.removed) == (2, 0)
+        change = amina.set_coverage(doc.id, {"competences"})
+        assert (change.added, change.removed) == (0, 1)
+        assert amina.coverage_choice(doc.id).marked == {"competences"}
+        assert amina.mark_read([s.id for s in amina.segments(doc.id)][:2]) == 2
+    finally:
+        store.close()

@@ -1,7 +1,9 @@
 """The Exporterre terminal app: code and validate interviews, keyboard first.
 
 ``ExporterreApp(project, coder)`` opens on the corpus list; ``document=`` opens a
-transcript directly. Every change goes through the library's store API in one
+transcript directly. Screens read and change the project only through the library's
+headless :class:`~exporterre_nlp.coding_session.CodingSession` (``app.session``): reads in
+workers (``app.read``), changes in one
 transaction, from the single writer thread (:mod:`exporterre_tui.writer`), and
 is logged: ``u`` undoes and ``ctrl+r`` redoes this coder's actions, across
 restarts. ``?`` lists every key.
@@ -13,6 +15,8 @@ import asyncio
 from typing import Any, Callable
 
 from textual.app import App
+from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.worker import WorkerCancelled
 
 from exporterre_nlp.coding_session import CodingSession
@@ -80,9 +84,10 @@ class ExporterreApp(App):
         self.reload_codes()
 
     # ------------------------------------------------------------------ codes
-    def reload_codes(self) -> None:
+    def reload_codes(self, codes: list[Code] | None = None) -> None:
+        """Take the codes read by a worker (``codes``), or read them now (at start-up only: a store read)."""
         from exporterre_nlp.coding_tools import code_paths, effective_colors
-        self.codes = self.store.list_codes()
+        self.codes = self.session.codes() if codes is None else codes
         self.codes_by_id = {c.id: c for c in self.codes}
         self.code_colors = effective_colors(self.codes)
         self.code_paths = code_paths(self.codes)
@@ -110,13 +115,9 @@ class ExporterreApp(App):
             self.open_document(self.start_document)
 
     def open_document(self, ref: str | int, *, at: int | None = None) -> None:
+        """Open a document (id or name) in the reader; an unknown name is said there, in French."""
         from .screens.reader import ReaderScreen
-        try:
-            doc_id = ref if isinstance(ref, int) else self.store.get_document(str(ref)).id
-        except ExporterreError as exc:
-            self.notify(str(exc), severity="error", timeout=8)
-            return
-        self.push_screen(ReaderScreen(doc_id, at=at))
+        self.push_screen(ReaderScreen(ref, at=at))
 
     def switch_coder(self, coder: str, blind: bool) -> None:
         """Code as someone else from now on (back to the corpus list, reloaded for them)."""
@@ -146,6 +147,12 @@ class ExporterreApp(App):
     def write(self, work: Callable[[], Any], then: Callable[[Any], None] | None = None) -> int:
         """Run a store write in the writer thread; ``then(result)`` runs here afterwards."""
         return self.writer.submit(work, then)
+
+    def write_reply(self, work: Callable[[], Any], to: MessagePump, reply: Callable[[Any], Message]) -> int:
+        """Run a store write in the writer thread; when it is committed, ``to`` (a screen) receives the
+        typed message ``reply(result)`` (e.g. :class:`~exporterre_tui.messages.CodingSaved`). A failure is
+        reported by the app as for :meth:`write`, and no message is sent."""
+        return self.writer.submit(work, lambda result: to.post_message(reply(result)))
 
     def on_write_done(self, message: WriteDone) -> None:
         try:
@@ -189,14 +196,17 @@ class ExporterreApp(App):
     def action_redo(self) -> None:
         self.write(lambda: self._history(self.session.redo), lambda r: self._after_history(*r, undo=False))
 
-    def _history(self, step) -> tuple[Event | None, str | None]:
-        """Undo or redo in the writer thread; codebook.yaml follows when the codes changed."""
-        before = self.store.list_codes()
+    def _history(self, step) -> tuple[Event | None, str | None, list[Code] | None]:
+        """Undo or redo in the writer thread; codebook.yaml follows when the codes changed (the codes
+        are then returned, read here rather than on the UI thread)."""
+        before = self.session.codes()
         event = step()
-        note = self.sync_codebook_file() if event is not None and self.store.list_codes() != before else None
-        return event, note
+        after = self.session.codes() if event is not None else before
+        note = self.sync_codebook_file() if after != before else None
+        return event, note, (after if after != before else None)
 
-    def _after_history(self, event: Event | None, note: str | None = None, *, undo: bool) -> None:
+    def _after_history(self, event: Event | None, note: str | None = None, codes: list[Code] | None = None, *,
+                       undo: bool) -> None:
         if note:
             self.notify(note, severity="warning", timeout=10)
         if event is None:
@@ -204,8 +214,8 @@ class ExporterreApp(App):
             return
         what = describe_event(event)
         self.notify(tr(f"Annulé : {what}.", f"Undone: {what}.") if undo else tr(f"Rétabli : {what}.", f"Redone: {what}."))
-        if event.entity == "code":
-            self.reload_codes()
+        if codes is not None:
+            self.reload_codes(codes)
         self.screen.post_message(StoreChanged("history"))
 
     # ------------------------------------------------------------------- help

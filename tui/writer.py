@@ -1,6 +1,6 @@
 """Every store write runs in one background thread, in the order keys were pressed.
 
-A write is a closure calling the library (``store.add_coding(...)``, ``store.undo(coder)``...):
+A write is a closure calling the library's coding session (``session.code(...)``, ``session.undo()``...):
 each is one transaction, committed at once. Running them in a single worker
 thread keeps the interface responsive even when another program holds the
 store for a while (SQLite then waits), and keeps writes in keypress order.

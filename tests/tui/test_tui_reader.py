@@ -209,3 +209,16 @@ def test_turns_the_cursor_reaches_are_recorded_as_read_by_this_coder(open_projec
     assert store.read_segments(["amina"]) == {doc.id: frozenset(s.id for s in segments[:3] + segments[-1:])}
     assert store.read_segments(["karim"]) == {}
     assert store.list_events("amina") == []               # not an action to undo
+
+
+def test_reader_unknown_document_name_is_said_and_the_corpus_stays(open_project):
+    project = open_project()
+    app = ExporterreApp(project, "amina", document="entretien_inconnu")
+
+    async def scenario(pilot):
+        from exporterre_tui.screens.corpus import CorpusScreen
+        assert isinstance(app.screen, CorpusScreen)
+        [note] = [n for n in app._notifications if n.severity == "error"]
+        assert "entretien_inconnu" in note.message
+
+    drive(app, scenario)

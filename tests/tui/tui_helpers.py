@@ -123,10 +123,11 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
-def drive(app, scenario, size=(100, 32)):
-    """Run ``scenario(pilot)`` against ``app`` headless; returns what the scenario returns."""
+def drive(app, scenario, size=(100, 32), message_hook=None):
+    """Run ``scenario(pilot)`` against ``app`` headless; returns what the scenario returns.
+    ``message_hook(message)`` sees every message the app's widgets receive."""
     async def main():
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size, message_hook=message_hook) as pilot:
             await settle(pilot)
             result = await scenario(pilot)
             await settle(pilot)

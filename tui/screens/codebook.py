@@ -14,13 +14,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 
+from exporterre_nlp.coding_session import CodeCounts
 from exporterre_nlp.coding_tools import PALETTE, tree_order
 from exporterre_nlp.exchange.names import ascii_slug
 from exporterre_nlp.i18n import tr
-from exporterre_nlp.records import CODING_STATUSES, Code
+from exporterre_nlp.records import Code
 
 from ..bindings import bind, help_binding, localize
-from ..messages import StoreChanged
+from ..messages import CodebookEdited, StoreChanged
 from ..widgets.status import StatusBar
 from .dialogs import ConfirmDialog, Field, FieldsDialog, MemoDialog, MemoTarget
 from .picker import ROOT, CodePicker
@@ -79,15 +80,12 @@ class CodebookScreen(Screen):
     @work(thread=True, exclusive=True, group="codebook-load")
     def load(self) -> None:
         self.app.writer.wait_committed()
-        store = self.app.store
-        counts = store.code_counts()
-        mine = store.code_counts_by(self.app.coder)
-        everything = store.code_counts(CODING_STATUSES)
-        self.app.call_from_thread(self._loaded, counts, mine, everything)
+        session = self.app.session
+        self.app.call_from_thread(self._loaded, session.codes(), session.code_counts())
 
-    def _loaded(self, counts, mine, everything) -> None:
-        self.app.reload_codes()
-        self.counts, self.mine, self.all_counts = counts, mine, everything
+    def _loaded(self, codes: list[Code], counts: CodeCounts) -> None:
+        self.app.reload_codes(codes)
+        self.counts, self.mine, self.all_counts = counts.coded, counts.mine, counts.carried
         self.rebuild()
 
     # ---------------------------------------------------------------- display
@@ -173,14 +171,16 @@ class CodebookScreen(Screen):
         def work():
             work_fn()
             return self.app.sync_codebook_file(merged)
+        self.app.write_reply(work, self, lambda note: CodebookEdited(done_message, note))
 
-        def then(note: str | None) -> None:
-            if done_message:
-                self.notify(done_message)
-            if note:
-                self.notify(note, severity="warning", timeout=10)
-            self.load()
-        self.app.write(work, then)
+    def on_codebook_edited(self, message: CodebookEdited) -> None:
+        """A codebook edit is committed (and codebook.yaml rewritten, or why not): say so, reload."""
+        message.stop()
+        if message.said:
+            self.notify(message.said)
+        if message.file_note:
+            self.notify(message.file_note, severity="warning", timeout=10)
+        self.load()
 
     def _need_code(self) -> Code | None:
         code = self.current()
@@ -190,7 +190,7 @@ class CodebookScreen(Screen):
 
     def action_add(self, root: bool) -> None:
         parent = None if root else self.current()
-        store, coder = self.app.store, self.app.coder
+        session = self.app.session
         prefix = f"{parent.key}." if parent else ""
         existing = {c.key for c in self.app.codes}
 
@@ -205,8 +205,8 @@ class CodebookScreen(Screen):
 
         def done(values) -> None:
             if values:
-                self._write(lambda: store.add_code(values["key"], values["label"], parent=parent.id if parent else None,
-                                                   actor=coder),
+                self._write(lambda: session.add_code(values["key"], values["label"],
+                                                     parent=parent.id if parent else None),
                             tr(f"Code ajouté : {values['label']}.", f"Code added: {values['label']}."))
         title = (tr(f"Nouveau sous-code de {parent.label}", f"New child code of {parent.label}") if parent
                  else tr("Nouveau code racine", "New root code"))
@@ -221,12 +221,12 @@ class CodebookScreen(Screen):
         code = self._need_code()
         if code is None:
             return
-        store, coder = self.app.store, self.app.coder
+        session = self.app.session
 
         def done(values) -> None:
             if values is not None:
                 value = values[field] or None
-                self._write(lambda: store.update_code(code.id, actor=coder, **{field: value}))
+                self._write(lambda: session.update_code(code.id, **{field: value}))
         self.app.push_screen(FieldsDialog(title, [Field(field, label, current)], check), done)
 
     def action_rename(self) -> None:
@@ -263,13 +263,13 @@ class CodebookScreen(Screen):
         code = self._need_code()
         if code is None:
             return
-        store, coder = self.app.store, self.app.coder
+        session = self.app.session
 
         def chosen(target) -> None:
             if target is None:
                 return
             parent = None if target == ROOT else target
-            self._write(lambda: store.update_code(code.id, actor=coder, parent=parent),
+            self._write(lambda: session.update_code(code.id, parent=parent),
                         tr(f"Code déplacé : {code.label}.", f"Code moved: {code.label}."))
         self.app.push_screen(CodePicker(self.app.codes, self.app.code_colors, allow_root=True,
                                         exclude=self._descendants(code.id),
@@ -280,13 +280,13 @@ class CodebookScreen(Screen):
         code = self._need_code()
         if code is None:
             return
-        store, coder = self.app.store, self.app.coder
+        session = self.app.session
 
         def chosen(target) -> None:
             if isinstance(target, int):
                 name = self.app.code_paths.get(target, "")
                 merged = {code.key: self.app.codes_by_id[target].key}      # its rules follow it in codebook.yaml
-                self._write(lambda: store.merge_codes(code.id, target, actor=coder),
+                self._write(lambda: session.merge_codes(code.id, target),
                             tr(f"« {code.label} » fusionné dans « {name} » ; ses codages ont suivi (u pour annuler).",
                                f"'{code.label}' merged into '{name}'; its codings moved (u to undo)."), merged)
         self.app.push_screen(CodePicker(self.app.codes, self.app.code_colors, exclude=self._descendants(code.id),
@@ -297,16 +297,16 @@ class CodebookScreen(Screen):
         code = self._need_code()
         if code is None:
             return
-        store, coder = self.app.store, self.app.coder
+        session = self.app.session
         n = self.all_counts.get(code.id, 0)
         if n == 0:
-            self._write(lambda: store.delete_code(code.id, actor=coder),
+            self._write(lambda: session.delete_code(code.id),
                         tr(f"Code supprimé : {code.label} (u pour annuler).", f"Code deleted: {code.label} (u to undo)."))
             return
 
         def confirmed(yes: bool) -> None:
             if yes:
-                self._write(lambda: store.delete_code(code.id, actor=coder, with_codings=True),
+                self._write(lambda: session.delete_code(code.id, with_codings=True),
                             tr(f"Code et {n} codage(s) supprimés (u pour annuler).",
                                f"Code and {n} coding(s) deleted (u to undo)."))
         self.app.push_screen(ConfirmDialog(tr(
@@ -319,15 +319,19 @@ class CodebookScreen(Screen):
         code = self._need_code()
         if code is None:
             return
-        store, coder = self.app.store, self.app.coder
+        session = self.app.session
         target = MemoTarget("code", code.id, tr(f"le code {code.label}", f"the code {code.label}"))
 
         def saved(result) -> None:
             if result:
                 t, text = result
-                self._write(lambda: store.add_memo(t.target_type, t.target_id, coder, text),
+                self._write(lambda: session.add_memo(t.target_type, t.target_id, text),
                             tr("Mémo enregistré.", "Memo saved."))
-        self.app.push_screen(MemoDialog([target], {("code", code.id): store.list_memos("code", code.id)}), saved)
+
+        def show(memos) -> None:
+            if self.app.screen is self:
+                self.app.push_screen(MemoDialog([target], {("code", code.id): memos}), saved)
+        self.app.read(lambda: session.memos("code", code.id), show)
 
     def action_back(self) -> None:
         self.app.pop_screen()

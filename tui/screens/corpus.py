@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from exporterre_nlp.coding_session import CorpusRows, CoverageChange, CoverageChoice
 from exporterre_nlp.i18n import tr
 from exporterre_nlp.records import PHASE_NAMES
 from exporterre_nlp.store.views import DocumentProgress
@@ -100,13 +101,10 @@ class CorpusScreen(Screen):
     @work(thread=True, exclusive=True, group="corpus-load")
     def load(self) -> None:
         self.app.writer.wait_committed()
-        store, coder = self.app.store, self.app.coder
-        others = [c for c in store.human_coders(machine=self.app.machine) if c != coder]
-        rows = store.document_progress([coder] + others, machine=self.app.machine)
-        self.app.call_from_thread(self._loaded, rows, others)
+        self.app.call_from_thread(self._loaded, self.app.session.corpus())
 
-    def _loaded(self, rows: list[DocumentProgress], others: list[str]) -> None:
-        self.rows, self.others = rows, others
+    def _loaded(self, corpus: CorpusRows) -> None:
+        self.rows, self.others = corpus.rows, corpus.others
         self.refresh_table()
 
     def visible_rows(self) -> list[DocumentProgress]:
@@ -218,48 +216,33 @@ class CorpusScreen(Screen):
         def chosen(result) -> None:
             if result is not None:
                 self.app.switch_coder(*result)
-        store, machine = self.app.store, self.app.machine
-
-        def show(known) -> None:
+        def show(known: list[str]) -> None:
             if self.app.screen is self:
                 self.app.push_screen(CoderDialog(self.app.coder, self.app.blind, known), chosen)
-        self.app.read(lambda: store.human_coders(machine=machine), show)
+        self.app.read(self.app.session.human_coders, show)
 
     def action_coverage(self) -> None:
         """Mark the focused document as coded, by this coder, for the branches ticked in the dialog."""
-        from exporterre_nlp.analysis.coverage import mark_covered, unmark_covered
         from .dialogs import CoverageDialog
         doc_id = self._current_id()
         if doc_id is None:
             return
-        store, coder = self.app.store, self.app.coder
+        session = self.app.session
         name = next((r.name for r in self.rows if r.id == doc_id), str(doc_id))
 
-        def load():
-            branches = [(c.key, c.label) for c in store.list_codes() if c.parent_id is None]
-            mine = {m.code_key for m in store.coverage_marks(coders=[coder], document_id=doc_id)}
-            return branches, mine
-
-        def show(found) -> None:
-            branches, mine = found
-
+        def show(found: CoverageChoice) -> None:
             def chosen(result) -> None:
-                if result is None or result == mine:
+                if result is None or result == found.marked:
                     return
 
-                def save():
-                    added = mark_covered(store, coder, [doc_id], sorted(result - mine)) if result - mine else 0
-                    removed = unmark_covered(store, coder, [doc_id], sorted(mine - result)) if mine - result else 0
-                    return added, removed
-
-                def done(counts) -> None:
-                    self.app.notify(tr(f"Couverture de {name} : {counts[0]} branche(s) marquée(s), {counts[1]} "
-                                       "retirée(s).", f"Coverage of {name}: {counts[0]} branch(es) marked, "
-                                       f"{counts[1]} removed."))
-                self.app.write(save, done)
+                def done(change: CoverageChange) -> None:
+                    self.app.notify(tr(f"Couverture de {name} : {change.added} branche(s) marquée(s), "
+                                       f"{change.removed} retirée(s).", f"Coverage of {name}: {change.added} "
+                                       f"branch(es) marked, {change.removed} removed."))
+                self.app.write(lambda: session.set_coverage(doc_id, set(result)), done)
             if self.app.screen is self:
-                self.app.push_screen(CoverageDialog(name, branches, mine), chosen)
-        self.app.read(load, show)
+                self.app.push_screen(CoverageDialog(name, found.branches, found.marked), chosen)
+        self.app.read(lambda: session.coverage_choice(doc_id), show)
 
     def action_validate(self) -> None:
         from .validation import ValidationScreen

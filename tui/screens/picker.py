@@ -1,7 +1,9 @@
 """The code picker: the codebook tree with fuzzy search by key or label.
 
 Typing ``bes log`` keeps « besoins › logement »; an empty search shows the
-recent codes first, then the whole tree. Enter picks, Escape cancels.
+recent codes first, then the whole tree. Enter picks, Escape cancels. The
+highlighted code is written whole under the list (path, key, definition): the
+list itself cuts what is wider than the dialog.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from exporterre_nlp.coding_tools import code_paths, fuzzy_codes, tree_order
@@ -48,6 +50,7 @@ class CodePicker(ModalScreen):
         self.title_text = title or tr("Choisir un code", "Choose a code")
         self.allow_root = allow_root
         self.code_paths = code_paths(codes)
+        self.codes_by_id = {c.id: c for c in self.codes}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -55,6 +58,7 @@ class CodePicker(ModalScreen):
             yield Input(placeholder=tr("Chercher : clé ou libellé, p. ex. « bes log »",
                                        "Search: key or label, e.g. 'bes log'"), id="picker-query")
             yield OptionList(id="picker-options")
+            yield Static("", id="picker-detail")      # the highlighted code whole: path, key, definition
             yield Label(tr("Entrée : choisir · ↑↓ : parcourir · Échap : annuler",
                            "Enter: choose · ↑↓: browse · Esc: cancel"), id="picker-hint")
 
@@ -84,9 +88,31 @@ class CodePicker(ModalScreen):
                 items.append(Option(Text.assemble(_swatch(self.code_colors.get(match.code.id, "")), match.path,
                                                   (f"  {match.code.key}", "dim")), id=str(match.code.id)))
         options.add_options(items)
-        if items:
-            first = next((i for i, o in enumerate(items) if not o.disabled), None)
+        first = next((i for i, o in enumerate(items) if not o.disabled), None)
+        if first is not None:
             options.highlighted = first
+        self.show_detail(items[first].id if first is not None else None)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """The option list cuts what is wider than the dialog: the highlighted code is written whole here."""
+        event.stop()
+        self.show_detail(event.option.id)
+
+    def show_detail(self, option_id: str | None) -> None:
+        detail = self.query_one("#picker-detail", Static)
+        if option_id is None or option_id == ROOT:
+            detail.update(Text(tr("Ranger à la racine du livre de codes.", "Put at the root of the codebook.")
+                               if option_id == ROOT else "", style="dim"))
+            return
+        code = self.codes_by_id.get(int(option_id.removeprefix("recent-")))
+        if code is None:
+            detail.update("")
+            return
+        out = Text.assemble(_swatch(self.code_colors.get(code.id, "")), (self.code_paths[code.id], "bold"), "\n")
+        if code.definition:
+            out.append(" ".join(code.definition.split()) + "  ", style="italic")
+        out.append(code.key, style="dim")
+        detail.update(out)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)

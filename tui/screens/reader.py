@@ -17,7 +17,9 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
+from exporterre_nlp.coding_session import ReaderExtras, ReaderText
 from exporterre_nlp.coding_tools import Selection
+from exporterre_nlp.errors import ExporterreError
 from exporterre_nlp.i18n import tr
 
 from ..bindings import bind, help_binding, localize
@@ -67,10 +69,11 @@ class ReaderScreen(ReaderActions, Screen):
         bind("backspace", "back", "Retour au corpus", "Back to the corpus", show=False),
     ]
 
-    def __init__(self, document_id: int, *, at: int | None = None) -> None:
+    def __init__(self, document: int | str, *, at: int | None = None) -> None:
         super().__init__()
         localize(self)
-        self.document_id = document_id
+        self.document_ref = document                # an id, or a name looked up by the load worker
+        self.document_id: int | None = document if isinstance(document, int) else None
         self.start_at = at
         self.document = None
         self.segments: list = []
@@ -124,20 +127,23 @@ class ReaderScreen(ReaderActions, Screen):
     def load(self) -> None:
         """Text, turns and my codings first (first paint), then the counts around them."""
         self.app.writer.wait_committed()
-        store, coder = self.app.store, self.app.coder
-        doc = store.get_document(self.document_id)
-        segments = store.list_segments(self.document_id)
-        marks = store.coding_marks(self.document_id, [coder])
-        self.app.call_from_thread(self._loaded, doc, segments, marks)
-        extras = self._extras(store, coder)
-        self.app.call_from_thread(self._extras_loaded, extras)
+        session = self.app.session
+        try:
+            found = session.reader_text(self.document_ref)
+        except ExporterreError as exc:                 # an unknown name: said, and back to where we were
+            self.app.call_from_thread(self._not_found, exc)
+            return
+        self.app.call_from_thread(self._loaded, found)
+        self.app.call_from_thread(self._extras_loaded, session.reader_extras(found.document.id))
 
-    def _extras(self, store, coder):
-        pending = store.suggestion_queue(coder, document_id=self.document_id, machine=self.app.machine)
-        return (store.memo_counts(self.document_id), pending, store.recent_codes(coder))
+    def _not_found(self, error: ExporterreError) -> None:
+        self.notify(str(error), severity="error", timeout=8)
+        if self.app.screen is self:
+            self.app.pop_screen()
 
-    def _loaded(self, doc, segments, marks) -> None:
-        self.document, self.segments = doc, segments
+    def _loaded(self, found: ReaderText) -> None:
+        doc, segments, marks = found.document, found.segments, found.marks
+        self.document, self.segments, self.document_id = doc, segments, doc.id
         self.starts = [s.start for s in segments]
         self.ends = [s.end for s in segments]
         self.mine = marks
@@ -151,15 +157,15 @@ class ReaderScreen(ReaderActions, Screen):
             self.view.placeholder = tr("Ce document n'a aucun segment.", "This document has no segments.")
         self.go_to(index)
 
-    def _extras_loaded(self, extras) -> None:
+    def _extras_loaded(self, extras: ReaderExtras) -> None:
         self._apply_extras(extras)
         self.refresh_cursor()
 
-    def _apply_extras(self, extras) -> None:
-        memo_counts, pending, recent = extras
-        self.memo_counts, self.recent = memo_counts, recent
+    def _apply_extras(self, extras: ReaderExtras) -> None:
+        memo_counts = extras.memo_counts
+        self.memo_counts, self.recent = memo_counts, extras.recent
         by_segment: dict[int, int] = {}
-        for item in pending:
+        for item in extras.pending:
             i = bisect_right(self.starts, item.start) - 1
             if i >= 0:
                 by_segment[i] = by_segment.get(i, 0) + 1
@@ -170,13 +176,15 @@ class ReaderScreen(ReaderActions, Screen):
     def reload_marks(self) -> None:
         generation = self.generation
         self.app.writer.wait_committed()
-        store, coder = self.app.store, self.app.coder
-        marks = store.coding_marks(self.document_id, [coder])
-        others = store.coding_marks(self.document_id, [self.other_coder]) if self.other_coder else []
-        extras = self._extras(store, coder)
+        if self.document_id is None:                   # not loaded yet: its load reads all this
+            return
+        session = self.app.session
+        marks = session.coding_marks(self.document_id)
+        others = session.coding_marks(self.document_id, self.other_coder) if self.other_coder else []
+        extras = session.reader_extras(self.document_id)
         self.app.call_from_thread(self._marks_loaded, marks, others, extras, generation)
 
-    def _marks_loaded(self, marks, others, extras, generation: int) -> None:
+    def _marks_loaded(self, marks, others, extras: ReaderExtras, generation: int) -> None:
         if not self.loaded:
             return
         if generation != self.generation:
@@ -205,8 +213,8 @@ class ReaderScreen(ReaderActions, Screen):
         if segment_id in self.read:
             return
         self.read.add(segment_id)
-        store, coder = self.app.store, self.app.coder
-        self.app.write(lambda: store.mark_read(coder, [segment_id]))
+        session = self.app.session
+        self.app.write(lambda: session.mark_read([segment_id]))
 
     def my_codings_here(self) -> list:
         if not self.segments:
@@ -303,6 +311,8 @@ class ReaderScreen(ReaderActions, Screen):
     # -------------------------------------------------------------- elsewhere
     def action_validate(self) -> None:
         from .validation import ValidationScreen
+        if self.document_id is None:
+            return
         self.app.push_screen(ValidationScreen(document_id=self.document_id))
 
     def action_codebook(self) -> None:

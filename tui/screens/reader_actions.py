@@ -11,6 +11,7 @@ from exporterre_nlp.coding_session import CodeResult
 from exporterre_nlp.coding_tools import Selection
 from exporterre_nlp.i18n import tr
 
+from ..messages import CodingSaved, MemoSaved
 from .dialogs import MemoDialog, MemoTarget
 from .picker import CodePicker
 
@@ -19,7 +20,12 @@ class ReaderActions:
     """Needs the reader's state: document, segments, cursor, selection, marks, view."""
 
     # ------------------------------------------------------------------ coding
-    def _after_write(self, update) -> None:
+    def on_coding_saved(self, message: CodingSaved) -> None:
+        """A change of my codings is committed: show my codings and recent codes as re-read after it."""
+        message.stop()
+        update = message.update
+        if message.document_id != self.document_id:
+            return
         if update.result is not None and not update.result.created:
             path = self.app.code_paths.get(update.result.coding.code_id, "")
             self.notify(tr(f"Déjà codé ainsi : {path}.", f"Already coded so: {path}."))
@@ -31,7 +37,8 @@ class ReaderActions:
         self.displayed_at = time.perf_counter()
 
     def _write(self, change) -> None:
-        """Run ``change(session)`` in the writer thread, then reload my marks there too (a
+        """Run ``change(session)`` in the writer thread, then reload my marks there too; the screen then
+        receives :class:`~exporterre_tui.messages.CodingSaved` (a
         :class:`~exporterre_nlp.coding_session.MarksUpdate` carrying what ``change`` returned)."""
         session, doc_id = self.app.session, self.document_id
         writer = self.app.writer
@@ -41,7 +48,7 @@ class ReaderActions:
             result = change(session)
             writer.committed()
             return session.marks(doc_id, result if isinstance(result, CodeResult) else None)
-        self.app.write(work, self._after_write)
+        self.app.write_reply(work, self, lambda update: CodingSaved(doc_id, update))
 
     def apply_code(self, code_id: int) -> None:
         if self.selection is None or not self.segments:
@@ -122,23 +129,24 @@ class ReaderActions:
         if mark is not None:
             targets.append(MemoTarget("code", mark.code_id, tr(f"le code {mark.path}", f"the code {mark.path}")))
             targets.append(MemoTarget("coding", mark.id, tr("ce codage", "this coding")))
-        store = self.app.store
-        coder = self.app.coder
+        session, doc_id = self.app.session, self.document_id
 
         def saved(result) -> None:
             if not result:
                 return
             target, text = result
-            self.app.write(lambda: (store.add_memo(target.target_type, target.target_id, coder, text),
-                                    store.memo_counts(self.document_id))[1], self._memos_saved)
+            self.app.write_reply(lambda: (session.add_memo(target.target_type, target.target_id, text),
+                                          session.memo_counts(doc_id)), self, lambda done: MemoSaved(*done))
 
         def show(memos) -> None:
             if self.app.screen is self:
                 self.app.push_screen(MemoDialog(targets, memos), saved)
-        self.app.read(lambda: {(t.target_type, t.target_id): store.list_memos(t.target_type, t.target_id)
+        self.app.read(lambda: {(t.target_type, t.target_id): session.memos(t.target_type, t.target_id)
                                for t in targets}, show)
 
-    def _memos_saved(self, counts: dict[int, int]) -> None:
+    def on_memo_saved(self, message: MemoSaved) -> None:
+        message.stop()
+        counts = message.memo_counts
         self.notify(tr("Mémo enregistré.", "Memo saved."))
         if self in self.app.screen_stack:
             self.memo_counts = counts
@@ -161,8 +169,8 @@ class ReaderActions:
         self.query_text = event.value.strip()
         if not self.query_text:
             return
-        store, doc_id, query = self.app.store, self.document_id, self.query_text
-        self.app.read(lambda: store.search_document(doc_id, query), lambda found: self._found(query, found))
+        session, doc_id, query = self.app.session, self.document_id, self.query_text
+        self.app.read(lambda: session.search(doc_id, query), lambda found: self._found(query, found))
 
     def _found(self, query: str, found: list[tuple[int, int]]) -> None:
         if query != self.query_text or self not in self.app.screen_stack:

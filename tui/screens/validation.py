@@ -19,7 +19,7 @@ from exporterre_nlp.i18n import tr
 from exporterre_nlp.store.views import SuggestionItem
 
 from ..bindings import bind, help_binding, localize
-from ..messages import StoreChanged
+from ..messages import DecisionSaved, QueueLoaded, StoreChanged
 from ..widgets.passage import evidence_text, origin_label, passage_text
 from ..widgets.status import StatusBar
 from .dialogs import FilterDialog, QueueFilter
@@ -27,6 +27,19 @@ from .picker import CodePicker
 
 
 SHOWN = 2000          # rows in the table at once; decide or filter to see the next ones
+
+
+DETAIL_WORDS = 220    # the suggested words in the line under the table; longer ones end with « … » there
+                     # and are read whole in the passage below
+
+
+def row_detail(item: SuggestionItem) -> Text:
+    """The focused row of the queue, whole: the table's columns cut what is wider than them."""
+    words = " ".join(item.text.split())
+    if len(words) > DETAIL_WORDS:
+        words = words[:DETAIL_WORDS - 1] + "…"
+    return Text.assemble(("■ ", item.color), (item.path, "bold"), (f"  {item.document}", "dim"),
+                         ("  « ", "dim"), (words, "italic"), (" »", "dim"))
 
 
 class ValidationScreen(Screen):
@@ -54,10 +67,12 @@ class ValidationScreen(Screen):
         self.total = 0
         self.generation = 0          # bumped by each decision: a load started before it is stale
         self.loaded = False
+        self.last_decision: str | None = None     # the last decision committed, said in the status line
 
     def compose(self) -> ComposeResult:
         yield Static("", id="queue-title", classes="screen-title")
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="queue-detail")       # the focused row whole: the table cuts long paths and words
         with VerticalScroll(id="evidence-box"):
             yield Static("", id="passage")        # the words under judgement first, in their turns
             yield Static("", id="evidence")
@@ -85,14 +100,13 @@ class ValidationScreen(Screen):
         generation = self.generation
         self.app.writer.wait_committed()
         f = self.filter
-        items = self.app.store.suggestion_queue(
-            self.app.coder, origin_prefix=f"{f.origin}:" if f.origin else None,
-            code_ids=[f.code_id] if f.code_id is not None else None,
-            phases=[f.phase] if f.phase is not None else None, document_id=self.document_id,
-            category=f.category, machine=self.app.machine)
-        self.app.call_from_thread(self._loaded, items, generation)
+        items = self.app.session.queue(document_id=self.document_id, origin=f.origin, code_id=f.code_id,
+                                       phase=f.phase, category=f.category)
+        self.post_message(QueueLoaded(items, generation))
 
-    def _loaded(self, items: list[SuggestionItem], generation: int) -> None:
+    def on_queue_loaded(self, message: QueueLoaded) -> None:
+        message.stop()
+        items, generation = message.items, message.generation
         if generation != self.generation:
             self.load()
             return
@@ -132,6 +146,7 @@ class ValidationScreen(Screen):
             f"Suggestions to validate ({where}): {count} · filters: {self.filter.describe(self.app.code_paths)}"))
         evidence = self.query_one("#evidence", Static)
         passage = self.query_one("#passage", Static)
+        self.query_one("#queue-detail", Static).update(row_detail(item) if item is not None else "")
         if item is None:
             evidence.update(Text(tr("Plus rien à valider ici. Échap pour revenir ; f pour changer les filtres.",
                                     "Nothing left to validate here. Esc to go back; f to change the filters."),
@@ -143,12 +158,12 @@ class ValidationScreen(Screen):
         position = (self.query_one(DataTable).cursor_row + 1) if item else 0
         self.query_one(StatusBar).show(tr("Validation", "Validation"), self.app.project_name,
                                        tr(f"codeur {self.app.coder}", f"coder {self.app.coder}"),
-                                       f"{position}/{len(self.items)}",
+                                       f"{position}/{len(self.items)}", self.last_decision,
                                        tr(f"{self.decided} décision(s) ici", f"{self.decided} decision(s) here"))
 
     @work(thread=True, group="queue-passage")
     def load_passage(self, item: SuggestionItem) -> None:
-        found = self.app.store.passage(item.document_id, item.start, item.end)
+        found = self.app.session.passage(item.document_id, item.start, item.end)
         self.app.call_from_thread(self._passage_loaded, item, found)
 
     def _passage_loaded(self, item: SuggestionItem, found) -> None:
@@ -179,7 +194,16 @@ class ValidationScreen(Screen):
         session = self.app.session
         self.decided += 1
         self.generation += 1
-        self.app.write(lambda: session.decide(item.id, decision, code_id=code_id), lambda _r: self.show_current())
+        self.app.write_reply(lambda: session.decide(item.id, decision, code_id=code_id), self,
+                             lambda coding: DecisionSaved(item.id, decision, coding))
+
+    def on_decision_saved(self, message: DecisionSaved) -> None:
+        """A decision is committed: say which, under which code (it may differ from the suggested one)."""
+        message.stop()
+        path = self.app.code_paths.get(message.coding.code_id, "")
+        self.last_decision = (tr(f"accepté : {path}", f"accepted: {path}") if message.coding.status == "accepted"
+                              else tr(f"rejeté : {path}", f"rejected: {path}"))
+        self.show_current()
 
     def action_decide(self, decision: str) -> None:
         self._decide(decision)
@@ -199,8 +223,7 @@ class ValidationScreen(Screen):
                                                 title=tr(f"Accepter sous quel code ? (suggéré : {item.path})",
                                                          f"Accept under which code? (suggested: {item.path})")),
                                      chosen)
-        store, coder = self.app.store, self.app.coder
-        self.app.read(lambda: store.recent_codes(coder), show)
+        self.app.read(self.app.session.recent_codes, show)
 
     def action_skip(self) -> None:
         self.action_cursor(1)
@@ -211,7 +234,7 @@ class ValidationScreen(Screen):
             table.move_cursor(row=min(max(table.cursor_row + step, 0), len(self.items) - 1))
 
     def action_filter(self) -> None:
-        store, coder, doc_id, machine = self.app.store, self.app.coder, self.document_id, self.app.machine
+        session, doc_id = self.app.session, self.document_id
 
         def chosen(f: QueueFilter | None) -> None:
             if f is not None:
@@ -221,7 +244,7 @@ class ValidationScreen(Screen):
         def show(facets) -> None:
             if self.app.screen is self:
                 self.app.push_screen(FilterDialog(facets, self.filter), chosen)
-        self.app.read(lambda: store.suggestion_facets(coder, document_id=doc_id, machine=machine), show)
+        self.app.read(lambda: session.facets(doc_id), show)
 
     def action_train(self) -> None:
         from .training import TrainingScreen

@@ -185,9 +185,29 @@ class ExporterreApp(App):
             except WorkerCancelled:           # an exclusive load replaced by a newer one: fine
                 pass
             await self.writer.settle()
+            await self._drain_messages()
             await asyncio.sleep(0.01)
             if not self.writer.busy and not any(not w.is_finished for w in self.workers):
+                await self._drain_messages()      # what the last worker posted (e.g. QueueLoaded) is applied
                 return
+
+    async def _drain_messages(self, timeout: float = 10.0) -> None:
+        """Wait until the app and the current screen's widgets have handled every message queued so far
+        (a callback queued behind them on each pump runs once they are handled, as Textual's Pilot does)."""
+        try:
+            nodes = [self, *self.screen.walk_children(with_self=True)]
+        except Exception:                     # no screen yet, or the app is closing
+            return
+        waits = []
+        for node in nodes:
+            done = asyncio.Event()
+            if node.call_later(done.set):
+                waits.append(done.wait())
+        if waits:
+            try:
+                await asyncio.wait_for(asyncio.gather(*waits), timeout)
+            except asyncio.TimeoutError:
+                pass
 
     # ------------------------------------------------------------ undo / redo
     def action_undo(self) -> None:

@@ -276,3 +276,32 @@ def test_suggestions_check_every_span_and_code_and_log_each_addition(store, doc)
         logged = json.loads(after)
         assert {k: logged[k] for k in state} == state
     assert json.loads(states[0]["details"]) == {"a": "é", "b": 1}
+
+
+def test_store_migration_14_stores_each_documents_word_count(tmp_path, monkeypatch):
+    """The corpus list and `status` read a stored word count instead of splitting every text; a store
+    of schema 13 gets it computed for its documents, new and replaced documents keep it right."""
+    with monkeypatch.context() as m:
+        old = [(n, f) for n, f in migrations.MIGRATIONS if n < 14]
+        m.setattr(migrations, "MIGRATIONS", old)
+        m.setattr(migrations, "LATEST", old[-1][0])
+        store = Store.open(tmp_path, create=True)
+        store.db.conn.execute("INSERT INTO documents(name, phase, source_path, format, content_hash, text, created_at, "
+                              "updated_at, identity) VALUES ('ancien', 2, 'a.txt', 'txt', 'h', ?, 'x', 'x', 'ancien')",
+                              ("E : alors ?\nAwa :\tj'habite   ici depuis 1998\n",))
+        store.close()
+    store = Store.open(tmp_path)
+    try:
+        assert store.backup_path is not None
+        assert [(d.name, d.words) for d in store.list_documents()] == [("ancien", 10)]
+        text = "E : et le bus ?\nAwa : il passe plus.\n"
+        doc = store.add_document(NewDocument(name="neuf", phase=3, source_path="n.txt", format="txt",
+                                             content_hash="n", text=text),
+                                 [SegmentDraft(text.index("il"), len(text) - 1, "Awa")], {"Awa": "resident"})
+        assert store.corpus_status()["phases"]["3"]["words"] == len(text.split()) == 11
+        longer = text + "Awa : le soir surtout.\n"
+        store.replace_document(doc.id, NewDocument(name="neuf", phase=3, source_path="n.txt", format="txt",
+                                                   content_hash="n2", text=longer), [], {})
+        assert {d.name: d.words for d in store.document_progress(["amina"])} == {"ancien": 10, "neuf": 16}
+    finally:
+        store.close()

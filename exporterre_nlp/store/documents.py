@@ -132,11 +132,11 @@ class DocumentsMixin:
         stamp = now()
         doc_id = conn.execute(
             "INSERT INTO documents(name, phase, lieu, date, source_path, format, encoding, content_hash, "
-            "text, participant_id, attributes, version, created_at, updated_at, identity, origin) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+            "text, participant_id, attributes, version, created_at, updated_at, identity, origin, words) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
             (doc.name, doc.phase, doc.lieu, doc.date, doc.source_path, doc.format, doc.encoding,
              doc.content_hash, doc.text, participant_id, dumps(doc.attributes or {}), stamp, stamp,
-             doc.identity or doc.name, doc.origin),
+             doc.identity or doc.name, doc.origin, len(doc.text.split())),
         ).lastrowid
         self._insert_segments(conn, doc_id, doc, segments, roles, participant_id)
         return self._get_document(conn, doc_id)
@@ -204,9 +204,9 @@ class DocumentsMixin:
             conn.execute(
                 "UPDATE documents SET phase = ?, lieu = ?, date = ?, source_path = ?, format = ?, encoding = ?, "
                 "content_hash = ?, text = ?, participant_id = ?, attributes = ?, version = version + 1, "
-                "updated_at = ? WHERE id = ?",
+                "updated_at = ?, words = ? WHERE id = ?",
                 (doc.phase, doc.lieu, doc.date, doc.source_path, doc.format, doc.encoding, doc.content_hash,
-                 doc.text, participant_id, dumps(doc.attributes or {}), now(), document_id))
+                 doc.text, participant_id, dumps(doc.attributes or {}), now(), len(doc.text.split()), document_id))
             self._insert_segments(conn, document_id, doc, segments, roles, participant_id)
             with self._batch():
                 self._apply_remap(conn, remap or {}, actor)
@@ -311,7 +311,7 @@ class DocumentsMixin:
 
     def list_documents(self, phase: int | None = None, lieu: str | None = None) -> list[DocumentSummary]:
         sql = ("SELECT d.id, d.name, d.phase, d.lieu, d.date, d.format, p.key, "
-               "d.text, (SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id) "
+               "d.words, (SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id) "
                "FROM documents d LEFT JOIN participants p ON p.id = d.participant_id WHERE 1=1")
         args: list[Any] = []
         if phase is not None:
@@ -323,7 +323,7 @@ class DocumentsMixin:
         sql += " ORDER BY d.phase, d.name"
         with self.db.read() as conn:
             rows = conn.execute(sql, args).fetchall()
-        return [DocumentSummary(r[0], r[1], r[2], r[3], r[4], r[5], r[6], len(r[7].split()), r[8]) for r in rows]
+        return [DocumentSummary(*r) for r in rows]
 
     def get_participant(self, participant_id: int) -> Participant:
         with self.db.read() as conn:
@@ -391,7 +391,7 @@ class DocumentsMixin:
     def corpus_status(self) -> dict[str, Any]:
         """Counts per phase and per speaker role (``exporterre status``)."""
         with self.db.read() as conn:
-            docs = conn.execute("SELECT phase, text FROM documents").fetchall()
+            docs = conn.execute("SELECT phase, words FROM documents").fetchall()
             segments = conn.execute("SELECT COUNT(*) FROM segments").fetchone()[0]
             roles = dict(conn.execute("SELECT role, COUNT(*) FROM speakers GROUP BY role").fetchall())
             seg_phase = dict(conn.execute("SELECT d.phase, COUNT(*) FROM segments s JOIN documents d "
@@ -399,9 +399,9 @@ class DocumentsMixin:
             participants = conn.execute("SELECT COUNT(*) FROM participants").fetchone()[0]
             codings = conn.execute("SELECT status, COUNT(*) FROM codings GROUP BY status").fetchall()
         phases = {str(p): {"documents": 0, "words": 0, "segments": seg_phase.get(p, 0)} for p in (1, 2, 3)}
-        for phase, text in docs:
+        for phase, words in docs:
             phases[str(phase)]["documents"] += 1
-            phases[str(phase)]["words"] += len(text.split())
+            phases[str(phase)]["words"] += words
         return {
             "documents": len(docs),
             "segments": segments,

@@ -413,6 +413,16 @@ CREATE TABLE IF NOT EXISTS initiative_status (
 """)
 
 
+def m014_document_words(conn: sqlite3.Connection) -> None:
+    """Each document's word count, stored (``len(text.split())``): the corpus list and ``status`` read and
+    split every text to count words (0.55 s of a 0.85 s corpus list on 10,723 documents, 10M words)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(documents)")}
+    if "words" not in columns:                # checked, not try/except: a store set back by hand re-runs this
+        conn.execute("ALTER TABLE documents ADD COLUMN words INTEGER")
+    rows = conn.execute("SELECT id, text FROM documents WHERE words IS NULL").fetchall()
+    conn.executemany("UPDATE documents SET words = ? WHERE id = ?", [(len(text.split()), i) for i, text in rows])
+
+
 # (version, function): append only; numbers are never reused (gaps are numbers given to parallel work that
 # needed no schema change). From 8 on, steps create with IF NOT EXISTS: a store set back by hand re-runs them.
 MIGRATIONS: list[tuple[int, Migration]] = [
@@ -426,6 +436,7 @@ MIGRATIONS: list[tuple[int, Migration]] = [
     (8, m008_theme_links_indexes),
     (11, m011_one_manual_coding),
     (13, m013_places),
+    (14, m014_document_words),
 ]
 LATEST = MIGRATIONS[-1][0]
 

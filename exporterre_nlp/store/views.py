@@ -147,7 +147,7 @@ class ViewsMixin:
         st_sql, st_args = in_clause("status", list(statuses))
         with self.db.read() as conn:
             docs = conn.execute(
-                "SELECT d.id, d.name, d.phase, d.lieu, d.date, p.key, d.text, "
+                "SELECT d.id, d.name, d.phase, d.lieu, d.date, p.key, d.words, "
                 "(SELECT COUNT(*) FROM segments s WHERE s.document_id = d.id) "
                 "FROM documents d LEFT JOIN participants p ON p.id = d.participant_id "
                 "ORDER BY d.phase, d.name").fetchall()
@@ -167,7 +167,7 @@ class ViewsMixin:
                             "c.status = 'pending' AND NOT EXISTS (SELECT 1 FROM codings x WHERE "
                             "x.source_id = c.id AND x.coder = ?) GROUP BY c.document_id", (machine, coder)):
                         pending.setdefault(doc_id, {})[coder] = n
-        return [DocumentProgress(d[0], d[1], d[2], d[3], d[4], d[5], len(d[6].split()), d[7],
+        return [DocumentProgress(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7],
                                  coded.get(d[0], {}), counts.get(d[0], {}), pending.get(d[0], {}))
                 for d in docs]
 

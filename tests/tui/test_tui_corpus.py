@@ -182,3 +182,32 @@ def test_corpus_m_marks_the_document_covered_for_ticked_branches(open_project):
         assert store.coverage_marks(coders=["amina"]) == []
 
     drive(app, scenario, size=(100, 32))
+
+
+def test_corpus_list_of_a_large_project_shows_its_first_rows_then_fills_in_chunks(open_project, monkeypatch):
+    """With thousands of documents the first rows are shown at once and the rest follows, frame by frame
+    (the sizes are lowered here: 3 documents stand for 10,000); the cursor stays on its document across a
+    reload, and a filter changed while filling does not leave rows of the old filling behind."""
+    monkeypatch.setattr(CorpusScreen, "FIRST_ROWS", 1)
+    monkeypatch.setattr(CorpusScreen, "CHUNK_ROWS", 1)
+    project = open_project()
+    app = ExporterreApp(project, "amina")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        assert [r[0] for r in table_rows(screen)] == ["centre_social", "marche_notes", "habitante_arlequin"]
+        table.move_cursor(row=2)
+        screen.refresh_table()
+        assert table.row_count == 1                          # the first rows at once…
+        await settle(pilot)
+        assert table.row_count == 3                          # …then the others
+        assert table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value == \
+            str(project.store.get_document("habitante_arlequin").id)          # the cursor found its document
+        screen.refresh_table()
+        await press(pilot, "p")                              # phase 1 only, while the first filling runs
+        await settle(pilot)
+        assert [r[0] for r in table_rows(screen)] == ["centre_social"]
+
+    drive(app, scenario)

@@ -134,11 +134,178 @@ def rebuild_texts(units: list[dict], shared: Path) -> list[str]:
     return [" ".join(by_id[sid].text for sid in u["sent_ids"]) for u in units]
 
 
+GUIDE = ROOT / "experiments" / "data" / "spoken_topics_guide.md"
+BACKENDS = ("tfidf", "hybrid", "e5")
+SEEDS = [42, 0, 1]
+
+
+def guide_labels(path: Path = GUIDE) -> list[str]:
+    """The closed label set: every "**`label`** —" heading of the annotation guide."""
+    import re
+    return re.findall(r"^\*\*`([a-z_]+)`\*\* —", path.read_text(encoding="utf-8"), flags=re.M)
+
+
+def load_set(path: Path = DATA) -> list[dict]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def build_data(units_path: Path, labels_a: Path, labels_b: Path | None, out: Path = DATA) -> list[dict]:
+    """The committed set: the units' ids, documents, sentence ids and labels, never their text."""
+    read = lambda p: {r["id"]: r["label"] for r in load_set(p)}  # noqa: E731
+    a = read(labels_a)
+    b = read(labels_b) if labels_b is not None and labels_b.exists() else {}
+    rows = []
+    for u in load_set(units_path):
+        row = {"id": u["id"], "doc_id": u["doc_id"], "sent_ids": u["sent_ids"], "label_a": a[u["id"]]}
+        if u["id"] in b:
+            row["label_b"] = b[u["id"]]
+        rows.append(row)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return rows
+
+
+def agreement(rows: list[dict]) -> dict:
+    """Cohen's kappa and raw agreement between the two annotations, with the most frequent confusions."""
+    from sklearn.metrics import cohen_kappa_score
+    pairs = [(r["label_a"], r["label_b"]) for r in rows if "label_b" in r]
+    if not pairs:
+        return {}
+    a, b = zip(*pairs)
+    confusions = Counter(tuple(sorted(p)) for p in pairs if p[0] != p[1])
+    per_label = {}
+    for lab in sorted(set(a) | set(b)):
+        both = sum(1 for x, y in pairs if x == y == lab)
+        per_label[lab] = {"a": a.count(lab), "b": b.count(lab),
+                          "f1": round(2 * both / (a.count(lab) + b.count(lab)), 2)}
+    return {"units": len(pairs), "kappa": round(float(cohen_kappa_score(a, b)), 3),
+            "agreement": round(sum(x == y for x, y in pairs) / len(pairs), 3),
+            "agreed_units": sum(x == y for x, y in pairs), "per_label": per_label,
+            "confusions": [[x, y, n] for (x, y), n in confusions.most_common(8)]}
+
+
+def cached_corpus(texts: list[str], cache_root: Path, threads: int):
+    """``themes.evaluation.Corpus`` whose ``e5`` backend reads and fills the product's embedding cache."""
+    from exporterre_nlp.themes import evaluation as ev
+    from exporterre_nlp.themes.embeddings import make_backend
+
+    class CachedCorpus(ev.Corpus):
+        def embed(self, backend, idx, *, seed, settings):
+            if backend != "e5":
+                return super().embed(backend, idx, seed=seed, settings=settings)
+            b = make_backend("e5", tokenizer=self.tokenizer, seed=seed, cache_root=cache_root, threads=threads)
+            return b, b.fit_embed([self.texts[i] for i in idx])
+
+    return CachedCorpus(texts)
+
+
+def warm_e5(texts: list[str], cache_root: Path, threads: int) -> dict:
+    """Embed every unit once into the cache (a rerun embeds nothing); words/s of what was embedded."""
+    from exporterre_nlp.nlp.embedding_cache import EmbeddingCache
+    from exporterre_nlp.nlp.encoder import get_encoder
+    cache = EmbeddingCache(cache_root, get_encoder("e5", threads=threads))
+    t0 = time.perf_counter()
+    cache.embed(texts)
+    seconds = time.perf_counter() - t0
+    words = sum(len(t.split()) for t in texts)
+    return {"texts": len(texts), "words": words, "embedded": cache.embedded, "cached": cache.cached,
+            "seconds": round(seconds, 1),
+            "words_per_s": round(words / seconds) if cache.embedded == len(texts) and seconds > 0 else None}
+
+
+def score(gold: list, found: list, keep: list[int] | None = None) -> float:
+    from exporterre_nlp.themes.evaluation import ami
+    if keep is not None:
+        gold, found = [gold[i] for i in keep], [found[i] for i in keep]
+    return ami(gold, found)
+
+
+def evaluate(rows: list[dict], texts: list[str], seeds: list[int], cache_root: Path, threads: int,
+             extra_k: list[int]) -> list[dict]:
+    """AMI of every representation × k × seed, on all units and on ParisStories alone."""
+    from exporterre_nlp.settings import ThemeSettings
+    from exporterre_nlp.themes import evaluation as ev
+    from exporterre_nlp.themes.model import choose_k
+    corpus = cached_corpus(texts, cache_root, threads)
+    n_labels = len(set(r["label_a"] for r in rows))
+    tasks = [("all", list(range(len(rows)))),
+             ("parisstories", [i for i, r in enumerate(rows) if r["doc_id"].startswith("ParisStories")])]
+    out = []
+    for task, idx in tasks:
+        sub = [rows[i] for i in idx]
+        gold_a = [r["label_a"] for r in sub]
+        gold_b = [r.get("label_b") for r in sub]
+        has_b = all(g is not None for g in gold_b)
+        agreed = [j for j, r in enumerate(sub) if has_b and r["label_a"] == r["label_b"]]
+        ks = [("rule", choose_k(len(idx))), ("labels", min(n_labels, len(idx) - 1))]
+        ks += [(f"k={k}", k) for k in extra_k]
+        for backend in BACKENDS:
+            for k_name, k in ks:
+                started = time.perf_counter()
+                values = {"a": [], "b": [], "agreed": [], "largest": []}
+                for seed in seeds:
+                    settings = replace(ThemeSettings(), backend=backend, n_themes=k)
+                    found = ev.bertopic_assignments(corpus, idx, settings, seed)
+                    values["a"].append(score(gold_a, found))
+                    if has_b:
+                        values["b"].append(score(gold_b, found))
+                        values["agreed"].append(score(gold_a, found, agreed))
+                    values["largest"].append(Counter(found).most_common(1)[0][1] / len(found))
+                row = {"task": task, "units": len(idx), "backend": backend, "k_mode": k_name, "k": k,
+                       "seeds": seeds, "agreed_units": len(agreed) if has_b else None,
+                       "seconds": round(time.perf_counter() - started, 1)}
+                for key, vals in values.items():
+                    if vals:
+                        row[key] = {"mean": round(sum(vals) / len(vals), 3), "min": round(min(vals), 3),
+                                    "max": round(max(vals), 3), "per_seed": [round(v, 3) for v in vals]}
+                out.append(row)
+                print(f"  {task} {backend} k={k} ({k_name}): " + " ".join(
+                    f"{key} {row[key]['mean']:.3f}" for key in ("a", "b", "agreed", "largest") if key in row),
+                    flush=True)
+    return out
+
+
+def fmt(cell: dict | None) -> str:
+    if not cell:
+        return "—"
+    return f"{cell['mean']:.3f} [{cell['min']:.3f}–{cell['max']:.3f}]"
+
+
+def markdown(results: list[dict], agree: dict) -> str:
+    lines = []
+    if agree:
+        lines += [f"Agreement A/B on {agree['units']} units: Cohen's κ {agree['kappa']:.3f}, raw "
+                  f"{agree['agreement']:.3f} ({agree['agreed_units']} units agreed).", ""]
+    lines += ["| units | representation | k | AMI vs A | AMI vs B | AMI on agreed units | largest theme |",
+              "|---|---|---|---|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r['task']} ({r['units']}) | {r['backend']} | {r['k']} ({r['k_mode']}) | {fmt(r.get('a'))} | "
+                     f"{fmt(r.get('b'))} | {fmt(r.get('agreed'))} | {fmt(r.get('largest'))} |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cut", type=Path, help="write the unit set with its text to this JSONL file and stop")
+    parser.add_argument("--build-data", nargs="+", type=Path, metavar=("UNITS", "LABELS"),
+                        help="UNITS LABELS_A [LABELS_B]: write experiments/data/spoken_topics.jsonl and stop")
+    parser.add_argument("--seeds", nargs="+", type=int, default=SEEDS)
+    parser.add_argument("--extra-k", nargs="*", type=int, default=[],
+                        help="other numbers of themes to try besides the rule and the number of labels")
+    parser.add_argument("--cache", type=Path, default=ROOT / "outputs" / "spoken_topics_cache",
+                        help="embedding cache folder (the product's EmbeddingCache layout)")
+    parser.add_argument("--threads", type=int, default=2, help="e5 encoder threads")
+    parser.add_argument("--out", type=Path, default=ROOT / "outputs" / "spoken_topics")
     args = parser.parse_args()
     shared = shared_dir()
+    if args.build_data:
+        rows = build_data(args.build_data[0], args.build_data[1],
+                          args.build_data[2] if len(args.build_data) > 2 else None)
+        print(f"{len(rows)} units written to {DATA} ({sum('label_b' in r for r in rows)} with label_b)")
+        return
     if not all((shared / c / "sentences.tsv").exists() for c in CORPORA):
         print(f"skipped: the spoken corpora are absent ({shared}/{{{','.join(CORPORA)}}}/sentences.tsv)")
         return
@@ -154,6 +321,28 @@ def main() -> None:
               f"({sum(1 for u in units if u['corpus'] == 'ud-rhapsodie')} Rhapsodie); "
               f"words min {min(words)} median {sorted(words)[len(words) // 2]} max {max(words)}")
         return
+    rows = load_set()
+    texts = rebuild_texts(rows, shared)
+    labels = set(guide_labels())
+    unknown = {r[key] for r in rows for key in ("label_a", "label_b") if key in r} - labels
+    if unknown:
+        raise SystemExit(f"labels not in the guide: {sorted(unknown)}")
+    agree = agreement(rows)
+    print(f"{len(rows)} units, {sum(len(t.split()) for t in texts)} words; labels A: "
+          f"{dict(Counter(r['label_a'] for r in rows).most_common())}")
+    if agree:
+        print(f"agreement: kappa {agree['kappa']}, raw {agree['agreement']} ({agree['agreed_units']} agreed)")
+    else:
+        print("no second annotation (label_b) in the set: AMI against label A only")
+    e5 = warm_e5(texts, args.cache, args.threads)
+    print(f"e5: {e5}", flush=True)
+    results = evaluate(rows, texts, args.seeds, args.cache, args.threads, args.extra_k)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps({"agreement": agree, "e5": e5, "results": results},
+                                                       indent=2, ensure_ascii=False), encoding="utf-8")
+    table = markdown(results, agree)
+    (args.out / "results.md").write_text(table, encoding="utf-8")
+    print(table)
 
 
 if __name__ == "__main__":

@@ -273,6 +273,39 @@ def evaluate(rows: list[dict], texts: list[str], seeds: list[int], cache_root: P
     return out
 
 
+def written(shared: Path, seeds: list[int], cache_root: Path, threads: int) -> list[dict]:
+    """The written reference, same pipeline: the Grand Débat answers as ``benchmarks/bench_themes.py`` grades
+    them (five questions with the most labelled answers, and all answers pooled with the question as label;
+    k = number of gold labels), for the three representations with the shipped UMAP + k-means."""
+    from exporterre_nlp.settings import ThemeSettings
+    from exporterre_nlp.themes import evaluation as ev
+    answers = ev.load_granddebat(shared / "granddebat-annotated")
+    texts = [a.text for a in answers]
+    print(f"written: {len(texts)} answers, {sum(len(t.split()) for t in texts)} words; e5 "
+          f"{warm_e5(texts, cache_root, threads)}", flush=True)
+    corpus = cached_corpus(texts, cache_root, threads)
+    questions = ev.top_questions(answers, 5)
+    tasks = [(q, [i for i, a in enumerate(answers) if a.question_id == q], False) for q in questions]
+    tasks.append(("pooled", list(range(len(answers))), True))
+    out = []
+    for backend in BACKENDS:
+        scores = {}
+        for task, idx, pooled in tasks:
+            gold = [answers[i].question_id if pooled else answers[i].label for i in idx]
+            settings = replace(ThemeSettings(), backend=backend, n_themes=ev.n_gold(gold))
+            scores[task] = [ev.ami(gold, ev.bertopic_assignments(corpus, idx, settings, seed)) for seed in seeds]
+        five = [sum(scores[q][j] for q in questions) / len(questions) for j in range(len(seeds))]
+        row = {"backend": backend, "seeds": seeds,
+               "five_questions": {"mean": round(sum(five) / len(five), 3), "min": round(min(five), 3),
+                                  "max": round(max(five), 3), "per_seed": [round(v, 3) for v in five]},
+               "pooled": {"mean": round(sum(scores["pooled"]) / len(seeds), 3),
+                          "min": round(min(scores["pooled"]), 3), "max": round(max(scores["pooled"]), 3),
+                          "per_seed": [round(v, 3) for v in scores["pooled"]]}}
+        out.append(row)
+        print(f"  written {backend}: five {fmt(row['five_questions'])} pooled {fmt(row['pooled'])}", flush=True)
+    return out
+
+
 def fmt(cell: dict | None) -> str:
     if not cell:
         return "—"
@@ -303,6 +336,9 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=ROOT / "outputs" / "spoken_topics_cache",
                         help="embedding cache folder (the product's EmbeddingCache layout)")
     parser.add_argument("--threads", type=int, default=2, help="e5 encoder threads")
+    parser.add_argument("--written", action="store_true",
+                        help="also the Grand Débat written answers, same three representations (embeds ~2,100 answers "
+                             "with e5 the first time)")
     parser.add_argument("--out", type=Path, default=ROOT / "outputs" / "spoken_topics")
     args = parser.parse_args()
     shared = shared_dir()
@@ -344,11 +380,15 @@ def main() -> None:
     e5 = warm_e5(texts, args.cache, args.threads)
     print(f"e5: {e5}", flush=True)
     results = evaluate(rows, texts, args.seeds, args.cache, args.threads, args.extra_k)
+    written_rows = written(shared, args.seeds[:4], args.cache, args.threads) if args.written else []
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps({"agreement": agree, "reference": reference, "e5": e5,
-                                                       "results": results},
+                                                       "results": results, "written": written_rows},
                                                        indent=2, ensure_ascii=False), encoding="utf-8")
     table = markdown(results, agree)
+    if written_rows:
+        table += "\n| written (Grand Débat) | 5 questions | pooled |\n|---|---|---|\n" + "".join(
+            f"| {r['backend']} | {fmt(r['five_questions'])} | {fmt(r['pooled'])} |\n" for r in written_rows)
     (args.out / "results.md").write_text(table, encoding="utf-8")
     print(table)
 

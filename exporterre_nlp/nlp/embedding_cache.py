@@ -13,6 +13,7 @@ import hashlib
 import io
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -51,6 +52,7 @@ class EmbeddingCache:
         self.dir = Path(root) / f"{encoder.name}-{key}"
         self.embedded = 0            # texts sent to the encoder by this object
         self.cached = 0              # texts read from disk
+        self.seconds = 0.0           # time spent in embed()
         self._index: dict[str, tuple[int, int]] | None = None
         self._shards: dict[int, numpy.ndarray] = {}
 
@@ -92,6 +94,13 @@ class EmbeddingCache:
               cancel: threading.Event | None = None) -> numpy.ndarray:
         """(len(texts), dimension) float32: cached rows read, the others embedded (batch by batch, each batch
         saved at once) with progress ``Progress(done, total, "embeddings")`` over the texts to embed."""
+        started = time.perf_counter()
+        try:
+            return self._embed(texts, progress, cancel)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def _embed(self, texts, progress, cancel) -> numpy.ndarray:
         index = self._load_index()
         todo = self.missing(texts)
         if todo:
@@ -120,6 +129,22 @@ class EmbeddingCache:
             out[i] = self._vectors(s)[row]
         self.cached += len(texts) - len(todo)
         return out
+
+
+def cached_embedder(encoder: Encoder, root: str | Path | None, *,
+                    progress: Callable[[Progress], None] | None = None,
+                    cancel: threading.Event | None = None) -> tuple[Callable[[list[str]], numpy.ndarray],
+                                                                     EmbeddingCache | None]:
+    """``(embed, cache)``: texts → embeddings read from / written to the embedding cache under ``root``
+    (keyed by text hash + encoder name and version), with progress (``Progress(done, total, "embeddings")``
+    over the texts to embed) and cancellation between batches. ``root`` None: the encoder, uncached."""
+    if root is None:
+        return encoder.embed, None
+    cache = EmbeddingCache(root, encoder)
+
+    def embed(texts: list[str]) -> numpy.ndarray:
+        return cache.embed(texts, progress=progress, cancel=cancel)
+    return embed, cache
 
 
 def embed_project(project, *, progress: Callable[[Progress], None] | None = None,

@@ -132,6 +132,9 @@ def _match(found: list[tuple[str, int, int]], gold: tuple[Label, ...], scores: d
                            "span": sentence.text[g.start:g.end]})
 
 
+_BATCH = 64
+
+
 def evaluate(sentences: list[EvalSentence], nlp, extractor, *, split: str = "test",
              sentence_model=None) -> EvalReport:
     """Run the extractor (and the sentence model, if any) on every sentence and compare with the labels.
@@ -144,13 +147,16 @@ def evaluate(sentences: list[EvalSentence], nlp, extractor, *, split: str = "tes
     rules_only = {c: Score() for c in CATEGORIES} if sentence_model is not None else None
     codes = {c: c for c in CATEGORIES}
     errors: list[dict] = []
-    for sentence, doc in zip(sentences, nlp.pipe([s.text for s in sentences], batch_size=64)):
-        findings = extractor(doc)
-        if sentence_model is not None:
-            _match([(f.category, f.start, f.end) for f in findings], sentence.labels, rules_only, sentence, [])
-            kept, added, _ = sentence_model.review(doc, findings, codes, context=sentence.context)
-            findings = kept + added
-        _match([(f.category, f.start, f.end) for f in findings], sentence.labels, scores, sentence, errors)
+    docs = nlp.pipe([s.text for s in sentences], batch_size=64)
+    for at in range(0, len(sentences), _BATCH):     # reviewed a batch at a time, as analyse does
+        chunk = sentences[at:at + _BATCH]
+        found = [(doc, extractor(doc)) for _, doc in zip(chunk, docs)]     # chunk first: no doc lost
+        reviewed = (sentence_model.review_many(found, codes, contexts=[s.context for s in chunk])
+                    if sentence_model is not None else [(f, [], 0) for _, f in found])
+        for sentence, (_, findings), (kept, added, _) in zip(chunk, found, reviewed):
+            if sentence_model is not None:
+                _match([(f.category, f.start, f.end) for f in findings], sentence.labels, rules_only, sentence, [])
+            _match([(f.category, f.start, f.end) for f in kept + added], sentence.labels, scores, sentence, errors)
     return EvalReport(split, len(sentences), scores, errors,
                       sentence_model.origin if sentence_model is not None else None, rules_only,
                       sentence_model.target_precision if sentence_model is not None else None)
@@ -158,12 +164,13 @@ def evaluate(sentences: list[EvalSentence], nlp, extractor, *, split: str = "tes
 
 def evaluate_codebook(codebook, *, model: str = "md", split: str = "test", path: str | Path | None = None,
                       fillers: str | None = None, source: str | None = None,
-                      sentence_model: str | Path | None = None, target_precision: float | None = None
-                      ) -> EvalReport:
+                      sentence_model: str | Path | None = None, target_precision: float | None = None,
+                      embedding_cache: str | Path | None = None) -> EvalReport:
     """Evaluate a codebook's rules with the given model on a split (and optionally one source) of the set.
 
     ``sentence_model``: ``"builtin"``, a model file, or None (the rules alone);
-    ``target_precision``: its operating point (:meth:`SentenceModel.at_precision`).
+    ``target_precision``: its operating point (:meth:`SentenceModel.at_precision`); ``embedding_cache``: a
+    folder where a model with an encoder block (``builtin-e5``) keeps its embeddings (None: embedded each time).
     """
     from .sentence.model import load_sentence_model, resolve_model_path
     from .extract import Extractor
@@ -178,6 +185,12 @@ def evaluate_codebook(codebook, *, model: str = "md", split: str = "test", path:
     trained, below = None, []
     if model_path is not None:
         trained, below = load_sentence_model(model_path).at_precision(target_precision)
+        if trained.encoder and embedding_cache is not None:
+            from dataclasses import replace
+
+            from .embedding_cache import cached_embedder
+            from .sentence.encoding import model_encoder
+            trained = replace(trained, embedder=cached_embedder(model_encoder(trained), embedding_cache)[0])
     nlp = load_pipeline(PipelineSpec(model_package(model), "full", fillers))
     report = evaluate(sentences, nlp, Extractor(codebook, nlp.vocab), split=split, sentence_model=trained)
     report.below_target = tuple(below)

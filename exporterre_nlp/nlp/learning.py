@@ -192,7 +192,8 @@ def train_project_model(project, codebook=None, *, coders: Iterable[str] | None 
                         labels: ProjectLabels | None = None,
                         progress: Callable[[int, int], None] | None = None,
                         cancel: threading.Event | None = None,
-                        classifier: ClassifierOptions | None = None) -> ProjectTraining:
+                        classifier: ClassifierOptions | None = None, encoder: str | None = None,
+                        embedding_cache=None) -> ProjectTraining:
     """Train a sentence model on the labelled sets (default: the shipped ones) and the project's decisions
     (:func:`project_labels`), write it to ``out`` (default ``<project>/modele_phrases.json.gz``) and, with
     ``use``, name it in the project's settings.
@@ -201,6 +202,8 @@ def train_project_model(project, codebook=None, *, coders: Iterable[str] | None 
     :class:`ExporterreError` when the project holds no decision to learn from, and
     :class:`CancelledError` when ``cancel`` is set (checked at every step; nothing is written then).
     ``classifier``: also train the neural classifier (``builtin-cnn``'s; about 10 minutes with the shipped sets).
+    ``encoder``: an encoder block (``e5``, :mod:`.sentence.encoding`), its embeddings cached in ``embedding_cache``
+    (default: the project's embedding cache, the one ``analyse`` reads).
     """
     from .sentence.training import train_from_sets
     book = codebook if codebook is not None else project.codebook()
@@ -220,7 +223,9 @@ def train_project_model(project, codebook=None, *, coders: Iterable[str] | None 
                               fillers=pipeline_spec(project.settings, model, "full", project.path).fillers_path,
                               extra_source={"project": project.path.name, "coders": list(labels.coders),
                                             "read": assume_read, "segments_by_category": dict(labels.decided)},
-                              classifier=classifier)
+                              classifier=classifier, encoder=encoder,
+                              embedding_cache=embedding_cache if embedding_cache is not None or not encoder
+                              else project.cache_dir("embeddings"))
     step(1, 1)
     path = Path(out) if out is not None else project.path / PROJECT_MODEL_FILE
     trained.save(path)
@@ -240,6 +245,18 @@ def uses_classifier(project) -> bool:
         return load_sentence_model(path).classifier is not None
     except ExporterreError:
         return False
+
+
+def model_encoder_name(project) -> str | None:
+    """The encoder of the project's sentence model's encoder block (``e5`` for ``builtin-e5``), or None:
+    retraining it from the project's decisions keeps the block (its embeddings in the project's cache)."""
+    path = sentence_model_path(project)
+    if path is None:
+        return None
+    try:
+        return load_sentence_model(path).encoder.get("name") or None
+    except ExporterreError:
+        return None
 
 
 def learn_from_project(project, *, coders: Iterable[str] | None = None, assume_read: bool = True,
@@ -280,7 +297,8 @@ def learn_from_project(project, *, coders: Iterable[str] | None = None, assume_r
     try:
         training = train_project_model(project, coders=coders, assume_read=assume_read, out=final, sets=sets,
                                        progress=trained_step, cancel=cancel,
-                                       classifier=ClassifierOptions() if classifier else None)
+                                       classifier=ClassifierOptions() if classifier else None,
+                                       encoder=model_encoder_name(project))
         project.settings.extraction.sentence_model = _setting_for(project, final)
         result = analyse(project, progress=analysed_step, cancel=cancel)
         save_setting(project.path, "extraction.sentence_model", project.settings.extraction.sentence_model)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
@@ -214,6 +214,10 @@ class Features:
     rows: numpy.ndarray           # (kept words,) vector row of each kept word (-1: none, or a stop word)
     same: numpy.ndarray           # (kept words - 1,) word i and i + 1 are in the same unit (a bigram)
     contexts: list[tuple[str, ...]]   # per item: the terms of the question it answers
+    # (units,) the character span of each unit's whole parser sentence in its segment (its punctuation and
+    # oral marks included, trailing spaces not): what an encoder reads of it (:meth:`sentence_texts`)
+    sent_start: numpy.ndarray = field(default_factory=lambda: _EMPTY)
+    sent_end: numpy.ndarray = field(default_factory=lambda: _EMPTY)
 
     def __len__(self) -> int:
         return len(self.owner)
@@ -253,6 +257,12 @@ class Features:
         norms = numpy.sqrt(numpy.vecdot(sums, sums))
         means[which] = sums / (norms + numpy.float32(1e-9))[:, None]
         return means
+
+    def sentence_texts(self, texts: Sequence[str]) -> list[str]:
+        """The text of each unit's parser sentence (``texts``: each item's segment text), stripped: what the
+        sentence model's encoder block embeds (one text per unit, the same in training and analysis)."""
+        return [texts[item][s:e].strip() for item, s, e in
+                zip(self.owner.tolist(), self.sent_start.tolist(), self.sent_end.tolist())]
 
     def units(self, findings: Sequence[Sequence] | None = None) -> list[SentenceUnit]:
         """The units with their terms as strings (unigrams, bigrams, then the question's terms) and, per
@@ -299,9 +309,15 @@ def batch_features(docs: Sequence[Doc], lookup: FeatureLookup,
     first = numpy.zeros(total, dtype=bool)
     first[numpy.cumsum(sizes)[:-1][sizes[1:] > 0]] = True
     first[0] = True
-    sentence = numpy.cumsum(first | (sent_start == 1))[kept]
+    every_sentence = numpy.cumsum(first | (sent_start == 1))
+    sentence = every_sentence[kept]
     if not len(sentence):
         return empty
+    # each sentence's span over all its tokens (punctuation, spaces and oral marks included)
+    begins = numpy.flatnonzero(numpy.r_[True, every_sentence[1:] != every_sentence[:-1]])
+    ends = numpy.append(begins[1:], total) - 1
+    span_start = idx[begins]
+    span_end = idx[ends] + form[ends, 2]
     new_unit = numpy.empty(len(sentence), dtype=bool)
     new_unit[0] = True
     numpy.not_equal(sentence[1:], sentence[:-1], out=new_unit[1:])
@@ -310,8 +326,10 @@ def batch_features(docs: Sequence[Doc], lookup: FeatureLookup,
     tails = numpy.append(heads[1:], len(unit)) - 1
     k_idx = idx[kept]
     k_form = form[kept]
+    which = sentence[heads] - 1                          # sentence ids count from 1
     return Features(lookup, owner[kept][heads], k_idx[heads], k_idx[tails] + k_form[tails, 2], unit,
-                    lookup.lemmas.get(lemma[kept]), k_form[:, 1], unit[1:] == unit[:-1], contexts)
+                    lookup.lemmas.get(lemma[kept]), k_form[:, 1], unit[1:] == unit[:-1], contexts,
+                    span_start[which], span_end[which])
 
 
 _LAST: list[FeatureLookup] = []

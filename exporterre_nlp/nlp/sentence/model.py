@@ -15,6 +15,12 @@ the ``builtin-cnn`` model, session 7): for the categories where cross-validation
 found it better (:attr:`SentenceModel.blend`), the probability is then the mean of
 the regression's and the classifier's, and the thresholds were chosen on that mean.
 
+A model may also carry an encoder block (:mod:`.encoding`, the ``builtin-e5``
+model, issue 18): the embeddings of each unit's sentence and of its question by a
+contextual encoder (e5) are more columns of the same regression; the file names the
+encoder and its version, and inference embeds through :attr:`SentenceModel.embedder`
+(``analyse``: the project's embedding cache).
+
 It reviews the rules' findings of each segment (:meth:`SentenceModel.review`):
 
 - **adds**: a sentence whose probability for a category reaches that category's
@@ -57,6 +63,7 @@ from ..oral import cached_strings
 from ..pipeline import package_vectors
 from ..sentence_classifier import SentenceClassifier, classifier_text
 from ..vetoes import vetoed
+from .encoding import ENCODER_INPUTS, model_encoder, unit_embeddings
 from .features import Features, FeatureLookup, SentenceUnit, batch_features, context_terms, tfidf
 
 FORMAT = "exporterre-sentence-model/1"
@@ -66,6 +73,9 @@ BUILTIN_PATH = Path(__file__).resolve().parents[2] / "data" / "sentence_model.js
 # the same regression with the neural classifier (sentence_classifier.py): better suggestions, slower analysis
 BUILTIN_CLASSIFIER = "builtin-cnn"
 BUILTIN_CLASSIFIER_PATH = BUILTIN_PATH.with_name("sentence_model_cnn.json.gz")
+# the same regression with e5 embeddings of each sentence and of its question (docs/nlp.md, "Encoders")
+BUILTIN_E5 = "builtin-e5"
+BUILTIN_E5_PATH = BUILTIN_PATH.with_name("sentence_model_e5.json.gz")
 _DECIMALS = 6
 
 
@@ -104,6 +114,13 @@ class SentenceModel:
     target_precision: float | None = None     # the target this model's thresholds were taken for (None: default)
     classifier: SentenceClassifier | None = None  # averaged with the regression when present
     blend: dict[str, float] = field(default_factory=dict)   # the classifier's weight per category (0: unused)
+    # the encoder block (builtin-e5): {"name", "version", "dimension", "inputs"} of the encoder whose embeddings
+    # of each unit's sentence (and of the question its segment answers) are features too; {}: none
+    encoder: dict = field(default_factory=dict)
+    encoder_weights: numpy.ndarray | None = None   # (len(inputs) × dimension, categories)
+    # texts → embeddings (rows L2-normalised) for the encoder block; None: the encoder itself, uncached
+    # (analyse gives one reading and filling the project's embedding cache, embedding_cache.cached_embedder)
+    embedder: Callable[[list[str]], numpy.ndarray] | None = field(default=None, repr=False, compare=False)
     _columns: dict[str, int] = field(default_factory=dict, repr=False)
     _strings: tuple | None = field(default=None, repr=False)      # (vocab, lookup) of the last vocab seen
     _column: dict[str, int] = field(default_factory=dict, repr=False)
@@ -121,6 +138,11 @@ class SentenceModel:
         self._column = {c: k for k, c in enumerate(self.categories)}
         self._add_from = numpy.array([self.thresholds[c] for c in self.categories])
         self._term_weights_t = numpy.ascontiguousarray(self.term_weights.T)
+        if self.encoder:
+            inputs = len(self.encoder.get("inputs", ENCODER_INPUTS))
+            if self.encoder_weights is None or self.encoder_weights.shape != (
+                    inputs * int(self.encoder["dimension"]), len(self.categories)):
+                raise ValueError("the encoder block's weights do not match its dimension")
 
     @property
     def origin(self) -> str:
@@ -175,12 +197,14 @@ class SentenceModel:
             return 0.0
         return float(self.term_weights[column, k] * self.idf[column])
 
-    def probabilities(self, units: Sequence[SentenceUnit], texts: Sequence[str] | None = None) -> numpy.ndarray:
+    def probabilities(self, units: Sequence[SentenceUnit], texts: Sequence[str] | None = None, *,
+                      encoded: numpy.ndarray | None = None) -> numpy.ndarray:
         """P(category | sentence): one row per unit, one column per category of :attr:`categories`.
 
         With a classifier, ``texts`` (each unit's :func:`classifier_text`) are required: per category,
-        ``(1 − w) × regression + w × classifier`` with ``w`` its :attr:`blend` weight."""
-        regression = self._regression(units)
+        ``(1 − w) × regression + w × classifier`` with ``w`` its :attr:`blend` weight. With an encoder block,
+        ``encoded`` (:func:`.encoding.unit_embeddings` of the units) is required."""
+        regression = self._regression(units, encoded)
         if not self._blend.any():
             return regression
         if texts is None or len(texts) != len(units):
@@ -193,10 +217,14 @@ class SentenceModel:
         order = [self.classifier.labels.index(c) for c in self.categories]
         return scores[:, order]
 
-    def _regression(self, units: Sequence[SentenceUnit]) -> numpy.ndarray:
+    def _regression(self, units: Sequence[SentenceUnit], encoded: numpy.ndarray | None = None) -> numpy.ndarray:
         z = numpy.tile(self.intercepts, (len(units), 1))
         if not len(units):
             return z
+        if self.encoder_weights is not None:
+            if encoded is None or len(encoded) != len(units):
+                raise ValueError("a model with an encoder block needs each unit's embeddings")
+            z += encoded @ self.encoder_weights
         # the TF-IDF of each unit as training computed it, then one gather of weights for all
         cols: list[int] = []
         values: list[float] = []
@@ -273,14 +301,29 @@ class SentenceModel:
         lookup = self._lookup_for(items[0][0].vocab, strings)
         asked = [context_terms(c) for c in contexts] if contexts is not None else None
         features = batch_features([doc for doc, _ in items], lookup, asked)
-        return _Batch(features.owner, features.start, features.end, self._score(features))
+        encoded = None
+        if self.encoder_weights is not None and len(features):
+            texts = features.sentence_texts([doc.text for doc, _ in items])
+            questions = [contexts[item] if contexts is not None else None for item in features.owner.tolist()]
+            encoded = unit_embeddings(self.embed, texts, questions, int(self.encoder["dimension"]))
+        return _Batch(features.owner, features.start, features.end, self._score(features, encoded))
 
-    def _score(self, features: Features) -> numpy.ndarray:
-        """P(category | unit) of each unit of ``features`` (read with this model's lookup)."""
+    def embed(self, texts: list[str]) -> numpy.ndarray:
+        """The encoder block's embeddings of ``texts`` (through :attr:`embedder`, or the encoder uncached)."""
+        if self.embedder is None:
+            self.embedder = model_encoder(self).embed
+        return self.embedder(texts)
+
+    def _score(self, features: Features, encoded: numpy.ndarray | None = None) -> numpy.ndarray:
+        """P(category | unit) of each unit of ``features`` (read with this model's lookup); ``encoded``: the
+        units' :func:`.encoding.unit_embeddings` (a model with an encoder block)."""
         n_units, n_cat = len(features), len(self.categories)
         z = numpy.tile(self.intercepts, (n_units, 1))
         if not n_units:
             return z
+        if self.encoder_weights is not None:
+            for at in range(0, n_units, _GEMM_ROWS):
+                z[at:at + _GEMM_ROWS] += encoded[at:at + _GEMM_ROWS] @ self.encoder_weights
         # terms: lower-cased lemma unigrams and bigrams (within a unit), the question's terms → columns
         term_units = numpy.concatenate([features.unit, features.bigram_units()])
         term_cols = numpy.concatenate([features.lemmas[:, 1], features.bigram_columns()])
@@ -401,8 +444,10 @@ class SentenceModel:
                 **({"classifier": self.classifier.to_json(),
                     "blend": {c: float(self.blend.get(c, 0.0)) for c in self.categories}}
                    if self.classifier is not None else {}),
+                **({"encoder": self.encoder} if self.encoder else {}),
                 "weights": {c: {"intercept": round(float(self.intercepts[k]), _DECIMALS),
-                                "terms": r(self.term_weights[:, k]), "vector": r(self.vector_weights[:, k])}
+                                "terms": r(self.term_weights[:, k]), "vector": r(self.vector_weights[:, k]),
+                                **({"encoder": r(self.encoder_weights[:, k])} if self.encoder else {})}
                             for k, c in enumerate(self.categories)}}
 
     def save(self, path: str | Path) -> Path:
@@ -436,7 +481,9 @@ class SentenceModel:
                     {c: [{k: float(v) for k, v in p.items()} for p in points]
                      for c, points in (data.get("operating_points") or {}).items() if c in cats},
                     classifier=SentenceClassifier.from_json(data["classifier"]) if data.get("classifier") else None,
-                    blend={c: float(w) for c, w in (data.get("blend") or {}).items() if c in cats})
+                    blend={c: float(w) for c, w in (data.get("blend") or {}).items() if c in cats},
+                    encoder=dict(data.get("encoder") or {}),
+                    encoder_weights=column("encoder") if data.get("encoder") else None)
         if model.term_weights.shape[0] != len(terms) or model.idf.shape[0] != len(terms):
             raise ValueError("weights do not match the vocabulary")
         return model
@@ -459,6 +506,8 @@ def load_sentence_model(path: str | Path) -> SentenceModel:
         model = SentenceModel.from_json(data, fingerprint=hashlib.sha256(raw).hexdigest()[:16])
         if model.classifier is not None:
             model.classifier._pipeline()          # its weights read now: a damaged file is named here
+        if model.encoder:
+            model_encoder(model, path)            # an encoder missing or of another version is named here
         _LOADED[key] = model
         return model
     except OSError as exc:
@@ -481,6 +530,8 @@ def resolve_model_path(value: str | None, base: str | Path | None = None) -> Pat
         return BUILTIN_PATH
     if value == BUILTIN_CLASSIFIER:
         return BUILTIN_CLASSIFIER_PATH
+    if value == BUILTIN_E5:
+        return BUILTIN_E5_PATH
     path = Path(value).expanduser()
     return path if path.is_absolute() or base is None else Path(base) / path
 

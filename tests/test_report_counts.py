@@ -128,7 +128,7 @@ def test_report_manifest_records_program_version_and_model_hashes(project, tmp_p
     program = manifest["program"]
     assert len(program["source_sha256"]) == 64
     assert program.get("git_commit") is None or len(program["git_commit"]) == 40
-    from exporterre_nlp.nlp.sentence_model import BUILTIN_PATH
+    from exporterre_nlp.nlp.sentence.model import BUILTIN_PATH
     assert manifest["models"]["sentence_model"]["sha256"] == sha256_file(BUILTIN_PATH)
     assert "spacy_model" in manifest["models"]
     assert manifest["options"]["unit"] == "participants"

@@ -6,7 +6,7 @@ of words and bigrams), trained from scratch on the sentence model's training uni
 Each unit is read as ``question || words`` (:func:`classifier_text`): the words of
 the stored text under the unit and the question its segment answers, if known.
 
-A :class:`~exporterre_nlp.nlp.sentence_model.SentenceModel` that carries one
+A :class:`~exporterre_nlp.nlp.sentence.model.SentenceModel` that carries one
 averages the two probabilities per category, and its thresholds were chosen on
 that average in cross-validation. Averaged with the regression, it lifted the
 recall reachable at a given precision for needs, concerns and places

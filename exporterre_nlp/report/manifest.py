@@ -90,7 +90,7 @@ def model_files(project) -> dict[str, Any]:
     settings = project.settings
     out: dict[str, Any] = {}
     try:
-        from ..nlp.sentence_model import resolve_model_path
+        from ..nlp.sentence.model import resolve_model_path
         path = resolve_model_path(settings.extraction.sentence_model, project.path)
     except Exception:                                  # noqa: BLE001 - a manifest never fails on a model path
         path = None

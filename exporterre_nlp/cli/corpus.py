@@ -244,7 +244,7 @@ def versions(document: str = typer.Argument(..., help=tr("Nom du document (expor
     rows = [{"version": v.version, "imported_at": v.imported_at, "replaced_at": v.replaced_at,
              "words": len(v.text.split()), "source_path": v.source_path, "current": False} for v in older]
     rows.append({"version": current.version, "imported_at": current.updated_at, "replaced_at": None,
-                 "words": len(current.text.split()), "source_path": current.source_path, "current": True})
+                 "words": current.words, "source_path": current.source_path, "current": True})
     if as_json:
         print_json({"document": current.name, "versions": rows})
         return

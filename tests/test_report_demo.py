@@ -43,8 +43,13 @@ def test_demo_report_has_every_phase_the_themes_and_childcare_in_phase_3(tmp_pat
         assert phase in md and phase in html
     corpus = result.data.corpus
     assert all(corpus[p]["documents"] > 0 and corpus[p]["segments"] > 0 for p in ("1", "2", "3"))
-    # themes come from the stored run, with quotes
+    # themes come from the stored run, with quotes; the report says how they were fitted (the demo is
+    # transcribed speech: auto chose e5)
     assert result.data.theme_run is not None and result.data.themes
+    run = store.get_run(result.data.theme_run)
+    backend = run.settings["themes"]["backend"]
+    assert backend == "e5" and f"« {backend} » choisis automatiquement, graine 42" in result.data.theme_method
+    assert result.data.theme_method in md
     # themes have quotes; a theme whose passages cannot be quoted (contact details, headers) says why
     sized = [t for t in result.data.themes if t.size >= 3]
     assert sum(1 for t in sized if t.quotes) >= 0.8 * len(sized)

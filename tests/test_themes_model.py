@@ -30,7 +30,8 @@ def _texts(shared, n: int) -> list[str]:
 
 def _fit(texts, settings: ThemeSettings, seed: int = 42):
     tok = FrenchTokenizer()
-    backend = make_backend(settings.backend, tokenizer=tok, seed=seed, n_components=settings.svd_components)
+    name = "hybrid" if settings.backend == "auto" else settings.backend     # written texts: auto is the hybrid
+    backend = make_backend(name, tokenizer=tok, seed=seed, n_components=settings.svd_components)
     emb = backend.fit_embed(texts)
     return fit_topics(texts, emb, settings=settings, seed=seed, tokenizer=tok, backend=backend)
 

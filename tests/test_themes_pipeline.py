@@ -31,7 +31,10 @@ def test_fit_is_a_stored_run_with_settings_versions_and_hash(fitted):
     run = project.store.get_run(result.run.id)
     assert run.kind == RUN_KIND and run.status == "done"
     assert run.settings["seed"] == project.settings.seed
-    assert run.settings["themes"]["backend"] == project.settings.themes.backend
+    # the default, auto, is stored as what it chose (and why), so a reuse compares concrete settings
+    assert project.settings.themes.backend == "auto"
+    assert run.settings["themes"]["backend"] == run.summary["backend"] in ("e5", "hybrid")
+    assert run.summary["backend_requested"] == "auto" and run.summary["backend"] in run.summary["backend_reason"]
     assert run.versions["bertopic"] and run.versions["scikit-learn"]
     assert run.input_hash and len(run.input_hash) == 64
     assert run.summary["units"] > 0 and run.summary["themes"] == len(result.themes)
@@ -199,7 +202,7 @@ def test_cli_json_and_segments(fitted):
     out = runner.invoke(app, ["themes", "--project", str(project.path), "--json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
-    assert data["themes"] and data["backend"] == project.settings.themes.backend
+    assert data["themes"] and data["backend"] == project.store.get_run(data["run"]).settings["themes"]["backend"]
     seg = runner.invoke(app, ["themes", "--project", str(project.path), "--segments", "--json"])
     rows = json.loads(seg.stdout)
     assert len(rows) == data["units"] and all(r["theme"] >= -1 for r in rows)

@@ -31,8 +31,8 @@ def themes(
         "Le thème de chaque unité analysée (document, début, fin, locuteur, phase) — avec --json pour un tableur.",
         "The theme of every analysed unit (document, start, end, speaker, phase) — with --json for a spreadsheet.")),
     backend: Optional[str] = typer.Option(None, "--backend", help=tr(
-        "Plongements : hybrid (défaut mesuré : tfidf + vecteurs spaCy), tfidf, spacy, e5 (encodeur contextuel, lent, en cache), transformer (modèle local).",
-        "Embeddings: hybrid (measured default: tfidf + spaCy vectors), tfidf, spacy, e5 (contextual encoder, slow, cached), transformer (local model).")),
+        "Plongements : auto (défaut : e5 pour la parole transcrite, hybrid sinon ; voir docs/themes.md), hybrid (tfidf + vecteurs spaCy, rapide), tfidf, spacy, e5 (encodeur contextuel, lent, en cache), transformer (modèle local).",
+        "Embeddings: auto (default: e5 for transcribed speech, hybrid otherwise; see docs/themes.md), hybrid (tfidf + spaCy vectors, fast), tfidf, spacy, e5 (contextual encoder, slow, cached), transformer (local model).")),
     n_themes: Optional[int] = typer.Option(None, "--n-themes", min=2, help=tr(
         "Nombre de thèmes (par défaut : déduit de la taille du corpus).",
         "Number of themes (default: from the corpus size).")),
@@ -133,6 +133,8 @@ def _say_run(run, reused: bool) -> None:
                          f"{what} #{run.id}: {s.get('units')} units, {s.get('themes')} themes, "
                          f"backend {run.settings.get('themes', {}).get('backend')}, seed {run.settings.get('seed')}, "
                          f"outliers {100 * float(s.get('outlier_share') or 0):.1f}%"), highlight=False)
+    if s.get("backend_reason") and not reused:
+        err_console.print(f"{tr('moteur', 'backend')} : {s['backend_reason']}", highlight=False)
     if s.get("fallback"):
         err_console.print(f"[yellow]{tr('Note', 'Note')} :[/] {s['fallback']}", highlight=False)
     if s.get("assigned"):

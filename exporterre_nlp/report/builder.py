@@ -201,7 +201,7 @@ def build_report_data(project, *, include_pending: bool | None = None, include_i
         code_sheets=sheets, uncoded=uncoded, lemma_specificity=lemma_spec, matching=skills_needs(corpus),
         extraction=extraction, agreement=pairs, theme_run=themes.run_id, theme_status=themes.status,
         themes=themes.sheets, theme_specificity=themes.specificity, exclusive_themes=themes.exclusive,
-        outlier_share=themes.outlier_share, excluded_codings=corpus.excluded_codings,
+        outlier_share=themes.outlier_share, theme_method=themes.method, excluded_codings=corpus.excluded_codings,
         counted_codings=len(corpus.codings), code_labels=display_labels(corpus),
         unit=unit, phase_participants_specificity=participants_spec, coverage=coverage_rows(corpus),
         coverage_mode=corpus.coverage.mode, coverage_marks=corpus.coverage.marks,

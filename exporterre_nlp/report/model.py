@@ -158,6 +158,7 @@ class ReportData:
     counted_codings: int
     code_labels: dict[str, str]
     manifest: dict[str, Any] = field(default_factory=dict)
+    theme_method: str = ""                             # the theme run's embeddings and seed (report.themes.run_method)
     pseudo: dict[str, Any] | None = None               # pseudonymisation summary (None: stored text shown)
     unit: str = "participants"                         # unit of "marked differences" and code sheets' flags
     phase_participants_specificity: SpecificityTable | None = None

@@ -72,10 +72,11 @@ def themes_section(data: ReportData, charts: set[str]) -> Section:
     if not data.themes:
         s.blocks.append(Paragraph(data.theme_status or tr("Aucun thème.", "No themes.")))
         return s
-    s.blocks.append(Paragraph(tr(f"Thèmes de l'analyse n° {data.theme_run} (BERTopic). Part des unités sans thème : "
-                                 f"{num(100 * (data.outlier_share or 0))} %.",
-                                 f"Themes of run #{data.theme_run} (BERTopic). Share of units without a theme: "
-                                 f"{num(100 * (data.outlier_share or 0))}%.")))
+    method = f", {data.theme_method}" if data.theme_method else ""
+    s.blocks.append(Paragraph(tr(f"Thèmes de l'analyse n° {data.theme_run} (BERTopic{method}). Part des unités sans "
+                                 f"thème : {num(100 * (data.outlier_share or 0))} %.",
+                                 f"Themes of run #{data.theme_run} (BERTopic{method}). Share of units without a "
+                                 f"theme: {num(100 * (data.outlier_share or 0))}%.")))
     s.blocks.append(Paragraph(tr(
         "Un thème est une dimension à part, comptée sur ses propres unités (thème × phase, avec ses propres "
         "spécificités) : il n'ajoute aucun codage, et aucun compte de code ne dépend de l'analyse des thèmes. "

@@ -33,6 +33,17 @@ class ThemePart:
     outlier_share: float | None = None
     segment_themes: dict[int, set[int]] = field(default_factory=dict)   # segment id -> themes on it
     labels: dict[int, str] = field(default_factory=dict)
+    method: str = ""                                   # the embeddings and seed of the run, for the report
+
+
+def run_method(run) -> str:
+    """How a theme run was fitted, in one phrase: its embeddings (and whether ``auto`` chose them) and seed."""
+    settings = run.settings or {}
+    backend = (settings.get("themes") or {}).get("backend") or "?"
+    auto = (run.summary or {}).get("backend_requested") == "auto"
+    how = tr(" choisis automatiquement", " chosen automatically") if auto else ""
+    return tr(f"plongements « {backend} »{how}, graine {settings.get('seed', '?')}",
+              f"'{backend}' embeddings{how}, seed {settings.get('seed', '?')}")
 
 
 def _overlapping(corpus: CodedCorpus) -> Callable[[int, int, int], list[int]]:
@@ -149,4 +160,4 @@ def theme_part(store, corpus: CodedCorpus, texts: dict[int, str], *, quotes: int
     outliers = sum(1 for u in units if u.theme < 0)
     exclusive = [(labels[int(r)], p, n) for r, p, n in exclusive_rows(spec.rows, phases, counts, totals)]
     return ThemePart(run.id, "", sheets, spec, exclusive, round(outliers / len(units), 4),
-                     dict(segment_themes), labels)
+                     dict(segment_themes), labels, run_method(run))

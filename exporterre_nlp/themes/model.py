@@ -90,13 +90,68 @@ def _plan(settings: ThemeSettings, n: int) -> tuple[str, str, str | None]:
     return clustering, reduction, None
 
 
+def _umap(n_points: int, components: int, seed: int):
+    from umap import UMAP
+    return UMAP(n_neighbors=max(2, min(15, n_points - 1)), n_components=max(2, min(components, n_points - 2)),
+                min_dist=0.0, metric="cosine", random_state=seed, n_jobs=1)
+
+
+class UniqueRowsUMAP:
+    """UMAP fitted on the distinct rows of the embeddings, in their first-seen order; identical rows share
+    one point.
+
+    Why: a group of more than ``n_neighbors`` identical rows (answers whose kept lemmas are the same, empty
+    TF-IDF rows) is a separate component of UMAP's neighbour graph, and the spectral layout of such a graph
+    called ARPACK with degenerate eigenvalues, whose restarts draw from ARPACK's own process-wide random
+    state: the themes then differed between runs with the same seed (docs/themes.md, Limits). Without
+    identical rows the fit is exactly UMAP's (same array, same parameters).
+    """
+
+    def __init__(self, n_components: int, seed: int):
+        self.n_components, self.seed = n_components, seed
+        self.umap = None
+        self.embedding_ = None
+        self._fitted_on = None
+        self._inverse = None
+
+    def fit(self, X, y=None):
+        X = np.asarray(X)
+        _, first, inverse = np.unique(X, axis=0, return_index=True, return_inverse=True)
+        order = np.sort(first)                              # distinct rows in first-seen order
+        position = np.empty(len(first), dtype=np.int64)
+        position[np.argsort(first)] = np.arange(len(first))  # np.unique's (sorted) id -> rank in `order`
+        self._inverse = position[np.asarray(inverse).reshape(-1)]
+        distinct = X[order]
+        if len(distinct) < 4:                              # too few points for UMAP: they are their own layout
+            self.umap, reduced = None, distinct.astype(np.float32)
+        else:
+            self.umap = _umap(len(distinct), self.n_components, self.seed)
+            reduced = self.umap.fit_transform(distinct)
+        self.embedding_ = np.asarray(reduced)[self._inverse]
+        self._fitted_on = X
+        return self
+
+    def fit_transform(self, X, y=None):
+        return self.fit(X, y).embedding_
+
+    def transform(self, X):
+        X = np.asarray(X)
+        if self._fitted_on is not None and X.shape == self._fitted_on.shape and np.array_equal(X, self._fitted_on):
+            return self.embedding_
+        if self.umap is None:
+            raise ValueError("UniqueRowsUMAP: too few distinct points were fitted to place new ones")
+        return self.umap.transform(X)
+
+    def __getstate__(self):                                # the pickled model does not keep the fitted input
+        state = dict(self.__dict__)
+        state["_fitted_on"] = None
+        return state
+
+
 def make_reducer(settings: ThemeSettings, *, n_units: int, seed: int, reduction: str):
     """The dimensionality reduction before clustering (BERTopic's ``umap_model`` slot)."""
     if reduction == "umap":
-        from umap import UMAP
-        return UMAP(n_neighbors=max(2, min(15, n_units - 1)),
-                    n_components=max(2, min(settings.umap_components, n_units - 2)),
-                    min_dist=0.0, metric="cosine", random_state=seed, n_jobs=1)
+        return UniqueRowsUMAP(settings.umap_components, seed)
     if reduction == "pca":
         from sklearn.decomposition import PCA
         return PCA(n_components=max(1, min(settings.umap_components, n_units - 1)), random_state=seed)

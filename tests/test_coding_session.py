@@ -8,7 +8,7 @@ from exporterre_nlp.coding_session import CodingSession
 from exporterre_nlp.store import Store
 
 sys.path.insert(0, str(Path(__file__).parent / "tui"))
-from tui_helpers import make_project  # noqa: E402
+from tui_helpers import add_theme_run, make_project  # noqa: E402
 
 
 def test_coding_session_codes_once_says_so_decides_and_undoes(tmp_path):
@@ -97,5 +97,34 @@ def test_coding_session_edits_the_codebook_coverage_and_marks_read(tmp_path):
         assert (change.added, change.removed) == (0, 1)
         assert amina.coverage_choice(doc.id).marked == {"competences"}
         assert amina.mark_read([s.id for s in amina.segments(doc.id)][:2]) == 2
+    finally:
+        store.close()
+
+
+def test_coding_session_theme_links_list_every_theme_and_decide_for_the_whole_theme(tmp_path):
+    store = Store.open(make_project(tmp_path / "p"))
+    try:
+        amina = CodingSession(store, "amina")
+        assert amina.theme_links().run is None and amina.theme_links().rows == []
+        run_id = add_theme_run(store)
+        links = amina.theme_links()
+        assert links.run.id == run_id and links.backend == "e5" and links.to_decide == 3
+        assert [(r.theme, r.code_key, r.suggested) for r in links.rows] == [
+            (0, "besoins.logement", True), (0, "besoins.local", True), (1, "competences.cuisine", True),
+            (2, None, False)]
+        assert links.rows[0].shared_words == ("logement", "mutation") and links.rows[0].words[:2] == ("logement",
+                                                                                                      "petit")
+        cuisine = store.get_code("competences.cuisine").id
+        # a link decided on a code the crosswalk scored but did not suggest is listed with its decision
+        amina.decide_theme_link(run_id, 0, cuisine, False)
+        karim = CodingSession(store, "karim", blind=True)
+        karim.decide_theme_link(run_id, 0, store.get_code("besoins.logement").id, True)
+        rows = {(r.theme, r.code_key): r for r in CodingSession(store, "amina", blind=True).theme_links().rows}
+        assert (rows[(0, "competences.cuisine")].status, rows[(0, "competences.cuisine")].score) == ("rejected", 0.02)
+        # one decision per theme and code for the team, shown with who made it, even in blind mode
+        assert (rows[(0, "besoins.logement")].status, rows[(0, "besoins.logement")].decided_by) == ("accepted",
+                                                                                                     "karim")
+        assert amina.theme_quotes(run_id, 0)[0].text == "Le logement c'est trop petit"
+        assert store.list_codings(coder="karim") == []                # a link is never a coding
     finally:
         store.close()

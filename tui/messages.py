@@ -1,6 +1,6 @@
 """Messages the screens exchange: the app's plumbing (WriteDone, StoreChanged) and the typed
 completions a screen receives when its work is done (CodingSaved, MemoSaved, DecisionSaved,
-QueueLoaded, CodebookEdited)."""
+QueueLoaded, CodebookEdited, ThemeLinksLoaded, ThemeLinkSaved)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,8 +8,9 @@ from typing import Any, Callable
 
 from textual.message import Message
 
-from exporterre_nlp.coding_session import CodeResult, MarksUpdate
+from exporterre_nlp.coding_session import CodeResult, MarksUpdate, ThemeLinks
 from exporterre_nlp.records import Coding, Memo
+from exporterre_nlp.store.themes import ThemeLink
 from exporterre_nlp.store.views import SuggestionItem
 
 
@@ -72,3 +73,15 @@ class CodebookEdited(Message):
     codebook.yaml could not follow (None when it was rewritten)."""
     said: str | None
     file_note: str | None
+
+
+@dataclass
+class ThemeLinksLoaded(Message):
+    """The latest theme run's themes and their code links were read (in a worker)."""
+    links: ThemeLinks
+
+
+@dataclass
+class ThemeLinkSaved(Message):
+    """A decision on a theme ↔ code link is committed (one per theme and code, for the whole theme)."""
+    link: ThemeLink

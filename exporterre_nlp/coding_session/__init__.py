@@ -11,22 +11,23 @@ blind (double coding: the other coders' codings, memos and counts stay hidden).
 Every call is one transaction of the store; calls are meant to run off the
 interface's thread (its single writer for changes, its workers for reads).
 
-Split by concept: :mod:`.reads`, :mod:`.writes`, :mod:`.codebook`.
+Split by concept: :mod:`.reads`, :mod:`.writes`, :mod:`.codebook`, :mod:`.themes` (theme ↔ code links).
 """
 from __future__ import annotations
 
 from ..store.views import MACHINE
 from .codebook import SessionCodebook
 from .reads import SessionReads
+from .themes import SessionThemes, ThemeLinkRow, ThemeLinks
 from .results import (CodeCounts, CodeResult, CorpusRows, CoverageChange, CoverageChoice, MarksUpdate,
                       ReaderExtras, ReaderText)
 from .writes import SessionWrites
 
 __all__ = ["CodingSession", "CodeCounts", "CodeResult", "CorpusRows", "CoverageChange", "CoverageChoice",
-           "MarksUpdate", "ReaderExtras", "ReaderText"]
+           "MarksUpdate", "ReaderExtras", "ReaderText", "ThemeLinkRow", "ThemeLinks"]
 
 
-class CodingSession(SessionReads, SessionWrites, SessionCodebook):
+class CodingSession(SessionReads, SessionWrites, SessionCodebook, SessionThemes):
     def __init__(self, store, coder: str, *, machine: str = MACHINE, blind: bool = False) -> None:
         self.store = store
         self.coder = coder                 # checked where a person types it (check_coder)

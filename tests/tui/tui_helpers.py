@@ -153,3 +153,29 @@ def screen_text(app) -> str:
     """What the terminal shows right now, as plain text (one line per row)."""
     strips = app.screen._compositor.render_strips()
     return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
+def add_theme_run(store) -> int:
+    """A finished theme run as `exporterre themes` stores one: theme 0 (housing) with two suggested codes,
+    theme 1 (cooking) with one, theme 2 (small talk) with none; quotes from the documents."""
+    from exporterre_nlp.store.themes import ThemeCodeScore, ThemeQuote, ThemeRecord
+    run = store.start_run("themes", settings={"themes": {"backend": "e5"}, "seed": 42}, versions={},
+                          input_hash="test")
+    doc = store.get_document("habitante_arlequin")
+    words = "Le logement c'est trop petit"
+    start = doc.text.index(words)
+    themes = [ThemeRecord(run.id, 0, "logement · petit · mutation", 4, [("logement", 0.5), ("petit", 0.3)]),
+              ThemeRecord(run.id, 1, "cuisine · gâteau · fête", 3, [("cuisine", 0.5), ("gâteau", 0.4)]),
+              ThemeRecord(run.id, 2, "bonjour · madame", 2, [("bonjour", 0.5)])]
+    code = {c.key: c for c in store.list_codes()}
+    scores = [ThemeCodeScore(run.id, 0, code["besoins.logement"].id, "besoins.logement", "Logement", 0.41, True,
+                             ("logement", "mutation")),
+              ThemeCodeScore(run.id, 0, code["besoins.local"].id, "besoins.local", "Local", 0.18, True, ("petit",)),
+              ThemeCodeScore(run.id, 0, code["competences.cuisine"].id, "competences.cuisine", "Cuisine", 0.02,
+                             False),
+              ThemeCodeScore(run.id, 1, code["competences.cuisine"].id, "competences.cuisine", "Cuisine", 0.35, True,
+                             ("cuisine",))]
+    quotes = [ThemeQuote(run.id, 0, 0, doc.id, doc.name, start, start + len(words), "Samira", 0.9, words)]
+    store.save_theme_results(run.id, themes=themes, units=[], quotes=quotes, codes=scores, class_counts=[])
+    store.finish_run(run.id)
+    return run.id

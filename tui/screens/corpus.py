@@ -43,6 +43,7 @@ class CorpusScreen(Screen):
         bind("v", "validate", "Suggestions à valider", "Suggestions to validate"),
         bind("m", "coverage", "Marquer codé (branches)", "Mark as coded (branches)", show=False),
         bind("b", "codebook", "Livre de codes", "Codebook"),
+        bind("t", "themes", "Thèmes et codes", "Themes and codes"),
         bind("C", "coder", "Changer de codeur (mode aveugle)", "Switch coder (blind mode)", show=False),
         bind("q", "app.quit", "Quitter", "Quit"),
     ]
@@ -267,6 +268,10 @@ class CorpusScreen(Screen):
     def action_validate(self) -> None:
         from .validation import ValidationScreen
         self.app.push_screen(ValidationScreen())
+
+    def action_themes(self) -> None:
+        from .themes import ThemesScreen
+        self.app.push_screen(ThemesScreen())
 
     def action_codebook(self) -> None:
         from .codebook import CodebookScreen

@@ -20,12 +20,14 @@ def screen_titles():
     from .dialogs import FilterDialog, MemoDialog
     from .picker import CodePicker
     from .reader import ReaderScreen
+    from .themes import ThemesScreen
     from .validation import ValidationScreen
     return [
         (ReaderScreen, tr("Lecture et codage", "Reading and coding")),
         (ValidationScreen, tr("Validation des suggestions", "Validating suggestions")),
         (CorpusScreen, tr("Corpus", "Corpus")),
         (CodebookScreen, tr("Livre de codes", "Codebook")),
+        (ThemesScreen, tr("Thèmes et codes", "Themes and codes")),
         (CodePicker, tr("Choix d'un code", "Code picker")),
         (MemoDialog, tr("Mémo", "Memo")),
         (FilterDialog, tr("Filtres", "Filters")),

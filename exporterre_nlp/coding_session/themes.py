@@ -1,0 +1,93 @@
+"""Theme ↔ code links as the coding interface lists and decides them.
+
+The crosswalk suggests "theme T resembles code C" (docs/themes.md); a person accepts or rejects that
+once, for the whole theme, as ``exporterre themes --link / --unlink`` does. A link is one decision per
+theme and code for the team (a new one replaces the previous, both logged), never a coding, so it is
+shown with who made it even in blind mode: blind mode hides other coders' *codings*.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..records import Run
+from ..store.themes import ThemeLink, ThemeQuote
+
+RUN_KIND = "themes"
+
+
+@dataclass(frozen=True)
+class ThemeLinkRow:
+    """One theme with one code: a link the crosswalk suggested or a person decided; ``code_id`` None for a
+    theme with neither (listed so that every theme is seen)."""
+    theme: int
+    label: str
+    size: int
+    words: tuple[str, ...]               # the theme's top words
+    code_id: int | None
+    code_key: str | None
+    code_label: str | None
+    score: float | None                  # the crosswalk's score (None: decided on a code it did not score)
+    suggested: bool
+    shared_words: tuple[str, ...]        # the lemmas theme and code share (what made the score)
+    status: str | None                   # "accepted", "rejected" or None (to decide)
+    decided_by: str | None
+
+
+@dataclass(frozen=True)
+class ThemeLinks:
+    """The latest finished theme run (None: no theme run yet) and its rows, theme by theme."""
+    run: Run | None
+    rows: list[ThemeLinkRow]
+
+    @property
+    def backend(self) -> str | None:
+        return ((self.run.settings or {}).get("themes") or {}).get("backend") if self.run else None
+
+    @property
+    def to_decide(self) -> int:
+        return sum(1 for r in self.rows if r.code_id is not None and r.status is None)
+
+
+class SessionThemes:
+    """Mixed into :class:`~exporterre_nlp.coding_session.CodingSession` (needs ``store``, ``coder``)."""
+
+    def theme_links(self) -> ThemeLinks:
+        """Every theme of the latest theme run with its suggested and decided code links."""
+        run = self.store.latest_run(RUN_KIND)
+        if run is None:
+            return ThemeLinks(None, [])
+        themes = [t for t in self.store.list_themes(run.id) if t.theme >= 0]
+        scores = {(s.theme, s.code_id): s for s in self.store.theme_codes(run.id)}
+        decided = {(link.theme, link.code_id): link for link in self.store.theme_links(run.id)}
+        codes = {c.id: c for c in self.store.list_codes()}
+        rows = []
+        for t in themes:
+            words = tuple(w for w, _ in t.words[:8])
+            pairs = [s for (theme, _), s in scores.items() if theme == t.theme and s.suggested]
+            wanted = [(s.code_id, s) for s in pairs]
+            wanted += [(code_id, scores.get((t.theme, code_id))) for (theme, code_id) in decided
+                       if theme == t.theme and not any(code_id == c for c, _ in wanted)]
+            if not wanted:
+                rows.append(ThemeLinkRow(t.theme, t.label, t.size, words, None, None, None, None, False, (), None,
+                                         None))
+                continue
+            wanted.sort(key=lambda pair: (-(pair[1].score if pair[1] else -1.0), codes[pair[0]].key
+                                          if pair[0] in codes else ""))
+            for code_id, score in wanted:
+                code = codes.get(code_id)
+                link = decided.get((t.theme, code_id))
+                rows.append(ThemeLinkRow(
+                    t.theme, t.label, t.size, words, code_id, code.key if code else None,
+                    code.label if code else None, score.score if score else None,
+                    bool(score and score.suggested), score.shared_words if score else (),
+                    link.status if link else None, link.coder if link else None))
+        return ThemeLinks(run, rows)
+
+    def theme_quotes(self, run_id: int, theme: int) -> list[ThemeQuote]:
+        """The quotes the fit picked for a theme (different speakers first)."""
+        return self.store.theme_quotes(run_id, theme)
+
+    def decide_theme_link(self, run_id: int, theme: int, code_id: int, accept: bool) -> ThemeLink:
+        """This coder's decision, for the whole theme, that it resembles the code (``accept``) or not."""
+        return self.store.decide_theme_link(run_id, theme, code_id, status="accepted" if accept else "rejected",
+                                            coder=self.coder)

@@ -39,6 +39,8 @@ _ACTIONS = {
     "memo.delete": ("suppression d'un mémo", "deleting a memo"),
     "code.add": ("ajout d'un code", "adding a code"), "code.update": ("modification d'un code", "changing a code"),
     "code.delete": ("suppression d'un code", "deleting a code"),
+    "theme_link.accepted": ("lien thème → code accepté", "theme → code link accepted"),
+    "theme_link.rejected": ("lien thème → code refusé", "theme → code link rejected"),
 }
 
 

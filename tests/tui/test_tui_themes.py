@@ -35,6 +35,12 @@ def test_themes_screen_accepts_rejects_and_links_to_another_code(open_project):
         await settle(pilot)
         assert [r.status for r in screen.links.rows][:2] == ["accepted", "rejected"]
         assert screen.last_decision == "thème 0 → besoins.local refusé"
+        await press(pilot, "u")                                   # undo works here as everywhere
+        await settle(pilot)
+        assert [r.status for r in screen.links.rows][:2] == ["accepted", None]
+        await press(pilot, "ctrl+r")
+        await settle(pilot)
+        assert [r.status for r in screen.links.rows][:2] == ["accepted", "rejected"]
         await press(pilot, "j", "j")                              # the theme without a suggestion
         await press(pilot, "y")                                   # nothing to accept: said, nothing written
         await press(pilot, "c")

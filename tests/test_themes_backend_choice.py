@@ -11,7 +11,7 @@ from exporterre_nlp.settings import ThemeSettings
 from exporterre_nlp.themes import RUN_KIND, fit_themes
 from exporterre_nlp.themes import pipeline
 from exporterre_nlp.themes.evaluation import Corpus
-from exporterre_nlp.themes.units import Unit
+from exporterre_nlp.themes.units import Unit, load_units
 
 from themes_corpus import make_project
 
@@ -31,6 +31,7 @@ def test_choose_backend_auto_takes_e5_for_speaker_turns(monkeypatch):
     assert choice.backend == "e5" and choice.requested == "auto"
     assert choice.words == 9 * 14 + 13 and choice.spoken_share == pytest.approx(126 / 139)
     assert "91 %" in choice.reason or "91%" in choice.reason
+    assert pipeline.choose_backend(ThemeSettings(), units, frozenset({1})).spoken_share == 1.0   # doc 1 is a subtitle
 
 
 def test_choose_backend_auto_keeps_the_hybrid_for_field_notes(monkeypatch, french):
@@ -38,6 +39,36 @@ def test_choose_backend_auto_keeps_the_hybrid_for_field_notes(monkeypatch, frenc
     units = [_unit(0, TURN, "A")] + [_unit(i, NOTE, None) for i in range(1, 10)]
     choice = pipeline.choose_backend(ThemeSettings(), units)
     assert choice.backend == "hybrid" and "11 %" in choice.reason    # 14 of 131 words are a speaker's
+
+
+def test_choose_backend_auto_counts_subtitles_without_speakers_as_speech(monkeypatch, tmp_path):
+    """Whisper-style .srt/.vtt files name no speaker: their cues are unattributed, yet they are speech."""
+    from exporterre_nlp import Project
+    from exporterre_nlp.importer import ingest_paths
+    monkeypatch.setattr(pipeline, "e5_loadable", lambda: True)
+    notes = [_unit(i, NOTE, None) for i in range(10)]
+    assert pipeline.choose_backend(ThemeSettings(), notes).backend == "hybrid"
+    assert pipeline.choose_backend(ThemeSettings(), notes, frozenset({1})).backend == "e5"   # doc 1: a subtitle
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "entretien.vtt").write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nle bus ne passe plus après vingt heures\n\n"
+        "00:00:05.000 --> 00:00:09.000\non attend une heure le soir à l'arrêt\n", encoding="utf-8")
+    (folder / "notes.txt").write_text("Réunion au centre social, une dizaine de personnes.\n", encoding="utf-8")
+    project = Project.init(tmp_path / "projet")
+    try:
+        assert all(r.status != "error" for r in ingest_paths(project, [folder], metadata={"phase": 3}))
+        docs = {d.name: d for d in project.store.list_documents()}
+        vtt = next(d for name, d in docs.items() if name.startswith("entretien"))
+        assert pipeline.subtitle_documents(project.store) == frozenset({vtt.id})
+        segments = project.store.list_segments(vtt.id)
+        assert segments and all(seg.speaker is None for seg in segments)      # no speaker named in the cues
+        units = load_units(project.store, ThemeSettings(min_unit_words=3))
+        assert pipeline.choose_backend(ThemeSettings(), units).backend == "hybrid"          # speakers alone: notes
+        chosen = pipeline.choose_backend(ThemeSettings(), units, pipeline.subtitle_documents(project.store))
+        assert chosen.backend == "e5" and chosen.spoken_share > 0.5
+    finally:
+        project.close()
 
 
 def test_choose_backend_auto_keeps_the_hybrid_beyond_e5_max_words(monkeypatch):

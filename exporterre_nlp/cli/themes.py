@@ -124,14 +124,15 @@ def themes(
 
 
 def _say_run(run, reused: bool) -> None:
+    from ..store.themes import run_backend
     s = run.summary
     what = tr("reprise de l'analyse identique", "reusing the identical run") if reused else \
         tr("analyse enregistrée", "run stored")
     err_console.print(tr(f"{what} n° {run.id} : {s.get('units')} unités, {s.get('themes')} thèmes, "
-                         f"moteur {run.settings.get('themes', {}).get('backend')}, graine {run.settings.get('seed')}, "
+                         f"moteur {run_backend(run)}, graine {run.settings.get('seed')}, "
                          f"hors thème {100 * float(s.get('outlier_share') or 0):.1f} %",
                          f"{what} #{run.id}: {s.get('units')} units, {s.get('themes')} themes, "
-                         f"backend {run.settings.get('themes', {}).get('backend')}, seed {run.settings.get('seed')}, "
+                         f"backend {run_backend(run)}, seed {run.settings.get('seed')}, "
                          f"outliers {100 * float(s.get('outlier_share') or 0):.1f}%"), highlight=False)
     if s.get("backend_reason") and not reused:
         err_console.print(tr(f"moteur : {s['backend_reason']}", f"backend: {s['backend_reason']}"), highlight=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..records import Run
-from ..store.themes import ThemeLink, ThemeQuote
+from ..store.themes import ThemeLink, ThemeQuote, run_backend
 
 RUN_KIND = "themes"
 
@@ -41,7 +41,7 @@ class ThemeLinks:
 
     @property
     def backend(self) -> str | None:
-        return ((self.run.settings or {}).get("themes") or {}).get("backend") if self.run else None
+        return run_backend(self.run) if self.run else None
 
     @property
     def to_decide(self) -> int:

@@ -20,6 +20,7 @@ from ..analysis.corpus import CodedCorpus, not_given, phase_label
 from ..analysis.quotes import QuoteCandidate, select_quotes, trim_span
 from ..analysis.specificity import SpecificityTable, exclusive_rows, specificities
 from ..i18n import tr
+from ..store.themes import run_backend
 from .model import ThemeSheet
 
 
@@ -38,12 +39,10 @@ class ThemePart:
 
 def run_method(run) -> str:
     """How a theme run was fitted, in one phrase: its embeddings (and whether ``auto`` chose them) and seed."""
-    settings = run.settings or {}
-    backend = (settings.get("themes") or {}).get("backend") or "?"
+    backend, seed = run_backend(run) or "?", (run.settings or {}).get("seed", "?")
     auto = (run.summary or {}).get("backend_requested") == "auto"
     how = tr(" choisis automatiquement", " chosen automatically") if auto else ""
-    return tr(f"plongements « {backend} »{how}, graine {settings.get('seed', '?')}",
-              f"'{backend}' embeddings{how}, seed {settings.get('seed', '?')}")
+    return tr(f"plongements « {backend} »{how}, graine {seed}", f"'{backend}' embeddings{how}, seed {seed}")
 
 
 def _overlapping(corpus: CodedCorpus) -> Callable[[int, int, int], list[int]]:

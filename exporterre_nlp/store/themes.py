@@ -99,6 +99,12 @@ class ThemeLink:
     decided_at: str
 
 
+def run_backend(run) -> str | None:
+    """The embeddings a stored theme run was fitted with, as its settings record them (a concrete backend:
+    a fit stores what ``auto`` chose, never ``auto``); None when the run does not say."""
+    return ((run.settings or {}).get("themes") or {}).get("backend")
+
+
 _LINK_COLS = "id, run_id, theme, code_id, status, coder, decided_at"
 _UNIT_SELECT = ("SELECT u.run_id, u.position, u.document_id, d.name, u.segment_id, u.start, u.end, u.speaker, "
                 "u.role, u.phase, u.lieu, u.theme, u.score FROM theme_units u "

@@ -103,8 +103,11 @@ class UniqueRowsUMAP:
     Why: a group of more than ``n_neighbors`` identical rows (answers whose kept lemmas are the same, empty
     TF-IDF rows) is a separate component of UMAP's neighbour graph, and the spectral layout of such a graph
     called ARPACK with degenerate eigenvalues, whose restarts draw from ARPACK's own process-wide random
-    state: the themes then differed between runs with the same seed (docs/themes.md, Limits). Without
-    identical rows the fit is exactly UMAP's (same array, same parameters).
+    state: the themes then differed between runs with the same seed (docs/themes.md, "Reproducibility").
+    Without identical rows the fit is exactly UMAP's (same array, same parameters).
+
+    UMAP's own ``unique=True`` is not used: it passes the distinct rows in ``np.unique``'s sorted order, which
+    changes every fit, duplicates or not, and keeps ``n_neighbors``/``n_components`` sized for all the rows.
     """
 
     def __init__(self, n_components: int, seed: int):

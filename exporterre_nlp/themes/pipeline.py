@@ -158,9 +158,14 @@ def choose_backend(ts: ThemeSettings, units: list[Unit],
     return decide_backend(ts, *spoken_share(units, spoken_documents))
 
 
+def requested_backend(ts: ThemeSettings) -> str:
+    """``themes.backend`` as set, normalised (unset means ``auto``)."""
+    return str(ts.backend or "auto").strip().lower()
+
+
 def decide_backend(ts: ThemeSettings, share: float, words: int) -> BackendChoice:
     """:func:`choose_backend` from the spoken share of the words and their number."""
-    requested = str(ts.backend or "auto").strip().lower()
+    requested = requested_backend(ts)
     if requested != "auto":
         return BackendChoice(requested, requested)
     pct = round(100 * share)
@@ -217,7 +222,7 @@ def find_reusable_run(project, *, seed: int, ts: ThemeSettings, units: list[Unit
     """
     store = project.store
     units = load_units(store, ts) if units is None else units
-    if str(ts.backend).strip().lower() == "auto":
+    if requested_backend(ts) == "auto":
         ts = dataclasses.replace(ts, backend=choose_backend(ts, units, subtitle_documents(store)).backend)
     wanted = run_settings(ts, seed, project.settings.nlp.model)
     candidates = [r for r in reversed(store.list_runs(RUN_KIND)) if r.status == "done" and r.settings == wanted]
@@ -241,7 +246,7 @@ def fit_themes(project, *, backend: str | None = None, n_themes: int | None = No
     seed = project.settings.seed if seed is None else int(seed)
     units = load_units(store, ts)
     codes = store.list_codes()
-    spoken = subtitle_documents(store) if str(ts.backend).strip().lower() == "auto" else frozenset()
+    spoken = subtitle_documents(store) if requested_backend(ts) == "auto" else frozenset()
     choice = e5_or_hybrid(choose_backend(ts, units, spoken), project.settings.nlp.encoder_threads)
     ts = dataclasses.replace(ts, backend=choice.backend)
     if reuse:

@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import NotFoundError
 from ..i18n import tr
 from ..records import PHASES, Run
-from ..store.themes import ThemeCodeCell, ThemeQuote, ThemeUnit
+from ..store.themes import ThemeCodeCell, ThemeQuote, ThemeUnit, run_backend
 from .pipeline import RUN_KIND
 
 CLASS_KINDS = ("phase", "lieu")
@@ -116,8 +116,7 @@ def theme_overview(project, run: Run | None = None, *, max_codes: int = 3) -> Th
         lieux = dict(sorted(counts["lieu"][t.theme].items()))
         themes.append(ThemeSummary(t.theme, t.label, t.size, t.size / n_units if n_units else 0.0,
                                    [w for w, _ in t.words], phases, lieux, codes[t.theme]))
-    backend = run.settings.get("themes", {}).get("backend", "")
-    return ThemeOverview(run, backend, n_units, float(run.summary.get("outlier_share") or 0.0), themes)
+    return ThemeOverview(run, run_backend(run) or "", n_units, float(run.summary.get("outlier_share") or 0.0), themes)
 
 
 def theme_detail(project, theme_id: int, run: Run | None = None) -> ThemeDetail:

@@ -7,6 +7,7 @@ shown with who made it even in blind mode: blind mode hides other coders' *codin
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from ..records import Run
@@ -60,22 +61,25 @@ class SessionThemes:
         scores = {(s.theme, s.code_id): s for s in self.store.theme_codes(run.id)}
         decided = {(link.theme, link.code_id): link for link in self.store.theme_links(run.id)}
         codes = {c.id: c for c in self.store.list_codes()}
+        listed: dict[int, set[int]] = defaultdict(set)          # theme -> codes suggested or decided
+        for (theme, code_id), score in scores.items():
+            if score.suggested:
+                listed[theme].add(code_id)
+        for theme, code_id in decided:
+            listed[theme].add(code_id)
         rows = []
         for t in themes:
             words = tuple(w for w, _ in t.words[:8])
-            pairs = [s for (theme, _), s in scores.items() if theme == t.theme and s.suggested]
-            wanted = [(s.code_id, s) for s in pairs]
-            wanted += [(code_id, scores.get((t.theme, code_id))) for (theme, code_id) in decided
-                       if theme == t.theme and not any(code_id == c for c, _ in wanted)]
-            if not wanted:
+            if not listed[t.theme]:
                 rows.append(ThemeLinkRow(t.theme, t.label, t.size, words, None, None, None, None, False, (), None,
                                          None))
                 continue
-            wanted.sort(key=lambda pair: (-(pair[1].score if pair[1] else -1.0), codes[pair[0]].key
-                                          if pair[0] in codes else ""))
-            for code_id, score in wanted:
-                code = codes.get(code_id)
-                link = decided.get((t.theme, code_id))
+
+            def order(code_id: int, theme: int = t.theme) -> tuple[float, str]:   # best score first, then key
+                score, code = scores.get((theme, code_id)), codes.get(code_id)
+                return -(score.score if score else -1.0), code.key if code else ""
+            for code_id in sorted(listed[t.theme], key=order):
+                score, code, link = scores.get((t.theme, code_id)), codes.get(code_id), decided.get((t.theme, code_id))
                 rows.append(ThemeLinkRow(
                     t.theme, t.label, t.size, words, code_id, code.key if code else None,
                     code.label if code else None, score.score if score else None,
